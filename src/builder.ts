@@ -1,0 +1,105 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError, Kind } from 'graphql';
+import type { Context } from './context.ts';
+import type PrismaTypes from './generated/pothos-types.ts';
+import { getDatamodel } from './generated/pothos-types.ts';
+import { type ApiScope, type Role, isPlatformAdmin } from './identity/principal.ts';
+import { ForbiddenError, UnauthenticatedError } from './lib/errors.ts';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  Scalars: {
+    /** 64-bit integer amounts, serialised as decimal strings (GraphQL Int is 32-bit). */
+    BigInt: { Input: bigint; Output: bigint | number | string };
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: {
+    authenticated: boolean;
+    platformAdmin: boolean;
+    /** The API key carries this scope (platform admins have every scope). */
+    apiScope: ApiScope;
+    /** The caller's role in the organization is one of these. */
+    orgRole: { organizationId: string; roles: Role[] };
+  };
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  scopeAuth: {
+    treatErrorsAsUnauthorized: false,
+    unauthorizedError: (_parent, context, _info, result) =>
+      context.principal ? new ForbiddenError(result.message) : new UnauthenticatedError(),
+    authScopes: async (context) => {
+      const p = context.principal;
+      return {
+        authenticated: p !== null,
+        platformAdmin: isPlatformAdmin(p),
+        apiScope: (scope) => isPlatformAdmin(p) || (p?.kind === 'api_key' && p.scopes.includes(scope)),
+        orgRole: ({ organizationId, roles }) =>
+          isPlatformAdmin(p) ||
+          (p?.kind === 'api_key' && p.organizationId === organizationId && roles.includes(p.role)),
+      };
+    },
+  },
+  prisma: {
+    client: (ctx) => ctx.services.db,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+// The subscription type is declared by the first domain that adds a subscription field.
+
+builder.scalarType('BigInt', {
+  description: 'A 64-bit integer (money in minor or nano units), serialised as a decimal string.',
+  serialize: (v) => BigInt(v as bigint | number | string).toString(),
+  parseValue: (v) => {
+    if (
+      (typeof v === 'string' && /^-?\d{1,19}$/.test(v)) ||
+      (typeof v === 'number' && Number.isSafeInteger(v))
+    )
+      return BigInt(v);
+    throw new GraphQLError('BigInt must be an integer or a decimal string of an integer', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  },
+  parseLiteral: (ast) => {
+    if ((ast.kind === Kind.STRING && /^-?\d{1,19}$/.test(ast.value)) || ast.kind === Kind.INT)
+      return BigInt(ast.value);
+    throw new GraphQLError('BigInt must be an integer or a decimal string of an integer', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  },
+});
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 timestamp in UTC.',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
+  parseValue: (v) => {
+    const d = new Date(String(v));
+    if (typeof v !== 'string' || Number.isNaN(d.getTime()))
+      throw new GraphQLError('DateTime must be an ISO-8601 string', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    return d;
+  },
+});
+
+builder.scalarType('JSON', {
+  serialize: (v) => v,
+  parseValue: (v) => v,
+});

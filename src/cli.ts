@@ -1,0 +1,66 @@
+import { loadConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { ConfigError } from './lib/errors.ts';
+import { logger } from './lib/logger.ts';
+
+const USAGE = `usage: tollgate <command>
+
+commands:
+  serve       start the gateway (HTTP, GraphQL, proxy, webhooks, background workers)
+  migrate     apply pending database migrations and exit
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'serve': {
+      const { createApp } = await import('./app.ts');
+      const app = await createApp(config);
+      const port = await app.listen();
+      logger.info(
+        { port, database: app.services.database.kind, sharedState: app.services.state.kind },
+        'tollgate listening',
+      );
+      const shutdown = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        await app.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      return -1;
+    }
+    case 'migrate': {
+      const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.TOLLGATE_DATA_DIR });
+      try {
+        const applied = await db.migrate();
+        process.stdout.write(
+          applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+        );
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(USAGE);
+      void rest;
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    logger.fatal({ err }, 'tollgate failed');
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

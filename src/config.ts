@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { ConfigError } from './lib/errors.ts';
+
+/**
+ * Every setting comes from the environment and is validated at start. A bad value stops start-up
+ * with a message naming the variable. docs/configuration.md and .env.example list them all;
+ * keep the three in step (test/unit/config.test.ts checks the docs mention every variable).
+ */
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .default(String(def))
+    .refine((v) => /^-?\d+$/.test(v.trim()), 'must be an integer')
+    .transform((v) => Number.parseInt(v.trim(), 10))
+    .pipe(z.number().int().min(min).max(max));
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL (${protocols.join(' or ')})`,
+    );
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const envSchema = z.object({
+  // ---- server
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(8080, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRAPHIQL: optional(bool(false)),
+  REQUEST_BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024),
+  // ---- database
+  DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+  DATABASE_POOL_SIZE: int(10, 1, 500),
+  TOLLGATE_DATA_DIR: z.string().default('./data'),
+  MIGRATE_ON_START: bool(true),
+  // ---- redis
+  REDIS_URL: optional(url(['redis:', 'rediss:'])),
+  // ---- identity
+  TOLLGATE_ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+  TOLLGATE_ENCRYPTION_KEY: optional(
+    z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  ),
+  API_KEY_CACHE_TTL_MS: int(30_000, 0),
+  API_KEY_ROTATION_GRACE_SECONDS: int(86_400, 0),
+  // ---- outbox
+  OUTBOX_ENABLED: bool(true),
+  OUTBOX_POLL_INTERVAL_MS: int(500, 10),
+  OUTBOX_BATCH_SIZE: int(20, 1, 1000),
+  OUTBOX_MAX_ATTEMPTS: int(12, 1, 1000),
+  OUTBOX_BACKOFF_BASE_MS: int(1000, 1),
+  OUTBOX_BACKOFF_MAX_MS: int(3_600_000, 1),
+  OUTBOX_LOCK_TIMEOUT_MS: int(300_000, 1000),
+  // ---- ledger
+  HOLD_TTL_MS: int(600_000, 1000),
+  HOLD_SWEEP_INTERVAL_MS: int(30_000, 100),
+  // ---- LiteLLM
+  LITELLM_URL: optional(url(['http:', 'https:'])),
+  LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),
+  LITELLM_SYNC_MODE: z.enum(['admin', 'none']).default('admin'),
+  LITELLM_BUDGET_SYNC_INTERVAL_MS: int(300_000, 0),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .filter((k) => env[k] !== undefined)
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (config.GRAPHIQL === undefined) config.GRAPHIQL = config.NODE_ENV === 'development';
+  return config;
+}

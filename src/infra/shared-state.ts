@@ -1,0 +1,200 @@
+import { Redis } from 'ioredis';
+
+/**
+ * The small piece of cross-process state Tollgate needs: pub/sub, counters, reservations against a
+ * limit, and a cache. Backed by Redis when REDIS_URL is set; otherwise by process memory, which
+ * is correct only for a single gateway process (single-node mode).
+ */
+export interface SharedState {
+  readonly kind: 'redis' | 'memory';
+  publish(channel: string, message: string): Promise<void>;
+  /** Returns an unsubscribe function. */
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Atomically adds delta (may be negative) and returns the new value; sets the TTL when given. */
+  incrBy(key: string, delta: number, ttlMs?: number): Promise<number>;
+  /**
+   * Atomically adds delta only if the result stays ≤ limit. Returns whether it was added and the
+   * value after the call. The basis of limits that parallel requests cannot jump.
+   */
+  reserve(key: string, delta: number, limit: number, ttlMs: number): Promise<{ ok: boolean; value: number }>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const RESERVE_LUA = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+local delta = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+if cur + delta > limit then return {0, cur} end
+local v = redis.call('INCRBY', KEYS[1], delta)
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return {1, v}`;
+
+const INCR_LUA = `
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v`;
+
+export class RedisSharedState implements SharedState {
+  readonly kind = 'redis' as const;
+  readonly client: Redis;
+  /** A second connection: a subscribed Redis connection can do nothing else. */
+  readonly subscriber: Redis;
+  private readonly handlers = new Map<string, Set<(m: string) => void>>();
+
+  constructor(url: string, opts: { keyPrefix?: string } = {}) {
+    const common = { lazyConnect: false, maxRetriesPerRequest: 2, enableReadyCheck: true };
+    this.client = new Redis(url, { ...common, keyPrefix: opts.keyPrefix ?? 'tollgate:' });
+    this.subscriber = new Redis(url, common);
+    this.subscriber.on('message', (channel: string, message: string) => {
+      for (const h of this.handlers.get(channel) ?? []) h(message);
+    });
+    // Errors surface through the commands that fail and through /readyz; never crash the process.
+    this.client.on('error', () => {});
+    this.subscriber.on('error', () => {});
+  }
+
+  private channel(name: string): string {
+    return `${this.client.options.keyPrefix ?? ''}${name}`;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    // keyPrefix does not apply to channels; add it ourselves so tenants of one Redis don't mix.
+    await this.client.publish(this.channel(channel), message);
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    const ch = this.channel(channel);
+    let set = this.handlers.get(ch);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(ch, set);
+      await this.subscriber.subscribe(ch);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+      if (set.size === 0) {
+        this.handlers.delete(ch);
+        await this.subscriber.unsubscribe(ch);
+      }
+    };
+  }
+
+  async get(key: string) {
+    return this.client.get(key);
+  }
+
+  async set(key: string, value: string, ttlMs?: number) {
+    if (ttlMs) await this.client.set(key, value, 'PX', ttlMs);
+    else await this.client.set(key, value);
+  }
+
+  async del(key: string) {
+    await this.client.del(key);
+  }
+
+  async incrBy(key: string, delta: number, ttlMs = 0) {
+    return Number(await this.client.eval(INCR_LUA, 1, key, delta, ttlMs));
+  }
+
+  async reserve(key: string, delta: number, limit: number, ttlMs: number) {
+    const [ok, value] = (await this.client.eval(RESERVE_LUA, 1, key, delta, limit, ttlMs)) as [
+      number,
+      number,
+    ];
+    return { ok: ok === 1, value: Number(value) };
+  }
+
+  async ping() {
+    await this.client.ping();
+  }
+
+  async close() {
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+}
+
+export class MemorySharedState implements SharedState {
+  readonly kind = 'memory' as const;
+  private readonly values = new Map<string, { value: string; expiresAtMs: number }>();
+  private readonly handlers = new Map<string, Set<(m: string) => void>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private read(key: string): string | null {
+    const e = this.values.get(key);
+    if (!e) return null;
+    if (e.expiresAtMs && e.expiresAtMs <= this.now()) {
+      this.values.delete(key);
+      return null;
+    }
+    return e.value;
+  }
+
+  async publish(channel: string, message: string) {
+    // Asynchronous like Redis, so publishers never run subscribers inside their own call stack.
+    const set = this.handlers.get(channel);
+    if (set)
+      queueMicrotask(() => {
+        for (const h of set) h(message);
+      });
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void) {
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+    };
+  }
+
+  async get(key: string) {
+    return this.read(key);
+  }
+
+  async set(key: string, value: string, ttlMs?: number) {
+    this.values.set(key, { value, expiresAtMs: ttlMs ? this.now() + ttlMs : 0 });
+  }
+
+  async del(key: string) {
+    this.values.delete(key);
+  }
+
+  async incrBy(key: string, delta: number, ttlMs = 0) {
+    const v = Number(this.read(key) ?? '0') + delta;
+    const prev = this.values.get(key);
+    this.values.set(key, {
+      value: String(v),
+      expiresAtMs: ttlMs ? this.now() + ttlMs : (prev?.expiresAtMs ?? 0),
+    });
+    return v;
+  }
+
+  async reserve(key: string, delta: number, limit: number, ttlMs: number) {
+    const cur = Number(this.read(key) ?? '0');
+    if (cur + delta > limit) return { ok: false, value: cur };
+    return { ok: true, value: await this.incrBy(key, delta, ttlMs) };
+  }
+
+  async ping() {}
+
+  async close() {
+    this.handlers.clear();
+  }
+}
+
+export function openSharedState(
+  redisUrl: string | undefined,
+  opts: { keyPrefix?: string } = {},
+): SharedState {
+  return redisUrl ? new RedisSharedState(redisUrl, opts) : new MemorySharedState();
+}

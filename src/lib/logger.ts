@@ -1,0 +1,36 @@
+import pino from 'pino';
+import { currentRequestId } from './request-context.ts';
+
+/**
+ * JSON logs. Every line carries the current request id (from AsyncLocalStorage), and the redact
+ * list keeps secrets and API keys out of the logs whatever object is logged.
+ */
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  base: { service: 'tollgate' },
+  mixin() {
+    const requestId = currentRequestId();
+    return requestId ? { request_id: requestId } : {};
+  },
+  redact: {
+    paths: [
+      'authorization',
+      '*.authorization',
+      'headers.authorization',
+      '*.headers.authorization',
+      '*.headers["x-api-key"]',
+      'headers["x-api-key"]',
+      'apiKey',
+      '*.apiKey',
+      'secret',
+      '*.secret',
+      'password',
+      '*.password',
+      'clientSecret',
+      '*.clientSecret',
+    ],
+    censor: '[redacted]',
+  },
+});
+
+export type Logger = typeof logger;

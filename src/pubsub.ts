@@ -1,0 +1,74 @@
+import { createPubSub } from 'graphql-yoga';
+import type { SharedState } from './infra/shared-state.ts';
+
+/**
+ * Typed GraphQL pub/sub over SharedState, so an event published by any gateway process reaches the
+ * subscribers of every process (Redis), or of this process (single-node mode).
+ * Payloads cross the wire as JSON: amounts are strings, never numbers.
+ */
+export interface BalanceChangedEvent {
+  walletId: string;
+  organizationId: string;
+  currency: string;
+  balanceNanos: string;
+  heldNanos: string;
+  reason: string;
+  transactionId: string | null;
+}
+
+export interface LimitChangedEvent {
+  subjectType: string;
+  subjectId: string;
+  organizationId: string;
+  kind: 'warning' | 'reached' | 'reset';
+  metric: string;
+  limit: string;
+  used: string;
+  resetsAt: string;
+}
+
+export type PubSubEvents = {
+  [K in `balanceChanged:${string}`]: [BalanceChangedEvent];
+} & {
+  [K in `limitChanged:${string}`]: [LimitChangedEvent];
+} & {
+  [K in `apiKeyRevoked`]: [{ hash: string }];
+};
+
+const CHANNEL_PREFIX = 'gql:';
+
+export function createSharedPubSub(state: SharedState) {
+  const listeners = new Map<string, { unsubscribe: Promise<() => Promise<void>>; count: number }>();
+  const target = new EventTarget();
+  const eventTarget = {
+    addEventListener(type: string, listener: any, options?: any) {
+      target.addEventListener(type, listener, options);
+      const entry = listeners.get(type);
+      if (entry) entry.count++;
+      else
+        listeners.set(type, {
+          count: 1,
+          unsubscribe: state.subscribe(CHANNEL_PREFIX + type, (message) => {
+            const event = new CustomEvent(type, { detail: JSON.parse(message) });
+            target.dispatchEvent(event);
+          }),
+        });
+    },
+    removeEventListener(type: string, listener: any, options?: any) {
+      target.removeEventListener(type, listener, options);
+      const entry = listeners.get(type);
+      if (entry && --entry.count === 0) {
+        listeners.delete(type);
+        void entry.unsubscribe.then((un) => un());
+      }
+    },
+    dispatchEvent(event: Event) {
+      const detail = (event as CustomEvent).detail;
+      void state.publish(CHANNEL_PREFIX + event.type, JSON.stringify(detail));
+      return true;
+    },
+  };
+  return createPubSub<PubSubEvents>({ eventTarget: eventTarget as any });
+}
+
+export type PubSub = ReturnType<typeof createSharedPubSub>;

@@ -1,0 +1,5 @@
+import { builder } from '../builder.ts';
+import './system.ts';
+import './outbox.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,25 @@
+import { builder } from '../builder.ts';
+import { type Readiness, checkReadiness } from '../resolvers/system/readiness.ts';
+
+const ComponentStatus = builder.objectRef<Readiness['components'][number]>('ComponentStatus').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    ok: t.exposeBoolean('ok'),
+    detail: t.exposeString('detail', { nullable: true }),
+  }),
+});
+
+const Health = builder.objectRef<Readiness>('Health').implement({
+  fields: (t) => ({
+    ok: t.exposeBoolean('ok'),
+    components: t.expose('components', { type: [ComponentStatus] }),
+  }),
+});
+
+builder.queryField('health', (t) =>
+  t.field({
+    type: Health,
+    description: 'Readiness of the gateway and the services it depends on (same as GET /readyz).',
+    resolve: (_root, _args, ctx) => checkReadiness(ctx.services),
+  }),
+);

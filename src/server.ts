@@ -1,0 +1,105 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { parse } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { GraphQLServer } from './graphql/yoga.ts';
+import { sendError, sendJson } from './http/errors.ts';
+import type { Router } from './http/router.ts';
+import { AppError, NotFoundError } from './lib/errors.ts';
+import { uuidv7 } from './lib/ids.ts';
+import { logger } from './lib/logger.ts';
+import { resolveRequestId, runWithRequestContext } from './lib/request-context.ts';
+import type { Services } from './services.ts';
+
+/**
+ * One HTTP server on one port. Every request gets a request id (the client's X-Request-ID if it is
+ * printable and ≤128 chars, else a new UUIDv7, with X-Request-ID-Replaced saying so), echoed on the
+ * response and bound to every log line through AsyncLocalStorage.
+ */
+export function createHttpServer(services: Services, router: Router, graphql: GraphQLServer): http.Server {
+  const { httpRequests, httpDuration } = services.metrics;
+
+  const server = http.createServer(
+    { keepAliveTimeout: 65_000 },
+    (req: IncomingMessage, res: ServerResponse) => {
+      const started = process.hrtime.bigint();
+      const { requestId, replaced } = resolveRequestId(req.headers['x-request-id']);
+      res.setHeader('x-request-id', requestId);
+      if (replaced) res.setHeader('x-request-id-replaced', 'invalid');
+      const method = req.method ?? 'GET';
+      const path = (req.url ?? '/').split('?', 1)[0]!;
+      const found = router.find(method, path);
+      const routeName = found && 'route' in found ? found.route.name : 'unmatched';
+      res.once('finish', () => {
+        const labels = { route: routeName, method, status: String(res.statusCode) };
+        httpRequests.inc(labels);
+        httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+
+      runWithRequestContext({ requestId }, () => {
+        if (!found) return sendError(res, new NotFoundError('Route', `${method} ${path}`), requestId);
+        if (!('route' in found)) {
+          res.setHeader('allow', found.allowed.join(', '));
+          return sendError(
+            res,
+            new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, { status: 405 }),
+            requestId,
+          );
+        }
+        Promise.resolve(found.route.handler(req, res, found.params)).catch((err) =>
+          sendError(res, err, requestId),
+        );
+      });
+    },
+  );
+
+  // graphql-ws on the same path as HTTP GraphQL.
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if ((req.url ?? '').split('?', 1)[0] !== '/graphql') {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  useServer(
+    {
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const requestId = resolveRequestId(ctx.extra.request.headers['x-request-id']).requestId ?? uuidv7();
+        return runWithRequestContext({ requestId }, async () => {
+          const enveloped = graphql.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+            connectionParams: ctx.connectionParams,
+          });
+          const document = parse(params.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length) return errors;
+          const contextValue = await enveloped.contextFactory();
+          return {
+            schema: enveloped.schema,
+            operationName: params.operationName,
+            document,
+            variableValues: params.variables,
+            contextValue,
+            rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          };
+        });
+      },
+    },
+    wss,
+  );
+  server.on('close', () => wss.close());
+  server.on('clientError', (err, socket) => {
+    logger.debug({ err }, 'client error');
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n');
+  });
+  return server;
+}
+
+export { sendJson };
