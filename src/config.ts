@@ -39,6 +39,18 @@ const url = (protocols: string[]) =>
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+/** Comma-separated list; blanks dropped. */
+const csv = () =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    );
+
 export const envSchema = z.object({
   // ---- server
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -77,6 +89,15 @@ export const envSchema = z.object({
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),
   LITELLM_SYNC_MODE: z.enum(['admin', 'none']).default('admin'),
   LITELLM_BUDGET_SYNC_INTERVAL_MS: int(300_000, 0),
+  // ---- payments (each enabled provider validates its own variables at start: src/providers/payment/registry.ts)
+  PAYMENT_PROVIDERS: csv(),
+  PAYMENT_RETURN_URL: optional(url(['http:', 'https:'])),
+  STRIPE_SECRET_KEY: optional(z.string()),
+  STRIPE_PUBLISHABLE_KEY: optional(z.string()),
+  STRIPE_WEBHOOK_SECRETS: csv(),
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 0),
+  STRIPE_API_BASE: optional(url(['http:', 'https:'])),
+  STRIPE_CHECKOUT_MODE: z.enum(['payment_intent', 'checkout_session']).default('payment_intent'),
 });
 
 export type Config = z.infer<typeof envSchema>;
