@@ -11,8 +11,14 @@ import { logger } from './lib/logger.ts';
 import { currentRequestId } from './lib/request-context.ts';
 import { OutboxWorker } from './outbox/worker.ts';
 import { createSharedPubSub } from './pubsub.ts';
+import { createPlanServices } from './plans/wiring.ts';
 import { checkReadiness } from './resolvers/system/readiness.ts';
+import { ApiKeyService } from './identity/api-keys.ts';
+import { LiteLLMService, registerLiteLLMHandlers } from './integrations/litellm/service.ts';
 import { createHttpServer } from './server.ts';
+import { createProxyHandler } from './proxy/handler.ts';
+import { LedgerService } from './ledger/ledger-service.ts';
+import { HoldSweeper } from './ledger/hold-sweeper.ts';
 import type { Services } from './services.ts';
 
 export interface App {
@@ -53,16 +59,45 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     backoffMaxMs: config.OUTBOX_BACKOFF_MAX_MS,
     lockTimeoutMs: config.OUTBOX_LOCK_TIMEOUT_MS,
   });
+  const clock = overrides.clock ?? (() => new Date());
+  const apiKeys = new ApiKeyService({
+    db: database.prisma,
+    state,
+    clock,
+    cacheTtlMs: config.API_KEY_CACHE_TTL_MS,
+  });
+  await apiKeys.start();
+  const litellm = new LiteLLMService({ config, db: database.prisma, metrics, clock });
+  const pubsub = createSharedPubSub(state);
+  const ledger = new LedgerService(database.prisma, {
+    clock,
+    pubsub,
+    holdTtlMs: config.HOLD_TTL_MS,
+    overshootMaxPercent: config.LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT,
+  });
+  const holdSweeper = new HoldSweeper(ledger, { intervalMs: config.HOLD_SWEEP_INTERVAL_MS });
+  const planServices = createPlanServices({
+    db: database.prisma,
+    state,
+    pubsub,
+    clock,
+    priceCacheTtlMs: config.PRICE_CACHE_TTL_MS,
+  });
   const services: Services = {
+    ...planServices,
+    apiKeys,
+    litellm,
     config,
     database,
     db: database.prisma,
     state,
-    pubsub: createSharedPubSub(state),
+    pubsub,
+    ledger,
     outbox,
     metrics,
-    clock: overrides.clock ?? (() => new Date()),
+    clock,
   };
+  registerLiteLLMHandlers(services);
 
   const graphql = createGraphQL(services);
   const router = new Router()
@@ -82,6 +117,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       res.end(await metrics.registry.metrics());
     })
     .on('*', '/graphql', (req, res) => graphql(req, res));
+  // The OpenAI-compatible proxy (/v1/*), once the admission service exists: docs/proxy.md.
+  const proxy = services.admission
+    ? createProxyHandler({ config, admission: services.admission, metrics })
+    : null;
+  for (const route of proxy?.routes ?? []) router.on(route.method, route.pattern, route.handler);
 
   const server = createHttpServer(services, router, graphql);
   const backgroundStops: (() => Promise<void>)[] = [];
@@ -99,10 +139,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         outbox.start();
         backgroundStops.push(() => outbox.stop());
       }
+      if (config.HOLD_SWEEPER_ENABLED) {
+        holdSweeper.start();
+        backgroundStops.push(() => holdSweeper.stop());
+      }
+      backgroundStops.push(litellm.startBudgetSync());
       return (server.address() as AddressInfo).port;
     },
     async close() {
       await Promise.all(backgroundStops.map((stop) => stop()));
+      await proxy?.close();
+      await apiKeys.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await state.close();

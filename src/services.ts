@@ -4,7 +4,13 @@ import type { SharedState } from './infra/shared-state.ts';
 import type { OutboxWorker } from './outbox/worker.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { PubSub } from './pubsub.ts';
-import type { Principal } from './identity/principal.ts';
+import type { PricingService } from './pricing/price-rules.ts';
+import type { PlanService } from './plans/plans.ts';
+import type { DailyLimitService } from './plans/daily-limits.ts';
+import type { LedgerService } from './ledger/ledger-service.ts';
+import type { ApiKeyService } from './identity/api-keys.ts';
+import type { LiteLLMService } from './integrations/litellm/service.ts';
+import type { Admission } from './proxy/admission.ts';
 
 /**
  * The composition root's product: every shared domain service, built once per process in
@@ -20,6 +26,18 @@ export interface Services {
   outbox: OutboxWorker;
   metrics: Metrics;
   clock: () => Date;
-  /** Resolves a Tollgate API key secret to a principal (identity domain). */
-  apiKeys?: { authenticate(secret: string): Promise<Principal> };
+  /** Wallets, the double-entry ledger and two-phase holds (src/ledger, docs/ledger.md). */
+  ledger: LedgerService;
+  /** Resolves a Tollgate API key secret to a principal (identity domain); cached, invalidated across processes. */
+  apiKeys: ApiKeyService;
+  /** LiteLLM admin sync, budget backstop and drift, and `credentialFor(apiKeyId)` for the proxy. */
+  litellm: LiteLLMService;
+  /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/proxy/admission.ts). */
+  admission?: Admission;
+  /** Price rules: `priceFor`, `requirePrice` (MODEL_NOT_PRICED), exact `computeCost`, `estimateMaxCost`. */
+  pricing: PricingService;
+  /** Plans, their daily limits and assignments; `effectivePlan(ids)`. */
+  plans: PlanService;
+  /** Daily-limit enforcement shared across processes: `admit` → `commit` / `cancel`, `todayUsage`. */
+  dailyLimits: DailyLimitService;
 }

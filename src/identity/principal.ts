@@ -22,3 +22,23 @@ export type Principal =
 export function isPlatformAdmin(p: Principal | null): boolean {
   return p !== null && (p.kind === 'platform_admin' || p.isPlatformAdmin);
 }
+
+/** Roles ordered by power: a principal may act on a membership only up to its own rank. */
+const ROLE_RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[min];
+}
+
+export function isRole(v: string): v is Role {
+  return (ROLES as readonly string[]).includes(v);
+}
+
+export function isApiScope(v: string): v is ApiScope {
+  return (API_SCOPES as readonly string[]).includes(v);
+}
+
+export function hasScope(p: Principal | null, scope: ApiScope): boolean {
+  if (p === null) return false;
+  return p.kind === 'platform_admin' || p.isPlatformAdmin || p.scopes.includes(scope);
+}

@@ -1,0 +1,99 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from '../../identity/principal.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../lib/errors.ts';
+
+/**
+ * Who may do what to an organization's data. Foreign organizations answer NOT_FOUND (their ids
+ * are not confirmed to exist); the caller's own organization answers FORBIDDEN when the role is
+ * too low.
+ */
+export type Access = { kind: 'platform' } | { kind: 'member'; role: Role; userId: string };
+
+export function requirePrincipal(p: Principal | null): Principal {
+  if (!p) throw new UnauthenticatedError();
+  return p;
+}
+
+export function orgAccess(p: Principal | null, organizationId: string): Access | null {
+  if (isPlatformAdmin(p)) return { kind: 'platform' };
+  if (p?.kind === 'api_key' && p.organizationId === organizationId)
+    return { kind: 'member', role: p.role, userId: p.userId };
+  return null;
+}
+
+export function requireOrgRole(p: Principal | null, organizationId: string, min: Role): Access {
+  requirePrincipal(p);
+  const access = orgAccess(p, organizationId);
+  if (!access) throw new NotFoundError('Organization', organizationId);
+  if (access.kind === 'member' && !roleAtLeast(access.role, min))
+    throw new ForbiddenError(`Requires the ${min} role in this organization`);
+  return access;
+}
+
+/** May `access` act on a membership that has `targetRole`? Admins never act on owners. */
+export function canActOn(access: Access, targetRole: Role): boolean {
+  return access.kind === 'platform' || roleAtLeast(access.role, targetRole);
+}
+
+export async function roleOf(db: Db, organizationId: string, userId: string): Promise<Role | null> {
+  const m = await db.membership.findUnique({
+    where: { organizationId_userId: { organizationId, userId } },
+    select: { role: true },
+  });
+  return m && isRole(m.role) ? m.role : null;
+}
+
+const ID_PREFIX: Record<string, string> = {
+  Organization: 'org_',
+  Team: 'team_',
+  User: 'user_',
+  Membership: 'mem_',
+  ApiKey: 'key_',
+};
+
+/** Accepts a Relay global id or the raw database id (as the CLI prints) of the given type. */
+export function decodeId(value: string, typename: keyof typeof ID_PREFIX): string {
+  if (value.startsWith(ID_PREFIX[typename]!)) return value;
+  try {
+    const g = decodeGlobalID(value);
+    if (g.typename === typename) return g.id;
+  } catch {
+    // not a global id
+  }
+  throw new NotFoundError(typename, value);
+}
+
+export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const param = issue.path.join('.');
+  throw new ValidationError(`${param ? `${param}: ` : ''}${issue.message}`, {
+    ...(param ? { param } : {}),
+  });
+}
+
+/** Runs a write; a unique-constraint violation becomes CONFLICT with the given message. */
+export async function conflictOnUnique<T>(fn: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: string })?.code === 'P2002') throw new ConflictError(message);
+    throw err;
+  }
+}
+
+export const zName = z.string().trim().min(1, 'must not be empty').max(200, 'is too long');
+export const zSlug = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lowercase letters, digits and dashes');
+export const zEmail = z.string().trim().toLowerCase().pipe(z.email('is not a valid email address'));

@@ -1,0 +1,395 @@
+import { z } from 'zod';
+import type { Principal, Role } from '../../identity/principal.ts';
+import {
+  enqueueKeyDelete,
+  enqueueTeamDelete,
+  enqueueTeamUpsert,
+  enqueueUserDelete,
+  enqueueUserUpsert,
+  type Tx,
+} from '../../integrations/litellm/outbox.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Services } from '../../services.ts';
+import {
+  type Access,
+  canActOn,
+  conflictOnUnique,
+  parse,
+  requireOrgRole,
+  roleOf,
+  zEmail,
+  zName,
+  zSlug,
+} from './access.ts';
+
+type Ctx = { services: Services; principal: Principal | null };
+
+async function audit(
+  tx: Tx,
+  ctx: Ctx,
+  organizationId: string | null,
+  action: string,
+  entityType: string,
+  entityId: string,
+  data: Record<string, unknown> = {},
+) {
+  const p = ctx.principal;
+  await tx.auditLog.create({
+    data: {
+      id: newId('aud'),
+      organizationId,
+      actorType: p?.kind ?? 'system',
+      actorId: p?.kind === 'api_key' ? p.userId : null,
+      action,
+      entityType,
+      entityId,
+      data: data as object,
+    },
+  });
+}
+
+/** Revokes every active key matching `where` inside tx; returns their ids and hashes. */
+async function revokeKeys(tx: Tx, ctx: Ctx, where: { organizationId: string; userId?: string }) {
+  const keys = await tx.apiKey.findMany({ where: { ...where, revokedAt: null }, select: { id: true, hash: true } });
+  if (keys.length === 0) return [];
+  await tx.apiKey.updateMany({
+    where: { id: { in: keys.map((k) => k.id) } },
+    data: { revokedAt: ctx.services.clock() },
+  });
+  for (const k of keys) await enqueueKeyDelete(tx, ctx.services.litellm, where.organizationId, k.id);
+  return keys;
+}
+
+// ------------------------------------------------------------------ organizations
+
+const CreateOrganization = z.object({
+  name: zName,
+  slug: zSlug,
+  ownerEmail: zEmail.nullish(),
+  ownerName: zName.nullish(),
+});
+
+/** Platform admin only (the CLI's `bootstrap` passes a null principal with `system: true`). */
+export async function createOrganization(
+  ctx: Ctx,
+  input: z.input<typeof CreateOrganization>,
+  opts: { system?: boolean } = {},
+) {
+  if (!opts.system && !(ctx.principal?.kind === 'platform_admin' || (ctx.principal?.kind === 'api_key' && ctx.principal.isPlatformAdmin)))
+    throw new ForbiddenError('Only a platform admin can create organizations');
+  const data = parse(CreateOrganization, input);
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const org = await conflictOnUnique(
+      () => tx.organization.create({ data: { id: newId('org'), name: data.name, slug: data.slug } }),
+      `Organization slug '${data.slug}' is taken`,
+    );
+    await enqueueTeamUpsert(tx, litellm, org.id, 'organization', org.id);
+    let ownerId: string | null = null;
+    if (data.ownerEmail) {
+      let user = await tx.user.findUnique({ where: { email: data.ownerEmail } });
+      if (!user) {
+        user = await tx.user.create({
+          data: { id: newId('user'), email: data.ownerEmail, name: data.ownerName ?? null },
+        });
+        await enqueueUserUpsert(tx, litellm, org.id, user.id);
+      } else if (user.status !== 'active') throw new ConflictError(`User '${data.ownerEmail}' is deleted`);
+      await tx.membership.create({
+        data: { id: newId('mem'), organizationId: org.id, userId: user.id, role: 'owner' },
+      });
+      ownerId = user.id;
+    }
+    await audit(tx, ctx, org.id, 'organization.create', 'organization', org.id, { ownerId });
+    return { organization: org, ownerId };
+  });
+}
+
+const UpdateOrganization = z.object({ name: zName.nullish(), slug: zSlug.nullish() });
+
+export async function updateOrganization(ctx: Ctx, id: string, input: z.input<typeof UpdateOrganization>) {
+  requireOrgRole(ctx.principal, id, 'owner');
+  const data = parse(UpdateOrganization, input);
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const org = await tx.organization.findFirst({ where: { id, status: { not: 'deleted' } } });
+    if (!org) throw new NotFoundError('Organization', id);
+    const updated = await conflictOnUnique(
+      () =>
+        tx.organization.update({
+          where: { id },
+          data: { ...(data.name ? { name: data.name } : {}), ...(data.slug ? { slug: data.slug } : {}) },
+        }),
+      `Organization slug '${data.slug}' is taken`,
+    );
+    await enqueueTeamUpsert(tx, litellm, id, 'organization', id);
+    await audit(tx, ctx, id, 'organization.update', 'organization', id, data);
+    return updated;
+  });
+}
+
+/**
+ * Soft delete (wallets and the ledger must outlive it): status `deleted`, slug freed, every key
+ * revoked, teams deleted; LiteLLM teams and keys are deleted through the outbox.
+ */
+export async function deleteOrganization(ctx: Ctx, id: string) {
+  requireOrgRole(ctx.principal, id, 'owner');
+  const { db, litellm, apiKeys } = ctx.services;
+  const result = await db.$transaction(async (tx) => {
+    const org = await tx.organization.findFirst({ where: { id, status: { not: 'deleted' } } });
+    if (!org) throw new NotFoundError('Organization', id);
+    const keys = await revokeKeys(tx, ctx, { organizationId: id });
+    const teams = await tx.team.findMany({ where: { organizationId: id, status: { not: 'deleted' } } });
+    for (const t of teams) {
+      await tx.team.update({ where: { id: t.id }, data: { status: 'deleted', name: `${t.name}#deleted:${t.id}` } });
+      await enqueueTeamDelete(tx, litellm, id, 'team', t.id);
+    }
+    await enqueueTeamDelete(tx, litellm, id, 'organization', id);
+    const deleted = await tx.organization.update({
+      where: { id },
+      data: { status: 'deleted', slug: `${org.slug}--deleted-${id.slice(-12)}` },
+    });
+    await audit(tx, ctx, id, 'organization.delete', 'organization', id);
+    return { deleted, hashes: keys.map((k) => k.hash) };
+  });
+  await apiKeys.invalidate(result.hashes);
+  return result.deleted;
+}
+
+// ------------------------------------------------------------------ teams
+
+export async function createTeam(ctx: Ctx, organizationId: string, input: { name: string }) {
+  requireOrgRole(ctx.principal, organizationId, 'admin');
+  const name = parse(zName, input.name);
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const org = await tx.organization.findFirst({ where: { id: organizationId, status: 'active' } });
+    if (!org) throw new NotFoundError('Organization', organizationId);
+    const team = await conflictOnUnique(
+      () => tx.team.create({ data: { id: newId('team'), organizationId, name } }),
+      `A team named '${name}' already exists in this organization`,
+    );
+    await enqueueTeamUpsert(tx, litellm, organizationId, 'team', team.id);
+    await audit(tx, ctx, organizationId, 'team.create', 'team', team.id, { name });
+    return team;
+  });
+}
+
+async function loadTeam(ctx: Ctx, id: string, min: Role) {
+  const team = await ctx.services.db.team.findFirst({ where: { id, status: { not: 'deleted' } } });
+  if (!team) throw new NotFoundError('Team', id);
+  try {
+    requireOrgRole(ctx.principal, team.organizationId, min);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError('Team', id);
+    throw err;
+  }
+  return team;
+}
+
+export async function updateTeam(ctx: Ctx, id: string, input: { name?: string | null }) {
+  const team = await loadTeam(ctx, id, 'admin');
+  const name = input.name == null ? undefined : parse(zName, input.name);
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const updated = await conflictOnUnique(
+      () => tx.team.update({ where: { id }, data: name ? { name } : {} }),
+      `A team named '${name}' already exists in this organization`,
+    );
+    await enqueueTeamUpsert(tx, litellm, team.organizationId, 'team', id);
+    await audit(tx, ctx, team.organizationId, 'team.update', 'team', id, { name });
+    return updated;
+  });
+}
+
+/** Refused (CONFLICT) while active keys belong to the team: LiteLLM deletes a team's keys with it. */
+export async function deleteTeam(ctx: Ctx, id: string) {
+  const team = await loadTeam(ctx, id, 'admin');
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const active = await tx.apiKey.count({ where: { teamId: id, revokedAt: null } });
+    if (active > 0) throw new ConflictError(`Team has ${active} active API key(s); revoke them first`, 'TEAM_HAS_KEYS');
+    await tx.teamMember.deleteMany({ where: { teamId: id } });
+    const deleted = await tx.team.update({
+      where: { id },
+      data: { status: 'deleted', name: `${team.name}#deleted:${id}` },
+    });
+    await enqueueTeamDelete(tx, litellm, team.organizationId, 'team', id);
+    await audit(tx, ctx, team.organizationId, 'team.delete', 'team', id);
+    return deleted;
+  });
+}
+
+export async function addTeamMember(ctx: Ctx, teamId: string, userId: string) {
+  const team = await loadTeam(ctx, teamId, 'admin');
+  const { db } = ctx.services;
+  if (!(await roleOf(db, team.organizationId, userId))) throw new NotFoundError('User', userId);
+  return db.$transaction(async (tx) => {
+    const member = await conflictOnUnique(
+      () => tx.teamMember.create({ data: { id: newId('tm'), teamId, userId } }),
+      'User is already a member of this team',
+    );
+    await audit(tx, ctx, team.organizationId, 'team.member.add', 'team', teamId, { userId });
+    return member;
+  });
+}
+
+export async function removeTeamMember(ctx: Ctx, teamId: string, userId: string) {
+  const team = await loadTeam(ctx, teamId, 'admin');
+  const { db } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const n = await tx.teamMember.deleteMany({ where: { teamId, userId } });
+    if (n.count === 0) throw new NotFoundError('Team member', userId);
+    await audit(tx, ctx, team.organizationId, 'team.member.remove', 'team', teamId, { userId });
+    return team;
+  });
+}
+
+// ------------------------------------------------------------------ users and memberships
+
+const CreateUser = z.object({ email: zEmail, name: zName.nullish(), role: z.enum(['owner', 'admin', 'member']) });
+
+/** Creates a new user as a member of the organization. An email already in use is a CONFLICT. */
+export async function createUser(ctx: Ctx, organizationId: string, input: z.input<typeof CreateUser>) {
+  const access = requireOrgRole(ctx.principal, organizationId, 'admin');
+  const data = parse(CreateUser, input);
+  if (!canActOn(access, data.role)) throw new ForbiddenError('Only an owner can add an owner');
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const org = await tx.organization.findFirst({ where: { id: organizationId, status: 'active' } });
+    if (!org) throw new NotFoundError('Organization', organizationId);
+    const user = await conflictOnUnique(
+      () => tx.user.create({ data: { id: newId('user'), email: data.email, name: data.name ?? null } }),
+      `A user with email '${data.email}' already exists`,
+    );
+    await tx.membership.create({
+      data: { id: newId('mem'), organizationId, userId: user.id, role: data.role },
+    });
+    await enqueueUserUpsert(tx, litellm, organizationId, user.id);
+    await audit(tx, ctx, organizationId, 'user.create', 'user', user.id, { role: data.role });
+    return user;
+  });
+}
+
+/** The caller's access to a user: themselves, or an admin of an organization the user is in. */
+async function userAccess(ctx: Ctx, userId: string, min: Role): Promise<{ organizationId: string | null }> {
+  const p = ctx.principal;
+  const { db } = ctx.services;
+  const user = await db.user.findFirst({ where: { id: userId, status: { not: 'deleted' } } });
+  if (!user) throw new NotFoundError('User', userId);
+  if (p?.kind === 'platform_admin' || (p?.kind === 'api_key' && p.isPlatformAdmin)) return { organizationId: null };
+  if (p?.kind !== 'api_key') throw new NotFoundError('User', userId);
+  if (p.userId === userId) return { organizationId: p.organizationId };
+  const targetRole = await roleOf(db, p.organizationId, userId);
+  if (!targetRole) throw new NotFoundError('User', userId);
+  const access = requireOrgRole(p, p.organizationId, min);
+  if (!canActOn(access, targetRole)) throw new ForbiddenError('An admin cannot change an owner');
+  return { organizationId: p.organizationId };
+}
+
+const UpdateUser = z.object({ name: zName.nullish(), email: zEmail.nullish() });
+
+export async function updateUser(ctx: Ctx, id: string, input: z.input<typeof UpdateUser>) {
+  const { organizationId } = await userAccess(ctx, id, 'admin');
+  const data = parse(UpdateUser, input);
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const user = await conflictOnUnique(
+      () =>
+        tx.user.update({
+          where: { id },
+          data: {
+            ...(input.name !== undefined ? { name: data.name ?? null } : {}),
+            ...(data.email ? { email: data.email } : {}),
+          },
+        }),
+      `A user with email '${data.email}' already exists`,
+    );
+    const orgId =
+      organizationId ??
+      (await tx.membership.findFirst({ where: { userId: id }, select: { organizationId: true } }))?.organizationId;
+    if (orgId) await enqueueUserUpsert(tx, litellm, orgId, id);
+    await audit(tx, ctx, orgId ?? null, 'user.update', 'user', id, data);
+    return user;
+  });
+}
+
+async function countOwners(tx: Tx, organizationId: string) {
+  return tx.membership.count({ where: { organizationId, role: 'owner' } });
+}
+
+/** Owners set any role; admins move users between member and admin only. The last owner stays. */
+export async function updateMembership(ctx: Ctx, organizationId: string, userId: string, role: Role) {
+  const access = requireOrgRole(ctx.principal, organizationId, 'admin');
+  const { db, apiKeys } = ctx.services;
+  const membership = await db.$transaction(async (tx) => {
+    const m = await tx.membership.findUnique({ where: { organizationId_userId: { organizationId, userId } } });
+    if (!m) throw new NotFoundError('Membership', userId);
+    if (!canActOn(access, m.role as Role) || !canActOn(access, role))
+      throw new ForbiddenError('Only an owner can grant or change the owner role');
+    if (m.role === 'owner' && role !== 'owner' && (await countOwners(tx, organizationId)) <= 1)
+      throw new ConflictError('An organization needs at least one owner', 'LAST_OWNER');
+    const updated = await tx.membership.update({ where: { id: m.id }, data: { role } });
+    await audit(tx, ctx, organizationId, 'membership.update', 'membership', m.id, { from: m.role, to: role });
+    return updated;
+  });
+  await apiKeys.invalidateWhere({ organizationId, userId });
+  return membership;
+}
+
+/** Removes the user from the organization (its teams too) and revokes the user's keys there. */
+export async function removeMember(ctx: Ctx, organizationId: string, userId: string) {
+  const access = requireOrgRole(ctx.principal, organizationId, 'admin');
+  const { db, apiKeys } = ctx.services;
+  const result = await db.$transaction(async (tx) => {
+    const m = await tx.membership.findUnique({ where: { organizationId_userId: { organizationId, userId } } });
+    if (!m) throw new NotFoundError('Membership', userId);
+    if (!canActOn(access, m.role as Role)) throw new ForbiddenError('Only an owner can remove an owner');
+    if (m.role === 'owner' && (await countOwners(tx, organizationId)) <= 1)
+      throw new ConflictError('An organization needs at least one owner', 'LAST_OWNER');
+    await tx.teamMember.deleteMany({ where: { userId, team: { organizationId } } });
+    const keys = await revokeKeys(tx, ctx, { organizationId, userId });
+    await tx.membership.delete({ where: { id: m.id } });
+    await audit(tx, ctx, organizationId, 'membership.remove', 'membership', m.id, { userId });
+    return { membership: m, hashes: keys.map((k) => k.hash) };
+  });
+  await apiKeys.invalidate(result.hashes);
+  return result.membership;
+}
+
+/**
+ * Soft-deletes a user. Platform admins may delete anyone; an organization's owner or admin only a
+ * user who belongs to no other organization (and, for admins, is not an owner).
+ */
+export async function deleteUser(ctx: Ctx, id: string) {
+  await userAccess(ctx, id, 'admin');
+  const { db, litellm, apiKeys } = ctx.services;
+  const p = ctx.principal!;
+  const memberships = await db.membership.findMany({ where: { userId: id } });
+  const platform = p.kind === 'platform_admin' || p.isPlatformAdmin;
+  if (!platform && p.kind === 'api_key') requireOrgRole(p, p.organizationId, 'admin');
+  if (!platform && memberships.some((m) => p.kind === 'api_key' && m.organizationId !== p.organizationId))
+    throw new ForbiddenError('User belongs to other organizations; remove the membership instead');
+  const result = await db.$transaction(async (tx) => {
+    const hashes: string[] = [];
+    for (const m of memberships) {
+      if (m.role === 'owner' && (await countOwners(tx, m.organizationId)) <= 1)
+        throw new ConflictError('An organization needs at least one owner', 'LAST_OWNER');
+      const keys = await revokeKeys(tx, ctx, { organizationId: m.organizationId, userId: id });
+      hashes.push(...keys.map((k) => k.hash));
+    }
+    await tx.teamMember.deleteMany({ where: { userId: id } });
+    await tx.membership.deleteMany({ where: { userId: id } });
+    const user = await tx.user.update({
+      where: { id },
+      data: { status: 'deleted', email: `deleted+${id}@deleted.invalid` },
+    });
+    if (memberships[0]) await enqueueUserDelete(tx, litellm, memberships[0].organizationId, id);
+    await audit(tx, ctx, memberships[0]?.organizationId ?? null, 'user.delete', 'user', id);
+    return { user, hashes };
+  });
+  await apiKeys.invalidate(result.hashes);
+  return result.user;
+}
+
+export type { Access };
