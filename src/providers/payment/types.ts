@@ -1,0 +1,227 @@
+/**
+ * The payment provider plugin contract. A provider turns our intent to charge into a provider
+ * transaction, verifies and normalises the provider's webhooks, refunds, and reads a transaction's
+ * state. Providers never touch the database: the payments flow records what they return.
+ *
+ * Amounts are integer minor units (`bigint`), currencies are ISO 4217 upper case.
+ */
+
+/** Amount in minor units of `currency` (upper-case ISO 4217). Structural, so `Money` value objects fit. */
+export interface MoneyLike {
+  readonly amountMinor: bigint;
+  readonly currency: string;
+}
+
+/** Provider-neutral transaction status. `requires_payment_method` is not final: the customer may retry. */
+export const PaymentStatus = {
+  RequiresPaymentMethod: 'requires_payment_method',
+  RequiresConfirmation: 'requires_confirmation',
+  RequiresAction: 'requires_action',
+  Processing: 'processing',
+  RequiresCapture: 'requires_capture',
+  Succeeded: 'succeeded',
+  Canceled: 'canceled',
+} as const;
+export type PaymentStatus = (typeof PaymentStatus)[keyof typeof PaymentStatus];
+
+export const RefundStatus = {
+  Pending: 'pending',
+  RequiresAction: 'requires_action',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Canceled: 'canceled',
+} as const;
+export type RefundStatus = (typeof RefundStatus)[keyof typeof RefundStatus];
+
+export type PaymentMethodKind = 'card' | 'alipay';
+
+export interface CreatePaymentInput {
+  /** Our order id; carried in provider metadata. */
+  readonly orderId: string;
+  /** Our payment row id; carried in provider metadata and echoed back on every webhook. */
+  readonly paymentId: string;
+  readonly amount: MoneyLike;
+  /** Stable per payment: a retry of the same call must reuse it. */
+  readonly idempotencyKey: string;
+  /** Our request id, carried in metadata for tracing. */
+  readonly requestId: string;
+  /** Where a redirect-based method (Alipay, 3-D Secure, hosted checkout) returns the customer. */
+  readonly returnUrl?: string | undefined;
+  readonly customerEmail?: string | undefined;
+  /** Offer Alipay; ignored (not an error) when the currency does not support it. */
+  readonly allowAlipay?: boolean | undefined;
+}
+
+export interface CreatePaymentResult {
+  /** The provider's transaction id (Stripe PaymentIntent `pi_…`). */
+  readonly providerTxnId: string;
+  /** For client-side confirmation (Stripe Payment Element). */
+  readonly clientSecret?: string | undefined;
+  /** For hosted/redirect flows (Stripe Checkout). */
+  readonly redirectUrl?: string | undefined;
+  readonly status: PaymentStatus;
+  readonly availablePaymentMethods: readonly PaymentMethodKind[];
+}
+
+export interface RefundInput {
+  readonly providerTxnId: string;
+  /** `null` refunds the whole remaining refundable amount. */
+  readonly amountMinor: bigint | null;
+  /** Free text kept in provider metadata; mapped to a provider reason code where one fits. */
+  readonly reason: string | null;
+  /** Stable per refund row. */
+  readonly idempotencyKey: string;
+  /** Our refund row id; carried in provider metadata. */
+  readonly refundId: string;
+}
+
+export interface RefundResult {
+  readonly providerRefundId: string;
+  readonly status: RefundStatus;
+  readonly amountMinor: bigint;
+}
+
+export interface PaymentError {
+  readonly code: string | null;
+  readonly declineCode: string | null;
+  readonly message: string | null;
+}
+
+export interface QueryResult {
+  readonly status: PaymentStatus;
+  readonly amountMinor: bigint;
+  readonly amountReceivedMinor: bigint;
+  readonly currency: string;
+  readonly riskLevel?: string | undefined;
+  readonly lastError?: PaymentError | undefined;
+}
+
+/** Header values as Node gives them (`IncomingHttpHeaders`), or a plain map. Names are matched case-insensitively. */
+export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+interface EventBase {
+  /** Provider event id (Stripe `evt_…`): the inbox de-duplication key. */
+  readonly eventId: string;
+  /** The provider's event type, as received. */
+  readonly providerEventType: string;
+  readonly occurredAt: Date;
+}
+
+interface PaymentEventBase extends EventBase {
+  readonly providerTxnId: string;
+  /** Our payment id from provider metadata; null when the transaction was not created by us. */
+  readonly paymentId: string | null;
+  readonly orderId: string | null;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+}
+
+export interface PaymentSucceededEvent extends PaymentEventBase {
+  readonly type: 'payment.succeeded';
+  readonly amountReceivedMinor: bigint;
+  readonly riskLevel: string | null;
+  readonly riskScore: number | null;
+}
+
+/** Not final: the customer may try another payment method on the same transaction. */
+export interface PaymentFailedEvent extends PaymentEventBase {
+  readonly type: 'payment.failed';
+  readonly failureCode: string | null;
+  readonly declineCode: string | null;
+  readonly failureMessage: string | null;
+}
+
+export interface PaymentProcessingEvent extends PaymentEventBase {
+  readonly type: 'payment.processing';
+}
+
+export interface PaymentCanceledEvent extends PaymentEventBase {
+  readonly type: 'payment.canceled';
+  readonly cancellationReason: string | null;
+}
+
+interface RefundEventBase extends EventBase {
+  readonly providerTxnId: string;
+  readonly paymentId: string | null;
+  readonly providerRefundId: string;
+  /** Our refund id from provider metadata, when the refund was created by us. */
+  readonly refundId: string | null;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+}
+
+export interface RefundSucceededEvent extends RefundEventBase {
+  readonly type: 'refund.succeeded';
+}
+export interface RefundPendingEvent extends RefundEventBase {
+  readonly type: 'refund.pending';
+}
+export interface RefundFailedEvent extends RefundEventBase {
+  readonly type: 'refund.failed';
+  readonly failureReason: string | null;
+}
+
+export interface DisputeOpenedEvent extends EventBase {
+  readonly type: 'dispute.opened';
+  readonly providerTxnId: string;
+  readonly paymentId: string | null;
+  readonly providerDisputeId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly reason: string | null;
+}
+
+/** Verified, but nothing for us to do (unknown type, unpaid checkout, …). Acknowledge it. */
+export interface IgnoredEvent extends EventBase {
+  readonly type: 'ignored';
+  readonly reason: string;
+}
+
+export type NormalisedPaymentEvent =
+  | PaymentSucceededEvent
+  | PaymentFailedEvent
+  | PaymentProcessingEvent
+  | PaymentCanceledEvent
+  | RefundSucceededEvent
+  | RefundFailedEvent
+  | RefundPendingEvent
+  | DisputeOpenedEvent
+  | IgnoredEvent;
+
+export type NormalisedPaymentEventType = NormalisedPaymentEvent['type'];
+
+/**
+ * A payment provider. Implementations live in `src/providers/payment/<id>/` and are registered in
+ * `registry.ts`. Every method throws only `AppError` subclasses from `./errors.ts`.
+ */
+export interface PaymentProvider {
+  readonly id: string;
+
+  /**
+   * Creates a provider transaction for `amount`.
+   * @throws AmountTooSmallError, AmountTooLargeError, InvalidAmountError, UnsupportedCurrencyError
+   *   before any provider call; PaymentDeclinedError, ProviderInvalidRequestError,
+   *   ProviderIdempotencyError, ProviderUnavailableError, ProviderAuthError from the provider.
+   */
+  createPayment(input: CreatePaymentInput): Promise<CreatePaymentResult>;
+
+  /**
+   * Verifies the signature over the raw body, then normalises the event. Pure: no provider call.
+   * @throws WebhookSignatureError (400) when the signature is missing, forged, stale or made with
+   *   an unknown secret; WebhookPayloadError (400) when a verified body is not a readable event.
+   */
+  handleWebhook(headers: WebhookHeaders, rawBody: Buffer): Promise<NormalisedPaymentEvent>;
+
+  /**
+   * Refunds all (`amountMinor: null`) or part of a succeeded transaction.
+   * @throws RefundNotAllowedError (over-refund, already refunded), ProviderResourceMissingError,
+   *   and the provider errors listed on `createPayment`.
+   */
+  refund(input: RefundInput): Promise<RefundResult>;
+
+  /**
+   * Reads the transaction's current state from the provider (use it to confirm a webhook or recover).
+   * @throws ProviderResourceMissingError and the provider errors listed on `createPayment`.
+   */
+  query(providerTxnId: string): Promise<QueryResult>;
+}
