@@ -8,6 +8,8 @@ const USAGE = `usage: tollgate <command>
 commands:
   serve       start the gateway (HTTP, GraphQL, proxy, webhooks, background workers)
   migrate     apply pending database migrations and exit
+  bootstrap   create a first organization, its owner and an API key:
+              bootstrap --org <name> --email <owner email> [--name <owner name>] [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -40,6 +42,36 @@ async function main(argv: string[]): Promise<number> {
         );
       } finally {
         await db.close();
+      }
+      return 0;
+    }
+    case 'bootstrap': {
+      const { parseArgs } = await import('node:util');
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          org: { type: 'string' },
+          email: { type: 'string' },
+          name: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      if (!values.org || !values.email) {
+        process.stderr.write('usage: tollgate bootstrap --org <name> --email <email> [--name <name>] [--json]\n');
+        return 2;
+      }
+      const { createApp } = await import('./app.ts');
+      const { bootstrap } = await import('./resolvers/identity/bootstrap.ts');
+      const app = await createApp(config);
+      try {
+        const r = await bootstrap(app.services, { org: values.org, email: values.email, name: values.name });
+        process.stdout.write(
+          values.json
+            ? `${JSON.stringify(r)}\n`
+            : `organization ${r.organizationId}\nowner        ${r.userId}\napi key      ${r.apiKey}\n(the key is shown only once)\n`,
+        );
+      } finally {
+        await app.close();
       }
       return 0;
     }

@@ -1,5 +1,7 @@
 import { builder } from '../builder.ts';
 import './system.ts';
 import './outbox.ts';
+import './identity.ts';
+import './lago.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,34 @@
+import { API_SCOPES } from '../../identity/principal.ts';
+import type { Services } from '../../services.ts';
+import { createApiKey } from './api-keys.ts';
+import { createOrganization } from './organizations.ts';
+
+export interface BootstrapResult {
+  organizationId: string;
+  userId: string;
+  apiKey: string;
+}
+
+/** First organization, its owner and an all-scope key, for `tollgate bootstrap`. */
+export async function bootstrap(
+  services: Services,
+  input: { org: string; email: string; name?: string | undefined },
+): Promise<BootstrapResult> {
+  const ctx = { services, principal: null };
+  const slug = input.org
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+  const { organization, ownerId } = await createOrganization(
+    ctx,
+    { name: input.org, slug, ownerEmail: input.email, ownerName: input.name ?? null },
+    { system: true },
+  );
+  const { secret } = await createApiKey(
+    ctx,
+    { organizationId: organization.id, userId: ownerId!, name: 'bootstrap', scopes: [...API_SCOPES] },
+    { system: true },
+  );
+  return { organizationId: organization.id, userId: ownerId!, apiKey: secret };
+}
