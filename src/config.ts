@@ -91,6 +91,37 @@ export const envSchema = z.object({
   LITELLM_BUDGET_SYNC_INTERVAL_MS: int(300_000, 0),
   // ---- payments (each enabled provider validates its own variables at start: src/providers/payment/registry.ts)
   PAYMENT_PROVIDERS: csv(),
+  // ---- proxy (docs/proxy.md)
+  PROXY_CONNECT_TIMEOUT_MS: int(5_000, 1),
+  PROXY_HEADERS_TIMEOUT_MS: int(600_000, 1),
+  PROXY_BODY_TIMEOUT_MS: int(300_000, 1),
+  PROXY_POOL_CONNECTIONS: int(256, 1, 100_000),
+  PROXY_MAX_BODY_BYTES: int(20 * 1024 * 1024, 1024),
+  PROXY_RESPONSE_BUFFER_MAX_BYTES: int(4 * 1024 * 1024, 0),
+  PROXY_COST_HEADERS: bool(true),
+  PROXY_STREAM_COST_COMMENT: bool(true),
+  PROXY_EXTRA_ROUTES: csv(),
+  PROXY_DRAIN_MAX_BYTES: int(16 * 1024 * 1024, 0),
+  PROXY_DRAIN_MAX_MS: int(120_000, 0),
+  PROXY_DEFAULT_MAX_TOKENS: int(4096, 1),
+  // ---- pricing and plans (docs/pricing-and-plans.md)
+  PRICE_CACHE_TTL_MS: int(5_000, 0),
+  // ---- Lago (docs/billing_and_lago.md)
+  LAGO_API_URL: optional(url(['http:', 'https:'])),
+  LAGO_API_KEY: optional(z.string().min(1)),
+  LAGO_EVENTS_ENABLED: optional(bool(true)),
+  LAGO_BILLABLE_METRIC_CODE: z.string().min(1).default('llm_usage'),
+  LAGO_PLAN_CODE: z.string().min(1).default('tollgate_usage_{currency}'),
+  LAGO_PAYMENT_MODE: z.enum(['invoice_status', 'manual_payment', 'granted_credits']).default('invoice_status'),
+  LAGO_WEBHOOK_SIGNATURE: z.enum(['hmac', 'jwt']).default('hmac'),
+  LAGO_WEBHOOK_HMAC_KEY: optional(z.string().min(1)),
+  LAGO_WEBHOOK_PUBLIC_KEY: optional(
+    z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').toString('utf8').includes('PUBLIC KEY'), 'must be a base64-encoded PEM'),
+  ),
+  LAGO_EVENTS_BATCH_SIZE: int(100, 1, 100),
+  LAGO_REQUEST_TIMEOUT_MS: int(10_000, 100),
   PAYMENT_RETURN_URL: optional(url(['http:', 'https:'])),
   STRIPE_SECRET_KEY: optional(z.string()),
   STRIPE_PUBLISHABLE_KEY: optional(z.string()),

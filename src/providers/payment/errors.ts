@@ -136,26 +136,6 @@ export class AmountTooLargeError extends AppError {
   }
 }
 
-export class InvalidAmountError extends AppError {
-  constructor(currency: string, amountMinor: bigint, reason: string) {
-    super('INVALID_AMOUNT', `Amount ${amountMinor} ${currency} (minor units) ${reason}`, {
-      status: 400,
-      param: 'amount',
-      details: { currency },
-    });
-  }
-}
-
-export class UnsupportedCurrencyError extends AppError {
-  constructor(currency: string, reason = 'is not supported') {
-    super('UNSUPPORTED_CURRENCY', `Currency '${currency}' ${reason}`, {
-      status: 400,
-      param: 'currency',
-      details: { currency },
-    });
-  }
-}
-
 /** A provider id that the registry does not know, in config or at a call site. */
 export class UnknownProviderError extends AppError {
   constructor(id: string, known: readonly string[]) {
@@ -165,3 +145,5 @@ export class UnknownProviderError extends AppError {
     });
   }
 }
+
+export { InvalidAmountError, UnsupportedCurrencyError } from '../../ledger/money.ts';

@@ -1221,6 +1221,15 @@ function checkChargeAmount(amount: number, currency: string): void {
       param: 'amount',
     });
   }
+  if (currency === 'isk' && amount % 100 !== 0) {
+    throw invalid('ISK amounts must be divisible by 100 (Stripe treats ISK as two-decimal)', {
+      code: 'invalid_amount',
+      param: 'amount',
+    });
+  }
+  if (['bhd', 'jod', 'kwd', 'omr', 'tnd'].includes(currency) && amount % 10 !== 0) {
+    throw invalid(`${currency.toUpperCase()} amounts must end in 0`, { code: 'invalid_amount', param: 'amount' });
+  }
 }
 
 function sessionTotal(lineItems: FormValue | undefined): { amount: number; currency: string } {

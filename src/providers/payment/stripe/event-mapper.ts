@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { fromStripeAmount } from '../currency-rules.ts';
 import { WebhookPayloadError } from '../errors.ts';
 import type {
   NormalisedPaymentEvent,
@@ -35,10 +36,15 @@ const meta = (m: Metadata, key: string): string | null => {
 const idOf = (v: string | { id: string } | null | undefined): string | null =>
   v == null ? null : typeof v === 'string' ? v : v.id;
 
-const minor = (v: number | null | undefined): bigint => {
+/** Stripe amount (a JSON number in Stripe's minor unit) → our bigint minor units. */
+export const amountOf = (v: number | null | undefined, currency: string | null | undefined): bigint => {
   if (v == null) return 0n;
   if (!Number.isSafeInteger(v)) throw new WebhookPayloadError(`Amount ${v} is not an integer`);
-  return BigInt(v);
+  try {
+    return fromStripeAmount(BigInt(v), currency ?? '');
+  } catch (e) {
+    throw new WebhookPayloadError(`Amount ${v} ${currency} cannot be read`, e);
+  }
 };
 
 export function chargeRisk(charge: Stripe.Charge | string | null | undefined): {
@@ -98,14 +104,14 @@ export function mapStripeEvent(event: Stripe.Event): NormalisedPaymentEvent {
         providerTxnId: pi.id,
         paymentId: meta(pi.metadata, 'payment_id'),
         orderId: meta(pi.metadata, 'order_id'),
-        amountMinor: minor(pi.amount),
+        amountMinor: amountOf(pi.amount, pi.currency),
         currency: pi.currency.toUpperCase(),
       };
       if (event.type === 'payment_intent.succeeded') {
         return {
           ...common,
           type: 'payment.succeeded',
-          amountReceivedMinor: minor(pi.amount_received),
+          amountReceivedMinor: amountOf(pi.amount_received, pi.currency),
           ...chargeRisk(pi.latest_charge),
         };
       }
@@ -152,7 +158,7 @@ export function mapStripeEvent(event: Stripe.Event): NormalisedPaymentEvent {
         providerTxnId: pi,
         paymentId: meta(d.metadata, 'payment_id'),
         providerDisputeId: d.id,
-        amountMinor: minor(d.amount),
+        amountMinor: amountOf(d.amount, d.currency),
         currency: d.currency.toUpperCase(),
         reason: d.reason ?? null,
       };
@@ -170,7 +176,7 @@ export function mapStripeEvent(event: Stripe.Event): NormalisedPaymentEvent {
         providerTxnId: pi,
         paymentId: meta(s.metadata, 'payment_id'),
         orderId: meta(s.metadata, 'order_id') ?? s.client_reference_id ?? null,
-        amountMinor: minor(s.amount_total),
+        amountMinor: amountOf(s.amount_total, s.currency),
         currency: (s.currency ?? '').toUpperCase(),
       };
       if (event.type === 'checkout.session.async_payment_failed') {
@@ -187,7 +193,7 @@ export function mapStripeEvent(event: Stripe.Event): NormalisedPaymentEvent {
       return {
         ...common,
         type: 'payment.succeeded',
-        amountReceivedMinor: minor(s.amount_total),
+        amountReceivedMinor: amountOf(s.amount_total, s.currency),
         riskLevel: null,
         riskScore: null,
       };
@@ -211,7 +217,7 @@ function mapRefund(
     paymentId: meta(r.metadata, 'payment_id'),
     providerRefundId: r.id,
     refundId: meta(r.metadata, 'refund_id'),
-    amountMinor: minor(r.amount),
+    amountMinor: amountOf(r.amount, r.currency),
     currency: r.currency.toUpperCase(),
   };
   if (forceFailed || r.status === 'failed' || r.status === 'canceled') {

@@ -1,6 +1,13 @@
 import Stripe from 'stripe';
-import { assertChargeable, normaliseCurrency, supportsAlipay } from '../currency-rules.ts';
-import { ProviderInvalidRequestError, WebhookSignatureError } from '../errors.ts';
+import {
+  assertChargeable,
+  fromStripeAmount,
+  parseStripeCurrency,
+  STRIPE_AMOUNT_MAX,
+  supportsAlipay,
+  toStripeAmount,
+} from '../currency-rules.ts';
+import { InvalidAmountError, ProviderInvalidRequestError, WebhookSignatureError } from '../errors.ts';
 import type {
   CreatePaymentInput,
   CreatePaymentResult,
@@ -36,13 +43,15 @@ export function createStripeClient(options: StripeOptions): Stripe {
   });
 }
 
-/** Money leaves bigint only here, at the SDK boundary; assertChargeable caps it at 8 digits. */
-const toStripeAmount = (amountMinor: bigint): number => {
-  const n = Number(amountMinor);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`amount ${amountMinor} is not representable`);
-  return n;
+/**
+ * Money leaves bigint only here, at the SDK boundary (the SDK takes JSON numbers); assertChargeable
+ * and the refund check cap it at Stripe's 8 digits, far inside the safe-integer range.
+ */
+const toSdkAmount = (amountMinor: bigint, currency: string): number => {
+  const stripeMinor = toStripeAmount(amountMinor, currency);
+  if (stripeMinor > STRIPE_AMOUNT_MAX) throw new RangeError(`amount ${amountMinor} exceeds Stripe's maximum`);
+  return Number(stripeMinor);
 };
-const fromStripeAmount = (n: number | null | undefined): bigint => (n == null ? 0n : BigInt(n));
 
 const PAYMENT_STATUSES: ReadonlySet<string> = new Set(Object.values(PaymentStatus));
 const REFUND_STATUSES: ReadonlySet<string> = new Set(Object.values(RefundStatus));
@@ -51,6 +60,9 @@ const toPaymentStatus = (s: string): PaymentStatus =>
   PAYMENT_STATUSES.has(s) ? (s as PaymentStatus) : 'processing';
 const toRefundStatus = (s: string | null): RefundStatus =>
   s !== null && REFUND_STATUSES.has(s) ? (s as RefundStatus) : 'pending';
+
+const readAmount = (v: number | null | undefined, currency: string | null | undefined): bigint =>
+  v == null ? 0n : fromStripeAmount(BigInt(v), currency ?? '');
 
 const STRIPE_REFUND_REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_customer']);
 
@@ -77,7 +89,7 @@ export class StripePaymentProvider implements PaymentProvider {
 
   async createPayment(input: CreatePaymentInput): Promise<CreatePaymentResult> {
     assertChargeable(input.amount);
-    const currency = normaliseCurrency(input.amount.currency).toLowerCase();
+    const currency = parseStripeCurrency(input.amount.currency);
     const methods: PaymentMethodKind[] =
       input.allowAlipay && supportsAlipay(currency) ? ['card', 'alipay'] : ['card'];
     const metadata = { order_id: input.orderId, payment_id: input.paymentId, request_id: input.requestId };
@@ -102,8 +114,8 @@ export class StripePaymentProvider implements PaymentProvider {
               {
                 quantity: 1,
                 price_data: {
-                  currency,
-                  unit_amount: toStripeAmount(input.amount.amountMinor),
+                  currency: currency.toLowerCase(),
+                  unit_amount: toSdkAmount(input.amount.amountMinor, currency),
                   product_data: { name: 'Account top-up' },
                 },
               },
@@ -130,8 +142,8 @@ export class StripePaymentProvider implements PaymentProvider {
 
       const pi = await this.stripe.paymentIntents.create(
         {
-          amount: toStripeAmount(input.amount.amountMinor),
-          currency,
+          amount: toSdkAmount(input.amount.amountMinor, currency),
+          currency: currency.toLowerCase(),
           automatic_payment_methods: { enabled: true },
           allowed_payment_method_types: methods,
           metadata,
@@ -162,13 +174,24 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
+    if (input.amountMinor !== null && input.amountMinor <= 0n) {
+      throw new InvalidAmountError('Refund amount must be positive', {
+        amountMinor: input.amountMinor.toString(),
+      });
+    }
     try {
       const paymentIntent = await this.resolvePaymentIntentId(input.providerTxnId);
+      let amount: number | undefined;
+      if (input.amountMinor !== null) {
+        // The currency decides the unit Stripe expects (ISK), so read it from the PaymentIntent.
+        const pi = await this.stripe.paymentIntents.retrieve(paymentIntent);
+        amount = toSdkAmount(input.amountMinor, pi.currency);
+      }
       const reason = input.reason && STRIPE_REFUND_REASONS.has(input.reason) ? input.reason : undefined;
       const refund = await this.stripe.refunds.create(
         {
           payment_intent: paymentIntent,
-          ...(input.amountMinor === null ? {} : { amount: toStripeAmount(input.amountMinor) }),
+          ...(amount === undefined ? {} : { amount }),
           ...(reason ? { reason: reason as Stripe.RefundCreateParams.Reason } : {}),
           metadata: {
             refund_id: input.refundId,
@@ -180,7 +203,7 @@ export class StripePaymentProvider implements PaymentProvider {
       return {
         providerRefundId: refund.id,
         status: toRefundStatus(refund.status),
-        amountMinor: fromStripeAmount(refund.amount),
+        amountMinor: readAmount(refund.amount, refund.currency),
       };
     } catch (e) {
       throw wrapStripeError(e, 'refund');
@@ -194,7 +217,7 @@ export class StripePaymentProvider implements PaymentProvider {
         if (typeof session.payment_intent !== 'string') {
           return {
             status: session.status === 'expired' ? 'canceled' : 'requires_payment_method',
-            amountMinor: fromStripeAmount(session.amount_total),
+            amountMinor: readAmount(session.amount_total, session.currency),
             amountReceivedMinor: 0n,
             currency: (session.currency ?? '').toUpperCase(),
           };
@@ -206,8 +229,8 @@ export class StripePaymentProvider implements PaymentProvider {
       const lastError = paymentErrorOf(pi.last_payment_error);
       return {
         status: toPaymentStatus(pi.status),
-        amountMinor: fromStripeAmount(pi.amount),
-        amountReceivedMinor: fromStripeAmount(pi.amount_received),
+        amountMinor: readAmount(pi.amount, pi.currency),
+        amountReceivedMinor: readAmount(pi.amount_received, pi.currency),
         currency: pi.currency.toUpperCase(),
         ...(riskLevel ? { riskLevel } : {}),
         ...(lastError ? { lastError } : {}),
