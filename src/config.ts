@@ -89,6 +89,19 @@ export const envSchema = z.object({
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),
   LITELLM_SYNC_MODE: z.enum(['admin', 'none']).default('admin'),
   LITELLM_BUDGET_SYNC_INTERVAL_MS: int(300_000, 0),
+  // ---- proxy (docs/proxy.md)
+  PROXY_CONNECT_TIMEOUT_MS: int(5_000, 1),
+  PROXY_HEADERS_TIMEOUT_MS: int(600_000, 1),
+  PROXY_BODY_TIMEOUT_MS: int(300_000, 1),
+  PROXY_POOL_CONNECTIONS: int(256, 1, 100_000),
+  PROXY_MAX_BODY_BYTES: int(20 * 1024 * 1024, 1024),
+  PROXY_RESPONSE_BUFFER_MAX_BYTES: int(4 * 1024 * 1024, 0),
+  PROXY_COST_HEADERS: bool(true),
+  PROXY_STREAM_COST_COMMENT: bool(true),
+  PROXY_EXTRA_ROUTES: csv(),
+  PROXY_DRAIN_MAX_BYTES: int(16 * 1024 * 1024, 0),
+  PROXY_DRAIN_MAX_MS: int(120_000, 0),
+  PROXY_DEFAULT_MAX_TOKENS: int(4096, 1),
   // ---- payments (each enabled provider validates its own variables at start: src/providers/payment/registry.ts)
   PAYMENT_PROVIDERS: csv(),
   // ---- proxy (docs/proxy.md)

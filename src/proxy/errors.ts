@@ -1,0 +1,89 @@
+import { AppError } from '../lib/errors.ts';
+
+export class UpstreamUnreachableError extends AppError {
+  constructor(cause?: unknown) {
+    super('upstream_unreachable', 'The model gateway could not be reached', {
+      status: 502,
+      type: 'api_error',
+      cause,
+    });
+  }
+}
+
+export class UpstreamTimeoutError extends AppError {
+  constructor(cause?: unknown) {
+    super('upstream_timeout', 'The model gateway did not answer in time', {
+      status: 504,
+      type: 'api_error',
+      cause,
+    });
+  }
+}
+
+/** Upstream said 401/403 to *our* credential: a Tollgate configuration problem, not the client's key. */
+export class UpstreamAuthError extends AppError {
+  constructor() {
+    super('upstream_auth_failed', 'The model gateway rejected Tollgate’s credential', {
+      status: 502,
+      type: 'api_error',
+    });
+  }
+}
+
+const TYPE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  408: 'timeout',
+  413: 'invalid_request_error',
+  422: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+const typeFor = (status: number) =>
+  TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+
+/**
+ * An upstream error body in OpenAI's shape with our request id: LiteLLM's
+ * `{"error":{message,type,param,code}}` kept (a non-string message is serialised), FastAPI's
+ * `{"detail":…}` and non-JSON bodies wrapped into it.
+ */
+export function normaliseUpstreamError(
+  status: number,
+  raw: Buffer,
+  requestId: string,
+): Record<string, unknown> {
+  let parsed: any;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed && typeof parsed === 'object' && parsed.error && typeof parsed.error === 'object') {
+    const e = parsed.error;
+    return {
+      ...parsed,
+      error: {
+        ...e,
+        message: text(e.message ?? ''),
+        type: typeof e.type === 'string' ? e.type : typeFor(status),
+        param: e.param ?? null,
+        code: e.code === undefined || e.code === null ? String(status) : e.code,
+      },
+      request_id: requestId,
+    };
+  }
+  const message =
+    parsed && typeof parsed === 'object' && 'detail' in parsed
+      ? text(parsed.detail)
+      : parsed && typeof parsed === 'object' && typeof parsed.error === 'string'
+        ? parsed.error
+        : raw.toString('utf8', 0, Math.min(raw.length, 2000)) || `Upstream returned HTTP ${status}`;
+  return {
+    error: { message, type: typeFor(status), param: null, code: String(status) },
+    request_id: requestId,
+  };
+}

@@ -1,0 +1,172 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { BadRequestError, ValidationError } from '../lib/errors.ts';
+import type { Admitted, ProxyEndpoint, ProxyRequestInfo } from './admission.ts';
+import { promptEstimate } from './usage.ts';
+
+const MAX_TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
+
+/** Endpoints whose streams take `stream_options.include_usage` (the Responses API always reports usage). */
+const USAGE_OPTION_ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions']);
+
+export interface ParsedRequest {
+  body: Record<string, any>;
+  stream: boolean;
+  maxTokens: number | null;
+  /** The client asked for the usage chunk itself, so it is forwarded rather than stripped. */
+  clientWantsUsage: boolean;
+}
+
+/** Parses and validates a proxied JSON body. Everything here runs before admission, so a bad request never opens a hold. */
+export function parseProxyBody(endpoint: ProxyEndpoint, raw: Buffer): ParsedRequest {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new BadRequestError('Request body is not valid JSON', 'INVALID_JSON');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new ValidationError('Request body must be a JSON object');
+  const b = body as Record<string, any>;
+  if (b.model === undefined || b.model === null || b.model === '')
+    throw new ValidationError('you must provide a model parameter', { param: 'model' });
+  if (typeof b.model !== 'string') throw new ValidationError('model must be a string', { param: 'model' });
+  if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean')
+    throw new ValidationError('stream must be a boolean', { param: 'stream' });
+  if (
+    b.stream_options !== undefined &&
+    b.stream_options !== null &&
+    (typeof b.stream_options !== 'object' || Array.isArray(b.stream_options))
+  )
+    throw new ValidationError('stream_options must be an object', { param: 'stream_options' });
+  let maxTokens: number | null = null;
+  for (const field of MAX_TOKEN_FIELDS) {
+    const v = b[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      throw new ValidationError(`${field} must be a non-negative integer`, { param: field });
+    maxTokens ??= v;
+  }
+  const stream = b.stream === true && endpoint !== '/v1/embeddings';
+  return { body: b, stream, maxTokens, clientWantsUsage: b.stream_options?.include_usage === true };
+}
+
+export function requestInfo(
+  endpoint: ProxyEndpoint,
+  parsed: ParsedRequest,
+  ctx: { requestId: string; credential: string | null; defaultMaxTokens: number },
+): ProxyRequestInfo {
+  const prompt = promptEstimate(parsed.body);
+  return {
+    requestId: ctx.requestId,
+    endpoint,
+    credential: ctx.credential,
+    body: parsed.body,
+    stream: parsed.stream,
+    promptTextForEstimate: prompt.text,
+    promptTokensEstimate: prompt.tokens,
+    maxTokens: parsed.maxTokens,
+    maxTokensForEstimate: parsed.maxTokens ?? ctx.defaultMaxTokens,
+    clientUser: typeof parsed.body.user === 'string' ? parsed.body.user : null,
+  };
+}
+
+/**
+ * The body sent upstream: the admitted model, the admitted user (the client's `user` is replaced,
+ * so end-user budgets and logs in LiteLLM cannot be spoofed), and for chat/completions streams
+ * `stream_options.include_usage: true` so every stream ends with a billable usage chunk.
+ * `stripUsage` says the client did not ask for that chunk and must not see it.
+ */
+export function upstreamBody(
+  endpoint: ProxyEndpoint,
+  parsed: ParsedRequest,
+  admitted: Admitted,
+): { body: Buffer; stripUsage: boolean } {
+  const out: Record<string, any> = { ...parsed.body, model: admitted.model, user: admitted.userId };
+  let stripUsage = false;
+  if (parsed.stream && USAGE_OPTION_ENDPOINTS.has(endpoint) && !parsed.clientWantsUsage) {
+    out.stream_options = { ...(parsed.body.stream_options ?? {}), include_usage: true };
+    stripUsage = true;
+  }
+  return { body: Buffer.from(JSON.stringify(out)), stripUsage };
+}
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'trailers',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
+
+/** Client headers that carry credentials or steer LiteLLM: never forwarded. */
+const CLIENT_DROP = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'cookie',
+  'accept-encoding',
+]);
+
+function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (!value) return null;
+  const v = Array.isArray(value) ? value.join(',') : value;
+  return new Set(
+    v
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Upstream request headers: the client's, minus hop-by-hop headers (and those its `Connection`
+ * names), credentials, cookies, `proxy-*` and every `x-litellm-*` (the client must not choose the
+ * end user, key or tags); plus our own credential, end user and request id. Identity encoding so
+ * the proxy can read usage out of the body.
+ */
+export function upstreamHeaders(
+  client: IncomingHttpHeaders,
+  opts: { credential: string; userId: string; requestId: string; bodyBytes: number | null },
+): Record<string, string> {
+  const named = connectionTokens(client.connection);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(client)) {
+    if (value === undefined) continue;
+    if (HOP_BY_HOP.has(name) || CLIENT_DROP.has(name) || named?.has(name)) continue;
+    if (name.startsWith('proxy-') || name.startsWith('x-litellm-') || name.startsWith('x-tollgate-'))
+      continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  out.authorization = `Bearer ${opts.credential}`;
+  out['x-litellm-end-user-id'] = opts.userId;
+  out['x-request-id'] = opts.requestId;
+  out['accept-encoding'] = 'identity';
+  if (opts.bodyBytes !== null) {
+    out['content-type'] = 'application/json';
+    out['content-length'] = String(opts.bodyBytes);
+  }
+  return out;
+}
+
+/** LiteLLM response headers a client may see: its call id (for support), not its key spend, cost in USD, api base or provider headers. */
+const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'server', 'content-encoding']);
+
+export function clientResponseHeaders(
+  upstream: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || RESPONSE_DROP.has(name)) continue;
+    if (name.startsWith('x-litellm-') && name !== 'x-litellm-call-id') continue;
+    if (name.startsWith('llm_provider-') || name.startsWith('x-ratelimit-') || name.startsWith('proxy-'))
+      continue;
+    out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** Path under LITELLM_URL, starting with `/`. */
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The response body; the proxy consumes it with `data`/`end`/`error` events and pause/resume. */
+  body: Readable;
+}
+
+/**
+ * How the proxy reaches LiteLLM. One implementation ships (undici, chosen by measurement: see
+ * docs/benchmarks.md); the benchmark plugs in node:http for comparison.
+ */
+export interface UpstreamTransport {
+  /** Resolves when response headers arrive. Rejects with an error `classifyUpstreamError` understands. */
+  request(req: UpstreamRequest): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+export interface UndiciTransportOptions {
+  baseUrl: string;
+  connections: number;
+  connectTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+}
+
+/** A keep-alive undici Pool to one origin. Requests are never retried: a retried POST could be billed twice upstream. */
+export function undiciTransport(opts: UndiciTransportOptions): UpstreamTransport {
+  const url = new URL(opts.baseUrl);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const pool = new Pool(url.origin, {
+    connections: opts.connections,
+    connectTimeout: opts.connectTimeoutMs,
+    headersTimeout: opts.headersTimeoutMs,
+    bodyTimeout: opts.bodyTimeoutMs,
+    // Below uvicorn's 5 s keep-alive, so we never reuse a socket LiteLLM is closing.
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 4_000,
+  });
+  return {
+    async request(req) {
+      const res = await pool.request({
+        method: req.method,
+        path: prefix + req.path,
+        headers: req.headers,
+        body: req.body,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    },
+    close: () => pool.close(),
+  };
+}
+
+export type UpstreamFailure = 'timeout' | 'unreachable';
+
+/** Timeouts (connect, headers, body idle) → `timeout` (504); refused, reset, DNS and the rest → `unreachable` (502). */
+export function classifyUpstreamError(err: unknown): UpstreamFailure {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  if (code.includes('TIMEOUT') || code === 'ETIMEDOUT' || (err as Error)?.name === 'TimeoutError')
+    return 'timeout';
+  return 'unreachable';
+}

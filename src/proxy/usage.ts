@@ -1,0 +1,92 @@
+import type { Usage } from './admission.ts';
+
+const count = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
+
+/**
+ * Normalises an upstream `usage` object: chat/completions/embeddings (`prompt_tokens`,
+ * `completion_tokens`, `prompt_tokens_details.cached_tokens`) or the Responses API
+ * (`input_tokens`, `output_tokens`, `input_tokens_details.cached_tokens`). Null when unusable.
+ */
+export function normaliseUsage(u: unknown): Usage | null {
+  if (!u || typeof u !== 'object') return null;
+  const o = u as Record<string, any>;
+  const responses = o.input_tokens !== undefined || o.output_tokens !== undefined;
+  const prompt = count(responses ? o.input_tokens : o.prompt_tokens);
+  if (prompt === null) return null;
+  const completion = count(responses ? o.output_tokens : o.completion_tokens) ?? 0;
+  const details = responses ? o.input_tokens_details : o.prompt_tokens_details;
+  const cached = count(details?.cached_tokens) ?? 0;
+  const total = count(o.total_tokens) ?? prompt + completion;
+  return { promptTokens: prompt, completionTokens: completion, cachedTokens: cached, totalTokens: total };
+}
+
+/** The usage of a parsed response body or stream event (Responses API events nest it under `response`). */
+export function usageOf(body: any): Usage | null {
+  if (!body || typeof body !== 'object') return null;
+  return normaliseUsage(body.usage) ?? normaliseUsage(body.response?.usage);
+}
+
+/** ~4 characters per token for English text: the usual heuristic when no tokenizer is at hand. */
+export const CHARS_PER_TOKEN = 4;
+/** OpenAI's chat format adds a few tokens per message (role, separators). */
+const TOKENS_PER_MESSAGE = 4;
+
+export function tokensFromChars(chars: number): number {
+  return Math.ceil(chars / CHARS_PER_TOKEN);
+}
+
+/** Prompt text and a token estimate from a request body of any of the metered endpoints. */
+export function promptEstimate(body: any): { text: string; tokens: number } {
+  const texts: string[] = [];
+  let tokenIds = 0;
+  let messages = 0;
+  const addContent = (c: unknown) => {
+    if (typeof c === 'string') texts.push(c);
+    else if (Array.isArray(c)) {
+      for (const part of c) {
+        if (typeof part === 'string') texts.push(part);
+        else if (typeof part === 'number') tokenIds++;
+        else if (Array.isArray(part)) tokenIds += part.length;
+        else if (part && typeof part === 'object') {
+          if (typeof part.text === 'string') texts.push(part.text);
+          else if (part.content !== undefined) addContent(part.content);
+        }
+      }
+    }
+  };
+  if (Array.isArray(body.messages)) {
+    for (const m of body.messages) {
+      messages++;
+      if (m && typeof m === 'object') {
+        addContent(m.content);
+        if (Array.isArray(m.tool_calls))
+          for (const t of m.tool_calls)
+            if (typeof t?.function?.arguments === 'string') texts.push(t.function.arguments);
+      }
+    }
+  }
+  if (typeof body.instructions === 'string') texts.push(body.instructions);
+  addContent(body.prompt);
+  if (Array.isArray(body.input)) {
+    for (const item of body.input) {
+      if (item && typeof item === 'object' && !Array.isArray(item)) {
+        messages++;
+        addContent(item.content);
+      } else addContent([item]);
+    }
+  } else addContent(body.input);
+  const text = texts.join('\n');
+  return { text, tokens: tokensFromChars(text.length) + tokenIds + messages * TOKENS_PER_MESSAGE };
+}
+
+/** Usage estimated from the prompt estimate and the characters a response delivered. */
+export function estimateUsage(promptTokens: number, completionChars: number): Usage {
+  const completionTokens = tokensFromChars(completionChars);
+  return {
+    promptTokens,
+    completionTokens,
+    cachedTokens: 0,
+    totalTokens: promptTokens + completionTokens,
+  };
+}
