@@ -25,6 +25,13 @@ export interface LimitChangedEvent {
   limit: string;
   used: string;
   resetsAt: string;
+  /** The limit's model (null = every model) and currency (cost limits only). */
+  model?: string | null;
+  currency?: string | null;
+  /** The warning threshold crossed (percent of the limit); 100 for `reached`. */
+  thresholdPercent?: number | null;
+  /** The plan day (YYYY-MM-DD in the plan's time zone). */
+  day?: string;
 }
 
 export type PubSubEvents = {
