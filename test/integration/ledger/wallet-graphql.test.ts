@@ -110,7 +110,7 @@ describe('Wallet GraphQL API', () => {
     const replay = await t.gql(GRANT, { input });
     expect(replay.data.grantCredits).toMatchObject({ transactionId: g.transactionId, idempotencyHit: true });
     const conflict = await t.gql(GRANT, { input: { ...input, amountNanos: '1' } });
-    expect(conflict.errors[0].extensions.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(conflict.errors?.[0].extensions.code).toBe('IDEMPOTENCY_CONFLICT');
     const audits = await db.prisma.auditLog.findMany({ where: { entityId: await walletIdOf(g.wallet.id) } });
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({
@@ -155,11 +155,11 @@ describe('Wallet GraphQL API', () => {
     const noReason = await t.gql(ADJUST, {
       input: { walletId: orgWallet.id, amountNanos: '1', reason: ' ', idempotencyKey: 'adj-3' },
     });
-    expect(noReason.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+    expect(noReason.errors?.[0].extensions.code).toBe('VALIDATION_FAILED');
     const zero = await t.gql(ADJUST, {
       input: { walletId: orgWallet.id, amountNanos: '0', reason: 'nothing', idempotencyKey: 'adj-4' },
     });
-    expect(zero.errors[0].extensions.code).toBe('INVALID_AMOUNT');
+    expect(zero.errors?.[0].extensions.code).toBe('INVALID_AMOUNT');
     const badCurrency = await t.gql(GRANT, {
       input: {
         wallet: { organizationId: orgId, ownerType: 'organization', ownerId: orgId, currency: 'ABC' },
@@ -168,17 +168,17 @@ describe('Wallet GraphQL API', () => {
         idempotencyKey: 'bad-cur',
       },
     });
-    expect(badCurrency.errors[0].extensions.code).toBe('UNSUPPORTED_CURRENCY');
+    expect(badCurrency.errors?.[0].extensions.code).toBe('UNSUPPORTED_CURRENCY');
     const unknown = await t.gql(ADJUST, {
       input: { walletId: 'wal_missing', amountNanos: '1', reason: 'x-y-z', idempotencyKey: 'adj-5' },
     });
-    expect(unknown.errors[0].extensions.code).toBe('WALLET_NOT_FOUND');
+    expect(unknown.errors?.[0].extensions.code).toBe('WALLET_NOT_FOUND');
     const asOwner = await t.gql(
       ADJUST,
       { input: { walletId: orgWallet.id, amountNanos: '1', reason: 'self-serve', idempotencyKey: 'adj-6' } },
       { token: keys.owner },
     );
-    expect(asOwner.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(asOwner.errors?.[0].extensions.code).toBe('FORBIDDEN');
   });
 
   it('lists ledger entries as a connection filtered by reason and time', async () => {
@@ -237,12 +237,12 @@ describe('Wallet GraphQL API', () => {
     const stranger = await t.gql(WALLETS, { org: orgId }, { token: keys.stranger });
     expect(stranger.data.wallets).toEqual([]);
     const anonymous = await t.gql(WALLETS, {}, { token: null });
-    expect(anonymous.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
 
     const bobsWallet = owner.data.wallets.find((w: any) => w.owner.id === users.bob).id;
     const node = `query($id: ID!) { node(id: $id) { ... on Wallet { balance { amount } } } }`;
     const peek = await t.gql(node, { id: bobsWallet }, { token: keys.alice });
-    expect(peek.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(peek.errors?.[0].extensions.code).toBe('FORBIDDEN');
     const own = await t.gql(node, { id: bobsWallet }, { token: keys.bob });
     expect(own.errors).toBeUndefined();
     expect(own.data.node.balance.amount).toBe('0');
@@ -259,7 +259,7 @@ describe('Wallet GraphQL API', () => {
     });
     expect(r.data.ledgerConsistency.walletsChecked).toBeGreaterThanOrEqual(5);
     const denied = await t.gql(q, {}, { token: keys.owner });
-    expect(denied.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
   });
 
   it('streams balanceChanged to a subscriber who may see the wallet, and refuses one who may not', async () => {
