@@ -15,6 +15,8 @@ import { createPlanServices } from './plans/wiring.ts';
 import { checkReadiness } from './resolvers/system/readiness.ts';
 import { ApiKeyService } from './identity/api-keys.ts';
 import { LiteLLMService, registerLiteLLMHandlers } from './integrations/litellm/service.ts';
+import { registerLagoHandlers } from './integrations/lago/handlers.ts';
+import { lagoWebhookRoute } from './integrations/lago/webhooks.ts';
 import { createHttpServer } from './server.ts';
 import { createProxyHandler } from './proxy/handler.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
@@ -98,6 +100,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
   };
   registerLiteLLMHandlers(services);
+  const lago = registerLagoHandlers(services);
+  if (lago) services.lago = lago;
 
   const graphql = createGraphQL(services);
   const router = new Router()
@@ -117,6 +121,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       res.end(await metrics.registry.metrics());
     })
     .on('*', '/graphql', (req, res) => graphql(req, res));
+  router.on('POST', '/webhooks/lago', lagoWebhookRoute(services, services.lago));
   // The OpenAI-compatible proxy (/v1/*), once the admission service exists: docs/proxy.md.
   const proxy = services.admission
     ? createProxyHandler({ config, admission: services.admission, metrics })

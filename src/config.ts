@@ -84,26 +84,13 @@ export const envSchema = z.object({
   // ---- ledger
   HOLD_TTL_MS: int(600_000, 1000),
   HOLD_SWEEP_INTERVAL_MS: int(30_000, 100),
+  HOLD_SWEEPER_ENABLED: bool(true),
+  LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT: int(25, 0, 1000),
   // ---- LiteLLM
   LITELLM_URL: optional(url(['http:', 'https:'])),
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),
   LITELLM_SYNC_MODE: z.enum(['admin', 'none']).default('admin'),
   LITELLM_BUDGET_SYNC_INTERVAL_MS: int(300_000, 0),
-  // ---- proxy (docs/proxy.md)
-  PROXY_CONNECT_TIMEOUT_MS: int(5_000, 1),
-  PROXY_HEADERS_TIMEOUT_MS: int(600_000, 1),
-  PROXY_BODY_TIMEOUT_MS: int(300_000, 1),
-  PROXY_POOL_CONNECTIONS: int(256, 1, 100_000),
-  PROXY_MAX_BODY_BYTES: int(20 * 1024 * 1024, 1024),
-  PROXY_RESPONSE_BUFFER_MAX_BYTES: int(4 * 1024 * 1024, 0),
-  PROXY_COST_HEADERS: bool(true),
-  PROXY_STREAM_COST_COMMENT: bool(true),
-  PROXY_EXTRA_ROUTES: csv(),
-  PROXY_DRAIN_MAX_BYTES: int(16 * 1024 * 1024, 0),
-  PROXY_DRAIN_MAX_MS: int(120_000, 0),
-  PROXY_DEFAULT_MAX_TOKENS: int(4096, 1),
-  // ---- payments (each enabled provider validates its own variables at start: src/providers/payment/registry.ts)
-  PAYMENT_PROVIDERS: csv(),
   // ---- proxy (docs/proxy.md)
   PROXY_CONNECT_TIMEOUT_MS: int(5_000, 1),
   PROXY_HEADERS_TIMEOUT_MS: int(600_000, 1),
@@ -135,6 +122,8 @@ export const envSchema = z.object({
   ),
   LAGO_EVENTS_BATCH_SIZE: int(100, 1, 100),
   LAGO_REQUEST_TIMEOUT_MS: int(10_000, 100),
+  // ---- payments (each enabled provider validates its own variables at start: src/providers/payment/registry.ts)
+  PAYMENT_PROVIDERS: csv(),
   PAYMENT_RETURN_URL: optional(url(['http:', 'https:'])),
   STRIPE_SECRET_KEY: optional(z.string()),
   STRIPE_PUBLISHABLE_KEY: optional(z.string()),
@@ -159,5 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = parsed.data;
   if (config.GRAPHIQL === undefined) config.GRAPHIQL = config.NODE_ENV === 'development';
+  if (config.LAGO_EVENTS_ENABLED === undefined) config.LAGO_EVENTS_ENABLED = config.LAGO_API_URL !== undefined;
   return config;
 }

@@ -11,6 +11,7 @@ import type { LedgerService } from './ledger/ledger-service.ts';
 import type { ApiKeyService } from './identity/api-keys.ts';
 import type { LiteLLMService } from './integrations/litellm/service.ts';
 import type { Admission } from './proxy/admission.ts';
+import type { LagoIntegration } from './integrations/lago/handlers.ts';
 
 /**
  * The composition root's product: every shared domain service, built once per process in
@@ -40,4 +41,6 @@ export interface Services {
   plans: PlanService;
   /** Daily-limit enforcement shared across processes: `admit` → `commit` / `cancel`, `todayUsage`. */
   dailyLimits: DailyLimitService;
+  /** Lago client and outbox handlers (src/integrations/lago); undefined when Lago is not configured. */
+  lago?: LagoIntegration;
 }
