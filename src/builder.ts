@@ -62,7 +62,7 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 builder.mutationType({});
-// The subscription type is declared by the first domain that adds a subscription field.
+builder.subscriptionType({});
 
 builder.scalarType('BigInt', {
   description: 'A 64-bit integer (money in minor or nano units), serialised as a decimal string.',

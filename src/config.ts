@@ -86,6 +86,8 @@ export const envSchema = z.object({
   HOLD_SWEEP_INTERVAL_MS: int(30_000, 100),
   HOLD_SWEEPER_ENABLED: bool(true),
   LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT: int(25, 0, 1000),
+  HOLD_SWEEPER_ENABLED: bool(true),
+  LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT: int(25, 0, 1000),
   // ---- LiteLLM
   LITELLM_URL: optional(url(['http:', 'https:'])),
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),
