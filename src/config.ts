@@ -86,8 +86,6 @@ export const envSchema = z.object({
   HOLD_SWEEP_INTERVAL_MS: int(30_000, 100),
   HOLD_SWEEPER_ENABLED: bool(true),
   LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT: int(25, 0, 1000),
-  HOLD_SWEEPER_ENABLED: bool(true),
-  LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT: int(25, 0, 1000),
   // ---- LiteLLM
   LITELLM_URL: optional(url(['http:', 'https:'])),
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),
@@ -133,6 +131,19 @@ export const envSchema = z.object({
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 0),
   STRIPE_API_BASE: optional(url(['http:', 'https:'])),
   STRIPE_CHECKOUT_MODE: z.enum(['payment_intent', 'checkout_session']).default('payment_intent'),
+  // ---- risk, notifications, resilience (docs/risk-and-notifications.md)
+  RISK_SETTINGS_CACHE_TTL_MS: int(30_000, 0),
+  SMTP_URL: optional(url(['smtp:', 'smtps:'])),
+  SMTP_FROM: z.string().default('Tollgate <notifications@localhost>'),
+  SMTP_TIMEOUT_MS: int(10_000, 100),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+  WEBHOOK_SECRET_ROTATION_GRACE_SECONDS: int(86_400, 0),
+  KEY_EXPIRY_SWEEP_INTERVAL_MS: int(3_600_000, 0),
+  CIRCUIT_BREAKER_CONSECUTIVE_FAILURES: int(5, 1),
+  CIRCUIT_BREAKER_FAILURE_RATE_PERCENT: int(50, 1, 100),
+  CIRCUIT_BREAKER_WINDOW_CALLS_MIN: int(20, 1),
+  CIRCUIT_BREAKER_WINDOW_MS: int(60_000, 1000),
+  CIRCUIT_BREAKER_OPEN_MS: int(30_000, 100),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -2,7 +2,6 @@ import { builder } from '../builder.ts';
 import './system.ts';
 import './outbox.ts';
 import './wallet.ts';
-import './wallet.ts';
 import './identity.ts';
 import './lago.ts';
 
