@@ -35,7 +35,11 @@ export function encryptSecret(plaintext: string, keyBase64: string): string {
 export function decryptSecret(encrypted: string, keyBase64: string): string {
   const [version, iv, tag, ct] = encrypted.split('.');
   if (version !== 'v1' || !iv || !tag || ct === undefined) throw new Error('unknown ciphertext format');
-  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(keyBase64, 'base64'), Buffer.from(iv, 'base64url'));
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    Buffer.from(keyBase64, 'base64'),
+    Buffer.from(iv, 'base64url'),
+  );
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
 }

@@ -4,12 +4,7 @@ import type { Context } from '../context.ts';
 import { API_SCOPES, ROLES, type Role, isPlatformAdmin, roleAtLeast } from '../identity/principal.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { decodeId, orgAccess, requirePrincipal } from '../resolvers/identity/access.ts';
-import {
-  createApiKey,
-  revokeApiKey,
-  rotateApiKey,
-  updateApiKey,
-} from '../resolvers/identity/api-keys.ts';
+import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../resolvers/identity/api-keys.ts';
 import * as orgs from '../resolvers/identity/organizations.ts';
 
 // ------------------------------------------------------------------ authorization helpers
@@ -54,7 +49,8 @@ export const OrganizationRole = builder.enumType('OrganizationRole', {
 });
 
 export const ApiScopeEnum = builder.enumType('ApiScope', {
-  description: 'What an API key may do: inference (proxy), read (queries), manage (identity), billing (money).',
+  description:
+    'What an API key may do: inference (proxy), read (queries), manage (identity), billing (money).',
   values: API_SCOPES,
 });
 
@@ -123,7 +119,8 @@ builder.prismaNode('User', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     memberships: t.relatedConnection('memberships', {
       cursor: 'id',
-      description: 'Memberships the caller may see: all for a platform admin, else the caller’s organization.',
+      description:
+        'Memberships the caller may see: all for a platform admin, else the caller’s organization.',
       query: (_args, ctx) => ({
         where:
           ctx.principal?.kind === 'api_key' && !ctx.principal.isPlatformAdmin
@@ -209,7 +206,14 @@ builder.queryFields((t) => ({
     resolve: (_r, _a, ctx) => {
       const p = requirePrincipal(ctx.principal);
       return p.kind === 'platform_admin'
-        ? { kind: p.kind, role: null, scopes: [...API_SCOPES], userId: null, organizationId: null, apiKeyId: null }
+        ? {
+            kind: p.kind,
+            role: null,
+            scopes: [...API_SCOPES],
+            userId: null,
+            organizationId: null,
+            apiKeyId: null,
+          }
         : {
             kind: p.kind,
             role: p.role,
@@ -543,7 +547,8 @@ const ApiKeySecretPayload = builder.objectRef<KeyWithSecret>('ApiKeySecretPayloa
     secret: t.exposeString('secret', { description: 'The key itself. Shown once; store it now.' }),
     apiKey: t.prismaField({
       type: 'ApiKey',
-      resolve: (query, p, _a, ctx) => ctx.services.db.apiKey.findUniqueOrThrow({ ...query, where: { id: p.apiKey.id } }),
+      resolve: (query, p, _a, ctx) =>
+        ctx.services.db.apiKey.findUniqueOrThrow({ ...query, where: { id: p.apiKey.id } }),
     }),
     previous: t.prismaField({
       type: 'ApiKey',
@@ -558,7 +563,8 @@ const ApiKeySecretPayload = builder.objectRef<KeyWithSecret>('ApiKeySecretPayloa
 builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: ApiKeySecretPayload,
-    description: 'Own keys for everyone; an admin/owner for any non-owner (owner: anyone). Scopes ⊆ the caller’s.',
+    description:
+      'Own keys for everyone; an admin/owner for any non-owner (owner: anyone). Scopes ⊆ the caller’s.',
     authScopes: manage,
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
@@ -614,7 +620,10 @@ const LiteLLMDrift = builder
       entityId: t.exposeID('entityId'),
       litellmSpendUsd: t.exposeString('litellmSpendUsd', { description: 'As LiteLLM reported it (USD).' }),
       litellmSpendNanos: t.expose('litellmSpendNanos', { type: 'BigInt' }),
-      tollgateUsageNanos: t.expose('tollgateUsageNanos', { type: 'BigInt', description: 'USD usage records.' }),
+      tollgateUsageNanos: t.expose('tollgateUsageNanos', {
+        type: 'BigInt',
+        description: 'USD usage records.',
+      }),
       driftNanos: t.expose('driftNanos', { type: 'BigInt', description: 'LiteLLM − Tollgate.' }),
     }),
   });

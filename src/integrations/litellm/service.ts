@@ -39,15 +39,17 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   private readonly driftGauge: Gauge<'entity_type' | 'entity_id'>;
   private lastDrift: DriftRow[] = [];
 
-  constructor(
-    private readonly deps: { config: Config; db: Db; metrics: Metrics; clock: () => Date },
-  ) {
+  constructor(private readonly deps: { config: Config; db: Db; metrics: Metrics; clock: () => Date }) {
     const c = deps.config;
     this.enabled = c.LITELLM_SYNC_MODE === 'admin' && !!c.LITELLM_URL && !!c.LITELLM_MASTER_KEY;
     this.keySync = this.enabled && !!c.TOLLGATE_ENCRYPTION_KEY;
-    this.client = this.enabled ? new LiteLLMAdminClient({ baseUrl: c.LITELLM_URL!, masterKey: c.LITELLM_MASTER_KEY! }) : null;
+    this.client = this.enabled
+      ? new LiteLLMAdminClient({ baseUrl: c.LITELLM_URL!, masterKey: c.LITELLM_MASTER_KEY! })
+      : null;
     if (this.enabled && !this.keySync)
-      logger.warn('TOLLGATE_ENCRYPTION_KEY is not set: API keys are not mirrored to LiteLLM (master key upstream)');
+      logger.warn(
+        'TOLLGATE_ENCRYPTION_KEY is not set: API keys are not mirrored to LiteLLM (master key upstream)',
+      );
     this.driftGauge = new Gauge({
       name: 'tollgate_litellm_spend_drift_usd',
       help: 'LiteLLM spend minus Tollgate USD usage for a mapped organization, team or user (USD)',
@@ -98,13 +100,34 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         }
       };
     outbox
-      .register(LITELLM_TOPICS.teamUpsert, wrap((p) => this.syncTeam(p.entityType, p.entityId)))
-      .register(LITELLM_TOPICS.teamDelete, wrap((p) => this.deleteTeam(p.entityType, p.entityId)))
-      .register(LITELLM_TOPICS.userUpsert, wrap((p) => this.syncUser(p.userId)))
-      .register(LITELLM_TOPICS.userDelete, wrap((p) => this.deleteUser(p.userId)))
-      .register(LITELLM_TOPICS.keyUpsert, wrap((p) => this.syncKey(p.apiKeyId)))
-      .register(LITELLM_TOPICS.keyDelete, wrap((p) => this.deleteKey(p.apiKeyId)))
-      .register(LITELLM_TOPICS.budgetSet, wrap((p) => this.pushBudget(p.walletId)));
+      .register(
+        LITELLM_TOPICS.teamUpsert,
+        wrap((p) => this.syncTeam(p.entityType, p.entityId)),
+      )
+      .register(
+        LITELLM_TOPICS.teamDelete,
+        wrap((p) => this.deleteTeam(p.entityType, p.entityId)),
+      )
+      .register(
+        LITELLM_TOPICS.userUpsert,
+        wrap((p) => this.syncUser(p.userId)),
+      )
+      .register(
+        LITELLM_TOPICS.userDelete,
+        wrap((p) => this.deleteUser(p.userId)),
+      )
+      .register(
+        LITELLM_TOPICS.keyUpsert,
+        wrap((p) => this.syncKey(p.apiKeyId)),
+      )
+      .register(
+        LITELLM_TOPICS.keyDelete,
+        wrap((p) => this.deleteKey(p.apiKeyId)),
+      )
+      .register(
+        LITELLM_TOPICS.budgetSet,
+        wrap((p) => this.pushBudget(p.walletId)),
+      );
   }
 
   private get api(): LiteLLMAdminClient {
@@ -127,7 +150,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     const permanent = err instanceof LiteLLMAdminError && !err.retryable;
     await this.deps.db.externalMapping.updateMany({
       where: { system: 'litellm', ...where },
-      data: { syncState: permanent ? 'failed' : 'pending', syncError: String((err as Error)?.message ?? err).slice(0, 500) },
+      data: {
+        syncState: permanent ? 'failed' : 'pending',
+        syncError: String((err as Error)?.message ?? err).slice(0, 500),
+      },
     });
   }
 
@@ -218,7 +244,11 @@ export class LiteLLMService implements LiteLLMSyncFlags {
    * Create-or-update that survives a retry after a timeout whose first attempt succeeded: "already
    * exists" is success once `exists()` confirms it, and an update of a missing row becomes a create.
    */
-  private async upsert(create: () => Promise<unknown>, update: () => Promise<unknown>, exists: () => Promise<boolean>) {
+  private async upsert(
+    create: () => Promise<unknown>,
+    update: () => Promise<unknown>,
+    exists: () => Promise<boolean>,
+  ) {
     try {
       await create();
       return;
@@ -246,7 +276,9 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       rpm_limit: key.rpmLimit,
       tpm_limit: key.tpmLimit,
       max_budget:
-        key.budgetNanos !== null && key.budgetCurrency === 'USD' ? UsdAmount.fromNanos(key.budgetNanos) : null,
+        key.budgetNanos !== null && key.budgetCurrency === 'USD'
+          ? UsdAmount.fromNanos(key.budgetNanos)
+          : null,
       duration: key.expiresAt
         ? `${Math.max(1, Math.ceil((key.expiresAt.getTime() - this.deps.clock().getTime()) / 1000))}s`
         : null,
@@ -287,7 +319,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       const permanent = err instanceof LiteLLMAdminError && !err.retryable;
       await db.apiKey.update({
         where: { id: key.id },
-        data: { syncState: permanent ? 'failed' : 'pending', syncError: String((err as Error).message).slice(0, 500) },
+        data: {
+          syncState: permanent ? 'failed' : 'pending',
+          syncError: String((err as Error).message).slice(0, 500),
+        },
       });
       throw err;
     }
@@ -311,7 +346,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       if (!(err instanceof LiteLLMAdminError && err.notFound)) throw err;
     }
     this.secrets.delete(apiKeyId);
-    await this.deps.db.apiKey.update({ where: { id: apiKeyId }, data: { syncState: 'deleted', syncError: null } });
+    await this.deps.db.apiKey.update({
+      where: { id: apiKeyId },
+      data: { syncState: 'deleted', syncError: null },
+    });
   }
 
   // ------------------------------------------------------------------ budgets and drift
@@ -325,7 +363,11 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     if (!this.enabled) return 0;
     const db = this.deps.db;
     const wallets = await db.wallet.findMany({
-      where: { currency: 'USD', status: { not: 'closed' }, ownerType: { in: ['organization', 'team', 'user'] } },
+      where: {
+        currency: 'USD',
+        status: { not: 'closed' },
+        ownerType: { in: ['organization', 'team', 'user'] },
+      },
       select: { id: true, organizationId: true, ownerType: true, ownerId: true },
     });
     if (wallets.length === 0) return 0;
@@ -383,7 +425,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
           : entityType === 'team'
             ? { teamId: m.entityId }
             : { userId: m.entityId };
-      const agg = await db.usageRecord.aggregate({ where: { ...where, currency: 'USD' }, _sum: { costNanos: true } });
+      const agg = await db.usageRecord.aggregate({
+        where: { ...where, currency: 'USD' },
+        _sum: { costNanos: true },
+      });
       const tollgateUsageNanos = agg._sum.costNanos ?? 0n;
       const litellmSpendNanos = usdNumberToNanos(info.spend);
       const driftNanos = litellmSpendNanos - tollgateUsageNanos;
@@ -396,7 +441,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         driftNanos,
       });
       // A gauge is a float by nature; this is reporting only, never arithmetic on money.
-      this.driftGauge.set({ entity_type: entityType, entity_id: m.entityId }, Number.parseFloat(nanosToUsdDecimal(driftNanos)));
+      this.driftGauge.set(
+        { entity_type: entityType, entity_id: m.entityId },
+        Number.parseFloat(nanosToUsdDecimal(driftNanos)),
+      );
     }
     this.lastDrift = rows;
     return rows;

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { generateApiKeySecret } from '../../identity/api-keys.ts';
 import { encryptSecret, randomBase62, sha256Hex } from '../../identity/crypto.ts';
-import { API_SCOPES, type ApiScope, type Principal, type Role, isPlatformAdmin } from '../../identity/principal.ts';
+import {
+  API_SCOPES,
+  type ApiScope,
+  type Principal,
+  type Role,
+  isPlatformAdmin,
+} from '../../identity/principal.ts';
 import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../../integrations/litellm/outbox.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -28,7 +34,10 @@ const KeyFields = z.object({
   scopes: zScopes,
   modelAllowlist: z.array(z.string().trim().min(1)).max(500).nullish(),
   budgetNanos: zNanos.nullish(),
-  budgetCurrency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').nullish(),
+  budgetCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+    .nullish(),
   dailyCapNanos: zNanos.nullish(),
   rpmLimit: zLimit.nullish(),
   tpmLimit: zLimit.nullish(),
@@ -181,7 +190,8 @@ async function loadKey(ctx: Ctx, id: string) {
     await requireKeyOwnerAccess(ctx, key.organizationId, key.userId);
   } catch (err) {
     // A member asking about a colleague's key learns nothing about it.
-    if (err instanceof ForbiddenError && p.kind === 'api_key' && p.role === 'member') throw new NotFoundError('API key', id);
+    if (err instanceof ForbiddenError && p.kind === 'api_key' && p.role === 'member')
+      throw new NotFoundError('API key', id);
     throw err;
   }
   return key;
@@ -253,7 +263,8 @@ export async function rotateApiKey(ctx: Ctx, id: string) {
   if (old.revokedAt) throw new ForbiddenError('API key has been revoked', 'API_KEY_REVOKED');
   const { services } = ctx;
   const now = services.clock();
-  if (old.graceUntil && old.graceUntil <= now) throw new ForbiddenError('API key has expired', 'API_KEY_EXPIRED');
+  if (old.graceUntil && old.graceUntil <= now)
+    throw new ForbiddenError('API key has expired', 'API_KEY_EXPIRED');
   const graceUntil = new Date(now.getTime() + services.config.API_KEY_ROTATION_GRACE_SECONDS * 1000);
   const key = mintKey(services);
   const result = await services.db.$transaction(async (tx) => {

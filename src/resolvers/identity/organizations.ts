@@ -51,7 +51,10 @@ async function audit(
 
 /** Revokes every active key matching `where` inside tx; returns their ids and hashes. */
 async function revokeKeys(tx: Tx, ctx: Ctx, where: { organizationId: string; userId?: string }) {
-  const keys = await tx.apiKey.findMany({ where: { ...where, revokedAt: null }, select: { id: true, hash: true } });
+  const keys = await tx.apiKey.findMany({
+    where: { ...where, revokedAt: null },
+    select: { id: true, hash: true },
+  });
   if (keys.length === 0) return [];
   await tx.apiKey.updateMany({
     where: { id: { in: keys.map((k) => k.id) } },
@@ -76,7 +79,13 @@ export async function createOrganization(
   input: z.input<typeof CreateOrganization>,
   opts: { system?: boolean } = {},
 ) {
-  if (!opts.system && !(ctx.principal?.kind === 'platform_admin' || (ctx.principal?.kind === 'api_key' && ctx.principal.isPlatformAdmin)))
+  if (
+    !opts.system &&
+    !(
+      ctx.principal?.kind === 'platform_admin' ||
+      (ctx.principal?.kind === 'api_key' && ctx.principal.isPlatformAdmin)
+    )
+  )
     throw new ForbiddenError('Only a platform admin can create organizations');
   const data = parse(CreateOrganization, input);
   const { db, litellm } = ctx.services;
@@ -141,7 +150,10 @@ export async function deleteOrganization(ctx: Ctx, id: string) {
     const keys = await revokeKeys(tx, ctx, { organizationId: id });
     const teams = await tx.team.findMany({ where: { organizationId: id, status: { not: 'deleted' } } });
     for (const t of teams) {
-      await tx.team.update({ where: { id: t.id }, data: { status: 'deleted', name: `${t.name}#deleted:${t.id}` } });
+      await tx.team.update({
+        where: { id: t.id },
+        data: { status: 'deleted', name: `${t.name}#deleted:${t.id}` },
+      });
       await enqueueTeamDelete(tx, litellm, id, 'team', t.id);
     }
     await enqueueTeamDelete(tx, litellm, id, 'organization', id);
@@ -208,7 +220,8 @@ export async function deleteTeam(ctx: Ctx, id: string) {
   const { db, litellm } = ctx.services;
   return db.$transaction(async (tx) => {
     const active = await tx.apiKey.count({ where: { teamId: id, revokedAt: null } });
-    if (active > 0) throw new ConflictError(`Team has ${active} active API key(s); revoke them first`, 'TEAM_HAS_KEYS');
+    if (active > 0)
+      throw new ConflictError(`Team has ${active} active API key(s); revoke them first`, 'TEAM_HAS_KEYS');
     await tx.teamMember.deleteMany({ where: { teamId: id } });
     const deleted = await tx.team.update({
       where: { id },
@@ -247,7 +260,11 @@ export async function removeTeamMember(ctx: Ctx, teamId: string, userId: string)
 
 // ------------------------------------------------------------------ users and memberships
 
-const CreateUser = z.object({ email: zEmail, name: zName.nullish(), role: z.enum(['owner', 'admin', 'member']) });
+const CreateUser = z.object({
+  email: zEmail,
+  name: zName.nullish(),
+  role: z.enum(['owner', 'admin', 'member']),
+});
 
 /** Creates a new user as a member of the organization. An email already in use is a CONFLICT. */
 export async function createUser(ctx: Ctx, organizationId: string, input: z.input<typeof CreateUser>) {
@@ -277,7 +294,8 @@ async function userAccess(ctx: Ctx, userId: string, min: Role): Promise<{ organi
   const { db } = ctx.services;
   const user = await db.user.findFirst({ where: { id: userId, status: { not: 'deleted' } } });
   if (!user) throw new NotFoundError('User', userId);
-  if (p?.kind === 'platform_admin' || (p?.kind === 'api_key' && p.isPlatformAdmin)) return { organizationId: null };
+  if (p?.kind === 'platform_admin' || (p?.kind === 'api_key' && p.isPlatformAdmin))
+    return { organizationId: null };
   if (p?.kind !== 'api_key') throw new NotFoundError('User', userId);
   if (p.userId === userId) return { organizationId: p.organizationId };
   const targetRole = await roleOf(db, p.organizationId, userId);
@@ -307,7 +325,8 @@ export async function updateUser(ctx: Ctx, id: string, input: z.input<typeof Upd
     );
     const orgId =
       organizationId ??
-      (await tx.membership.findFirst({ where: { userId: id }, select: { organizationId: true } }))?.organizationId;
+      (await tx.membership.findFirst({ where: { userId: id }, select: { organizationId: true } }))
+        ?.organizationId;
     if (orgId) await enqueueUserUpsert(tx, litellm, orgId, id);
     await audit(tx, ctx, orgId ?? null, 'user.update', 'user', id, data);
     return user;
@@ -323,7 +342,9 @@ export async function updateMembership(ctx: Ctx, organizationId: string, userId:
   const access = requireOrgRole(ctx.principal, organizationId, 'admin');
   const { db, apiKeys } = ctx.services;
   const membership = await db.$transaction(async (tx) => {
-    const m = await tx.membership.findUnique({ where: { organizationId_userId: { organizationId, userId } } });
+    const m = await tx.membership.findUnique({
+      where: { organizationId_userId: { organizationId, userId } },
+    });
     if (!m) throw new NotFoundError('Membership', userId);
     if (!canActOn(access, m.role as Role) || !canActOn(access, role))
       throw new ForbiddenError('Only an owner can grant or change the owner role');
@@ -342,7 +363,9 @@ export async function removeMember(ctx: Ctx, organizationId: string, userId: str
   const access = requireOrgRole(ctx.principal, organizationId, 'admin');
   const { db, apiKeys } = ctx.services;
   const result = await db.$transaction(async (tx) => {
-    const m = await tx.membership.findUnique({ where: { organizationId_userId: { organizationId, userId } } });
+    const m = await tx.membership.findUnique({
+      where: { organizationId_userId: { organizationId, userId } },
+    });
     if (!m) throw new NotFoundError('Membership', userId);
     if (!canActOn(access, m.role as Role)) throw new ForbiddenError('Only an owner can remove an owner');
     if (m.role === 'owner' && (await countOwners(tx, organizationId)) <= 1)

@@ -1,0 +1,1 @@
+export { type AdminCall, LiteLLMAdminDouble } from './server.ts';
