@@ -318,17 +318,23 @@ export class StripeDouble {
   customerPaysCheckout(sessionId: string, paymentMethod = 'pm_card_visa'): Obj {
     const s = this.sessions.get(sessionId);
     if (s?.status !== 'open') throw new Error(`${sessionId} is not open`);
+    // A retry on the hosted page reuses the session's PaymentIntent.
+    const existing =
+      typeof s.payment_intent === 'string' ? this.paymentIntents.get(s.payment_intent) : undefined;
     const piData = this.sessionPiData.get(sessionId) ?? {};
-    const pi = this.createPi({
-      amount: s.amount_total as number,
-      currency: s.currency as string,
-      metadata: (piData.metadata as Obj | undefined) ?? {},
-      allowed: s.allowed_payment_method_types as string[] | null,
-      requestId: null,
-      receiptEmail: (s.customer_email as string | null) ?? null,
-    });
+    const pi =
+      existing ??
+      this.createPi({
+        amount: s.amount_total as number,
+        currency: s.currency as string,
+        metadata: (piData.metadata as Obj | undefined) ?? {},
+        allowed: s.allowed_payment_method_types as string[] | null,
+        requestId: null,
+        receiptEmail: (s.customer_email as string | null) ?? null,
+      });
     s.payment_intent = pi.id;
-    this.customerPays(pi.id as string, paymentMethod);
+    if (TEST_CARDS[paymentMethod]?.kind === 'decline') this.customerConfirms(pi.id as string, paymentMethod);
+    else this.customerPays(pi.id as string, paymentMethod);
     if (pi.status === 'succeeded') {
       s.status = 'complete';
       s.payment_status = 'paid';
@@ -1228,7 +1234,10 @@ function checkChargeAmount(amount: number, currency: string): void {
     });
   }
   if (['bhd', 'jod', 'kwd', 'omr', 'tnd'].includes(currency) && amount % 10 !== 0) {
-    throw invalid(`${currency.toUpperCase()} amounts must end in 0`, { code: 'invalid_amount', param: 'amount' });
+    throw invalid(`${currency.toUpperCase()} amounts must end in 0`, {
+      code: 'invalid_amount',
+      param: 'amount',
+    });
   }
 }
 

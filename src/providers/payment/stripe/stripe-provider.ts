@@ -61,6 +61,12 @@ const toPaymentStatus = (s: string): PaymentStatus =>
 const toRefundStatus = (s: string | null): RefundStatus =>
   s !== null && REFUND_STATUSES.has(s) ? (s as RefundStatus) : 'pending';
 
+/** What Stripe says the customer can use (account settings and currency applied), within what we asked for. */
+const offered = (
+  fromStripe: readonly string[] | null | undefined,
+  asked: PaymentMethodKind[],
+): PaymentMethodKind[] => (fromStripe ? asked.filter((m) => fromStripe.includes(m)) : asked);
+
 const readAmount = (v: number | null | undefined, currency: string | null | undefined): bigint =>
   v == null ? 0n : fromStripeAmount(BigInt(v), currency ?? '');
 
@@ -136,7 +142,7 @@ export class StripePaymentProvider implements PaymentProvider {
           providerTxnId: typeof session.payment_intent === 'string' ? session.payment_intent : session.id,
           redirectUrl: session.url ?? undefined,
           status: 'requires_payment_method',
-          availablePaymentMethods: methods,
+          availablePaymentMethods: offered(session.payment_method_types, methods),
         };
       }
 
@@ -155,7 +161,7 @@ export class StripePaymentProvider implements PaymentProvider {
         providerTxnId: pi.id,
         clientSecret: pi.client_secret ?? undefined,
         status: toPaymentStatus(pi.status),
-        availablePaymentMethods: methods,
+        availablePaymentMethods: offered(pi.payment_method_types, methods),
       };
     } catch (e) {
       throw wrapStripeError(e, 'create');
