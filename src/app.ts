@@ -22,6 +22,7 @@ import { createProxyHandler } from './proxy/handler.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { HoldSweeper } from './ledger/hold-sweeper.ts';
 import type { Services } from './services.ts';
+import { createRiskServices } from './risk/wiring.ts';
 
 export interface App {
   services: Services;
@@ -85,8 +86,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
     priceCacheTtlMs: config.PRICE_CACHE_TTL_MS,
   });
+  const riskWiring = createRiskServices({ config, db: database.prisma, state, pubsub, outbox, metrics, clock });
   const services: Services = {
     ...planServices,
+    risk: riskWiring.risk,
+    notifications: riskWiring.notifications,
+    breakers: riskWiring.breakers,
     apiKeys,
     litellm,
     config,
@@ -112,6 +117,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       const readiness = await checkReadiness(services);
       sendJson(res, readiness.ok ? 200 : 503, {
         status: readiness.ok ? 'ready' : 'not_ready',
+        degraded: readiness.degraded,
         components: readiness.components,
         request_id: currentRequestId(),
       });
@@ -149,6 +155,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         backgroundStops.push(() => holdSweeper.stop());
       }
       backgroundStops.push(litellm.startBudgetSync());
+      backgroundStops.push(riskWiring.start());
       return (server.address() as AddressInfo).port;
     },
     async close() {

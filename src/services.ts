@@ -12,6 +12,9 @@ import type { ApiKeyService } from './identity/api-keys.ts';
 import type { LiteLLMService } from './integrations/litellm/service.ts';
 import type { Admission } from './proxy/admission.ts';
 import type { LagoIntegration } from './integrations/lago/handlers.ts';
+import type { RiskServices } from './risk/service.ts';
+import type { NotificationService } from './notifications/service.ts';
+import type { BreakerRegistry } from './infra/circuit-breaker.ts';
 
 /**
  * The composition root's product: every shared domain service, built once per process in
@@ -43,4 +46,10 @@ export interface Services {
   dailyLimits: DailyLimitService;
   /** Lago client and outbox handlers (src/integrations/lago); undefined when Lago is not configured. */
   lago?: LagoIntegration;
+  /** Rate limits, spend velocity and payment risk (src/risk, docs/risk-and-notifications.md). */
+  risk: RiskServices;
+  /** `notify(tx, …)` once per crossing, fanned out to webhooks, email and subscriptions. */
+  notifications: NotificationService;
+  /** One circuit breaker per upstream: `breakers.get('litellm').execute(fn)`. */
+  breakers: BreakerRegistry;
 }

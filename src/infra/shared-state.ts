@@ -20,9 +20,52 @@ export interface SharedState {
    * value after the call. The basis of limits that parallel requests cannot jump.
    */
   reserve(key: string, delta: number, limit: number, ttlMs: number): Promise<{ ok: boolean; value: number }>;
+  /**
+   * All-or-nothing `reserve` over several counters: adds every delta only if no counter with a
+   * limit would exceed it. Returns the values after the call (unchanged when refused) and the
+   * index of the first counter that refused. Amounts are bigint so money never passes through
+   * a float on our side; Redis compares them exactly up to 2^53.
+   */
+  reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface ReserveEntry {
+  key: string;
+  delta: bigint;
+  /** null: count without a limit. */
+  limit: bigint | null;
+}
+
+export interface ReserveManyResult {
+  ok: boolean;
+  values: bigint[];
+  /** The first entry whose limit refused the reservation; -1 when ok. */
+  refusedIndex: number;
+}
+
+const RESERVE_MANY_LUA = `
+local n = #KEYS
+local cur = {}
+for i = 1, n do
+  cur[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local limit = ARGV[2 * i]
+  if limit ~= '' and cur[i] + tonumber(ARGV[2 * i - 1]) > tonumber(limit) then
+    local out = {0, i - 1}
+    for j = 1, n do out[j + 2] = redis.call('GET', KEYS[j]) or '0' end
+    return out
+  end
+end
+local ttl = tonumber(ARGV[2 * n + 1])
+local out = {1, -1}
+for i = 1, n do
+  redis.call('INCRBY', KEYS[i], ARGV[2 * i - 1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  -- GET, not INCRBY's reply: Lua numbers would print large values as 1e+15.
+  out[i + 2] = redis.call('GET', KEYS[i])
+end
+return out`;
 
 const RESERVE_LUA = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -109,6 +152,19 @@ export class RedisSharedState implements SharedState {
     return { ok: ok === 1, value: Number(value) };
   }
 
+  async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
+    if (entries.length === 0) return { ok: true, values: [], refusedIndex: -1 };
+    const args = entries.flatMap((e) => [e.delta.toString(), e.limit === null ? '' : e.limit.toString()]);
+    const [ok, refused, ...values] = (await this.client.eval(
+      RESERVE_MANY_LUA,
+      entries.length,
+      ...entries.map((e) => e.key),
+      ...args,
+      ttlMs,
+    )) as [number, number, ...string[]];
+    return { ok: ok === 1, values: values.map((v) => BigInt(v)), refusedIndex: Number(refused) };
+  }
+
   async ping() {
     await this.client.ping();
   }
@@ -183,6 +239,23 @@ export class MemorySharedState implements SharedState {
     const cur = Number(this.read(key) ?? '0');
     if (cur + delta > limit) return { ok: false, value: cur };
     return { ok: true, value: await this.incrBy(key, delta, ttlMs) };
+  }
+
+  async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
+    // No await between the checks and the writes: atomic within the one process memory serves.
+    const current = entries.map((e) => BigInt(this.read(e.key) ?? '0'));
+    const refusedIndex = entries.findIndex((e, i) => e.limit !== null && current[i]! + e.delta > e.limit);
+    if (refusedIndex >= 0) return { ok: false, values: current, refusedIndex };
+    const values = entries.map((e, i) => {
+      const v = current[i]! + e.delta;
+      const prev = this.values.get(e.key);
+      this.values.set(e.key, {
+        value: v.toString(),
+        expiresAtMs: ttlMs ? this.now() + ttlMs : (prev?.expiresAtMs ?? 0),
+      });
+      return v;
+    });
+    return { ok: true, values, refusedIndex: -1 };
   }
 
   async ping() {}

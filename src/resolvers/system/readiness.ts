@@ -2,6 +2,8 @@ import type { Services } from '../../services.ts';
 
 export interface Readiness {
   ok: boolean;
+  /** An upstream circuit is open or half-open: still ready, but some calls fail fast. */
+  degraded: boolean;
   components: { name: string; ok: boolean; detail: string | null }[];
 }
 
@@ -27,11 +29,31 @@ async function check(name: string, fn: () => Promise<void>) {
   }
 }
 
-/** Database and shared state reachable. Later checks (circuit breakers) add components here. */
+/**
+ * Database and shared state reachable (these decide readiness), plus one `upstream:<name>`
+ * component per circuit breaker. An open breaker reports ok=false and sets `degraded`, but does not
+ * make the gateway unready: every replica sees the same upstream, so taking replicas out of the
+ * load balancer would only turn fast 503s into connection errors.
+ */
 export async function checkReadiness(services: Services): Promise<Readiness> {
   const components = await Promise.all([
     check(`database:${services.database.kind}`, () => services.database.ping()),
     check(`shared_state:${services.state.kind}`, () => services.state.ping()),
   ]);
-  return { ok: components.every((c) => c.ok), components };
+  const upstreams = (services.breakers?.all() ?? []).map((b) => {
+    const state = b.state;
+    return {
+      name: `upstream:${b.name}`,
+      ok: state !== 'open',
+      detail:
+        state === 'closed'
+          ? null
+          : `circuit ${state} since ${new Date(b.openedAt ?? 0).toISOString()}${b.lastError ? `: ${b.lastError}` : ''}`,
+    };
+  });
+  return {
+    ok: components.every((c) => c.ok),
+    degraded: upstreams.some((u) => u.detail !== null),
+    components: [...components, ...upstreams],
+  };
 }
