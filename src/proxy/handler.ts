@@ -73,6 +73,25 @@ const CHAT_TEXT_KEYS = ['"content"', '"text"', '"arguments"', '"reasoning_conten
 const RESPONSES_TEXT_KEYS = [Buffer.from('"delta"')];
 const USAGE_KEY = Buffer.from('"usage"');
 const ERROR_PREFIX = Buffer.from('{"error"');
+const EMPTY = Buffer.alloc(0);
+
+const isBlank = (v: unknown) =>
+  v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/**
+ * The extra chunk `include_usage` adds: OpenAI sends `choices: []`; LiteLLM 1.89 sends one choice
+ * with an empty delta and no finish_reason. Either way it carries nothing but usage.
+ */
+export function isUsageOnlyChunk(obj: any): boolean {
+  if (!Array.isArray(obj?.choices)) return false;
+  return obj.choices.every(
+    (c: any) =>
+      isBlank(c?.finish_reason) &&
+      isBlank(c?.text) &&
+      isBlank(c?.logprobs) &&
+      (c?.delta === undefined || c?.delta === null || Object.values(c.delta).every(isBlank)),
+  );
+}
 
 /** Nanos (10^-9 major units) as an exact decimal string, e.g. 1_500_000n → "0.0015". */
 export function formatNanos(nanos: bigint): string {
@@ -514,28 +533,33 @@ class Exchange {
     const parser = new SseParser();
     let pendingWritten = 0;
 
-    const inspect = (ev: SseEvent): boolean => {
+    /** Notes usage, errors and text; when stripping, returns what replaces a usage event (empty = drop it). */
+    const inspect = (ev: SseEvent): Buffer | null => {
       const data = ev.data;
-      if (!data) return false;
+      if (!data) return null;
       this.dataEvents++;
-      if (data.length === DONE.length && data.equals(DONE)) return false;
+      if (data.length === DONE.length && data.equals(DONE)) return null;
       if (hasUsageObject(data)) {
         let obj: any;
         try {
           obj = JSON.parse(data.toString('utf8'));
         } catch {
-          return false;
+          return null;
         }
         const usage = usageOf(obj);
-        if (!usage) return false;
+        if (!usage) return null;
         this.usage = usage;
         const model = obj.model ?? obj.response?.model;
         if (typeof model === 'string') this.modelServed = model;
-        return strip && Array.isArray(obj.choices) && obj.choices.length === 0;
+        if (!strip) return null;
+        if (isUsageOnlyChunk(obj)) return EMPTY;
+        // Usage riding on a chunk that also carries content: forward the chunk without it.
+        delete obj.usage;
+        return Buffer.from(`data: ${JSON.stringify(obj)}\n\n`);
       }
       if (data.subarray(0, ERROR_PREFIX.length).equals(ERROR_PREFIX)) this.streamError = true;
       this.completionChars += countStringChars(data, textKeys);
-      return false;
+      return null;
     };
 
     return new Promise<void>((resolve) => {
@@ -547,10 +571,15 @@ class Exchange {
         this.upstreamEndMs = this.now();
         if (kind !== 'end') up.body.destroy();
         // An incomplete last event: dispatch what it has, then write whatever was held back.
+        let replaced = false;
         const rest = parser.end((_b, ev) => {
-          inspect(ev);
+          const replacement = inspect(ev);
+          if (replacement && strip && pendingWritten === 0) {
+            this.write(replacement);
+            replaced = true;
+          }
         });
-        if (rest && strip && !this.clientGone) this.write(rest.subarray(pendingWritten));
+        if (rest && strip && !replaced) this.write(rest.subarray(pendingWritten));
         this.finishStream(kind).finally(resolve);
       };
       const stop = () => finish('drain_limit');
@@ -567,8 +596,10 @@ class Exchange {
         }
         let writtenUpTo = pendingWritten;
         const { buf, tailStart } = parser.feed(chunk, (b, ev) => {
-          if (inspect(ev) && ev.start >= writtenUpTo) {
+          const replacement = inspect(ev);
+          if (replacement && ev.start >= writtenUpTo) {
             this.write(b.subarray(writtenUpTo, ev.start));
+            this.write(replacement);
             writtenUpTo = ev.end;
           }
         });

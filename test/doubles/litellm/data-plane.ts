@@ -28,6 +28,11 @@ export interface DataPlaneOptions {
   /** Keep every request (headers + body) in `requests`; off for benchmarks. */
   record: boolean;
   version: string;
+  /**
+   * Shape of the usage chunk: `empty-delta` = one choice with `delta: {}` (what LiteLLM 1.89.7
+   * actually sends, observed through the real proxy), `empty` = `choices: []` (OpenAI's own shape).
+   */
+  usageChunk: 'empty-delta' | 'empty';
 }
 
 export type Behaviour =
@@ -73,6 +78,7 @@ const DEFAULTS: DataPlaneOptions = {
   chunks: ['Hello', ' from', ' the', ' double', '.'],
   record: true,
   version: '1.89.7',
+  usageChunk: 'empty-delta',
 };
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
