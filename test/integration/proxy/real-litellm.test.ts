@@ -69,7 +69,7 @@ describe.skipIf(skipReason !== null)('through the real LiteLLM proxy', () => {
       ].join('\n'),
     );
     const port = await freePort();
-    const env = { ...process.env, LITELLM_LOG: 'ERROR' };
+    const env: NodeJS.ProcessEnv = { ...process.env, LITELLM_LOG: 'ERROR' };
     delete env.DATABASE_URL;
     litellm = spawn(
       'bash',
