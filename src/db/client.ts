@@ -3,16 +3,12 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { PrismaClient } from '../generated/prisma/client.ts';
+import { type Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrations, type SqlAdapterFactory } from './schema-engine.ts';
 
 export type Db = PrismaClient;
 /** What `db.$transaction(async (tx) => …)` hands its callback. */
-export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0] extends infer T
-  ? T extends (tx: infer U) => unknown
-    ? U
-    : never
-  : never;
+export type Tx = Prisma.TransactionClient;
 
 export interface Database {
   prisma: PrismaClient;

@@ -101,8 +101,8 @@ describe('HTTP server', () => {
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|originalError/);
 
     const denied = await t.gql('{ outboxDeliveries { edges { node { id } } } }', {}, { token: null });
-    expect(denied.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(denied.errors![0].extensions.code).toBe('UNAUTHENTICATED');
     const wrong = await t.gql('{ health { ok } }', {}, { token: 'sk-tg-wrong' });
-    expect(wrong.errors[0].extensions.code).toBe('INVALID_API_KEY');
+    expect(wrong.errors![0].extensions.code).toBe('INVALID_API_KEY');
   });
 });
