@@ -23,6 +23,8 @@ const results = await Promise.allSettled(
   ),
 );
 const admitted = results.filter((r) => r.status === 'fulfilled').length;
-const refused = results.filter((r) => r.status === 'rejected' && r.reason instanceof RateLimitExceededError).length;
+const refused = results.filter(
+  (r) => r.status === 'rejected' && r.reason instanceof RateLimitExceededError,
+).length;
 process.stdout.write(JSON.stringify({ admitted, refused }));
 await state.close();

@@ -105,7 +105,9 @@ describe('rate limits across two gateway processes sharing Redis', () => {
     expect(r2.headers['x-ratelimit-remaining-tokens']).toBe('250');
     // Using more than estimated counts too: the next request no longer fits.
     await b.adjustTokens(r2.reservation, 800);
-    await expect(a.checkAndReserve({ ...subject, estimatedTokens: 100, limits })).rejects.toThrow(/Tokens per minute/);
+    await expect(a.checkAndReserve({ ...subject, estimatedTokens: 100, limits })).rejects.toThrow(
+      /Tokens per minute/,
+    );
   });
 
   it('reserves all or nothing across key, user and organization limits', async () => {
@@ -118,7 +120,9 @@ describe('rate limits across two gateway processes sharing Redis', () => {
     await a.checkAndReserve({ ...subject, estimatedTokens: 1, limits });
     await a.checkAndReserve({ ...other, estimatedTokens: 1, limits });
     await a.checkAndReserve({ ...other, estimatedTokens: 1, limits });
-    const err = (await a.checkAndReserve({ ...subject, estimatedTokens: 1, limits }).catch((e) => e)) as RateLimitExceededError;
+    const err = (await a
+      .checkAndReserve({ ...subject, estimatedTokens: 1, limits })
+      .catch((e) => e)) as RateLimitExceededError;
     expect(err.details).toMatchObject({ scope: 'organization', metric: 'requests', limit: 3 });
     // key_1 was refused by the organization limit, so its own counter did not move.
     const ok = await a.checkAndReserve({
@@ -154,7 +158,9 @@ describe('rate limits in single-node mode (memory)', () => {
   it('admits exactly the limit of concurrent requests', async () => {
     const limiter = new RateLimiter(new MemorySharedState(fixedNow), fixedNow);
     const limits: RateLimits = { api_key: { requestsPerMinute: 10 } };
-    const calls = Array.from({ length: 25 }, () => limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits }));
+    const calls = Array.from({ length: 25 }, () =>
+      limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits }),
+    );
     expect(await outcomes(calls)).toEqual({ admitted: 10, refused: 15 });
   });
 });
