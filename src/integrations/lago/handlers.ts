@@ -64,7 +64,7 @@ export interface LagoHandlerOptions {
  * never applied before the top-up it refunds.
  */
 export function registerLagoHandlers(
-  services: Services,
+  services: Pick<Services, 'config' | 'db' | 'outbox' | 'clock'>,
   opts: LagoHandlerOptions = {},
 ): LagoIntegration | undefined {
   const { config } = services;

@@ -71,7 +71,7 @@ export async function syncRefund(ctx: LagoContext, refundId: string): Promise<vo
               name: 'Tollgate refund',
               metadata: [
                 { key: REFUND_METADATA_KEY, value: refund.id },
-                { key: 'tollgate_payment_id', value: refund.paymentId },
+                { key: 'tollgate_refunded_payment_id', value: refund.paymentId },
                 ...(refund.providerRefundId
                   ? [{ key: 'provider_refund_id', value: refund.providerRefundId }]
                   : []),

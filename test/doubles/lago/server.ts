@@ -208,6 +208,7 @@ export class LagoDouble {
   }
 
   async start(): Promise<string> {
+    this.spec.warm(SUPPORTED_OPERATIONS);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.apiUrl ??= this.url;
@@ -1114,6 +1115,34 @@ export class LagoDouble {
     }
   }
 }
+
+const SUPPORTED_OPERATIONS = [
+  'createCustomer',
+  'findCustomer',
+  'createBillableMetric',
+  'findBillableMetric',
+  'createPlan',
+  'findPlan',
+  'createSubscription',
+  'createWallet',
+  'findWallet',
+  'findAllWallets',
+  'createWalletTransaction',
+  'findWalletTransaction',
+  'findAllWalletTransactions',
+  'createEvent',
+  'createBatchEvents',
+  'findEvent',
+  'findAllInvoices',
+  'findInvoice',
+  'updateInvoice',
+  'createPayment',
+  'findAllPayments',
+  'createCreditNote',
+  'findAllCreditNotes',
+  'createWebhookEndpoint',
+  'fetchJsonPublicKey',
+] as const;
 
 function paginate(list: Json[], q: URLSearchParams, key: string): Json {
   const perPage = Math.max(1, Math.min(100, Number(q.get('per_page') ?? 20)));

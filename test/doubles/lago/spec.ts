@@ -31,6 +31,8 @@ export interface SpecOperation {
 export interface LagoSpec {
   doc: Json;
   find(method: string, pathname: string): { op: SpecOperation; params: Record<string, string> } | null;
+  /** Compiles the response validators of these operations now rather than on first use. */
+  warm(operationIds: readonly string[]): void;
   /** Fills required fields the double does not model with spec-conformant defaults. */
   conform(schema: Json, value: Json): Json;
   describeErrors(errors: ErrorObject[] | null | undefined): string;
@@ -174,6 +176,11 @@ export function loadLagoSpec(): LagoSpec {
 
   cached = {
     doc,
+    warm(operationIds) {
+      for (const op of ops)
+        if (operationIds.includes(op.operationId))
+          for (const status of [200, 400, 401, 403, 404, 405, 422]) op.responseFor(status);
+    },
     find(method, pathname) {
       for (const op of ops) {
         if (op.method !== method) continue;
