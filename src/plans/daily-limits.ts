@@ -546,17 +546,23 @@ const SUBJECT_COLUMN = {
 
 /**
  * A counter's value from the source of truth: usage_records of the plan day for the subject that
- * were charged (every status but `failed`), for the limit's model (the model served) and currency.
+ * were settled (every status but `failed`, and failed ones that were still charged), for the
+ * limit's model (the model served) and currency.
  */
 async function rebuildTotal(db: Db, day: string, s: Subject, l: DailyLimitPlan): Promise<bigint> {
   const column = SUBJECT_COLUMN[s.subjectType as keyof typeof SUBJECT_COLUMN];
   const where: Prisma.UsageRecordWhereInput = {
     planDay: day,
     organizationId: s.organizationId,
-    status: { not: 'failed' },
     ...(column === 'organizationId' ? {} : { [column]: s.subjectId }),
     ...(l.metric === 'cost' ? { currency: l.currency ?? '' } : {}),
-    ...(l.model ? { OR: [{ modelServed: l.model }, { modelServed: null, modelRequested: l.model }] } : {}),
+    AND: [
+      // settled requests: a failure that was released (not charged) did not count either
+      { OR: [{ status: { not: 'failed' } }, { costNanos: { gt: 0n } }] },
+      ...(l.model
+        ? [{ OR: [{ modelServed: l.model }, { modelServed: null, modelRequested: l.model }] }]
+        : []),
+    ],
   };
   if (l.metric === 'requests') return BigInt(await db.usageRecord.count({ where }));
   const sum = await db.usageRecord.aggregate({

@@ -314,15 +314,17 @@ describe('daily limits (PostgreSQL + Redis)', () => {
       'api_key',
     );
     const day = '2026-03-10';
-    await insertUsage(db.prisma, t, { planDay: day, model: 'gpt-4o', costNanos: 600n });
+    await insertUsage(db.prisma, t, { planDay: day, model: 'gpt-4o', costNanos: 550n });
     await insertUsage(db.prisma, t, {
       planDay: day,
       model: 'gpt-4o-mini',
       costNanos: 300n,
       status: 'client_aborted',
     });
-    // not counted: a failed request, another day, another currency, another key of the organization
-    await insertUsage(db.prisma, t, { planDay: day, model: 'gpt-4o', costNanos: 5000n, status: 'failed' });
+    // a stream that broke after it started is settled on what was streamed: it counts
+    await insertUsage(db.prisma, t, { planDay: day, model: 'gpt-4o', costNanos: 50n, status: 'failed' });
+    // not counted: a released failure, another day, another currency, another key of the organization
+    await insertUsage(db.prisma, t, { planDay: day, model: 'gpt-4o', costNanos: 0n, status: 'failed' });
     await insertUsage(db.prisma, t, { planDay: '2026-03-09', model: 'gpt-4o', costNanos: 5000n });
     await insertUsage(db.prisma, t, { planDay: day, model: 'gpt-4o', costNanos: 5000n, currency: 'EUR' });
     const otherKey = await db.prisma.apiKey.create({

@@ -1,4 +1,5 @@
 import type { Db } from '../../../src/db/client.ts';
+import { generateApiKeySecret } from '../../../src/identity/api-keys.ts';
 import { newId } from '../../../src/lib/ids.ts';
 
 export interface Tenant {
@@ -6,6 +7,29 @@ export interface Tenant {
   teamId: string;
   userId: string;
   apiKeyId: string;
+  /** The API key's secret (role owner). */
+  secret: string;
+}
+
+/** Another member of the organization with an API key of its own. */
+export async function addMember(db: Db, t: Tenant, role: 'owner' | 'admin' | 'member') {
+  const userId = newId('user');
+  const apiKeyId = newId('key');
+  const key = generateApiKeySecret();
+  await db.user.create({ data: { id: userId, email: `${userId}@example.com` } });
+  await db.membership.create({ data: { id: newId('mem'), organizationId: t.organizationId, userId, role } });
+  await db.apiKey.create({
+    data: {
+      id: apiKeyId,
+      organizationId: t.organizationId,
+      userId,
+      name: role,
+      prefix: key.prefix,
+      hash: key.hash,
+      scopes: ['inference', 'read', 'manage'],
+    },
+  });
+  return { userId, apiKeyId, secret: key.secret };
 }
 
 /** An organization with one team, one member user and one API key of that user in the team. */
@@ -14,6 +38,7 @@ export async function createTenant(db: Db, name = 'acme'): Promise<Tenant> {
   const teamId = newId('team');
   const userId = newId('user');
   const apiKeyId = newId('key');
+  const key = generateApiKeySecret();
   await db.organization.create({
     data: { id: organizationId, name, slug: `${name}-${organizationId.slice(-8)}` },
   });
@@ -27,12 +52,12 @@ export async function createTenant(db: Db, name = 'acme'): Promise<Tenant> {
       userId,
       teamId,
       name: 'ci',
-      prefix: 'tg_test',
-      hash: `hash-${apiKeyId}`,
-      scopes: ['inference', 'read'],
+      prefix: key.prefix,
+      hash: key.hash,
+      scopes: ['inference', 'read', 'manage'],
     },
   });
-  return { organizationId, teamId, userId, apiKeyId };
+  return { organizationId, teamId, userId, apiKeyId, secret: key.secret };
 }
 
 /** A usage record as the proxy writes it after a request. */

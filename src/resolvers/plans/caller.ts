@@ -1,0 +1,86 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { Context } from '../../context.ts';
+import { isPlatformAdmin } from '../../identity/principal.ts';
+import { NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
+import type { SubjectIds } from '../../plans/plans.ts';
+import { decodeId, requireOrgRole } from '../identity/access.ts';
+
+const OWN_PREFIX = { PriceRule: 'price_', Plan: 'plan_', PlanAssignment: 'passign_' } as const;
+
+/** Accepts a Relay global id or the raw database id of a pricing/plans type. */
+export function ownId(value: string | number, typename: keyof typeof OWN_PREFIX): string {
+  const v = String(value);
+  if (v.startsWith(OWN_PREFIX[typename])) return v;
+  try {
+    const g = decodeGlobalID(v);
+    if (g.typename === typename) return g.id;
+  } catch {
+    // not a global id
+  }
+  throw new NotFoundError(typename, v);
+}
+
+export interface SubjectArgs {
+  organizationId?: string | number | null;
+  teamId?: string | number | null;
+  userId?: string | number | null;
+  apiKeyId?: string | number | null;
+}
+
+const opt = (v: string | number | null | undefined, typename: 'Team' | 'User' | 'ApiKey') =>
+  v === null || v === undefined ? null : decodeId(String(v), typename);
+
+/**
+ * Whose plan a query is about. An API key caller gets its own ids (organization, team, user, key);
+ * naming other subjects of its organization needs the admin role. A platform admin names any
+ * subject and must give the organization.
+ * @throws UnauthenticatedError, ValidationError (admin without organizationId), NotFoundError
+ *   (another organization), ForbiddenError (a member naming other subjects).
+ */
+export function callerSubject(ctx: Context, args: SubjectArgs): SubjectIds {
+  const p = ctx.principal;
+  if (!p) throw new UnauthenticatedError();
+  const named = args.teamId ?? args.userId ?? args.apiKeyId;
+  if (isPlatformAdmin(p) && (p.kind === 'platform_admin' || args.organizationId)) {
+    if (!args.organizationId)
+      throw new ValidationError('organizationId is required for a platform admin', {
+        param: 'organizationId',
+      });
+    return {
+      organizationId: decodeId(String(args.organizationId), 'Organization'),
+      teamId: opt(args.teamId, 'Team'),
+      userId: opt(args.userId, 'User'),
+      apiKeyId: opt(args.apiKeyId, 'ApiKey'),
+    };
+  }
+  if (p.kind !== 'api_key') throw new UnauthenticatedError();
+  if (args.organizationId && decodeId(String(args.organizationId), 'Organization') !== p.organizationId)
+    throw new NotFoundError('Organization', String(args.organizationId));
+  if (named === null || named === undefined)
+    return { organizationId: p.organizationId, teamId: p.teamId, userId: p.userId, apiKeyId: p.apiKeyId };
+  requireOrgRole(p, p.organizationId, 'admin');
+  return {
+    organizationId: p.organizationId,
+    teamId: opt(args.teamId, 'Team'),
+    userId: opt(args.userId, 'User'),
+    apiKeyId: opt(args.apiKeyId, 'ApiKey'),
+  };
+}
+
+/** The organization a caller may watch limit events of: its own, or any for a platform admin. */
+export function watchedOrganization(
+  ctx: Context,
+  organizationId: string | number | null | undefined,
+): string {
+  const p = ctx.principal;
+  if (!p) throw new UnauthenticatedError();
+  if (organizationId) {
+    const id = decodeId(String(organizationId), 'Organization');
+    if (!isPlatformAdmin(p) && (p.kind !== 'api_key' || p.organizationId !== id))
+      throw new NotFoundError('Organization', id);
+    return id;
+  }
+  if (p.kind !== 'api_key')
+    throw new ValidationError('organizationId is required for a platform admin', { param: 'organizationId' });
+  return p.organizationId;
+}

@@ -1,0 +1,422 @@
+import type { ArgBuilder, SchemaTypes } from '@pothos/core';
+import { builder } from '../builder.ts';
+import type { LimitUsage, TodayUsage } from '../plans/daily-limits.ts';
+import {
+  LIMIT_METRICS,
+  type LimitMetric,
+  OVERFLOW_POLICIES,
+  type OverflowPolicy,
+  PLAN_KINDS,
+  PLAN_STATUSES,
+  type PlanKind,
+  type PlanWithLimits,
+  SUBJECT_TYPES,
+  type SubjectType,
+} from '../plans/plans.ts';
+import type { LimitChangedEvent } from '../pubsub.ts';
+import { orgAccess } from '../resolvers/identity/access.ts';
+import { assignPlan, deleteAssignment, updateAssignment } from '../resolvers/plans/assignments.ts';
+import { callerSubject, ownId, watchedOrganization } from '../resolvers/plans/caller.ts';
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
+
+const PlanKindEnum = builder.enumType('PlanKind', {
+  description:
+    'daily_limit: limits per calendar day in the plan time zone; usage: pay-as-you-go with the price rules.',
+  values: PLAN_KINDS,
+});
+const OverflowPolicyEnum = builder.enumType('OverflowPolicy', {
+  description:
+    'What happens past a daily limit: block (429 DAILY_LIMIT_EXCEEDED), grace (allow up to graceNanos / gracePercent more, marked graced), degrade (serve degradeMap[model] instead).',
+  values: OVERFLOW_POLICIES,
+});
+const LimitMetricEnum = builder.enumType('LimitMetric', { values: LIMIT_METRICS });
+const PlanStatusEnum = builder.enumType('PlanStatus', { values: PLAN_STATUSES });
+const PlanSubjectTypeEnum = builder.enumType('PlanSubjectType', {
+  description: 'Most specific wins: api_key > user > team > organization.',
+  values: SUBJECT_TYPES,
+});
+
+const DailyLimitRef = builder.prismaObject('DailyLimitPlan', {
+  name: 'DailyLimit',
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    metric: t.field({ type: LimitMetricEnum, resolve: (l) => l.metric as LimitMetric }),
+    limitValue: t.expose('limitValue', { type: 'BigInt', description: 'Nano-units for cost, else a count.' }),
+    currency: t.exposeString('currency', { nullable: true }),
+    model: t.exposeString('model', {
+      nullable: true,
+      description: 'Only this (served) model counts; null = all.',
+    }),
+  }),
+});
+
+export const PlanNode = builder.prismaNode('Plan', {
+  id: { field: 'id' },
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    name: t.exposeString('name'),
+    kind: t.field({ type: PlanKindEnum, resolve: (p) => p.kind as PlanKind }),
+    description: t.exposeString('description', { nullable: true }),
+    timeZone: t.exposeString('timeZone', {
+      description: 'Fixed offset (+08:00) or IANA name; days reset at its midnight.',
+    }),
+    overflowPolicy: t.field({ type: OverflowPolicyEnum, resolve: (p) => p.overflowPolicy as OverflowPolicy }),
+    graceNanos: t.expose('graceNanos', { type: 'BigInt', nullable: true }),
+    gracePercent: t.exposeInt('gracePercent', { nullable: true }),
+    degradeMap: t.expose('degradeMap', { type: 'JSON', description: 'Requested model → cheaper model.' }),
+    warnThresholds: t.exposeIntList('warnThresholds'),
+    status: t.field({ type: PlanStatusEnum, resolve: (p) => p.status as (typeof PLAN_STATUSES)[number] }),
+    dailyLimits: t.relation('dailyLimits', { query: { orderBy: { id: 'asc' } } }),
+    usageCurrency: t.string({
+      nullable: true,
+      select: { usagePlan: { select: { currency: true } } },
+      resolve: (p) => p.usagePlan?.currency ?? null,
+    }),
+    priceRules: t.relation('priceRules', {
+      authScopes: { platformAdmin: true },
+      query: { orderBy: { modelPattern: 'asc' } },
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaNode('PlanAssignment', {
+  id: { field: 'id' },
+  authScopes: (a, ctx) => orgAccess(ctx.principal, a.organizationId) !== null,
+  fields: (t) => ({
+    plan: t.relation('plan'),
+    organizationId: t.exposeID('organizationId'),
+    subjectType: t.field({ type: PlanSubjectTypeEnum, resolve: (a) => a.subjectType as SubjectType }),
+    subjectId: t.exposeID('subjectId'),
+    effectiveFrom: t.expose('effectiveFrom', { type: 'DateTime' }),
+    effectiveTo: t.expose('effectiveTo', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const DailyLimitInput = builder.inputType('DailyLimitInput', {
+  fields: (t) => ({
+    metric: t.field({ type: LimitMetricEnum, required: true }),
+    limitValue: t.field({ type: 'BigInt', required: true }),
+    currency: t.string({ required: false, description: 'Required for cost limits.' }),
+    model: t.string({ required: false }),
+  }),
+});
+
+const planFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
+  description: t.string({ required: false }),
+  timeZone: t.string({ required: false, description: 'Default +08:00.' }),
+  overflowPolicy: t.field({ type: OverflowPolicyEnum, required: false }),
+  graceNanos: t.field({ type: 'BigInt', required: false }),
+  gracePercent: t.int({ required: false }),
+  degradeMap: t.field({ type: 'JSON', required: false }),
+  warnThresholds: t.intList({ required: false, description: 'Percentages; default [80].' }),
+  dailyLimits: t.field({ type: [DailyLimitInput], required: false }),
+  usageCurrency: t.string({ required: false, description: 'Usage plans: the currency they bill in.' }),
+});
+
+const CreatePlanInput = builder.inputType('CreatePlanInput', {
+  fields: (t) => ({
+    code: t.string({ required: true }),
+    name: t.string({ required: true }),
+    kind: t.field({ type: PlanKindEnum, required: true }),
+    ...planFields(t),
+  }),
+});
+
+const UpdatePlanInput = builder.inputType('UpdatePlanInput', {
+  description: 'dailyLimits, when given, replaces the whole set.',
+  fields: (t) => ({
+    code: t.string({ required: false }),
+    name: t.string({ required: false }),
+    status: t.field({ type: PlanStatusEnum, required: false }),
+    ...planFields(t),
+  }),
+});
+
+const AssignPlanInput = builder.inputType('AssignPlanInput', {
+  fields: (t) => ({
+    planId: t.id({ required: true }),
+    organizationId: t.id({ required: true }),
+    subjectType: t.field({ type: PlanSubjectTypeEnum, required: true }),
+    subjectId: t.id({ required: true, description: 'The organization, team, user or API key id.' }),
+    effectiveFrom: t.field({ type: 'DateTime', required: false, description: 'Default: now.' }),
+    effectiveTo: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+function degradeMapOf(v: unknown): Record<string, string> | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) return { '': '' }; // rejected by validation as malformed
+  return v as Record<string, string>;
+}
+
+type PlanFieldsInput = {
+  description?: string | null;
+  timeZone?: string | null;
+  overflowPolicy?: OverflowPolicy | null;
+  graceNanos?: bigint | null;
+  gracePercent?: number | null;
+  degradeMap?: unknown;
+  warnThresholds?: readonly unknown[] | null;
+  dailyLimits?:
+    | { metric: LimitMetric; limitValue: bigint; currency?: string | null; model?: string | null }[]
+    | null;
+  usageCurrency?: string | null;
+};
+
+function planPatch(i: PlanFieldsInput) {
+  const degradeMap = degradeMapOf(i.degradeMap);
+  return {
+    ...(i.description !== undefined ? { description: i.description } : {}),
+    ...(i.timeZone ? { timeZone: i.timeZone } : {}),
+    ...(i.overflowPolicy ? { overflowPolicy: i.overflowPolicy } : {}),
+    ...(i.graceNanos !== undefined ? { graceNanos: i.graceNanos } : {}),
+    ...(i.gracePercent !== undefined ? { gracePercent: i.gracePercent } : {}),
+    ...(degradeMap ? { degradeMap } : {}),
+    ...(i.warnThresholds ? { warnThresholds: i.warnThresholds as number[] } : {}),
+    ...(i.dailyLimits ? { dailyLimits: i.dailyLimits } : {}),
+    ...(i.usageCurrency ? { usageCurrency: i.usageCurrency } : {}),
+  };
+}
+
+builder.queryField('plans', (t) =>
+  t.prismaField({
+    type: ['Plan'],
+    description: 'Every plan (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: { status: t.arg({ type: PlanStatusEnum, required: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.services.db.plan.findMany({
+        ...query,
+        where: args.status ? { status: args.status } : {},
+        orderBy: { code: 'asc' },
+      }),
+  }),
+);
+
+builder.queryField('planAssignments', (t) =>
+  t.prismaField({
+    type: ['PlanAssignment'],
+    description: "An organization's plan assignments (platform admin, or a member of the organization).",
+    authScopes: { authenticated: true },
+    args: { organizationId: t.arg.id({ required: false }) },
+    resolve: (query, _root, args, ctx) => {
+      const { organizationId } = callerSubject(ctx, { organizationId: args.organizationId });
+      return ctx.services.db.planAssignment.findMany({
+        ...query,
+        where: { organizationId },
+        orderBy: [{ subjectType: 'asc' }, { effectiveFrom: 'desc' }],
+      });
+    },
+  }),
+);
+
+const subjectArgs = (t: ArgBuilder<Types>) => ({
+  organizationId: t.id({
+    required: false,
+    description: 'Required for a platform admin; others get their own.',
+  }),
+  teamId: t.id({ required: false }),
+  userId: t.id({ required: false }),
+  apiKeyId: t.id({ required: false }),
+  at: t({ type: 'DateTime', required: false, description: 'Default: now.' }),
+});
+
+const EffectivePlanRef = builder
+  .objectRef<{ plan: PlanWithLimits; assignmentId: string }>('EffectivePlan')
+  .implement({
+    fields: (t) => ({
+      plan: t.prismaField({
+        type: 'Plan',
+        resolve: (query, e, _args, ctx) =>
+          ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: e.plan.id } }),
+      }),
+      assignment: t.prismaField({
+        type: 'PlanAssignment',
+        resolve: (query, e, _args, ctx) =>
+          ctx.services.db.planAssignment.findUniqueOrThrow({ ...query, where: { id: e.assignmentId } }),
+      }),
+    }),
+  });
+
+builder.queryField('effectivePlan', (t) =>
+  t.field({
+    type: EffectivePlanRef,
+    nullable: true,
+    description:
+      'The plan that applies (most specific assignment: api_key > user > team > organization). API keys see their own; naming other subjects of the organization needs the admin role.',
+    authScopes: { authenticated: true },
+    args: subjectArgs(t.arg),
+    resolve: async (_root, args, ctx) => {
+      const e = await ctx.services.plans.effectivePlan({
+        ...callerSubject(ctx, args),
+        ...(args.at ? { at: args.at } : {}),
+      });
+      return e ? { plan: e.plan, assignmentId: e.assignment.id } : null;
+    },
+  }),
+);
+
+const LimitUsageRef = builder.objectRef<LimitUsage>('LimitUsage').implement({
+  fields: (t) => ({
+    metric: t.field({ type: LimitMetricEnum, resolve: (u) => u.limit.metric as LimitMetric }),
+    currency: t.string({ nullable: true, resolve: (u) => u.limit.currency }),
+    model: t.string({ nullable: true, resolve: (u) => u.limit.model }),
+    limit: t.field({ type: 'BigInt', resolve: (u) => u.limit.limitValue }),
+    used: t.field({
+      type: 'BigInt',
+      description: 'Settled usage plus open reservations.',
+      resolve: (u) => u.used,
+    }),
+    remaining: t.field({ type: 'BigInt', resolve: (u) => u.remaining }),
+  }),
+});
+
+const TodayUsageRef = builder.objectRef<TodayUsage>('TodayUsage').implement({
+  fields: (t) => ({
+    plan: t.prismaField({
+      type: 'Plan',
+      resolve: (query, u, _args, ctx) =>
+        ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: u.planId } }),
+    }),
+    day: t.exposeString('day', { description: 'YYYY-MM-DD in the plan time zone.' }),
+    startsAt: t.expose('startsAt', { type: 'DateTime' }),
+    resetsAt: t.expose('resetsAt', { type: 'DateTime' }),
+    subjectType: t.field({ type: PlanSubjectTypeEnum, resolve: (u) => u.subjectType as SubjectType }),
+    subjectId: t.exposeID('subjectId'),
+    limits: t.field({ type: [LimitUsageRef], resolve: (u) => u.limits }),
+  }),
+});
+
+builder.queryField('todayUsage', (t) =>
+  t.field({
+    type: TodayUsageRef,
+    nullable: true,
+    description:
+      'Use of each daily limit of the effective plan in the current plan day; null without a daily-limit plan.',
+    authScopes: { authenticated: true },
+    args: subjectArgs(t.arg),
+    resolve: (_root, args, ctx) =>
+      ctx.services.dailyLimits.todayUsage({
+        ...callerSubject(ctx, args),
+        ...(args.at ? { at: args.at } : {}),
+      }),
+  }),
+);
+
+builder.mutationField('createPlan', (t) =>
+  t.prismaField({
+    type: 'Plan',
+    description:
+      'VALIDATION_FAILED for an unknown time zone, bad limits, or a degrade target that is not priced (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: { input: t.arg({ type: CreatePlanInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const plan = await ctx.services.plans.createPlan({
+        code: input.code,
+        name: input.name,
+        kind: input.kind,
+        ...planPatch(input),
+      });
+      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: plan.id } });
+    },
+  }),
+);
+
+builder.mutationField('updatePlan', (t) =>
+  t.prismaField({
+    type: 'Plan',
+    description:
+      'Same validation as createPlan; status archived takes the plan out of effect (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePlanInput, required: true }) },
+    resolve: async (query, _root, { id, input }, ctx) => {
+      const plan = await ctx.services.plans.updatePlan(ownId(id, 'Plan'), {
+        ...(input.code ? { code: input.code } : {}),
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.status ? { status: input.status } : {}),
+        ...planPatch(input),
+      });
+      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: plan.id } });
+    },
+  }),
+);
+
+builder.mutationField('assignPlan', (t) =>
+  t.prismaField({
+    type: 'PlanAssignment',
+    description:
+      "Assigns a plan to an organization or one of its teams, users or API keys (platform admin, or the organization's owner/admin).",
+    authScopes: { authenticated: true },
+    args: { input: t.arg({ type: AssignPlanInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const a = await assignPlan(ctx, input);
+      return ctx.services.db.planAssignment.findUniqueOrThrow({ ...query, where: { id: a.id } });
+    },
+  }),
+);
+
+builder.mutationField('updatePlanAssignment', (t) =>
+  t.prismaField({
+    type: 'PlanAssignment',
+    description:
+      'Moves an assignment window, e.g. ends it (platform admin, or the organization owner/admin).',
+    authScopes: { authenticated: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      effectiveFrom: t.arg({ type: 'DateTime', required: false }),
+      effectiveTo: t.arg({ type: 'DateTime', required: false }),
+    },
+    resolve: async (query, _root, args, ctx) => {
+      const a = await updateAssignment(ctx, args.id, {
+        ...(args.effectiveFrom ? { effectiveFrom: args.effectiveFrom } : {}),
+        ...(args.effectiveTo !== undefined ? { effectiveTo: args.effectiveTo } : {}),
+      });
+      return ctx.services.db.planAssignment.findUniqueOrThrow({ ...query, where: { id: a.id } });
+    },
+  }),
+);
+
+builder.mutationField('deletePlanAssignment', (t) =>
+  t.id({
+    description: 'Removes an assignment; returns its id (platform admin, or the organization owner/admin).',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => (await deleteAssignment(ctx, id)).id,
+  }),
+);
+
+const LimitChangedRef = builder.objectRef<LimitChangedEvent>('LimitChanged').implement({
+  description: 'A daily limit crossed a warning threshold, was reached, or reset with a new plan day.',
+  fields: (t) => ({
+    kind: t.exposeString('kind', { description: 'warning | reached | reset' }),
+    organizationId: t.exposeID('organizationId'),
+    subjectType: t.exposeString('subjectType'),
+    subjectId: t.exposeID('subjectId'),
+    metric: t.exposeString('metric'),
+    model: t.string({ nullable: true, resolve: (e) => e.model ?? null }),
+    currency: t.string({ nullable: true, resolve: (e) => e.currency ?? null }),
+    thresholdPercent: t.int({ nullable: true, resolve: (e) => e.thresholdPercent ?? null }),
+    limit: t.field({ type: 'BigInt', resolve: (e) => e.limit }),
+    used: t.field({ type: 'BigInt', resolve: (e) => e.used }),
+    day: t.string({ nullable: true, resolve: (e) => e.day ?? null }),
+    resetsAt: t.field({ type: 'DateTime', resolve: (e) => e.resetsAt }),
+  }),
+});
+
+builder.subscriptionField('limitChanged', (t) =>
+  t.field({
+    type: LimitChangedRef,
+    description:
+      "Daily-limit warnings of an organization's plans (own organization; any for a platform admin).",
+    authScopes: { authenticated: true },
+    args: { organizationId: t.arg.id({ required: false }) },
+    subscribe: (_root, args, ctx) =>
+      ctx.services.pubsub.subscribe(`limitChanged:${watchedOrganization(ctx, args.organizationId)}`),
+    resolve: (event) => event,
+  }),
+);

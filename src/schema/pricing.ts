@@ -1,0 +1,228 @@
+import type { ArgBuilder, SchemaTypes } from '@pothos/core';
+import { builder } from '../builder.ts';
+import { isPlatformAdmin } from '../identity/principal.ts';
+import { MATCH_TYPES } from '../pricing/model-pattern.ts';
+import { callerSubject, ownId } from '../resolvers/plans/caller.ts';
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
+
+const MatchTypeEnum = builder.enumType('PriceMatchType', {
+  description: 'exact: the model name equals the pattern; glob: `*` matches any run, `?` one character.',
+  values: MATCH_TYPES,
+});
+
+export const PriceRuleNode = builder.prismaNode('PriceRule', {
+  id: { field: 'id' },
+  description:
+    'A price for models matching a pattern, in one currency, during [effectiveFrom, effectiveTo). Amounts in nano-units (10^9 per major unit); multipliers in parts per million.',
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    plan: t.relation('plan', {
+      nullable: true,
+      description: 'Only callers on this plan get this price (a discount tier); null = global.',
+    }),
+    modelPattern: t.exposeString('modelPattern'),
+    matchType: t.field({ type: MatchTypeEnum, resolve: (r) => r.matchType as (typeof MATCH_TYPES)[number] }),
+    precedence: t.exposeInt('precedence'),
+    currency: t.exposeString('currency'),
+    baseNanosPerToken: t.expose('baseNanosPerToken', { type: 'BigInt' }),
+    inputMultiplierPpm: t.expose('inputMultiplierPpm', { type: 'BigInt' }),
+    outputMultiplierPpm: t.expose('outputMultiplierPpm', { type: 'BigInt' }),
+    cachedInputMultiplierPpm: t.expose('cachedInputMultiplierPpm', { type: 'BigInt' }),
+    requestFeeNanos: t.expose('requestFeeNanos', { type: 'BigInt' }),
+    imageNanosPerUnit: t.expose('imageNanosPerUnit', { type: 'BigInt', nullable: true }),
+    audioNanosPerSecond: t.expose('audioNanosPerSecond', { type: 'BigInt', nullable: true }),
+    effectiveFrom: t.expose('effectiveFrom', { type: 'DateTime' }),
+    effectiveTo: t.expose('effectiveTo', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const priceFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
+  baseNanosPerToken: t.field({ type: 'BigInt', required: false }),
+  inputMultiplierPpm: t.field({ type: 'BigInt', required: false }),
+  outputMultiplierPpm: t.field({ type: 'BigInt', required: false }),
+  cachedInputMultiplierPpm: t.field({ type: 'BigInt', required: false }),
+  requestFeeNanos: t.field({ type: 'BigInt', required: false }),
+  imageNanosPerUnit: t.field({ type: 'BigInt', required: false }),
+  audioNanosPerSecond: t.field({ type: 'BigInt', required: false }),
+});
+
+const CreatePriceRuleInput = builder.inputType('CreatePriceRuleInput', {
+  fields: (t) => ({
+    planId: t.id({
+      required: false,
+      description: 'A plan whose callers get this price instead of the global one.',
+    }),
+    modelPattern: t.string({
+      required: true,
+      description: 'A model name, or a glob such as `gpt-4o*` or `*`.',
+    }),
+    precedence: t.int({ required: false, description: 'Higher wins among matching rules (default 0).' }),
+    currency: t.string({ required: true, description: 'ISO 4217, uppercase.' }),
+    ...priceFields(t),
+    baseNanosPerToken: t.field({ type: 'BigInt', required: true }),
+    effectiveFrom: t.field({ type: 'DateTime', required: false, description: 'Default: now.' }),
+    effectiveTo: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+const UpdatePriceRuleInput = builder.inputType('UpdatePriceRuleInput', {
+  description: 'Prices of a rule already in effect cannot change: use schedulePriceChange.',
+  fields: (t) => ({
+    precedence: t.int({ required: false }),
+    ...priceFields(t),
+    effectiveFrom: t.field({ type: 'DateTime', required: false }),
+    effectiveTo: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+const PriceChangeInput = builder.inputType('PriceChangeInput', {
+  fields: (t) => ({
+    effectiveFrom: t.field({ type: 'DateTime', required: true }),
+    ...priceFields(t),
+  }),
+});
+
+type Nullable<T> = { [K in keyof T]?: T[K] | null | undefined };
+/** GraphQL gives null for absent optional inputs; the services take undefined as "unchanged / default". */
+function defined<T extends object>(o: Nullable<T>): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as never;
+}
+
+builder.queryField('priceRules', (t) =>
+  t.prismaField({
+    type: ['PriceRule'],
+    description: 'Price rules, newest first (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: {
+      planId: t.arg.id({ required: false }),
+      currency: t.arg.string({ required: false }),
+      modelPattern: t.arg.string({ required: false }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      ctx.services.db.priceRule.findMany({
+        ...query,
+        where: {
+          ...(args.planId ? { planId: ownId(args.planId, 'Plan') } : {}),
+          ...(args.currency ? { currency: args.currency } : {}),
+          ...(args.modelPattern ? { modelPattern: args.modelPattern } : {}),
+        },
+        orderBy: [{ modelPattern: 'asc' }, { effectiveFrom: 'desc' }],
+      }),
+  }),
+);
+
+const PriceQuote = builder
+  .objectRef<{ ruleId: string; costNanos: bigint; currency: string; model: string }>('PriceQuote')
+  .implement({
+    description: 'The exact cost of a request with the given usage, under the rule that would price it.',
+    fields: (t) => ({
+      model: t.exposeString('model'),
+      currency: t.exposeString('currency'),
+      costNanos: t.expose('costNanos', { type: 'BigInt' }),
+      rule: t.prismaField({
+        type: 'PriceRule',
+        resolve: (query, q, _args, ctx) =>
+          ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: q.ruleId } }),
+      }),
+    }),
+  });
+
+builder.queryField('priceQuote', (t) =>
+  t.field({
+    type: PriceQuote,
+    description:
+      "Prices a request: the caller's plan rules first (a platform admin may name a plan). MODEL_NOT_PRICED when no rule matches. `cachedTokens` are part of `promptTokens`, as OpenAI reports them.",
+    authScopes: { authenticated: true },
+    args: {
+      model: t.arg.string({ required: true }),
+      currency: t.arg.string({ required: true }),
+      promptTokens: t.arg.int({ required: true }),
+      completionTokens: t.arg.int({ required: true }),
+      cachedTokens: t.arg.int({ required: false }),
+      at: t.arg({ type: 'DateTime', required: false }),
+      planId: t.arg.id({ required: false }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const at = args.at ?? ctx.services.clock();
+      let planId: string | null = null;
+      if (args.planId && isPlatformAdmin(ctx.principal)) planId = ownId(args.planId, 'Plan');
+      else if (ctx.principal?.kind === 'api_key')
+        planId = (await ctx.services.plans.effectivePlan({ ...callerSubject(ctx, {}), at }))?.plan.id ?? null;
+      const price = await ctx.services.pricing.requirePrice({
+        model: args.model,
+        currency: args.currency,
+        at,
+        planId,
+      });
+      const costNanos = ctx.services.pricing.computeCost(price, {
+        promptTokens: args.promptTokens,
+        completionTokens: args.completionTokens,
+        cachedTokens: args.cachedTokens ?? 0,
+      });
+      return { ruleId: price.ruleId, costNanos, currency: price.currency, model: args.model };
+    },
+  }),
+);
+
+builder.mutationField('createPriceRule', (t) =>
+  t.prismaField({
+    type: 'PriceRule',
+    description:
+      'VALIDATION_FAILED for negative prices, an unknown currency or an overlapping rule of equal precedence (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: { input: t.arg({ type: CreatePriceRuleInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const { planId, ...rest } = input;
+      const rule = await ctx.services.pricing.createRule({
+        ...defined(rest),
+        modelPattern: input.modelPattern,
+        currency: input.currency,
+        baseNanosPerToken: input.baseNanosPerToken,
+        planId: planId ? ownId(planId, 'Plan') : null,
+      });
+      return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
+    },
+  }),
+);
+
+builder.mutationField('updatePriceRule', (t) =>
+  t.prismaField({
+    type: 'PriceRule',
+    description:
+      'Changes precedence or window (e.g. ends a rule); prices only before the rule takes effect (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePriceRuleInput, required: true }) },
+    resolve: async (query, _root, { id, input }, ctx) => {
+      const rule = await ctx.services.pricing.updateRule(ownId(id, 'PriceRule'), defined(input));
+      return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
+    },
+  }),
+);
+
+builder.mutationField('schedulePriceChange', (t) =>
+  t.prismaField({
+    type: 'PriceRule',
+    description:
+      'Ends the rule at effectiveFrom and starts a copy with the new prices there; returns the new rule (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: PriceChangeInput, required: true }) },
+    resolve: async (query, _root, { id, input }, ctx) => {
+      const rule = await ctx.services.pricing.schedulePriceChange(ownId(id, 'PriceRule'), {
+        ...defined(input),
+        effectiveFrom: input.effectiveFrom,
+      });
+      return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
+    },
+  }),
+);
+
+builder.mutationField('deletePriceRule', (t) =>
+  t.id({
+    description: 'Deletes a rule that has not taken effect yet; returns its id (platform admin).',
+    authScopes: { platformAdmin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => (await ctx.services.pricing.deleteRule(ownId(id, 'PriceRule'))).id,
+  }),
+);
