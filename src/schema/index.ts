@@ -4,5 +4,7 @@ import './outbox.ts';
 import './wallet.ts';
 import './identity.ts';
 import './lago.ts';
+import './pricing.ts';
+import './plans.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
