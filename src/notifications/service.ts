@@ -138,7 +138,7 @@ export class NotificationService implements Notifier {
         });
       }
       if (this.deps.email) {
-        const n = (await this.deps.settings.effective({ organizationId: input.organizationId }))
+        const n = (await this.deps.settings.effective({ organizationId: input.organizationId }, client))
           .notifications;
         const wanted = !n?.emailEventTypes || n.emailEventTypes.includes(input.type);
         if (n?.emailRecipients?.length && wanted)

@@ -158,14 +158,17 @@ export class RiskSettingsStore {
   }
 
   /** The stored layers for these scopes (cached). */
-  private async layers(scopes: [RiskScopeType, string][]): Promise<(RiskSettings | undefined)[]> {
+  private async layers(
+    scopes: [RiskScopeType, string][],
+    client: Pick<Db, 'riskSetting'> = this.db,
+  ): Promise<(RiskSettings | undefined)[]> {
     const now = this.nowMs();
     const missing = scopes.filter(([t, id]) => {
       const hit = this.cache.get(RiskSettingsStore.key(t, id));
       return !hit || hit.expiresAtMs <= now;
     });
     if (missing.length) {
-      const rows = await this.db.riskSetting.findMany({
+      const rows = await client.riskSetting.findMany({
         where: { OR: missing.map(([scopeType, scopeId]) => ({ scopeType, scopeId })) },
       });
       for (const [t, id] of missing) {
@@ -182,13 +185,16 @@ export class RiskSettingsStore {
     return scopes.map(([t, id]) => this.cache.get(RiskSettingsStore.key(t, id))?.settings);
   }
 
-  /** Defaults, then global, organization, user, API key: the most specific layer wins. */
-  async effective(subject: RiskSubject): Promise<RiskSettings> {
+  /**
+   * Defaults, then global, organization, user, API key: the most specific layer wins. Inside a
+   * transaction pass its client: PGlite has one connection, which the transaction holds.
+   */
+  async effective(subject: RiskSubject, client?: Pick<Db, 'riskSetting'>): Promise<RiskSettings> {
     const scopes: [RiskScopeType, string][] = [['global', '']];
     if (subject.organizationId) scopes.push(['organization', subject.organizationId]);
     if (subject.userId) scopes.push(['user', subject.userId]);
     if (subject.apiKeyId) scopes.push(['api_key', subject.apiKeyId]);
-    return mergeRiskSettings(DEFAULT_RISK_SETTINGS, ...(await this.layers(scopes)));
+    return mergeRiskSettings(DEFAULT_RISK_SETTINGS, ...(await this.layers(scopes, client)));
   }
 
   async get(scopeType: RiskScopeType, scopeId: string): Promise<RiskSettings | undefined> {

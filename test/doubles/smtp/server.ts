@@ -35,7 +35,9 @@ export class SmtpDouble {
   /** Resolves with the SMTP_URL to configure. */
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    const port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;
+    const port = (
+      (this.server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo
+    ).port;
     return `smtp://127.0.0.1:${port}?tls=off`;
   }
 

@@ -36,7 +36,13 @@ export class WebhookReceiver {
         const signature = String(req.headers['tollgate-signature'] ?? '');
         const eventId = String(req.headers['tollgate-event-id'] ?? '');
         const signatureValid = this.secrets.some((secret) =>
-          verifyWebhookSignature({ header: signature, body, secret, toleranceSeconds: 300, nowMs: Date.now() }),
+          verifyWebhookSignature({
+            header: signature,
+            body,
+            secret,
+            toleranceSeconds: 300,
+            nowMs: Date.now(),
+          }),
         );
         const mode = this.mode;
         this.attempts.push({ eventId, mode, signatureValid });

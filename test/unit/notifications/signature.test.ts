@@ -15,19 +15,33 @@ describe('Tollgate-Signature', () => {
     const header = signWebhook(['whsec_new', 'whsec_old'], t, body);
     expect(header.match(/v1=/g)).toHaveLength(2);
     for (const secret of ['whsec_new', 'whsec_old'])
-      expect(verifyWebhookSignature({ header, body, secret, toleranceSeconds: 300, nowMs: t * 1000 })).toBe(true);
-    expect(verifyWebhookSignature({ header, body, secret: 'whsec_other', toleranceSeconds: 300, nowMs: t * 1000 })).toBe(
-      false,
-    );
+      expect(verifyWebhookSignature({ header, body, secret, toleranceSeconds: 300, nowMs: t * 1000 })).toBe(
+        true,
+      );
+    expect(
+      verifyWebhookSignature({ header, body, secret: 'whsec_other', toleranceSeconds: 300, nowMs: t * 1000 }),
+    ).toBe(false);
   });
 
   it('fails for a changed body or an old timestamp', () => {
     const header = signWebhook(['whsec_a'], t, body);
-    expect(verifyWebhookSignature({ header, body: `${body} `, secret: 'whsec_a', toleranceSeconds: 300, nowMs: t * 1000 })).toBe(
-      false,
-    );
-    expect(verifyWebhookSignature({ header, body, secret: 'whsec_a', toleranceSeconds: 300, nowMs: (t + 301) * 1000 })).toBe(
-      false,
-    );
+    expect(
+      verifyWebhookSignature({
+        header,
+        body: `${body} `,
+        secret: 'whsec_a',
+        toleranceSeconds: 300,
+        nowMs: t * 1000,
+      }),
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature({
+        header,
+        body,
+        secret: 'whsec_a',
+        toleranceSeconds: 300,
+        nowMs: (t + 301) * 1000,
+      }),
+    ).toBe(false);
   });
 });

@@ -8,7 +8,13 @@ import {
   withRetry,
 } from '../../../src/infra/circuit-breaker.ts';
 
-const opts = { consecutiveFailuresMax: 3, failureRatePercentMax: 50, windowCallsMin: 10, windowMs: 60_000, openMs: 5_000 };
+const opts = {
+  consecutiveFailuresMax: 3,
+  failureRatePercentMax: 50,
+  windowCallsMin: 10,
+  windowMs: 60_000,
+  openMs: 5_000,
+};
 const fail = () => Promise.reject(new Error('upstream down'));
 const ok = () => Promise.resolve('ok');
 
@@ -60,14 +66,19 @@ describe('circuit breaker', () => {
   it('does not count errors the caller classifies as not the upstream failing', async () => {
     const b = new CircuitBreaker('litellm', opts, () => 0);
     const clientError = () => Promise.reject(Object.assign(new Error('400'), { status: 400 }));
-    for (let i = 0; i < 5; i++) await b.execute(clientError, (e) => (e as { status: number }).status >= 500).catch(() => {});
+    for (let i = 0; i < 5; i++)
+      await b.execute(clientError, (e) => (e as { status: number }).status >= 500).catch(() => {});
     expect(b.state).toBe('closed');
   });
 
   it('exports states as a gauge: 0 closed, 2 open', async () => {
     const registry = new Registry();
     const breakers = new BreakerRegistry(registry, opts, () => 0);
-    for (let i = 0; i < 3; i++) await breakers.get('litellm').execute(fail).catch(() => {});
+    for (let i = 0; i < 3; i++)
+      await breakers
+        .get('litellm')
+        .execute(fail)
+        .catch(() => {});
     const text = await registry.metrics();
     expect(text).toContain('tollgate_circuit_breaker_state{upstream="litellm"} 2');
     expect(text).toContain('tollgate_circuit_breaker_state{upstream="lago"} 0');

@@ -6,7 +6,10 @@ import { mergeRiskSettings, parseRiskSettings } from '../../../src/risk/settings
 describe('risk settings', () => {
   it('merges global, organization, user and key layers field by field, the most specific winning', () => {
     const merged = mergeRiskSettings(
-      { rateLimits: { keyRequestsPerMinute: 60, userRequestsPerMinute: 600 }, spend: { USD: { requestMaxNanos: '5' } } },
+      {
+        rateLimits: { keyRequestsPerMinute: 60, userRequestsPerMinute: 600 },
+        spend: { USD: { requestMaxNanos: '5' } },
+      },
       { rateLimits: { keyRequestsPerMinute: 10 } },
       undefined,
       { spend: { USD: { keyPerMinuteNanos: '7' } } },
@@ -27,7 +30,11 @@ describe('risk settings', () => {
 
 describe('dispute freeze', () => {
   it('freezes the disputed share of the credit, rounded up, never more than the credit', () => {
-    const base = { paymentAmountMinor: 1000n, creditedNanos: 10_000_000_000n, mode: 'disputed_amount' as const };
+    const base = {
+      paymentAmountMinor: 1000n,
+      creditedNanos: 10_000_000_000n,
+      mode: 'disputed_amount' as const,
+    };
     expect(disputeFreezeNanos({ ...base, disputedAmountMinor: 1000n })).toBe(10_000_000_000n);
     expect(disputeFreezeNanos({ ...base, disputedAmountMinor: 250n })).toBe(2_500_000_000n);
     expect(disputeFreezeNanos({ ...base, disputedAmountMinor: 1n, creditedNanos: 10n })).toBe(1n);
