@@ -18,6 +18,7 @@ import { LiteLLMService, registerLiteLLMHandlers } from './integrations/litellm/
 import { registerLagoHandlers } from './integrations/lago/handlers.ts';
 import { lagoWebhookRoute } from './integrations/lago/webhooks.ts';
 import { createHttpServer } from './server.ts';
+import { createPayments, registerPaymentRoutes, startPaymentJobs } from './payments/wiring.ts';
 import { createProxyHandler } from './proxy/handler.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { HoldSweeper } from './ledger/hold-sweeper.ts';
@@ -87,7 +88,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     priceCacheTtlMs: config.PRICE_CACHE_TTL_MS,
   });
   const riskWiring = createRiskServices({ config, db: database.prisma, state, pubsub, outbox, metrics, clock });
-  const services: Services = {
+  const services = {
     ...planServices,
     risk: riskWiring.risk,
     notifications: riskWiring.notifications,
@@ -103,7 +104,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     outbox,
     metrics,
     clock,
-  };
+  } satisfies Omit<Services, 'payments'> as Services;
+  services.payments = createPayments(services);
   registerLiteLLMHandlers(services);
   const lago = registerLagoHandlers(services);
   if (lago) services.lago = lago;
@@ -128,6 +130,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     })
     .on('*', '/graphql', (req, res) => graphql(req, res));
   router.on('POST', '/webhooks/lago', lagoWebhookRoute(services, services.lago));
+  registerPaymentRoutes(router, services);
   // The OpenAI-compatible proxy (/v1/*), once the admission service exists: docs/proxy.md.
   const proxy = services.admission
     ? createProxyHandler({ config, admission: services.admission, metrics })
@@ -156,6 +159,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }
       backgroundStops.push(litellm.startBudgetSync());
       backgroundStops.push(riskWiring.start());
+      backgroundStops.push(startPaymentJobs(services));
       return (server.address() as AddressInfo).port;
     },
     async close() {

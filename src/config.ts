@@ -131,6 +131,11 @@ export const envSchema = z.object({
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 0),
   STRIPE_API_BASE: optional(url(['http:', 'https:'])),
   STRIPE_CHECKOUT_MODE: z.enum(['payment_intent', 'checkout_session']).default('payment_intent'),
+  // ---- payments flow
+  PUBLIC_BASE_URL: optional(url(['http:', 'https:'])),
+  REFUND_SPENT_CREDIT_POLICY: z.enum(['block', 'allow_negative']).default('block'),
+  PAYMENT_RECONCILE_INTERVAL_MS: int(300_000, 0),
+  PAYMENT_RECONCILE_AFTER_MS: int(900_000, 0),
   // ---- risk, notifications, resilience (docs/risk-and-notifications.md)
   RISK_SETTINGS_CACHE_TTL_MS: int(30_000, 0),
   SMTP_URL: optional(url(['smtp:', 'smtps:'])),

@@ -15,6 +15,7 @@ import type { LagoIntegration } from './integrations/lago/handlers.ts';
 import type { RiskServices } from './risk/service.ts';
 import type { NotificationService } from './notifications/service.ts';
 import type { BreakerRegistry } from './infra/circuit-breaker.ts';
+import type { PaymentService } from './payments/payment-service.ts';
 
 /**
  * The composition root's product: every shared domain service, built once per process in
@@ -52,4 +53,6 @@ export interface Services {
   notifications: NotificationService;
   /** One circuit breaker per upstream: `breakers.get('litellm').execute(fn)`. */
   breakers: BreakerRegistry;
+  /** Top-ups, provider webhooks, refunds, disputes and reconciliation (src/payments, docs/payments.md). */
+  payments: PaymentService;
 }

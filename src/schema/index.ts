@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import './system.ts';
 import './outbox.ts';
+import './payments.ts';
 import './wallet.ts';
 import './identity.ts';
 import './lago.ts';

@@ -1,0 +1,855 @@
+import type { Db } from '../db/client.ts';
+import type { Payment, Refund } from '../generated/prisma/client.ts';
+import { enqueueLagoRefund, enqueueLagoTopUp } from '../integrations/lago/handlers.ts';
+import type { LedgerService, WalletRow } from '../ledger/ledger-service.ts';
+import { isUniqueViolation, requestHash } from '../ledger/ledger-service.ts';
+import { minorToNanos, parseCurrency } from '../ledger/money.ts';
+import { ForbiddenError, IdempotencyConflictError, NotFoundError, ValidationError } from '../lib/errors.ts';
+import { newId } from '../lib/ids.ts';
+import { logger } from '../lib/logger.ts';
+import { notificationKeys, type NotificationService } from '../notifications/service.ts';
+import { getPaymentProvider } from '../providers/payment/registry.ts';
+import type {
+  DisputeOpenedEvent,
+  NormalisedPaymentEvent,
+  PaymentProvider,
+  PaymentStatus as ProviderPaymentStatus,
+  RefundFailedEvent,
+  RefundSucceededEvent,
+  WebhookHeaders,
+} from '../providers/payment/types.ts';
+import type { RiskServices } from '../risk/service.ts';
+import {
+  PaymentNotRefundableError,
+  RefundExceedsRemainingError,
+  RefundExceedsUnspentBalanceError,
+} from './errors.ts';
+import { type PaymentStatus, canMovePayment, canMoveRefund, orderStatusFor } from './state-machine.ts';
+
+export type OwnerType = 'organization' | 'team' | 'user';
+
+export interface CreateTopUpInput {
+  organizationId: string;
+  /** The paying user (risk rules count per user); null for a platform admin acting for the org. */
+  userId: string | null;
+  owner: { ownerType: OwnerType; ownerId: string };
+  currency: string;
+  amountMinor: bigint;
+  provider?: string | undefined;
+  idempotencyKey: string;
+  returnUrl?: string | undefined;
+  requestId: string;
+}
+
+export interface TopUpResult {
+  orderId: string;
+  paymentId: string;
+  walletId: string;
+  provider: string;
+  providerTxnId: string;
+  status: string;
+  clientSecret: string | null;
+  redirectUrl: string | null;
+  idempotencyHit: boolean;
+}
+
+export interface RefundPaymentInput {
+  paymentId: string;
+  /** null: everything that remains refundable. */
+  amountMinor: bigint | null;
+  reason: string | null;
+  idempotencyKey: string;
+  requestId: string;
+}
+
+export interface PaymentServiceDeps {
+  db: Db;
+  ledger: LedgerService;
+  providers: ReadonlyMap<string, PaymentProvider>;
+  risk: RiskServices;
+  notifications: NotificationService;
+  clock: () => Date;
+  lagoEnabled: boolean;
+  /** `block`: a refund may not take the wallet below zero (default); `allow_negative`: it may. */
+  refundSpentCreditPolicy: 'block' | 'allow_negative';
+  onWebhookSignatureFailure?: (provider: string) => void;
+}
+
+const REFUND_HOLD_TTL_MS = 7 * 24 * 3600 * 1000;
+const NON_FINAL_PAYMENT = ['created', 'requires_action', 'processing', 'failed'];
+
+function fromProviderStatus(s: ProviderPaymentStatus): PaymentStatus {
+  switch (s) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'canceled':
+      return 'canceled';
+    case 'processing':
+    case 'requires_capture':
+      return 'processing';
+    case 'requires_action':
+    case 'requires_confirmation':
+      return 'requires_action';
+    default:
+      return 'created';
+  }
+}
+
+/**
+ * Top-ups, provider webhooks, refunds and reconciliation: orders → payments → wallet credit.
+ *
+ * Exactly-once credit rests on two things: the ledger posting is bound to `topup:<paymentId>` (a
+ * replay is a no-op), and payment/order/refund states only move forward (state-machine.ts), so
+ * duplicated, delayed and reordered provider events change nothing the second time.
+ */
+export class PaymentService {
+  constructor(private readonly deps: PaymentServiceDeps) {}
+
+  get providerIds(): string[] {
+    return [...this.deps.providers.keys()];
+  }
+
+  provider(id?: string): PaymentProvider {
+    const chosen = id ?? this.providerIds[0];
+    return getPaymentProvider(this.deps.providers, chosen ?? '(none configured)');
+  }
+
+  // ---------------------------------------------------------------- top-ups
+
+  /**
+   * Creates an order and a provider payment for a wallet top-up. Idempotent per organization and
+   * client key: a replay returns the same order and client secret; the same key with another
+   * amount, currency or wallet is IDEMPOTENCY_CONFLICT. Bad input fails before anything is written.
+   */
+  async createTopUp(input: CreateTopUpInput): Promise<TopUpResult> {
+    const { db, ledger, risk } = this.deps;
+    const currency = parseCurrency(input.currency);
+    if (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 255)
+      throw new ValidationError('idempotencyKey must be 1 to 255 characters', { param: 'idempotencyKey' });
+    const provider = this.provider(input.provider);
+    const hash = requestHash({
+      owner: input.owner,
+      currency,
+      amountMinor: input.amountMinor,
+      provider: provider.id,
+    });
+
+    const existing = await db.order.findUnique({
+      where: {
+        organizationId_idempotencyKey: {
+          organizationId: input.organizationId,
+          idempotencyKey: input.idempotencyKey,
+        },
+      },
+      include: { payments: true },
+    });
+    if (existing) return this.replayTopUp(existing, hash, input.idempotencyKey);
+
+    if (input.userId)
+      await risk.payments.checkTopUpAllowed({
+        userId: input.userId,
+        organizationId: input.organizationId,
+        currency,
+        amountMinor: input.amountMinor,
+        at: this.deps.clock(),
+      });
+    const wallet = await ledger.ensureWallet({
+      organizationId: input.organizationId,
+      ...input.owner,
+      currency,
+    });
+
+    // The provider is called before any row exists: if it rejects the amount or currency, nothing
+    // is written. A crash between the call and the insert leaves an unconfirmable provider
+    // transaction whose client secret nobody received; its events find no payment and are ignored.
+    const orderId = newId('ord');
+    const paymentId = newId('pay');
+    const created = await provider.createPayment({
+      orderId,
+      paymentId,
+      amount: { amountMinor: input.amountMinor, currency },
+      idempotencyKey: `pi-create:${paymentId}`,
+      requestId: input.requestId,
+      returnUrl: input.returnUrl,
+      allowAlipay: true,
+    });
+    const status = fromProviderStatus(created.status);
+    try {
+      await db.$transaction(async (tx) => {
+        await tx.order.create({
+          data: {
+            id: orderId,
+            organizationId: input.organizationId,
+            walletId: wallet.id,
+            userId: input.userId,
+            currency,
+            amountMinor: input.amountMinor,
+            creditNanos: minorToNanos(input.amountMinor, currency),
+            provider: provider.id,
+            status: 'pending',
+            idempotencyKey: input.idempotencyKey,
+            requestId: input.requestId,
+            metadata: { requestHash: hash },
+          },
+        });
+        await tx.payment.create({
+          data: {
+            id: paymentId,
+            orderId,
+            provider: provider.id,
+            providerTxnId: created.providerTxnId,
+            status,
+            amountMinor: input.amountMinor,
+            currency,
+            metadata: {
+              clientSecret: created.clientSecret ?? null,
+              redirectUrl: created.redirectUrl ?? null,
+              paymentMethods: [...created.availablePaymentMethods],
+            },
+          },
+        });
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const winner = await db.order.findUnique({
+        where: {
+          organizationId_idempotencyKey: {
+            organizationId: input.organizationId,
+            idempotencyKey: input.idempotencyKey,
+          },
+        },
+        include: { payments: true },
+      });
+      if (!winner) throw err;
+      return this.replayTopUp(winner, hash, input.idempotencyKey);
+    }
+    return {
+      orderId,
+      paymentId,
+      walletId: wallet.id,
+      provider: provider.id,
+      providerTxnId: created.providerTxnId,
+      status,
+      clientSecret: created.clientSecret ?? null,
+      redirectUrl: created.redirectUrl ?? null,
+      idempotencyHit: false,
+    };
+  }
+
+  private replayTopUp(
+    order: { id: string; walletId: string; provider: string; metadata: unknown; payments: Payment[] },
+    hash: string,
+    key: string,
+  ): TopUpResult {
+    if ((order.metadata as { requestHash?: string }).requestHash !== hash)
+      throw new IdempotencyConflictError('createTopUp', key);
+    const payment = order.payments[0]!;
+    const meta = payment.metadata as { clientSecret?: string | null; redirectUrl?: string | null };
+    return {
+      orderId: order.id,
+      paymentId: payment.id,
+      walletId: order.walletId,
+      provider: order.provider,
+      providerTxnId: payment.providerTxnId ?? '',
+      status: payment.status,
+      clientSecret: meta.clientSecret ?? null,
+      redirectUrl: meta.redirectUrl ?? null,
+      idempotencyHit: true,
+    };
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  /**
+   * Verifies, records and processes one provider webhook. Every verified event is stored in
+   * provider_events (unique per provider and event id) with its raw payload; a duplicate of a
+   * processed event is acknowledged without effect. A processing failure is rethrown (→ 5xx) so the
+   * provider retries; the stored event is then processed again on the next delivery.
+   * @throws UnknownProviderError (404), WebhookSignatureError / WebhookPayloadError (400).
+   */
+  async handleWebhook(
+    providerId: string,
+    headers: WebhookHeaders,
+    rawBody: Buffer,
+  ): Promise<{ duplicate: boolean; type: string }> {
+    const provider = this.provider(providerId);
+    let event: NormalisedPaymentEvent;
+    try {
+      event = await provider.handleWebhook(headers, rawBody);
+    } catch (err) {
+      this.deps.onWebhookSignatureFailure?.(providerId);
+      throw err;
+    }
+    const { db } = this.deps;
+    let payload: object;
+    try {
+      payload = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      payload = { raw: rawBody.toString('utf8') };
+    }
+    const inserted = await db.providerEvent.createMany({
+      data: [
+        {
+          id: newId('pev'),
+          provider: provider.id,
+          eventId: event.eventId,
+          type: event.providerEventType,
+          payload,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (inserted.count === 0) {
+      const prior = await db.providerEvent.findUniqueOrThrow({
+        where: { provider_eventId: { provider: provider.id, eventId: event.eventId } },
+      });
+      if (prior.processedAt) return { duplicate: true, type: event.type };
+    }
+    try {
+      await this.applyEvent(provider.id, event);
+    } catch (err) {
+      await db.providerEvent.update({
+        where: { provider_eventId: { provider: provider.id, eventId: event.eventId } },
+        data: {
+          attempts: { increment: 1 },
+          lastError: err instanceof Error ? err.message.slice(0, 2000) : String(err),
+        },
+      });
+      throw err;
+    }
+    await db.providerEvent.update({
+      where: { provider_eventId: { provider: provider.id, eventId: event.eventId } },
+      data: { attempts: { increment: 1 }, processedAt: this.deps.clock(), lastError: null },
+    });
+    return { duplicate: false, type: event.type };
+  }
+
+  /** Applies a normalised event. Idempotent: safe to call again with the same event. */
+  async applyEvent(providerId: string, event: NormalisedPaymentEvent): Promise<void> {
+    switch (event.type) {
+      case 'payment.succeeded': {
+        const p = await this.findPayment(providerId, event.paymentId, event.providerTxnId);
+        if (p)
+          await this.markSucceeded(p, {
+            amountReceivedMinor:
+              event.amountReceivedMinor > 0n ? event.amountReceivedMinor : event.amountMinor,
+            riskLevel: event.riskLevel,
+            riskScore: event.riskScore,
+          });
+        return;
+      }
+      case 'payment.failed': {
+        const p = await this.findPayment(providerId, event.paymentId, event.providerTxnId);
+        if (p) await this.markFailed(p, event.failureCode ?? event.declineCode, event.failureMessage);
+        return;
+      }
+      case 'payment.processing':
+      case 'payment.canceled': {
+        const p = await this.findPayment(providerId, event.paymentId, event.providerTxnId);
+        if (p) await this.moveTo(p, event.type === 'payment.processing' ? 'processing' : 'canceled');
+        return;
+      }
+      case 'refund.succeeded':
+      case 'refund.failed': {
+        const refund = await this.findOrAdoptRefund(providerId, event);
+        if (!refund) return;
+        if (event.type === 'refund.succeeded') await this.finalizeRefund(refund, 'succeeded', null);
+        else await this.finalizeRefund(refund, 'failed', event.failureReason);
+        return;
+      }
+      case 'refund.pending':
+        await this.findOrAdoptRefund(providerId, event);
+        return;
+      case 'dispute.opened':
+        await this.openDispute(providerId, event);
+        return;
+      case 'ignored':
+        logger.debug({ eventId: event.eventId, reason: event.reason }, 'provider event ignored');
+        return;
+    }
+  }
+
+  private async findPayment(provider: string, paymentId: string | null, providerTxnId: string) {
+    const { db } = this.deps;
+    const p =
+      (paymentId ? await db.payment.findUnique({ where: { id: paymentId } }) : null) ??
+      (await db.payment.findUnique({ where: { provider_providerTxnId: { provider, providerTxnId } } }));
+    if (!p) logger.warn({ provider, providerTxnId }, 'provider event for an unknown payment ignored');
+    return p;
+  }
+
+  private async markSucceeded(
+    payment: Payment,
+    outcome: { amountReceivedMinor: bigint; riskLevel: string | null; riskScore: number | null },
+  ): Promise<void> {
+    if (payment.status === 'succeeded') return;
+    if (payment.status === 'canceled') {
+      logger.error(
+        { paymentId: payment.id },
+        'provider reports success for a canceled payment; not credited',
+      );
+      return;
+    }
+    const { db, ledger, risk, notifications } = this.deps;
+    const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
+    const wallet = await ledger.getWallet(order.walletId);
+    const decision = await risk.payments.decideCredit({
+      organizationId: order.organizationId,
+      userId: order.userId,
+      riskLevel: outcome.riskLevel,
+      riskScore: outcome.riskScore,
+    });
+    const creditNanos = minorToNanos(outcome.amountReceivedMinor, payment.currency);
+    // Idempotent on the payment id: a second delivery, a reconciliation run or a crash-and-retry
+    // finds the posting already made.
+    const credit = await ledger.creditTopUp({
+      walletId: wallet.id,
+      amountNanos: creditNanos,
+      paymentId: payment.id,
+      idempotencyKey: `topup:${payment.id}`,
+      provider: payment.provider,
+    });
+    if (decision.credit === 'hold_for_review')
+      await ledger.freeze({
+        walletId: wallet.id,
+        amountNanos: creditNanos,
+        idempotencyKey: `review:${payment.id}`,
+        metadata: { paymentId: payment.id, reason: decision.reason },
+      });
+    await db.$transaction(async (tx) => {
+      const n = await tx.payment.updateMany({
+        where: { id: payment.id, status: { not: 'succeeded' } },
+        data: {
+          status: 'succeeded',
+          succeededAt: this.deps.clock(),
+          riskLevel: outcome.riskLevel,
+          riskScore: outcome.riskScore,
+          creditTransactionId: credit.transactionId,
+          failureCode: null,
+          failureMessage: null,
+          metadata: {
+            ...(payment.metadata as object),
+            review:
+              decision.credit === 'hold_for_review' ? { state: 'pending', reason: decision.reason } : null,
+          },
+        },
+      });
+      if (n.count === 0) return;
+      await tx.order.update({ where: { id: order.id }, data: { status: 'paid' } });
+      if (this.deps.lagoEnabled)
+        await enqueueLagoTopUp(tx, {
+          paymentId: payment.id,
+          owner: {
+            ownerType: wallet.ownerType as OwnerType,
+            ownerId: wallet.ownerId,
+            currency: wallet.currency,
+          },
+        });
+      await notifications.notify(tx, {
+        type: 'payment_succeeded',
+        organizationId: order.organizationId,
+        dedupeKey: notificationKeys.paymentSucceeded(payment.id),
+        payload: {
+          paymentId: payment.id,
+          orderId: order.id,
+          walletId: wallet.id,
+          currency: payment.currency,
+          amountMinor: String(outcome.amountReceivedMinor),
+        },
+      });
+    });
+  }
+
+  private async markFailed(payment: Payment, code: string | null, message: string | null) {
+    const { db, notifications } = this.deps;
+    if (!canMovePayment(payment.status, 'failed')) return;
+    await db.$transaction(async (tx) => {
+      const n = await tx.payment.updateMany({
+        where: { id: payment.id, status: { notIn: ['succeeded', 'canceled'] } },
+        data: { status: 'failed', failureCode: code, failureMessage: message },
+      });
+      if (n.count === 0) return;
+      const order = await tx.order.update({ where: { id: payment.orderId }, data: { status: 'failed' } });
+      await notifications.notify(tx, {
+        type: 'payment_failed',
+        organizationId: order.organizationId,
+        dedupeKey: notificationKeys.paymentFailed(payment.id),
+        payload: {
+          paymentId: payment.id,
+          orderId: order.id,
+          walletId: order.walletId,
+          currency: payment.currency,
+          amountMinor: String(payment.amountMinor),
+          failureCode: code,
+          failureMessage: message,
+        },
+      });
+    });
+  }
+
+  private async moveTo(payment: Payment, to: 'processing' | 'canceled') {
+    if (!canMovePayment(payment.status, to)) return;
+    await this.deps.db.$transaction(async (tx) => {
+      const n = await tx.payment.updateMany({
+        where: { id: payment.id, status: { notIn: ['succeeded', 'canceled'] } },
+        data: { status: to },
+      });
+      if (n.count)
+        await tx.order.update({ where: { id: payment.orderId }, data: { status: orderStatusFor(to) } });
+    });
+  }
+
+  /** Admin decision on a payment whose credit was frozen for review: release it to the wallet. */
+  async releaseReview(paymentId: string): Promise<void> {
+    const { db, ledger } = this.deps;
+    const payment = await db.payment.findUnique({ where: { id: paymentId } });
+    const review = (payment?.metadata as { review?: { state: string } } | undefined)?.review;
+    if (!payment || review?.state !== 'pending') throw new NotFoundError('Payment under review', paymentId);
+    const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
+    const hold = await db.hold.findUnique({
+      where: { walletId_idempotencyKey: { walletId: order.walletId, idempotencyKey: `review:${paymentId}` } },
+    });
+    if (hold?.status === 'active') await ledger.unfreeze({ holdId: hold.id, reason: 'review_released' });
+    await db.payment.update({
+      where: { id: paymentId },
+      data: { metadata: { ...(payment.metadata as object), review: { state: 'released' } } },
+    });
+  }
+
+  // ---------------------------------------------------------------- refunds
+
+  /**
+   * Refunds part or all of a succeeded payment. The amount is reserved on the wallet (a hold) until
+   * the provider confirms, then the ledger posts the refund and releases the hold; a failed refund
+   * just releases it. Never more than was paid: REFUND_EXCEEDS_REMAINING. With the `block` policy,
+   * never more than the wallet's unspent balance: REFUND_EXCEEDS_UNSPENT_BALANCE.
+   */
+  async refundPayment(input: RefundPaymentInput): Promise<Refund> {
+    const { db, ledger } = this.deps;
+    if (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 255)
+      throw new ValidationError('idempotencyKey must be 1 to 255 characters', { param: 'idempotencyKey' });
+    const payment = await db.payment.findUnique({ where: { id: input.paymentId }, include: { order: true } });
+    if (!payment) throw new NotFoundError('Payment', input.paymentId);
+    const prior = await db.refund.findUnique({
+      where: { paymentId_idempotencyKey: { paymentId: payment.id, idempotencyKey: input.idempotencyKey } },
+    });
+    if (prior) {
+      if (input.amountMinor !== null && prior.amountMinor !== input.amountMinor)
+        throw new IdempotencyConflictError('refundPayment', input.idempotencyKey);
+      return prior;
+    }
+    if (payment.status !== 'succeeded') throw new PaymentNotRefundableError(payment.status);
+    if (input.amountMinor !== null && input.amountMinor <= 0n)
+      throw new ValidationError('amount must be positive', { param: 'amount' });
+
+    const pending = await db.refund.aggregate({
+      where: { paymentId: payment.id, status: 'pending' },
+      _sum: { amountMinor: true },
+    });
+    const remaining = payment.amountMinor - payment.amountRefundedMinor - (pending._sum.amountMinor ?? 0n);
+    const amountMinor = input.amountMinor ?? remaining;
+    if (amountMinor <= 0n || amountMinor > remaining)
+      throw new RefundExceedsRemainingError(amountMinor, remaining);
+
+    const refundId = newId('ref');
+    const amountNanos = minorToNanos(amountMinor, payment.currency);
+    let holdId: string;
+    try {
+      const hold = await ledger.hold({
+        walletId: payment.order.walletId,
+        amountNanos,
+        idempotencyKey: `refund:${refundId}`,
+        requestId: input.requestId,
+        ttlMs: REFUND_HOLD_TTL_MS,
+        enforceAvailable: this.deps.refundSpentCreditPolicy === 'block',
+        metadata: { refundId, paymentId: payment.id },
+      });
+      holdId = hold.holdId;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'INSUFFICIENT_FUNDS')
+        throw new RefundExceedsUnspentBalanceError();
+      throw err;
+    }
+    let refund: Refund;
+    try {
+      refund = await db.refund.create({
+        data: {
+          id: refundId,
+          paymentId: payment.id,
+          amountMinor,
+          currency: payment.currency,
+          status: 'pending',
+          reason: input.reason,
+          idempotencyKey: input.idempotencyKey,
+          requestId: input.requestId,
+        },
+      });
+    } catch (err) {
+      await ledger.release({ holdId, reason: 'refund_not_created' });
+      if (!isUniqueViolation(err)) throw err;
+      // A concurrent call with the same key won; return its refund.
+      return db.refund.findUniqueOrThrow({
+        where: { paymentId_idempotencyKey: { paymentId: payment.id, idempotencyKey: input.idempotencyKey } },
+      });
+    }
+
+    try {
+      const result = await this.provider(payment.provider).refund({
+        providerTxnId: payment.providerTxnId!,
+        amountMinor,
+        reason: input.reason,
+        idempotencyKey: `refund:${refundId}`,
+        refundId,
+      });
+      refund = await db.refund.update({
+        where: { id: refundId },
+        data: { providerRefundId: result.providerRefundId },
+      });
+      if (result.status === 'succeeded') return this.finalizeRefund(refund, 'succeeded', null);
+      if (result.status === 'failed' || result.status === 'canceled')
+        return this.finalizeRefund(refund, result.status, null);
+      return refund;
+    } catch (err) {
+      await this.finalizeRefund(
+        refund,
+        'failed',
+        err instanceof Error ? err.message.slice(0, 500) : 'provider error',
+      );
+      throw err;
+    }
+  }
+
+  private async findOrAdoptRefund(
+    provider: string,
+    event:
+      | RefundSucceededEvent
+      | RefundFailedEvent
+      | {
+          type: 'refund.pending';
+          providerRefundId: string;
+          refundId: string | null;
+          paymentId: string | null;
+          providerTxnId: string;
+          amountMinor: bigint;
+          currency: string;
+        },
+  ): Promise<Refund | null> {
+    const { db } = this.deps;
+    const byId = event.refundId ? await db.refund.findUnique({ where: { id: event.refundId } }) : null;
+    if (byId) {
+      if (!byId.providerRefundId)
+        return db.refund.update({
+          where: { id: byId.id },
+          data: { providerRefundId: event.providerRefundId },
+        });
+      return byId;
+    }
+    const byProvider = await db.refund.findFirst({ where: { providerRefundId: event.providerRefundId } });
+    if (byProvider) return byProvider;
+    // A refund made outside Tollgate (e.g. in the provider's dashboard): adopt it, so the ledger
+    // still reflects money that left.
+    const payment = await this.findPayment(provider, event.paymentId, event.providerTxnId);
+    if (!payment) return null;
+    try {
+      return await db.refund.create({
+        data: {
+          id: newId('ref'),
+          paymentId: payment.id,
+          providerRefundId: event.providerRefundId,
+          amountMinor: event.amountMinor,
+          currency: payment.currency,
+          status: 'pending',
+          reason: 'external',
+          idempotencyKey: `external:${event.providerRefundId}`,
+        },
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return db.refund.findFirstOrThrow({ where: { providerRefundId: event.providerRefundId } });
+    }
+  }
+
+  /** Moves a pending refund to its final state, posting the ledger refund on success. Idempotent. */
+  private async finalizeRefund(
+    refund: Refund,
+    to: 'succeeded' | 'failed' | 'canceled',
+    failureReason: string | null,
+  ) {
+    const { db, ledger, notifications } = this.deps;
+    if (!canMoveRefund(refund.status, to)) return refund;
+    const payment = await db.payment.findUniqueOrThrow({
+      where: { id: refund.paymentId },
+      include: { order: true },
+    });
+    const walletId = payment.order.walletId;
+    const hold = await db.hold.findUnique({
+      where: { walletId_idempotencyKey: { walletId, idempotencyKey: `refund:${refund.id}` } },
+    });
+    if (hold?.status === 'active') await ledger.release({ holdId: hold.id, reason: `refund_${to}` });
+    let reversalTransactionId: string | null = null;
+    let wallet: WalletRow | null = null;
+    if (to === 'succeeded') {
+      const posted = await ledger.debitRefund({
+        walletId,
+        amountNanos: minorToNanos(refund.amountMinor, refund.currency),
+        paymentId: payment.id,
+        refundId: refund.id,
+        idempotencyKey: `refund:${refund.id}`,
+        provider: payment.provider,
+        // The provider has already returned the money: the ledger must follow, whatever the policy.
+        allowNegative: true,
+      });
+      reversalTransactionId = posted.transactionId;
+      wallet = await ledger.getWallet(walletId);
+    }
+    return db.$transaction(async (tx) => {
+      const n = await tx.refund.updateMany({
+        where: { id: refund.id, status: 'pending' },
+        data: { status: to, failureReason, reversalTransactionId },
+      });
+      if (n.count === 0) return tx.refund.findUniqueOrThrow({ where: { id: refund.id } });
+      if (to === 'succeeded' && wallet) {
+        await tx.payment.update({
+          where: { id: payment.id },
+          data: { amountRefundedMinor: { increment: refund.amountMinor } },
+        });
+        if (this.deps.lagoEnabled)
+          await enqueueLagoRefund(tx, {
+            refundId: refund.id,
+            owner: {
+              ownerType: wallet.ownerType as OwnerType,
+              ownerId: wallet.ownerId,
+              currency: wallet.currency,
+            },
+          });
+        await notifications.notify(tx, {
+          type: 'refund_succeeded',
+          organizationId: payment.order.organizationId,
+          dedupeKey: notificationKeys.refundSucceeded(refund.id),
+          payload: {
+            refundId: refund.id,
+            paymentId: payment.id,
+            currency: refund.currency,
+            amountMinor: String(refund.amountMinor),
+          },
+        });
+      }
+      return tx.refund.findUniqueOrThrow({ where: { id: refund.id } });
+    });
+  }
+
+  // ---------------------------------------------------------------- disputes
+
+  private async openDispute(provider: string, event: DisputeOpenedEvent) {
+    const { db, ledger, risk, notifications } = this.deps;
+    const payment = await this.findPayment(provider, event.paymentId, event.providerTxnId);
+    if (!payment) return;
+    const existing = await db.dispute.findUnique({ where: { providerDisputeId: event.providerDisputeId } });
+    if (existing) return;
+    const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
+    const disputeId = newId('dsp');
+    const freezeNanos = await risk.payments.disputeFreezeNanos({
+      organizationId: order.organizationId,
+      disputedAmountMinor: event.amountMinor,
+      paymentAmountMinor: payment.amountMinor,
+      creditedNanos: payment.status === 'succeeded' ? order.creditNanos : 0n,
+    });
+    const frozen =
+      freezeNanos > 0n
+        ? await ledger.freeze({
+            walletId: order.walletId,
+            amountNanos: freezeNanos,
+            idempotencyKey: `dispute:${event.providerDisputeId}`,
+            metadata: { paymentId: payment.id, providerDisputeId: event.providerDisputeId },
+          })
+        : null;
+    await db.$transaction(async (tx) => {
+      const n = await tx.dispute.createMany({
+        data: [
+          {
+            id: disputeId,
+            paymentId: payment.id,
+            providerDisputeId: event.providerDisputeId,
+            amountMinor: event.amountMinor,
+            currency: event.currency,
+            status: 'open',
+            reason: event.reason,
+            freezeHoldId: frozen?.holdId ?? null,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (n.count === 0) return;
+      await notifications.notify(tx, {
+        type: 'dispute_opened',
+        organizationId: order.organizationId,
+        dedupeKey: notificationKeys.disputeOpened(disputeId),
+        payload: {
+          disputeId,
+          paymentId: payment.id,
+          currency: event.currency,
+          amountMinor: String(event.amountMinor),
+          reason: event.reason,
+          frozenNanos: String(freezeNanos),
+        },
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  /**
+   * Asks the provider about payments stuck in a non-final state for longer than `olderThanMs`, so
+   * a lost webhook never loses a top-up. Returns the ids whose state changed.
+   */
+  async reconcileStuckPayments(opts: { olderThanMs: number; limit?: number }): Promise<string[]> {
+    const { db } = this.deps;
+    const now = this.deps.clock().getTime();
+    const stuck = await db.payment.findMany({
+      where: {
+        status: { in: NON_FINAL_PAYMENT },
+        providerTxnId: { not: null },
+        provider: { in: this.providerIds },
+        updatedAt: { lt: new Date(now - opts.olderThanMs) },
+        createdAt: { gt: new Date(now - 30 * 24 * 3600 * 1000) },
+      },
+      orderBy: { updatedAt: 'asc' },
+      take: opts.limit ?? 100,
+    });
+    const changed: string[] = [];
+    for (const p of stuck) {
+      try {
+        const q = await this.provider(p.provider).query(p.providerTxnId!);
+        if (q.status === 'succeeded') {
+          await this.markSucceeded(p, {
+            amountReceivedMinor: q.amountReceivedMinor > 0n ? q.amountReceivedMinor : q.amountMinor,
+            riskLevel: q.riskLevel ?? null,
+            riskScore: null,
+          });
+          changed.push(p.id);
+        } else if (q.status === 'canceled') {
+          await this.moveTo(p, 'canceled');
+          changed.push(p.id);
+        } else {
+          // Still in flight: look again after another threshold, not on every run.
+          await db.payment.update({ where: { id: p.id }, data: { updatedAt: new Date(now) } });
+        }
+      } catch (err) {
+        logger.warn({ err, paymentId: p.id }, 'payment reconciliation failed for one payment');
+      }
+    }
+    return changed;
+  }
+
+  /** Authorisation helper for GraphQL: the payment's organization. */
+  async organizationOfPayment(paymentId: string): Promise<string> {
+    const p = await this.deps.db.payment.findUnique({ where: { id: paymentId }, include: { order: true } });
+    if (!p) throw new NotFoundError('Payment', paymentId);
+    return p.order.organizationId;
+  }
+
+  assertOwnerInOrg(organizationId: string, owner: { ownerType: OwnerType; ownerId: string }) {
+    if (owner.ownerType === 'organization' && owner.ownerId !== organizationId)
+      throw new ForbiddenError('Wallet owner is outside the organization');
+  }
+}

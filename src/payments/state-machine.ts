@@ -1,0 +1,44 @@
+/**
+ * Payment, order and refund states only move forward, so duplicated and out-of-order provider events
+ * are harmless: a late `payment_failed` after `succeeded` changes nothing.
+ * `failed` is NOT final (Stripe returns a failed PaymentIntent to requires_payment_method and it can
+ * still succeed); only `succeeded` and `canceled` are.
+ */
+export const PAYMENT_STATUSES = [
+  'created',
+  'requires_action',
+  'processing',
+  'failed',
+  'succeeded',
+  'canceled',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+const FINAL_PAYMENT: ReadonlySet<string> = new Set(['succeeded', 'canceled']);
+
+export function canMovePayment(from: string, to: PaymentStatus): boolean {
+  if (from === to) return false;
+  if (FINAL_PAYMENT.has(from)) return false;
+  // A payment in flight does not go back to "created".
+  return to !== 'created';
+}
+
+export function orderStatusFor(payment: PaymentStatus): string {
+  switch (payment) {
+    case 'succeeded':
+      return 'paid';
+    case 'canceled':
+      return 'canceled';
+    case 'failed':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
+export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'canceled'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+export function canMoveRefund(from: string, to: RefundStatus): boolean {
+  return from === 'pending' && to !== 'pending';
+}

@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
+import { StripeDouble } from '../../doubles/stripe/server.ts';
+import { newWebhookSecret, stripeSignatureHeader } from '../../doubles/stripe/signing.ts';
+import { type TestApp, startTestApp } from '../../helpers/app.ts';
+import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+
+const STRIPE_KEY = 'sk_test_tollgate_flow';
+/** Relay global id → database id. */
+const dbId = (globalId: string) =>
+  Buffer.from(globalId, 'base64').toString('utf8').split(':').slice(1).join(':');
+const CREATE_TOP_UP = `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) {
+  orderId walletId clientSecret publishableKey paymentPageUrl idempotencyHit
+  payment { id status providerTxnId amount { amount currency unit } } } }`;
+const REFUND = `mutation($input: RefundPaymentInput!) { refundPayment(input: $input) {
+  id status amount { amount currency unit } } }`;
+
+describe('top-ups through GraphQL and Stripe webhooks', () => {
+  let db: TestDatabase;
+  let stripe: StripeDouble;
+  let t: TestApp;
+  let key: string;
+  let organizationId: string;
+  const secret = newWebhookSecret();
+
+  beforeAll(async () => {
+    db = await openTestDatabase('postgres');
+    stripe = await StripeDouble.start({ apiKeys: [STRIPE_KEY], webhookSecrets: [secret] });
+    t = await startTestApp(db, {
+      env: {
+        PAYMENT_PROVIDERS: 'stripe',
+        STRIPE_SECRET_KEY: STRIPE_KEY,
+        STRIPE_PUBLISHABLE_KEY: 'pk_test_flow',
+        STRIPE_WEBHOOK_SECRETS: secret,
+        STRIPE_API_BASE: stripe.baseUrl,
+        PAYMENT_RETURN_URL: 'http://127.0.0.1/pay/return',
+        PUBLIC_BASE_URL: 'http://tollgate.test',
+      },
+    });
+    stripe.webhooks.url = `${t.url}/webhooks/stripe`;
+    const boot = await bootstrap(t.app.services, { org: 'Acme Payments', email: 'owner@acme.test' });
+    key = boot.apiKey;
+    organizationId = boot.organizationId;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await stripe?.close();
+    await db?.close();
+  });
+  beforeEach(() => {
+    stripe.webhooks.switches.duplicate = false;
+    stripe.webhooks.switches.paused = false;
+  });
+
+  const topUp = async (amount: string, idempotencyKey: string, currency = 'USD') => {
+    const res = await t.gql(CREATE_TOP_UP, { input: { currency, amount, idempotencyKey } }, { token: key });
+    if (res.data?.createTopUp) res.data.createTopUp.payment.dbId = dbId(res.data.createTopUp.payment.id);
+    return res;
+  };
+
+  const wallet = async (walletId: string) =>
+    t.app.services.db.wallet.findUniqueOrThrow({ where: { id: walletId } });
+
+  it('credits the wallet exactly once when success is delivered 5 times and out of order with payment_failed', async () => {
+    const res = await topUp('2500', 'top-up-1');
+    expect(res.errors).toBeUndefined();
+    const top = res.data.createTopUp;
+    expect(top.payment.status).toBe('created');
+    expect(top.publishableKey).toBe('pk_test_flow');
+    expect(top.clientSecret).toMatch(/^pi_.+_secret_/);
+    expect(top.paymentPageUrl).toBe(
+      `http://tollgate.test/pay/${top.payment.dbId}#${encodeURIComponent(top.clientSecret)}`,
+    );
+    expect(top.payment.amount).toEqual({ amount: '2500', currency: 'USD', unit: 'minor' });
+
+    stripe.webhooks.switches.paused = true;
+    stripe.customerConfirms(top.payment.providerTxnId, 'pm_card_chargeDeclined'); // payment_failed
+    stripe.customerPays(top.payment.providerTxnId, 'pm_card_visa'); // succeeded
+    const succeeded = stripe.events.find(
+      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as any).id === top.payment.providerTxnId,
+    )!;
+    stripe.webhooks.release({ reverse: true }); // succeeded first, then the stale payment_failed
+    for (let i = 0; i < 4; i++) stripe.webhooks.resend(succeeded);
+    await stripe.webhooks.flush();
+
+    const w = await wallet(top.walletId);
+    expect(w.balanceNanos).toBe(25_000_000_000n); // $25.00 in nano-units
+    const credits = await t.app.services.db.ledgerTransaction.findMany({ where: { reason: 'topup' } });
+    expect(credits.filter((c) => c.idempotencyKey === `topup:${top.payment.dbId}`)).toHaveLength(1);
+    const payment = await t.app.services.db.payment.findUniqueOrThrow({ where: { id: top.payment.dbId } });
+    expect(payment.status).toBe('succeeded');
+    const order = await t.app.services.db.order.findUniqueOrThrow({ where: { id: top.orderId } });
+    expect(order.status).toBe('paid');
+    const stored = await t.app.services.db.providerEvent.findMany({ where: { provider: 'stripe' } });
+    expect(stored.filter((e) => e.eventId === succeeded.id)).toHaveLength(1);
+    expect(stored.every((e) => e.processedAt !== null)).toBe(true);
+    expect((await t.app.services.ledger.checkConsistency()).ok).toBe(true);
+    const attempts = stripe.webhooks.attempts.filter((a) => a.eventId === succeeded.id);
+    expect(attempts).toHaveLength(5);
+    expect(attempts.every((a) => a.status === 200)).toBe(true);
+  });
+
+  it('replays createTopUp for the same key and refuses the key with other content', async () => {
+    const a = await topUp('1000', 'same-key');
+    const b = await topUp('1000', 'same-key');
+    expect(b.data.createTopUp).toMatchObject({
+      orderId: a.data.createTopUp.orderId,
+      clientSecret: a.data.createTopUp.clientSecret,
+      idempotencyHit: true,
+    });
+    const c = await topUp('1001', 'same-key');
+    expect(c.errors?.[0].extensions.code).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('refuses bad input with typed errors and writes nothing', async () => {
+    const before = await t.app.services.db.order.count();
+    const small = await topUp('49', 'too-small');
+    expect(small.errors?.[0].extensions.code).toBe('AMOUNT_TOO_SMALL');
+    const currency = await topUp('1000', 'bad-currency', 'XYZ');
+    expect(currency.errors?.[0].extensions.code).toBe('UNSUPPORTED_CURRENCY');
+    const provider = await t.gql(
+      CREATE_TOP_UP,
+      { input: { currency: 'USD', amount: '1000', idempotencyKey: 'p', provider: 'paypal' } },
+      { token: key },
+    );
+    expect(provider.errors?.[0].extensions.code).toBe('UNKNOWN_PROVIDER');
+    expect(await t.app.services.db.order.count()).toBe(before);
+  });
+
+  it('rejects forged, wrong-secret and stale signatures with 400 and stores nothing', async () => {
+    const body = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      data: { object: {} },
+    });
+    const post = (sig: string) =>
+      fetch(`${t.url}/webhooks/stripe`, { method: 'POST', headers: { 'stripe-signature': sig }, body });
+    const now = Math.floor(Date.now() / 1000);
+    for (const sig of [
+      't=1,v1=deadbeef',
+      stripeSignatureHeader({ payload: body, secrets: [newWebhookSecret()], timestampSeconds: now }),
+      stripeSignatureHeader({ payload: body, secrets: [secret], timestampSeconds: now - 301 }),
+    ]) {
+      const res = await post(sig);
+      expect(res.status).toBe(400);
+      const json = await res.json();
+      expect(json.error.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+      expect(json.request_id).toBe(res.headers.get('x-request-id'));
+    }
+    expect(await t.app.services.db.providerEvent.count({ where: { eventId: 'evt_forged' } })).toBe(0);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/tollgate_webhook_rejected_total\{provider="stripe"\} 3/);
+  });
+
+  it('refunds partially then fully, reversing the ledger, never beyond what was paid', async () => {
+    const top = (await topUp('5000', 'refund-me')).data.createTopUp;
+    stripe.customerPays(top.payment.providerTxnId);
+    await stripe.webhooks.flush();
+    const before = (await wallet(top.walletId)).balanceNanos;
+
+    const partial = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, amount: '2000', idempotencyKey: 'r1' } },
+      { token: key },
+    );
+    expect(partial.errors).toBeUndefined();
+    expect(partial.data.refundPayment).toMatchObject({
+      status: 'succeeded',
+      amount: { amount: '2000', unit: 'minor' },
+    });
+    await stripe.webhooks.flush(); // refund events arrive too; they change nothing more
+    expect((await wallet(top.walletId)).balanceNanos).toBe(before - 20_000_000_000n);
+
+    const again = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, amount: '2000', idempotencyKey: 'r1' } },
+      { token: key },
+    );
+    expect(again.data.refundPayment.id).toBe(partial.data.refundPayment.id);
+
+    const over = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, amount: '3001', idempotencyKey: 'r2' } },
+      { token: key },
+    );
+    expect(over.errors?.[0].extensions.code).toBe('REFUND_EXCEEDS_REMAINING');
+
+    const rest = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, idempotencyKey: 'r3' } },
+      { token: key },
+    );
+    expect(rest.data.refundPayment).toMatchObject({ status: 'succeeded', amount: { amount: '3000' } });
+    await stripe.webhooks.flush();
+    expect((await wallet(top.walletId)).balanceNanos).toBe(before - 50_000_000_000n);
+    const payment = await t.app.services.db.payment.findUniqueOrThrow({ where: { id: top.payment.dbId } });
+    expect(payment.amountRefundedMinor).toBe(5000n);
+    const none = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, idempotencyKey: 'r4' } },
+      { token: key },
+    );
+    expect(none.errors?.[0].extensions.code).toBe('REFUND_EXCEEDS_REMAINING');
+    expect((await t.app.services.ledger.checkConsistency()).ok).toBe(true);
+  });
+
+  it('blocks refunding credit that was already spent (default policy)', async () => {
+    const owner = { ownerType: 'user' as const };
+    const me = await t.app.services.db.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
+    const top = (
+      await t.gql(
+        CREATE_TOP_UP,
+        {
+          input: {
+            currency: 'EUR',
+            amount: '1000',
+            idempotencyKey: 'spent',
+            owner: { type: 'user', id: me.id },
+          },
+        },
+        { token: key },
+      )
+    ).data.createTopUp;
+    void owner;
+    stripe.customerPays(top.payment.providerTxnId);
+    await stripe.webhooks.flush();
+    const hold = await t.app.services.ledger.hold({
+      walletId: top.walletId,
+      amountNanos: 6_000_000_000n,
+      idempotencyKey: 'spend-req',
+    });
+    await t.app.services.ledger.settle({ holdId: hold.holdId, actualNanos: 6_000_000_000n });
+    const res = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, idempotencyKey: 'too-much' } },
+      { token: key },
+    );
+    expect(res.errors?.[0].extensions.code).toBe('REFUND_EXCEEDS_UNSPENT_BALANCE');
+    const ok = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, amount: '400', idempotencyKey: 'unspent' } },
+      { token: key },
+    );
+    expect(ok.data.refundPayment.status).toBe('succeeded');
+    expect((await wallet(top.walletId)).balanceNanos).toBe(0n);
+  });
+
+  it('recovers a payment whose webhook never came through reconciliation', async () => {
+    const top = (await topUp('1500', 'lost-webhook')).data.createTopUp;
+    stripe.webhooks.switches.paused = true; // the event is never delivered
+    stripe.customerPays(top.payment.providerTxnId);
+    const changed = await t.app.services.payments.reconcileStuckPayments({ olderThanMs: 0 });
+    expect(changed).toContain(top.payment.dbId);
+    expect((await wallet(top.walletId)).balanceNanos).toBeGreaterThanOrEqual(15_000_000_000n);
+    const payment = await t.app.services.db.payment.findUniqueOrThrow({ where: { id: top.payment.dbId } });
+    expect(payment.status).toBe('succeeded');
+    // The late webhook, if it ever arrives, credits nothing more.
+    const balance = (await wallet(top.walletId)).balanceNanos;
+    stripe.webhooks.release();
+    await stripe.webhooks.flush();
+    expect((await wallet(top.walletId)).balanceNanos).toBe(balance);
+  });
+
+  it('freezes the disputed amount when a dispute opens', async () => {
+    const top = (await topUp('3000', 'disputed')).data.createTopUp;
+    stripe.customerPays(top.payment.providerTxnId);
+    await stripe.webhooks.flush();
+    const before = await wallet(top.walletId);
+    stripe.dispute(top.payment.providerTxnId);
+    await stripe.webhooks.flush();
+    const after = await wallet(top.walletId);
+    expect(after.heldNanos - before.heldNanos).toBe(30_000_000_000n);
+    const dispute = await t.app.services.db.dispute.findFirstOrThrow({
+      where: { paymentId: top.payment.dbId },
+    });
+    expect(dispute.freezeHoldId).not.toBeNull();
+    const notes = await t.app.services.db.notification.findMany({
+      where: { type: 'dispute_opened', organizationId },
+    });
+    expect(notes).toHaveLength(1);
+  });
+
+  it('serves the top-up page and the payment status', async () => {
+    const top = (await topUp('1200', 'page')).data.createTopUp;
+    const page = await fetch(`${t.url}/pay/${top.payment.dbId}`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('https://js.stripe.com/v3/');
+    expect(html).toContain('12.00 USD');
+    expect(html).not.toContain(top.clientSecret); // the secret only travels in the URL fragment
+    const status = await (await fetch(`${t.url}/pay/${top.payment.dbId}/status`)).json();
+    expect(status).toMatchObject({ status: 'created', amount: '12.00', currency: 'USD' });
+    expect((await fetch(`${t.url}/pay/pay_unknown/status`)).status).toBe(404);
+  });
+});
