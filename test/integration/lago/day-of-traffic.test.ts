@@ -51,7 +51,7 @@ describe('a day of traffic delivered to a Lago that fails 30% of calls and goes 
     const alice = await seedWallet(db.prisma, 'EUR');
     const bob = await seedWallet(db.prisma, 'USD');
 
-    const payments = [];
+    const payments: Awaited<ReturnType<typeof insertTopUp>>[] = [];
     for (const [who, amount, minute] of [
       [alice, 2_000n, 5],
       [bob, 5_000n, 60],
@@ -66,7 +66,7 @@ describe('a day of traffic delivered to a Lago that fails 30% of calls and goes 
       );
       payments.push(p);
     }
-    const usage = [];
+    const usage: Awaited<ReturnType<typeof insertUsage>>[] = [];
     for (let i = 0; i < 240; i++) {
       const who = i % 3 === 0 ? bob : alice;
       // A few failed requests that cost nothing are not billed.
