@@ -3,16 +3,14 @@ import { verifyLagoWebhook } from '../../../src/integrations/lago/webhooks.ts';
 import { LagoDouble } from '../../doubles/lago/server.ts';
 
 const lago = new LagoDouble({ apiUrl: 'https://lago.example.com' });
-const hmacConfig = {
+type VerifyConfig = Parameters<typeof verifyLagoWebhook>[2];
+const hmacConfig: VerifyConfig = {
   LAGO_API_URL: 'https://lago.example.com',
-  LAGO_WEBHOOK_SIGNATURE: 'hmac' as const,
+  LAGO_WEBHOOK_SIGNATURE: 'hmac',
   LAGO_WEBHOOK_HMAC_KEY: lago.hmacKey,
   LAGO_WEBHOOK_PUBLIC_KEY: undefined,
 };
-let jwtConfig: typeof hmacConfig & {
-  LAGO_WEBHOOK_SIGNATURE: 'hmac' | 'jwt';
-  LAGO_WEBHOOK_PUBLIC_KEY: string | undefined;
-};
+let jwtConfig: VerifyConfig;
 
 describe('verifyLagoWebhook', () => {
   beforeAll(() => {
