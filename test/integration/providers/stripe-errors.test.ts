@@ -116,8 +116,10 @@ describe('Stripe SDK errors surface as typed provider errors', () => {
   });
 
   it('sends the PaymentIntent Stripe expects: metadata, automatic payment methods, pinned version, our key', async () => {
+    const p = provider();
+    await p.query((await p.createPayment(input())).providerTxnId);
     const inp = input({ allowAlipay: true });
-    await provider().createPayment(inp);
+    await p.createPayment(inp);
     const req = double.requests.at(-1);
     expect(req?.headers['stripe-version']).toBe('2026-10-28.endive');
     expect(req?.headers['idempotency-key']).toBe(inp.idempotencyKey);
@@ -128,7 +130,9 @@ describe('Stripe SDK errors surface as typed provider errors', () => {
       allowed_payment_method_types: ['card', 'alipay'],
       metadata: { order_id: inp.orderId, payment_id: inp.paymentId, request_id: inp.requestId },
     });
+    // Telemetry would report the previous request's latency on this one.
     expect(req?.headers['x-stripe-client-telemetry']).toBeUndefined();
+    expect(req?.headers.authorization).toBe(`Bearer ${STRIPE_TEST_KEY}`);
   });
 
   it('sends ISK to Stripe in its two-decimal form and reads it back in krónur', async () => {
