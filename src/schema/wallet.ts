@@ -117,8 +117,9 @@ export const WalletRef = builder.prismaNode('Wallet', {
 });
 
 builder.queryField('wallets', (t) =>
-  t.prismaField({
-    type: ['Wallet'],
+  t.prismaConnection({
+    type: 'Wallet',
+    cursor: 'id',
     description:
       "Wallets the caller may see: a platform admin any (optionally one organization's); an API key " +
       "its organization's (members: the organization wallet, their own and their teams').",
@@ -131,7 +132,7 @@ builder.queryField('wallets', (t) =>
           ctx,
           args.organizationId ? rawId(args.organizationId, 'Organization') : null,
         ),
-        orderBy: [{ organizationId: 'asc' }, { ownerType: 'asc' }, { currency: 'asc' }, { id: 'asc' }],
+        orderBy: { id: 'asc' },
       }),
   }),
 );
