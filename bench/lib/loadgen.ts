@@ -1,0 +1,95 @@
+/**
+ * Open-loop load generator, run as its own process so it never shares the gateway's event loop.
+ * Sends `rate` requests/s for `durationMs` (after a warm-up), each on an undici Pool, and reports
+ * latency (last byte) and TTFB (first body byte) percentiles as one JSON line on stdout.
+ *   tsx bench/lib/loadgen.ts '<json options>'
+ */
+import { Pool } from 'undici';
+
+interface Options {
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  rate: number;
+  durationMs: number;
+  warmupMs: number;
+  connections: number;
+}
+
+const opts = JSON.parse(process.argv[2]!) as Options;
+const pool = new Pool(opts.url, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 4_000 });
+
+const latencies: number[] = [];
+const ttfbs: number[] = [];
+let errors = 0;
+let sent = 0;
+let inflightMax = 0;
+let inflight = 0;
+
+async function one(record: boolean) {
+  const start = performance.now();
+  inflight++;
+  inflightMax = Math.max(inflightMax, inflight);
+  try {
+    const res = await pool.request({ method: 'POST', path: opts.path, headers: opts.headers, body: opts.body });
+    let first = 0;
+    for await (const _ of res.body) if (!first) first = performance.now();
+    const end = performance.now();
+    if (res.statusCode !== 200) errors++;
+    else if (record) {
+      latencies.push(end - start);
+      ttfbs.push((first || end) - start);
+    }
+  } catch {
+    errors++;
+  } finally {
+    inflight--;
+  }
+}
+
+function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function phase(durationMs: number, record: boolean) {
+  const interval = 1000 / opts.rate;
+  const begin = performance.now();
+  const pending: Promise<void>[] = [];
+  let n = 0;
+  while (performance.now() - begin < durationMs) {
+    const due = begin + n * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    // Open loop: send everything that is due now, even if earlier requests are still running.
+    while (begin + n * interval <= performance.now() && performance.now() - begin < durationMs) {
+      pending.push(one(record));
+      n++;
+      if (record) sent++;
+    }
+  }
+  const elapsed = performance.now() - begin;
+  await Promise.all(pending);
+  return elapsed;
+}
+
+await phase(opts.warmupMs, false);
+const elapsed = await phase(opts.durationMs, true);
+latencies.sort((a, b) => a - b);
+ttfbs.sort((a, b) => a - b);
+process.stdout.write(
+  `${JSON.stringify({
+    sent,
+    ok: latencies.length,
+    errors,
+    achievedRps: (latencies.length / elapsed) * 1000,
+    inflightMax,
+    p50: pct(latencies, 50),
+    p90: pct(latencies, 90),
+    p99: pct(latencies, 99),
+    ttfbP50: pct(ttfbs, 50),
+    ttfbP99: pct(ttfbs, 99),
+  })}\n`,
+);
+await pool.close();

@@ -1,0 +1,202 @@
+/**
+ * Proxy overhead benchmark: the same open-loop load against the LiteLLM data-plane double directly
+ * and through Tollgate's proxy handler, for non-streamed and streamed chat completions, at several
+ * offered rates. The double (fixed service time) and the load generator run in their own
+ * processes; the gateway runs here so its CPU time per request can be read with process.cpuUsage.
+ *
+ * Targets: `direct` (baseline), `tollgate` (undici transport, the shipped one), `tollgate-node-http`
+ * (same handler over node:http keep-alive Agent, the transport http-proxy is built on) and
+ * `http-proxy` (bare http-proxy pass-through with no metering at all, a floor for that library).
+ *
+ * Env: BENCH_RATES=200,500,1000  BENCH_DURATION_MS=4000  BENCH_SERVICE_MS=20  BENCH_QUICK=1
+ *      BENCH_TARGETS=tollgate,http-proxy (direct always runs)
+ *      BENCH_ADMISSION_MODULE=path.ts exporting `createBenchAdmission(): Promise<BenchAdmission>`
+ *      (default: the in-memory FakeAdmission; the lead swaps in full accounting on PostgreSQL).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import httpProxy from 'http-proxy';
+import { loadConfig } from '../src/config.ts';
+import { createMetrics } from '../src/http/metrics.ts';
+import { Router } from '../src/http/router.ts';
+import type { Admission } from '../src/proxy/admission.ts';
+import { createProxyHandler } from '../src/proxy/handler.ts';
+import type { UpstreamTransport } from '../src/proxy/upstream.ts';
+import { createHttpServer } from '../src/server.ts';
+import type { Services } from '../src/services.ts';
+import { FakeAdmission } from '../test/integration/proxy/fake-admission.ts';
+import { nodeHttpTransport } from './lib/node-http-transport.ts';
+
+export interface BenchAdmission {
+  admission: Admission;
+  /** The client credential the load generator sends to Tollgate. */
+  credential: string;
+  close(): Promise<void>;
+}
+
+const MASTER = 'sk-bench-master';
+const quick = process.env.BENCH_QUICK === '1';
+const rates = (process.env.BENCH_RATES ?? (quick ? '200,1000' : '200,500,1000,1500')).split(',').map(Number);
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? (quick ? 2000 : 4000));
+const warmupMs = quick ? 500 : 1000;
+const serviceMs = Number(process.env.BENCH_SERVICE_MS ?? 20);
+const tsx = ['--import', 'tsx'];
+
+function child(script: string, arg: string): ChildProcess {
+  return spawn(process.execPath, [...tsx, script, arg], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function firstLine(p: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    p.stdout!.on('data', (d) => {
+      buf += d;
+      const i = buf.indexOf('\n');
+      if (i !== -1) resolve(buf.slice(0, i));
+    });
+    p.once('exit', (code) => reject(new Error(`${p.spawnargs.join(' ')} exited ${code}`)));
+  });
+}
+
+async function loadAdmission(): Promise<BenchAdmission> {
+  const mod = process.env.BENCH_ADMISSION_MODULE;
+  if (mod) return (await import(new URL(mod, `file://${process.cwd()}/`).href)).createBenchAdmission();
+  const credential = 'tg-bench-key';
+  return { admission: new FakeAdmission({ [credential]: { userId: 'usr_bench' } }, MASTER), credential, close: async () => {} };
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+interface Gateway {
+  url: string;
+  server: http.Server;
+  credential: string;
+  close(): Promise<void>;
+}
+
+async function tollgate(upstream: string, bench: BenchAdmission, transport?: UpstreamTransport): Promise<Gateway> {
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', LITELLM_URL: upstream, LITELLM_MASTER_KEY: MASTER });
+  const metrics = createMetrics();
+  const proxy = createProxyHandler({ config, admission: bench.admission, metrics, ...(transport ? { transport } : {}) });
+  const router = new Router();
+  for (const r of proxy.routes) router.on(r.method, r.pattern, r.handler);
+  const server = createHttpServer({ metrics } as Services, router, undefined as never);
+  const url = await listen(server);
+  return {
+    url,
+    server,
+    credential: bench.credential,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await proxy.close();
+    },
+  };
+}
+
+async function bareHttpProxy(upstream: string): Promise<Gateway> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const proxy = httpProxy.createProxyServer({ target: upstream, agent });
+  const server = http.createServer((req, res) => proxy.web(req, res));
+  const url = await listen(server);
+  return {
+    url,
+    server,
+    credential: MASTER,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      agent.destroy();
+    },
+  };
+}
+
+interface Result {
+  sent: number;
+  ok: number;
+  errors: number;
+  achievedRps: number;
+  p50: number;
+  p99: number;
+  ttfbP50: number;
+  ttfbP99: number;
+  cpuUsPerReq: number | null;
+}
+
+async function run(target: { url: string; credential: string; server?: http.Server }, stream: boolean, rate: number): Promise<Result> {
+  const body = JSON.stringify({ model: 'gpt-bench', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], stream });
+  let handled = 0;
+  const count = () => handled++;
+  target.server?.on('request', count);
+  const cpu0 = process.cpuUsage();
+  const gen = child(
+    'bench/lib/loadgen.ts',
+    JSON.stringify({
+      url: target.url,
+      path: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${target.credential}`, 'content-type': 'application/json' },
+      body,
+      rate,
+      durationMs,
+      warmupMs,
+      connections: 512,
+    }),
+  );
+  const line = await firstLine(gen);
+  const cpu = process.cpuUsage(cpu0);
+  target.server?.off('request', count);
+  const r = JSON.parse(line) as Result;
+  r.cpuUsPerReq = target.server && handled ? (cpu.user + cpu.system) / handled : null;
+  return r;
+}
+
+const f = (n: number | null, d = 2) => (n === null || Number.isNaN(n) ? '—' : n.toFixed(d));
+
+async function main() {
+  const cpus = os.cpus();
+  console.log(
+    `# Proxy benchmark — ${cpus.length}× ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join('/')}`,
+  );
+  console.log(`# double service time ${serviceMs} ms (stream: TTFB ${serviceMs} ms, 5 chunks + usage chunk), ${durationMs} ms per run after ${warmupMs} ms warm-up, open loop`);
+  const doubleProc = child('bench/lib/double-process.ts', JSON.stringify({ masterKey: MASTER, serviceTimeMs: serviceMs, ttfbMs: serviceMs }));
+  const upstream = `http://127.0.0.1:${(await firstLine(doubleProc)).split(' ')[1]}`;
+  const bench = await loadAdmission();
+  const gateways: Record<string, Gateway | { url: string; credential: string }> = {
+    direct: { url: upstream, credential: MASTER },
+    tollgate: await tollgate(upstream, bench),
+    'tollgate-node-http': await tollgate(upstream, bench, nodeHttpTransport(upstream, 256)),
+    'http-proxy': await bareHttpProxy(upstream),
+  };
+  const only = process.env.BENCH_TARGETS?.split(',');
+  if (only) for (const name of Object.keys(gateways)) if (name !== 'direct' && !only.includes(name)) delete gateways[name];
+  try {
+    for (const stream of [false, true]) {
+      console.log(`\n## ${stream ? 'streamed' : 'non-streamed'} chat completions`);
+      console.log('| offered rps | target | achieved rps | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | CPU µs/req | errors |');
+      console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+      for (const rate of rates) {
+        let base: Result | null = null;
+        for (const [name, g] of Object.entries(gateways)) {
+          const r = await run(g, stream, rate);
+          if (name === 'direct') base = r;
+          const added = (a: number, b: number | undefined) => (name === 'direct' || b === undefined ? '—' : f(a - b));
+          console.log(
+            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base?.p50)} | ${added(r.p99, base?.p99)} | ${f(r.ttfbP50)} | ${stream ? added(r.ttfbP50, base?.ttfbP50) : '—'} | ${f(r.cpuUsPerReq, 0)} | ${r.errors} |`,
+          );
+        }
+      }
+    }
+  } finally {
+    for (const g of Object.values(gateways)) if ('close' in g) await g.close();
+    await bench.close();
+    doubleProc.kill('SIGTERM');
+  }
+}
+
+await main();
+process.exit(0);

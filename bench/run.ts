@@ -1,0 +1,17 @@
+/** `npm run bench`: runs every bench/*.ts (not this file, not bench/lib/) one after another, each in its own process. */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const files = readdirSync('bench')
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .sort();
+let failed = 0;
+for (const file of files) {
+  console.log(`\n=== bench/${file}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`bench/${file} failed (exit ${r.status})`);
+  }
+}
+process.exit(failed ? 1 : 0);
