@@ -6,7 +6,7 @@ import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import type { LimitChangedEvent, PubSub } from '../pubsub.ts';
 import { DailyLimitExceededError } from './errors.ts';
-import type { LimitMetric, PlanService, PlanWithLimits, SubjectIds } from './plans.ts';
+import type { EffectivePlan, LimitMetric, PlanService, PlanWithLimits, SubjectIds } from './plans.ts';
 import { DEFAULT_TIME_ZONE, type PlanDayBounds, planDayBounds, planDayOf } from './time-zone.ts';
 
 /** Counters outlive their day by a day, so late settles of yesterday's requests still land. */
@@ -37,6 +37,8 @@ export interface AdmitInput extends SubjectIds {
   estimatedTokens: bigint | number;
   /** Request time (default: the injected clock). */
   at?: Date;
+  /** The caller's plan when already looked up (to price the request with plan rules); looked up otherwise. */
+  effectivePlan?: EffectivePlan | null;
   /** Estimates for a degrade target; without it the requested model's estimates are reused. */
   estimateFor?: (model: string) => Promise<{ costNanos: bigint; tokens: bigint | number }>;
 }
@@ -155,7 +157,10 @@ export class DailyLimitService {
    */
   async admit(input: AdmitInput): Promise<PlanDecision> {
     const at = input.at ?? this.deps.clock();
-    const effective = await this.deps.plans.effectivePlan({ ...input, at });
+    const effective =
+      input.effectivePlan !== undefined
+        ? input.effectivePlan
+        : await this.deps.plans.effectivePlan({ ...input, at });
     const plan = effective?.plan ?? null;
     const bounds = planDayBounds(at, plan?.timeZone ?? DEFAULT_TIME_ZONE);
     const base = {

@@ -1,7 +1,9 @@
 import type { Db } from '../db/client.ts';
 import type { DailyLimitPlan, Plan, PlanAssignment, Prisma } from '../generated/prisma/client.ts';
+import type { SharedState } from '../infra/shared-state.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import { logger } from '../lib/logger.ts';
 import { assertCurrency } from '../pricing/currency.ts';
 import type { PricingService } from '../pricing/price-rules.ts';
 import { DEFAULT_TIME_ZONE, assertTimeZone } from './time-zone.ts';
@@ -65,6 +67,10 @@ export interface SubjectIds {
   apiKeyId?: string | null;
 }
 
+type AssignmentRow = PlanAssignment & { plan: PlanWithLimits };
+
+export const PLANS_INVALIDATE_CHANNEL = 'plans:invalidated';
+
 export interface EffectivePlan {
   plan: PlanWithLimits;
   assignment: PlanAssignment;
@@ -74,7 +80,36 @@ const MAX_LIMIT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Plans (with their daily limits), and which plan applies to whom and when. */
 export class PlanService {
-  constructor(private readonly deps: { db: Db; clock: () => Date; pricing: PricingService }) {}
+  private readonly cache = new Map<string, { rows: AssignmentRow[]; expiresAtMs: number }>();
+  private generation = 0;
+  private subscribed = false;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: () => Date;
+      pricing: PricingService;
+      /** Broadcasts cache invalidation to the other gateway processes. */
+      state?: SharedState;
+      /** How long assignments are served from memory (default 5 s); writes invalidate at once. */
+      cacheTtlMs?: number;
+    },
+  ) {}
+
+  /** Drops this process's assignment cache and tells every other process to drop theirs. */
+  async invalidate(): Promise<void> {
+    this.dropCache();
+    try {
+      await this.deps.state?.publish(PLANS_INVALIDATE_CHANNEL, '1');
+    } catch (err) {
+      logger.warn({ err }, 'plan cache invalidation broadcast failed');
+    }
+  }
+
+  private dropCache() {
+    this.generation++;
+    this.cache.clear();
+  }
 
   /**
    * @throws ValidationError (VALIDATION_FAILED): bad code, time zone, policy, thresholds, limits, or a
@@ -144,7 +179,7 @@ export class PlanService {
       const taken = await this.deps.db.plan.findUnique({ where: { code: data.code }, select: { id: true } });
       if (taken) throw new ValidationError(`Plan code '${data.code}' is taken`, { param: 'code' });
     }
-    return this.deps.db.$transaction(async (tx) => {
+    const plan = await this.deps.db.$transaction(async (tx) => {
       await tx.plan.update({
         where: { id },
         data: {
@@ -172,6 +207,8 @@ export class PlanService {
         });
       return tx.plan.findUniqueOrThrow({ where: { id }, include: { dailyLimits: true } });
     });
+    await this.invalidate();
+    return plan;
   }
 
   async getPlan(id: string): Promise<PlanWithLimits> {
@@ -198,7 +235,7 @@ export class PlanService {
     await this.assertSubjectInOrganization(input);
     const effectiveFrom = input.effectiveFrom ?? this.deps.clock();
     assertWindow(effectiveFrom, input.effectiveTo ?? null);
-    return this.deps.db.planAssignment.create({
+    const assignment = await this.deps.db.planAssignment.create({
       data: {
         id: newId('passign'),
         planId: input.planId,
@@ -209,6 +246,8 @@ export class PlanService {
         effectiveTo: input.effectiveTo ?? null,
       },
     });
+    await this.invalidate();
+    return assignment;
   }
 
   /** Moves an assignment's window (e.g. ends it). @throws NotFoundError, ValidationError. */
@@ -220,12 +259,18 @@ export class PlanService {
     const effectiveFrom = patch.effectiveFrom ?? current.effectiveFrom;
     const effectiveTo = patch.effectiveTo === undefined ? current.effectiveTo : patch.effectiveTo;
     assertWindow(effectiveFrom, effectiveTo);
-    return this.deps.db.planAssignment.update({ where: { id }, data: { effectiveFrom, effectiveTo } });
+    const updated = await this.deps.db.planAssignment.update({
+      where: { id },
+      data: { effectiveFrom, effectiveTo },
+    });
+    await this.invalidate();
+    return updated;
   }
 
   async deleteAssignment(id: string): Promise<PlanAssignment> {
     const current = await this.getAssignment(id);
     await this.deps.db.planAssignment.delete({ where: { id } });
+    await this.invalidate();
     return current;
   }
 
@@ -241,23 +286,10 @@ export class PlanService {
    * subject wins (api_key > user > team > organization); for one subject, the latest effectiveFrom.
    */
   async effectivePlan(ids: SubjectIds & { at?: Date }): Promise<EffectivePlan | null> {
-    const at = ids.at ?? this.deps.clock();
-    const subjects: { subjectType: SubjectType; subjectId: string }[] = [
-      { subjectType: 'organization', subjectId: ids.organizationId },
-    ];
-    if (ids.teamId) subjects.push({ subjectType: 'team', subjectId: ids.teamId });
-    if (ids.userId) subjects.push({ subjectType: 'user', subjectId: ids.userId });
-    if (ids.apiKeyId) subjects.push({ subjectType: 'api_key', subjectId: ids.apiKeyId });
-    const rows = await this.deps.db.planAssignment.findMany({
-      where: {
-        organizationId: ids.organizationId,
-        OR: subjects,
-        effectiveFrom: { lte: at },
-        AND: [{ OR: [{ effectiveTo: null }, { effectiveTo: { gt: at } }] }],
-        plan: { status: 'active' },
-      },
-      include: { plan: { include: { dailyLimits: true } } },
-    });
+    const at = (ids.at ?? this.deps.clock()).getTime();
+    const rows = (await this.assignmentsOf(ids)).filter(
+      (r) => r.effectiveFrom.getTime() <= at && (!r.effectiveTo || r.effectiveTo.getTime() > at),
+    );
     if (!rows.length) return null;
     const rank = (t: string) => SUBJECT_TYPES.indexOf(t as SubjectType);
     rows.sort(
@@ -268,6 +300,36 @@ export class PlanService {
     );
     const { plan, ...assignment } = rows[0]!;
     return { plan, assignment };
+  }
+
+  /** Every assignment of an active plan to these subjects, whatever its window (cached briefly). */
+  private async assignmentsOf(ids: SubjectIds): Promise<AssignmentRow[]> {
+    if (!this.subscribed && this.deps.state) {
+      this.subscribed = true;
+      this.deps.state
+        .subscribe(PLANS_INVALIDATE_CHANNEL, () => this.dropCache())
+        .catch((err) => logger.warn({ err }, 'plan cache invalidation subscribe failed'));
+    }
+    const key = [ids.organizationId, ids.teamId ?? '', ids.userId ?? '', ids.apiKeyId ?? ''].join('|');
+    const hit = this.cache.get(key);
+    if (hit && hit.expiresAtMs > Date.now()) return [...hit.rows];
+    const generation = this.generation;
+    const subjects: { subjectType: SubjectType; subjectId: string }[] = [
+      { subjectType: 'organization', subjectId: ids.organizationId },
+    ];
+    if (ids.teamId) subjects.push({ subjectType: 'team', subjectId: ids.teamId });
+    if (ids.userId) subjects.push({ subjectType: 'user', subjectId: ids.userId });
+    if (ids.apiKeyId) subjects.push({ subjectType: 'api_key', subjectId: ids.apiKeyId });
+    const rows = await this.deps.db.planAssignment.findMany({
+      where: { organizationId: ids.organizationId, OR: subjects, plan: { status: 'active' } },
+      include: { plan: { include: { dailyLimits: true } } },
+    });
+    const ttl = this.deps.cacheTtlMs ?? 5_000;
+    if (ttl > 0 && generation === this.generation) {
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(key, { rows, expiresAtMs: Date.now() + ttl });
+    }
+    return [...rows];
   }
 
   private async assertSubjectInOrganization(a: AssignmentInput) {

@@ -19,7 +19,13 @@ export function createPlanServices(deps: {
     clock: deps.clock,
     ...(deps.priceCacheTtlMs === undefined ? {} : { cacheTtlMs: deps.priceCacheTtlMs }),
   });
-  const plans = new PlanService({ db: deps.db, clock: deps.clock, pricing });
+  const plans = new PlanService({
+    db: deps.db,
+    clock: deps.clock,
+    pricing,
+    state: deps.state,
+    ...(deps.priceCacheTtlMs === undefined ? {} : { cacheTtlMs: deps.priceCacheTtlMs }),
+  });
   const dailyLimits = new DailyLimitService({
     db: deps.db,
     state: deps.state,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemorySharedState } from '../../../src/infra/shared-state.ts';
 import { PlanService } from '../../../src/plans/plans.ts';
 import { PricingService } from '../../../src/pricing/price-rules.ts';
@@ -115,6 +115,28 @@ describe.each(backends())('plans and assignments (%s)', (backend) => {
     });
     await plans.updatePlan(p.id, { status: 'archived' });
     expect(await plans.effectivePlan({ organizationId: other.organizationId, at: hours(1) })).toBeNull();
+  });
+
+  it('invalidates the assignment cache of another process when a plan is assigned', async () => {
+    const state = new MemorySharedState();
+    const pricing = new PricingService({ db: db.prisma, state, clock: () => now });
+    const a = new PlanService({ db: db.prisma, clock: () => now, pricing, state, cacheTtlMs: 60_000 });
+    const b = new PlanService({ db: db.prisma, clock: () => now, pricing, state, cacheTtlMs: 60_000 });
+    const other = await createTenant(db.prisma, 'cached');
+    expect(await a.effectivePlan({ organizationId: other.organizationId, at: hours(1) })).toBeNull();
+    const p = await requestsPlan('cached-plan');
+    await b.assignPlan({
+      planId: p.id,
+      organizationId: other.organizationId,
+      subjectType: 'organization',
+      subjectId: other.organizationId,
+      effectiveFrom: T0,
+    });
+    await vi.waitFor(async () =>
+      expect((await a.effectivePlan({ organizationId: other.organizationId, at: hours(1) }))?.plan.code).toBe(
+        'cached-plan',
+      ),
+    );
   });
 
   it('refuses subjects from another organization', async () => {

@@ -19,6 +19,18 @@ describe('computeCost', () => {
     );
   });
 
+  it('prices the documented fractional example: 18.75 nanos per cached token, one ceiling, then the fee', () => {
+    const flash: PriceFields = {
+      baseNanosPerToken: 75n,
+      inputMultiplierPpm: 1_000_000n,
+      outputMultiplierPpm: 4_000_000n,
+      cachedInputMultiplierPpm: 250_000n,
+      requestFeeNanos: 100_000n,
+    };
+    // 998 × 75 + 3 × 18.75 + 10 × 300 = 74,850 + 56.25 + 3,000 = 77,906.25 → 77,907; + 100,000 fee
+    expect(computeCost(flash, { promptTokens: 1001, cachedTokens: 3, completionTokens: 10 })).toBe(177_907n);
+  });
+
   it('rounds up once per request, not per token class', () => {
     // 1 nano per token at a third: 1×333,333 + 1×333,333 + 1×333,333 ppm = 999,999 ppm → 1 nano.
     const third: PriceFields = {
