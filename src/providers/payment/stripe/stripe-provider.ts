@@ -49,7 +49,9 @@ export function createStripeClient(options: StripeOptions): Stripe {
  */
 const toSdkAmount = (amountMinor: bigint, currency: string): number => {
   const stripeMinor = toStripeAmount(amountMinor, currency);
-  if (stripeMinor > STRIPE_AMOUNT_MAX) throw new RangeError(`amount ${amountMinor} exceeds Stripe's maximum`);
+  if (stripeMinor > STRIPE_AMOUNT_MAX) {
+    throw new InvalidAmountError(`Amount ${amountMinor} ${currency} exceeds Stripe's 8-digit maximum`);
+  }
   return Number(stripeMinor);
 };
 
