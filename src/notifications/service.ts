@@ -76,6 +76,11 @@ export class NotificationService implements Notifier {
     },
   ) {}
 
+  /** Endpoint management (create, rotate, update, delete) for the GraphQL layer. */
+  get webhooks(): WebhookEndpoints {
+    return this.deps.webhooks;
+  }
+
   /** Registers the delivery handlers on the outbox worker. */
   register(outbox: OutboxWorker): void {
     outbox.register(WEBHOOK_TOPIC, (d) => this.deps.webhooks.deliver(d));

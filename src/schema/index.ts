@@ -7,5 +7,7 @@ import './identity.ts';
 import './lago.ts';
 import './pricing.ts';
 import './plans.ts';
+import './risk.ts';
+import './notifications.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
