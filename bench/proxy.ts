@@ -64,7 +64,11 @@ async function loadAdmission(): Promise<BenchAdmission> {
   const mod = process.env.BENCH_ADMISSION_MODULE;
   if (mod) return (await import(new URL(mod, `file://${process.cwd()}/`).href)).createBenchAdmission();
   const credential = 'tg-bench-key';
-  return { admission: new FakeAdmission({ [credential]: { userId: 'usr_bench' } }, MASTER), credential, close: async () => {} };
+  return {
+    admission: new FakeAdmission({ [credential]: { userId: 'usr_bench' } }, MASTER),
+    credential,
+    close: async () => {},
+  };
 }
 
 async function listen(server: http.Server): Promise<string> {
@@ -79,10 +83,24 @@ interface Gateway {
   close(): Promise<void>;
 }
 
-async function tollgate(upstream: string, bench: BenchAdmission, transport?: UpstreamTransport): Promise<Gateway> {
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', LITELLM_URL: upstream, LITELLM_MASTER_KEY: MASTER });
+async function tollgate(
+  upstream: string,
+  bench: BenchAdmission,
+  transport?: UpstreamTransport,
+): Promise<Gateway> {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    LITELLM_URL: upstream,
+    LITELLM_MASTER_KEY: MASTER,
+  });
   const metrics = createMetrics();
-  const proxy = createProxyHandler({ config, admission: bench.admission, metrics, ...(transport ? { transport } : {}) });
+  const proxy = createProxyHandler({
+    config,
+    admission: bench.admission,
+    metrics,
+    ...(transport ? { transport } : {}),
+  });
   const router = new Router();
   for (const r of proxy.routes) router.on(r.method, r.pattern, r.handler);
   const server = createHttpServer({ metrics } as Services, router, undefined as never);
@@ -128,8 +146,16 @@ interface Result {
   cpuUsPerReq: number | null;
 }
 
-async function run(target: { url: string; credential: string; server?: http.Server }, stream: boolean, rate: number): Promise<Result> {
-  const body = JSON.stringify({ model: 'gpt-bench', messages: [{ role: 'user', content: 'Say hello to the benchmark.' }], stream });
+async function run(
+  target: { url: string; credential: string; server?: http.Server },
+  stream: boolean,
+  rate: number,
+): Promise<Result> {
+  const body = JSON.stringify({
+    model: 'gpt-bench',
+    messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
+    stream,
+  });
   let handled = 0;
   const count = () => handled++;
   target.server?.on('request', count);
@@ -160,10 +186,18 @@ const f = (n: number | null, d = 2) => (n === null || Number.isNaN(n) ? '—' : 
 async function main() {
   const cpus = os.cpus();
   console.log(
-    `# Proxy benchmark — ${cpus.length}× ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join('/')}`,
+    `# Proxy benchmark — ${cpus.length}× ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join('/')}`,
   );
-  console.log(`# double service time ${serviceMs} ms (stream: TTFB ${serviceMs} ms, 5 chunks + usage chunk), ${durationMs} ms per run after ${warmupMs} ms warm-up, open loop`);
-  const doubleProc = child('bench/lib/double-process.ts', JSON.stringify({ masterKey: MASTER, serviceTimeMs: serviceMs, ttfbMs: serviceMs }));
+  console.log(
+    `# double service time ${serviceMs} ms (stream: TTFB ${serviceMs} ms, 5 chunks + usage chunk), ${durationMs} ms per run after ${warmupMs} ms warm-up, open loop`,
+  );
+  const doubleProc = child(
+    'bench/lib/double-process.ts',
+    JSON.stringify({ masterKey: MASTER, serviceTimeMs: serviceMs, ttfbMs: serviceMs }),
+  );
   const upstream = `http://127.0.0.1:${(await firstLine(doubleProc)).split(' ')[1]}`;
   const bench = await loadAdmission();
   const gateways: Record<string, Gateway | { url: string; credential: string }> = {
@@ -173,18 +207,23 @@ async function main() {
     'http-proxy': await bareHttpProxy(upstream),
   };
   const only = process.env.BENCH_TARGETS?.split(',');
-  if (only) for (const name of Object.keys(gateways)) if (name !== 'direct' && !only.includes(name)) delete gateways[name];
+  if (only)
+    for (const name of Object.keys(gateways))
+      if (name !== 'direct' && !only.includes(name)) delete gateways[name];
   try {
     for (const stream of [false, true]) {
       console.log(`\n## ${stream ? 'streamed' : 'non-streamed'} chat completions`);
-      console.log('| offered rps | target | achieved rps | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | CPU µs/req | errors |');
+      console.log(
+        '| offered rps | target | achieved rps | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | CPU µs/req | errors |',
+      );
       console.log('|---|---|---|---|---|---|---|---|---|---|---|');
       for (const rate of rates) {
         let base: Result | null = null;
         for (const [name, g] of Object.entries(gateways)) {
           const r = await run(g, stream, rate);
           if (name === 'direct') base = r;
-          const added = (a: number, b: number | undefined) => (name === 'direct' || b === undefined ? '—' : f(a - b));
+          const added = (a: number, b: number | undefined) =>
+            name === 'direct' || b === undefined ? '—' : f(a - b);
           console.log(
             `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base?.p50)} | ${added(r.p99, base?.p99)} | ${f(r.ttfbP50)} | ${stream ? added(r.ttfbP50, base?.ttfbP50) : '—'} | ${f(r.cpuUsPerReq, 0)} | ${r.errors} |`,
           );

@@ -32,7 +32,12 @@ async function one(record: boolean) {
   inflight++;
   inflightMax = Math.max(inflightMax, inflight);
   try {
-    const res = await pool.request({ method: 'POST', path: opts.path, headers: opts.headers, body: opts.body });
+    const res = await pool.request({
+      method: 'POST',
+      path: opts.path,
+      headers: opts.headers,
+      body: opts.body,
+    });
     let first = 0;
     for await (const _ of res.body) if (!first) first = performance.now();
     const end = performance.now();

@@ -12,7 +12,14 @@ export function nodeHttpTransport(baseUrl: string, connections: number): Upstrea
     request(req) {
       return new Promise((resolve, reject) => {
         const r = http.request(
-          { host: url.hostname, port: url.port, method: req.method, path: req.path, headers: req.headers, agent },
+          {
+            host: url.hostname,
+            port: url.port,
+            method: req.method,
+            path: req.path,
+            headers: req.headers,
+            agent,
+          },
           (res) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res }),
         );
         r.once('error', reject);
