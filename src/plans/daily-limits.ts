@@ -304,7 +304,7 @@ export class DailyLimitService {
   async todayUsage(ids: SubjectIds & { at?: Date }): Promise<TodayUsage | null> {
     const at = ids.at ?? this.deps.clock();
     const effective = await this.deps.plans.effectivePlan({ ...ids, at });
-    if (!effective || effective.plan.kind !== 'daily_limit') return null;
+    if (effective?.plan.kind !== 'daily_limit') return null;
     const { plan, assignment } = effective;
     const bounds = planDayBounds(at, plan.timeZone);
     const subject = {

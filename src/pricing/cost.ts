@@ -51,6 +51,10 @@ function count(name: string, v: number | bigint | undefined): bigint {
   return b;
 }
 
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
 function ceilDiv(n: bigint, d: bigint): bigint {
   return n <= 0n ? 0n : (n + d - 1n) / d;
 }
@@ -83,10 +87,7 @@ export function estimateMaxCost(
 ): bigint {
   const prompt = count('promptTokens', input.promptTokens);
   const completion = count('maxTokens', input.maxTokens);
-  const inMult =
-    price.cachedInputMultiplierPpm > price.inputMultiplierPpm
-      ? price.cachedInputMultiplierPpm
-      : price.inputMultiplierPpm;
+  const inMult = maxOf(price.cachedInputMultiplierPpm, price.inputMultiplierPpm);
   const ppmTotal =
     prompt * price.baseNanosPerToken * inMult +
     completion * price.baseNanosPerToken * price.outputMultiplierPpm;

@@ -37,7 +37,7 @@ const PlanSubjectTypeEnum = builder.enumType('PlanSubjectType', {
   values: SUBJECT_TYPES,
 });
 
-const DailyLimitRef = builder.prismaObject('DailyLimitPlan', {
+builder.prismaObject('DailyLimitPlan', {
   name: 'DailyLimit',
   authScopes: { authenticated: true },
   fields: (t) => ({

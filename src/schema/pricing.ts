@@ -1,4 +1,4 @@
-import type { ArgBuilder, SchemaTypes } from '@pothos/core';
+import type { SchemaTypes } from '@pothos/core';
 import { builder } from '../builder.ts';
 import { isPlatformAdmin } from '../identity/principal.ts';
 import { MATCH_TYPES } from '../pricing/model-pattern.ts';
