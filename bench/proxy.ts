@@ -29,6 +29,8 @@ import type { Services } from '../src/services.ts';
 import { FakeAdmission } from '../test/integration/proxy/fake-admission.ts';
 import { nodeHttpTransport } from './lib/node-http-transport.ts';
 
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
 export interface BenchAdmission {
   admission: Admission;
   /** The client credential the load generator sends to Tollgate. */
@@ -185,13 +187,13 @@ const f = (n: number | null, d = 2) => (n === null || Number.isNaN(n) ? '—' : 
 
 async function main() {
   const cpus = os.cpus();
-  console.log(
+  print(
     `# Proxy benchmark — ${cpus.length}× ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join('/')}`,
   );
-  console.log(
+  print(
     `# double service time ${serviceMs} ms (stream: TTFB ${serviceMs} ms, 5 chunks + usage chunk), ${durationMs} ms per run after ${warmupMs} ms warm-up, open loop`,
   );
   const doubleProc = child(
@@ -212,11 +214,11 @@ async function main() {
       if (name !== 'direct' && !only.includes(name)) delete gateways[name];
   try {
     for (const stream of [false, true]) {
-      console.log(`\n## ${stream ? 'streamed' : 'non-streamed'} chat completions`);
-      console.log(
+      print(`\n## ${stream ? 'streamed' : 'non-streamed'} chat completions`);
+      print(
         '| offered rps | target | achieved rps | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | CPU µs/req | errors |',
       );
-      console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+      print('|---|---|---|---|---|---|---|---|---|---|---|');
       for (const rate of rates) {
         let base: Result | null = null;
         for (const [name, g] of Object.entries(gateways)) {
@@ -224,7 +226,7 @@ async function main() {
           if (name === 'direct') base = r;
           const added = (a: number, b: number | undefined) =>
             name === 'direct' || b === undefined ? '—' : f(a - b);
-          console.log(
+          print(
             `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base?.p50)} | ${added(r.p99, base?.p99)} | ${f(r.ttfbP50)} | ${stream ? added(r.ttfbP50, base?.ttfbP50) : '—'} | ${f(r.cpuUsPerReq, 0)} | ${r.errors} |`,
           );
         }

@@ -2,12 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
 const files = readdirSync('bench')
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
   .sort();
 let failed = 0;
 for (const file of files) {
-  console.log(`\n=== bench/${file}`);
+  print(`\n=== bench/${file}`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`], { stdio: 'inherit' });
   if (r.status !== 0) {
     failed++;
