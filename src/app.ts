@@ -18,6 +18,7 @@ import { LiteLLMService, registerLiteLLMHandlers } from './integrations/litellm/
 import { registerLagoHandlers } from './integrations/lago/handlers.ts';
 import { lagoWebhookRoute } from './integrations/lago/webhooks.ts';
 import { createHttpServer } from './server.ts';
+import { AdmissionService } from './admission/admission-service.ts';
 import { createPayments, registerPaymentRoutes, startPaymentJobs } from './payments/wiring.ts';
 import { createProxyHandler } from './proxy/handler.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
@@ -106,6 +107,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
   } satisfies Omit<Services, 'payments'> as Services;
   services.payments = createPayments(services);
+  services.admission = new AdmissionService(services);
   registerLiteLLMHandlers(services);
   const lago = registerLagoHandlers(services);
   if (lago) services.lago = lago;

@@ -131,6 +131,12 @@ export const envSchema = z.object({
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 0),
   STRIPE_API_BASE: optional(url(['http:', 'https:'])),
   STRIPE_CHECKOUT_MODE: z.enum(['payment_intent', 'checkout_session']).default('payment_intent'),
+  // ---- admission
+  DEFAULT_CURRENCY: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 code')
+    .default('USD')
+    .transform((v) => v.toUpperCase()),
   // ---- payments flow
   PUBLIC_BASE_URL: optional(url(['http:', 'https:'])),
   REFUND_SPENT_CREDIT_POLICY: z.enum(['block', 'allow_negative']).default('block'),

@@ -1,0 +1,333 @@
+import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
+import { hasScope, type Principal } from '../identity/principal.ts';
+import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
+import type { WalletRow } from '../ledger/ledger-service.ts';
+import { NANOS_PER_MAJOR } from '../ledger/money.ts';
+import { UnauthenticatedError } from '../lib/errors.ts';
+import { newId } from '../lib/ids.ts';
+import { logger } from '../lib/logger.ts';
+import type { PlanDecision } from '../plans/daily-limits.ts';
+import { LIMIT_HEADERS } from '../plans/daily-limits.ts';
+import { type ResolvedPrice, computeCost, estimateMaxCost } from '../pricing/cost.ts';
+import { patternMatches } from '../pricing/model-pattern.ts';
+import type { Admission, Admitted, Outcome, ProxyRequestInfo, Settlement } from '../proxy/admission.ts';
+import type { RateLimitReservation } from '../risk/rate-limits.ts';
+import type { SpendReservation } from '../risk/spend.ts';
+import type { Services } from '../services.ts';
+import { ModelNotAllowedError, ScopeNotAllowedError } from './errors.ts';
+import { type KeySpendReservation, KeySpendLimits } from './key-spend-limits.ts';
+
+interface Ticket {
+  requestId: string;
+  endpoint: string;
+  principal: ApiKeyPrincipal;
+  wallet: WalletRow;
+  holdId: string;
+  price: ResolvedPrice;
+  requestedModel: string;
+  model: string;
+  plan: PlanDecision | null;
+  rate: RateLimitReservation | null;
+  spend: SpendReservation | null;
+  keySpend: KeySpendReservation | null;
+  closed: boolean;
+}
+
+/** `1234567890n` nanos → `"1.234567890"` (exact, for headers). */
+export function nanosToDecimal(nanos: bigint): string {
+  const neg = nanos < 0n;
+  const abs = neg ? -nanos : nanos;
+  return `${neg ? '-' : ''}${abs / NANOS_PER_MAJOR}.${(abs % NANOS_PER_MAJOR).toString().padStart(9, '0')}`;
+}
+
+function allowed(allowlist: readonly string[], model: string): boolean {
+  if (allowlist.length === 0) return true;
+  return allowlist.some((p) => patternMatches(p, /[*?]/.test(p) ? 'glob' : 'exact', model));
+}
+
+/**
+ * The one admission service of the proxy path: every rule a request must pass before it is
+ * forwarded, in order — API key and `inference` scope, model allowlist, price, rate limits, the
+ * plan's daily limits (which may degrade the model), spend velocity, the key's budget and daily
+ * cap, and finally the wallet hold for the most the request can cost. Whatever was reserved is
+ * given back if a later step refuses. `settle` prices the real usage exactly, settles the hold,
+ * writes the usage record (and its Lago delivery) and moves every reservation to the actual amount.
+ *
+ * Which wallet pays: the caller's user wallet in the organization's billing currency if it exists,
+ * else the key's team wallet, else the organization wallet (created empty on first use).
+ */
+export class AdmissionService implements Admission {
+  private readonly keySpend: KeySpendLimits;
+
+  constructor(private readonly s: Services) {
+    this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });
+  }
+
+  async authenticate(credential: string | null): Promise<Principal> {
+    if (!credential)
+      throw new UnauthenticatedError(
+        'No API key provided (Authorization: Bearer or x-api-key)',
+        'MISSING_API_KEY',
+      );
+    return this.s.apiKeys.authenticate(credential);
+  }
+
+  listModels(principal: Principal, upstreamModels: string[]): string[] {
+    const list = principal.kind === 'api_key' ? principal.modelAllowlist : [];
+    return upstreamModels.filter((m) => allowed(list, m));
+  }
+
+  private async billingCurrency(organizationId: string): Promise<string> {
+    const key = `billing-currency:${organizationId}`;
+    const cached = this.currencyCache.get(key);
+    if (cached && cached.expiresAtMs > Date.now()) return cached.value;
+    const org = await this.s.db.organization.findUnique({
+      where: { id: organizationId },
+      select: { metadata: true },
+    });
+    const value = (
+      (org?.metadata as { billingCurrency?: string } | undefined)?.billingCurrency ??
+      this.s.config.DEFAULT_CURRENCY
+    ).toUpperCase();
+    this.currencyCache.set(key, { value, expiresAtMs: Date.now() + 60_000 });
+    return value;
+  }
+  private readonly currencyCache = new Map<string, { value: string; expiresAtMs: number }>();
+
+  private async payingWallet(p: ApiKeyPrincipal, currency: string): Promise<WalletRow> {
+    const owners = [
+      { ownerType: 'user', ownerId: p.userId },
+      ...(p.teamId ? [{ ownerType: 'team', ownerId: p.teamId }] : []),
+      { ownerType: 'organization', ownerId: p.organizationId },
+    ];
+    const wallets = await this.s.db.wallet.findMany({
+      where: { organizationId: p.organizationId, currency, OR: owners },
+    });
+    for (const o of owners) {
+      const w = wallets.find((x) => x.ownerType === o.ownerType && x.ownerId === o.ownerId);
+      if (w) return w;
+    }
+    return this.s.ledger.ensureWallet({
+      organizationId: p.organizationId,
+      ownerType: 'organization',
+      ownerId: p.organizationId,
+      currency,
+    });
+  }
+
+  async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted> {
+    if (principal.kind !== 'api_key')
+      throw new UnauthenticatedError('The proxy accepts API keys only', 'INVALID_API_KEY');
+    if (!hasScope(principal, 'inference')) throw new ScopeNotAllowedError('inference');
+    const requestedModel = String(info.body.model);
+    if (!allowed(principal.modelAllowlist, requestedModel)) throw new ModelNotAllowedError(requestedModel);
+
+    const s = this.s;
+    const at = s.clock();
+    const ids = {
+      organizationId: principal.organizationId,
+      teamId: principal.teamId,
+      userId: principal.userId,
+      apiKeyId: principal.apiKeyId,
+    };
+    const currency = await this.billingCurrency(principal.organizationId);
+    const [wallet, effectivePlan] = await Promise.all([
+      this.payingWallet(principal, currency),
+      s.plans.effectivePlan({ ...ids, at }),
+    ]);
+    const planId = effectivePlan?.plan.id ?? null;
+    const estimate = async (model: string) => {
+      const price = await s.pricing.requirePrice({ model, currency, at, planId });
+      const costNanos = estimateMaxCost(price, {
+        promptTokens: info.promptTokensEstimate,
+        maxTokens: info.maxTokensForEstimate,
+      });
+      return { price, costNanos, tokens: info.promptTokensEstimate + info.maxTokensForEstimate };
+    };
+    let est = await estimate(requestedModel);
+
+    const undo: (() => Promise<unknown>)[] = [];
+    const rollback = async () => {
+      for (const u of undo.reverse())
+        await u().catch((err) => logger.error({ err }, 'admission rollback step failed'));
+    };
+    try {
+      const rate = await s.risk.rateLimits.checkAndReserve({
+        apiKeyId: principal.apiKeyId,
+        userId: principal.userId,
+        organizationId: principal.organizationId,
+        estimatedTokens: est.tokens,
+      });
+      undo.push(() => s.risk.rateLimits.release(rate.reservation));
+
+      const plan = await s.dailyLimits.admit({
+        ...ids,
+        model: requestedModel,
+        currency,
+        estimatedCostNanos: est.costNanos,
+        estimatedTokens: est.tokens,
+        at,
+        effectivePlan,
+        estimateFor: async (m) => {
+          const e = await estimate(m);
+          return { costNanos: e.costNanos, tokens: e.tokens };
+        },
+      });
+      undo.push(() => s.dailyLimits.cancel(plan.reservation));
+      const model = plan.model;
+      if (model !== requestedModel) {
+        if (!allowed(principal.modelAllowlist, model)) throw new ModelNotAllowedError(model);
+        est = await estimate(model);
+      }
+
+      const spend = await s.risk.spend.admit({
+        apiKeyId: principal.apiKeyId,
+        userId: principal.userId,
+        organizationId: principal.organizationId,
+        currency,
+        estimatedCostNanos: est.costNanos,
+      });
+      undo.push(() => s.risk.spend.release(spend));
+
+      const keyRow = await s.db.apiKey.findUnique({
+        where: { id: principal.apiKeyId },
+        select: { budgetNanos: true, budgetCurrency: true, dailyCapNanos: true },
+      });
+      const keySpend = await this.keySpend.reserve(
+        {
+          apiKeyId: principal.apiKeyId,
+          currency,
+          budgetNanos: keyRow?.budgetNanos ?? null,
+          budgetCurrency: keyRow?.budgetCurrency ?? null,
+          dailyCapNanos: keyRow?.dailyCapNanos ?? null,
+        },
+        est.costNanos,
+      );
+      undo.push(() => this.keySpend.release(keySpend));
+
+      const hold = await s.ledger.hold({
+        walletId: wallet.id,
+        amountNanos: est.costNanos,
+        idempotencyKey: `req:${info.requestId}`,
+        requestId: info.requestId,
+        metadata: { apiKeyId: principal.apiKeyId, model },
+      });
+      undo.push(() => s.ledger.release({ holdId: hold.holdId, reason: 'admission_failed' }));
+      const upstreamCredential = await s.litellm.credentialFor(principal.apiKeyId);
+
+      const ticket: Ticket = {
+        requestId: info.requestId,
+        endpoint: info.endpoint,
+        principal,
+        wallet,
+        holdId: hold.holdId,
+        price: est.price,
+        requestedModel,
+        model,
+        plan,
+        rate: rate.reservation,
+        spend,
+        keySpend,
+        closed: false,
+      };
+      return {
+        model,
+        userId: principal.userId,
+        upstreamCredential,
+        responseHeaders: { ...rate.headers, ...plan.headers, [LIMIT_HEADERS.model]: model },
+        ticket,
+      };
+    } catch (err) {
+      await rollback();
+      throw err;
+    }
+  }
+
+  async settle(ticket: unknown, outcome: Outcome): Promise<Settlement> {
+    const t = this.take(ticket);
+    const s = this.s;
+    const usage = outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
+    const cost = computeCost(t.price, usage);
+    const settled = await s.ledger.settle({
+      holdId: t.holdId,
+      actualNanos: cost,
+      metadata: { requestId: t.requestId },
+    });
+    const billed = settled.settledNanos;
+    await this.recordUsage(t, outcome, billed);
+    const tokens = usage.promptTokens + usage.completionTokens;
+    await Promise.all([
+      t.plan ? s.dailyLimits.commit(t.plan.reservation, { costNanos: billed, tokens }) : null,
+      t.rate ? s.risk.rateLimits.adjustTokens(t.rate, tokens) : null,
+      t.spend ? s.risk.spend.settle(t.spend, billed) : null,
+      this.keySpend.settle(t.keySpend, billed),
+    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-settle counter update failed'));
+    void s.notifications
+      .checkBalanceThreshold(t.wallet.id, settled.balanceNanos)
+      .catch((err) => logger.error({ err }, 'balance threshold check failed'));
+    return { costNanos: billed, balanceNanos: settled.availableNanos, currency: t.wallet.currency };
+  }
+
+  async release(ticket: unknown, outcome: Outcome): Promise<void> {
+    const t = this.take(ticket);
+    const s = this.s;
+    await s.ledger.release({ holdId: t.holdId, reason: `upstream_${outcome.httpStatus}` });
+    await this.recordUsage(t, outcome, 0n);
+    await Promise.all([
+      t.plan ? s.dailyLimits.cancel(t.plan.reservation) : null,
+      // The request still counts against requests-per-minute; its tokens do not.
+      t.rate ? s.risk.rateLimits.adjustTokens(t.rate, 0) : null,
+      t.spend ? s.risk.spend.release(t.spend) : null,
+      this.keySpend.release(t.keySpend),
+    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-release counter update failed'));
+  }
+
+  private take(ticket: unknown): Ticket {
+    const t = ticket as Ticket;
+    if (t.closed) throw new Error(`admission ticket ${t.requestId} settled or released twice`);
+    t.closed = true;
+    return t;
+  }
+
+  /** One usage record per request id, and its Lago delivery in the same transaction. */
+  private async recordUsage(t: Ticket, outcome: Outcome, costNanos: bigint) {
+    const s = this.s;
+    const u = outcome.usage;
+    const lago = lagoEnabled(s.config);
+    try {
+      await s.db.$transaction(async (tx) => {
+        const record = await tx.usageRecord.create({
+          data: {
+            id: newId('use'),
+            requestId: t.requestId,
+            organizationId: t.principal.organizationId,
+            teamId: t.principal.teamId,
+            userId: t.principal.userId,
+            apiKeyId: t.principal.apiKeyId,
+            walletId: t.wallet.id,
+            holdId: t.holdId,
+            currency: t.wallet.currency,
+            endpoint: t.endpoint,
+            modelRequested: t.requestedModel,
+            modelServed: outcome.modelServed ?? t.model,
+            promptTokens: u?.promptTokens ?? 0,
+            completionTokens: u?.completionTokens ?? 0,
+            cachedTokens: u?.cachedTokens ?? 0,
+            costNanos,
+            status: outcome.status,
+            httpStatus: outcome.httpStatus,
+            latencyMs: Math.round(outcome.latencyMs),
+            estimated: outcome.estimated,
+            graced: t.plan?.graced ?? false,
+            degradedFrom: t.plan?.degradedFrom ?? null,
+            planDay: t.plan?.planDay ?? null,
+          },
+        });
+        if (lago && costNanos > 0n) await enqueueLagoUsage(tx, record);
+      });
+    } catch (err) {
+      // The money already moved in the ledger; a missing usage row must not fail the response.
+      logger.error({ err, requestId: t.requestId }, 'usage record write failed');
+    }
+  }
+}

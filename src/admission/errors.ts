@@ -1,0 +1,40 @@
+import { AppError } from '../lib/errors.ts';
+
+export class ModelNotAllowedError extends AppError {
+  constructor(model: string) {
+    super('MODEL_NOT_ALLOWED', `This API key may not use model '${model}'`, {
+      status: 403,
+      type: 'permission_error',
+      param: 'model',
+    });
+  }
+}
+
+export class ScopeNotAllowedError extends AppError {
+  constructor(scope: string) {
+    super('SCOPE_NOT_ALLOWED', `This API key lacks the '${scope}' scope`, {
+      status: 403,
+      type: 'permission_error',
+    });
+  }
+}
+
+export class KeyBudgetExceededError extends AppError {
+  constructor(kind: 'budget' | 'daily_cap', limitNanos: bigint, currency: string, resetsAt: Date | null) {
+    super(
+      kind === 'budget' ? 'KEY_BUDGET_EXCEEDED' : 'KEY_DAILY_CAP_EXCEEDED',
+      kind === 'budget'
+        ? `This API key has reached its budget (${limitNanos} nano-${currency})`
+        : `This API key has reached its daily cap (${limitNanos} nano-${currency}); it resets at ${resetsAt?.toISOString()}`,
+      {
+        status: kind === 'budget' ? 402 : 429,
+        type: 'insufficient_quota',
+        details: {
+          limit_nanos: String(limitNanos),
+          currency,
+          ...(resetsAt ? { resets_at: resetsAt.toISOString() } : {}),
+        },
+      },
+    );
+  }
+}
