@@ -90,7 +90,12 @@ export async function reconcileLago(ctx: LagoContext, opts: ReconcileOptions): P
     return row;
   };
   const range = { gte: opts.from, lt: opts.to };
-  const wallets = new Map((await ctx.db.wallet.findMany()).map((w) => [w.id, w]));
+  const wallets = new Map<string, { ownerType: string; ownerId: string; currency: string }>();
+  const loadWallets = async (ids: (string | null)[]) => {
+    const missing = [...new Set(ids.filter((id): id is string => !!id && !wallets.has(id)))];
+    if (missing.length === 0) return;
+    for (const w of await ctx.db.wallet.findMany({ where: { id: { in: missing } } })) wallets.set(w.id, w);
+  };
   const ownerOfWallet = (walletId: string | null): BillingOwner | undefined => {
     const w = walletId ? wallets.get(walletId) : undefined;
     return w ? { ownerType: w.ownerType, ownerId: w.ownerId, currency: w.currency } : undefined;
@@ -101,6 +106,7 @@ export async function reconcileLago(ctx: LagoContext, opts: ReconcileOptions): P
   const usage = (
     await ctx.db.usageRecord.findMany({ where: { createdAt: range }, orderBy: { createdAt: 'asc' } })
   ).filter(isBillableUsage);
+  await loadWallets(usage.map((u) => u.walletId));
   const delivered = new Set(
     (
       await ctx.db.outboxMessage.findMany({
@@ -185,6 +191,10 @@ export async function reconcileLago(ctx: LagoContext, opts: ReconcileOptions): P
     where: { status: 'succeeded', updatedAt: range },
     include: { payment: { include: { order: true } } },
   });
+  await loadWallets([
+    ...payments.map((p) => p.order.walletId),
+    ...refunds.map((r) => r.payment.order.walletId),
+  ]);
   const transactionsByWallet = new Map<string, Promise<any[]>>();
   const transactionsOf = (walletId: string) => {
     let p = transactionsByWallet.get(walletId);
