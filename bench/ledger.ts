@@ -26,6 +26,8 @@ interface Row {
   pairsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU this Node process spent per pair (Prisma + driver + our code): the client-side cost. */
+  clientCpuMsPerPair: number;
   failures: number;
 }
 
@@ -82,6 +84,7 @@ async function run(
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
+  const cpu0 = process.cpuUsage();
   const begin = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -98,6 +101,7 @@ async function run(
     }),
   );
   const elapsed = performance.now() - begin;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
   return {
     scenario,
@@ -106,6 +110,7 @@ async function run(
     pairsPerSec: Math.round((latencies.length / elapsed) * 1000),
     p50Ms: Number(pct(latencies, 50).toFixed(2)),
     p99Ms: Number(pct(latencies, 99).toFixed(2)),
+    clientCpuMsPerPair: Number(((cpu.user + cpu.system) / 1000 / pairs).toFixed(3)),
     failures,
   };
 }

@@ -476,7 +476,7 @@ export class LedgerService {
    * Errors: HOLD_NOT_FOUND, HOLD_ALREADY_FINALIZED (settled or expired).
    */
   async release(input: { holdId: string; reason?: string }): Promise<ReleaseResult> {
-    const rows = await this.finalizeHold(input.holdId, 'released', input.reason ?? null, null);
+    const rows = await this.finalizeHold(input.holdId, 'released', input.reason ?? null);
     const row = rows[0];
     if (row) {
       this.publish(row, 'hold_released', null);
@@ -531,8 +531,8 @@ export class LedgerService {
     return swept;
   }
 
-  private finalizeHold(holdId: string, status: HoldStatus, reason: string | null, now_?: Date | null) {
-    const now = now_ ?? this.clock();
+  private finalizeHold(holdId: string, status: HoldStatus, reason: string | null) {
+    const now = this.clock();
     return this.db.$queryRaw<WalletRow[]>`
       WITH h AS (
         UPDATE holds SET status = ${status}, "finalizedAt" = ${now}::timestamp(3),
