@@ -355,11 +355,14 @@ class Exchange {
   ) {
     this.config = deps.config;
     this.admission = deps.admission;
-    x.res.once('close', () => {
-      if (x.res.writableFinished) return;
-      this.clientGone = true;
-      this.onClientGone?.();
-    });
+    // The client may already have left while admission ran.
+    if (x.res.destroyed || x.req.socket.destroyed) this.clientGone = true;
+    else
+      x.res.once('close', () => {
+        if (x.res.writableFinished) return;
+        this.clientGone = true;
+        this.onClientGone?.();
+      });
   }
 
   async run(): Promise<void> {

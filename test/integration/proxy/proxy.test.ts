@@ -205,6 +205,23 @@ describe('streamed requests', () => {
     expect(admission.releases).toHaveLength(0);
   });
 
+  it('bill an estimate when the client left and upstream outlasts the drain bound', async () => {
+    await restart({ PROXY_DRAIN_MAX_MS: '30' });
+    double.options.interChunkMs = 25;
+    double.options.chunks = Array.from({ length: 20 }, () => 'abcd');
+    const stream = await client.chat.completions.create({
+      model: 'gpt-a',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    for await (const _ of stream) break;
+    await admission.closed(1);
+    const { outcome } = admission.settles[0]!;
+    expect(outcome).toMatchObject({ status: 'client_aborted', estimated: true });
+    expect(outcome.usage!.completionTokens).toBeLessThan(20);
+    await restart();
+  });
+
   it('bill an estimate when upstream ends the stream without usage', async () => {
     double.next({ kind: 'no-usage' });
     const before = admission.settles.length;
