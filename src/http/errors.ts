@@ -17,10 +17,14 @@ export interface HttpErrorBody {
   request_id: string;
 }
 
-export function toHttpError(err: unknown, requestId: string): { status: number; body: HttpErrorBody } {
+export function toHttpError(
+  err: unknown,
+  requestId: string,
+): { status: number; body: HttpErrorBody; headers?: Record<string, string> } {
   if (err instanceof AppError) {
     return {
       status: err.status,
+      ...(err.headers ? { headers: err.headers } : {}),
       body: {
         error: {
           message: err.message,
@@ -59,6 +63,6 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, err: unknown, requestId: string) {
-  const { status, body } = toHttpError(err, requestId);
-  sendJson(res, status, body);
+  const { status, body, headers } = toHttpError(err, requestId);
+  sendJson(res, status, body, headers);
 }

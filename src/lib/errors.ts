@@ -10,6 +10,8 @@ export class AppError extends Error {
   readonly type: string;
   readonly details: Record<string, unknown> | undefined;
   readonly param: string | undefined;
+  /** Extra response headers (e.g. Retry-After, rate-limit headers) sent with the error. */
+  headers?: Record<string, string>;
 
   constructor(
     code: string,

@@ -21,7 +21,7 @@ export interface DailyLimitExceededDetails {
  * the `headers` (`retry-after` seconds until the reset, `x-should-retry: false` for the openai SDKs).
  */
 export class DailyLimitExceededError extends AppError {
-  readonly headers: Record<string, string>;
+  override readonly headers: Record<string, string>;
 
   constructor(d: DailyLimitExceededDetails, now: Date, limitHeaders: Record<string, string>) {
     const what = `${d.metric === 'cost' ? `cost (${d.currency} nano-units)` : d.metric}${d.model ? ` for model '${d.model}'` : ''}`;

@@ -6,7 +6,7 @@ import { AppError } from '../lib/errors.ts';
  */
 export class RateLimitExceededError extends AppError {
   readonly retryAfterSeconds: number;
-  readonly headers: Record<string, string>;
+  override readonly headers: Record<string, string>;
 
   constructor(
     message: string,
@@ -36,7 +36,7 @@ export class RateLimitExceededError extends AppError {
 /** Spend per minute or per hour for a key or user would pass its cap. */
 export class SpendVelocityExceededError extends AppError {
   readonly retryAfterSeconds: number;
-  readonly headers: Record<string, string>;
+  override readonly headers: Record<string, string>;
 
   constructor(opts: {
     scope: string;
