@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueLagoRefund, enqueueLagoTopUp } from '../../../src/integrations/lago/handlers.ts';
+import {
+  enqueueLagoCustomer,
+  enqueueLagoRefund,
+  enqueueLagoTopUp,
+} from '../../../src/integrations/lago/handlers.ts';
 import { type Backend, type TestDatabase, backends, openTestDatabase } from '../../helpers/db.ts';
 import { LagoDouble } from '../../doubles/lago/server.ts';
 import { deliverAll, insertRefund, insertTopUp, lagoConfig, lagoWorker, seedWallet } from './fixtures.ts';
@@ -32,6 +36,42 @@ describe.each(backends())('Lago payment modes (%s)', (backend: Backend) => {
     expect(lago.specViolations).toEqual([]);
     await lago.close();
     await db.close();
+  });
+
+  it('creates one Lago customer per owner and currency, with its subscription, wallet and stored mapping', async () => {
+    const { outbox } = await lagoWorker(db.prisma, lagoConfig(lago), ['EUR', 'USD']);
+    const owner = { ownerType: 'team', ownerId: 'team_1' };
+    await enqueueLagoCustomer(db.prisma, {
+      ...owner,
+      currency: 'eur',
+      name: 'Team One',
+      email: 'one@example.com',
+    });
+    await enqueueLagoCustomer(db.prisma, { ...owner, currency: 'USD', name: 'Team One' });
+    await enqueueLagoCustomer(db.prisma, { ...owner, currency: 'EUR', name: 'Team One (renamed)' });
+    await deliverAll(db.prisma, outbox);
+    expect(lago.customers.get('team:team_1:EUR')).toMatchObject({
+      currency: 'EUR',
+      name: 'Team One (renamed)',
+      email: 'one@example.com',
+    });
+    expect(lago.customers.get('team:team_1:USD')).toMatchObject({ currency: 'USD' });
+    expect(lago.subscriptions.get('team:team_1:EUR:usage')).toMatchObject({
+      plan_code: 'tollgate_usage_eur',
+    });
+    expect(lago.listWallets('team:team_1:EUR')).toHaveLength(1);
+    const mappings = await db.prisma.externalMapping.findMany({
+      where: { system: 'lago', entityType: 'team', entityId: 'team_1' },
+      orderBy: { scope: 'asc' },
+    });
+    expect(mappings.map((m) => [m.scope, m.externalId, m.syncState])).toEqual([
+      ['EUR', 'team:team_1:EUR', 'synced'],
+      ['USD', 'team:team_1:USD', 'synced'],
+    ]);
+    expect(mappings[0]!.data).toMatchObject({
+      externalSubscriptionId: 'team:team_1:EUR:usage',
+      walletId: lago.listWallets('team:team_1:EUR')[0].lago_id,
+    });
   });
 
   it('invoice_status: pays the credit invoice with PUT payment_status and voids refunded credits', async () => {
