@@ -8,7 +8,7 @@
  * (same handler over node:http keep-alive Agent, the transport http-proxy is built on) and
  * `http-proxy` (bare http-proxy pass-through with no metering at all, a floor for that library).
  *
- * Env: BENCH_RATES=200,500,1000  BENCH_DURATION_MS=4000  BENCH_SERVICE_MS=20  BENCH_QUICK=1
+ * Env: BENCH_RATES=200,500,1000  BENCH_DURATION_MS=6000  BENCH_ROUNDS=3  BENCH_SERVICE_MS=20  BENCH_QUICK=1
  *      BENCH_TARGETS=tollgate,http-proxy (direct always runs)
  *      BENCH_ADMISSION_MODULE=path.ts exporting `createBenchAdmission(): Promise<BenchAdmission>`
  *      (default: the in-memory FakeAdmission; the lead swaps in full accounting on PostgreSQL).
@@ -41,8 +41,9 @@ export interface BenchAdmission {
 const MASTER = 'sk-bench-master';
 const quick = process.env.BENCH_QUICK === '1';
 const rates = (process.env.BENCH_RATES ?? (quick ? '200,1000' : '200,500,1000,1500')).split(',').map(Number);
-const durationMs = Number(process.env.BENCH_DURATION_MS ?? (quick ? 2000 : 4000));
-const warmupMs = quick ? 500 : 1000;
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? (quick ? 2000 : 6000));
+const warmupMs = quick ? 300 : 500;
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
 const serviceMs = Number(process.env.BENCH_SERVICE_MS ?? 20);
 const tsx = ['--import', 'tsx'];
 
@@ -136,8 +137,17 @@ async function bareHttpProxy(upstream: string): Promise<Gateway> {
   };
 }
 
-interface Result {
+interface Sample {
   sent: number;
+  errors: number;
+  elapsedMs: number;
+  latencies: number[];
+  ttfbs: number[];
+  cpuUs: number;
+  handled: number;
+}
+
+interface Result {
   ok: number;
   errors: number;
   achievedRps: number;
@@ -148,11 +158,34 @@ interface Result {
   cpuUsPerReq: number | null;
 }
 
+function pct(values: number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function summarise(samples: Sample[]): Result {
+  const latencies = samples.flatMap((s) => s.latencies);
+  const ttfbs = samples.flatMap((s) => s.ttfbs);
+  const handled = samples.reduce((n, s) => n + s.handled, 0);
+  return {
+    ok: latencies.length,
+    errors: samples.reduce((n, s) => n + s.errors, 0),
+    achievedRps: (latencies.length / samples.reduce((n, s) => n + s.elapsedMs, 0)) * 1000,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    ttfbP50: pct(ttfbs, 50),
+    ttfbP99: pct(ttfbs, 99),
+    cpuUsPerReq: handled ? samples.reduce((n, s) => n + s.cpuUs, 0) / handled : null,
+  };
+}
+
 async function run(
   target: { url: string; credential: string; server?: http.Server },
   stream: boolean,
   rate: number,
-): Promise<Result> {
+  sliceMs: number,
+): Promise<Sample> {
   const body = JSON.stringify({
     model: 'gpt-bench',
     messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
@@ -170,7 +203,7 @@ async function run(
       headers: { authorization: `Bearer ${target.credential}`, 'content-type': 'application/json' },
       body,
       rate,
-      durationMs,
+      durationMs: sliceMs,
       warmupMs,
       connections: 512,
     }),
@@ -178,9 +211,11 @@ async function run(
   const line = await firstLine(gen);
   const cpu = process.cpuUsage(cpu0);
   target.server?.off('request', count);
-  const r = JSON.parse(line) as Result;
-  r.cpuUsPerReq = target.server && handled ? (cpu.user + cpu.system) / handled : null;
-  return r;
+  return {
+    ...(JSON.parse(line) as Omit<Sample, 'cpuUs' | 'handled'>),
+    cpuUs: cpu.user + cpu.system,
+    handled,
+  };
 }
 
 const f = (n: number | null, d = 2) => (n === null || Number.isNaN(n) ? '—' : n.toFixed(d));
@@ -194,7 +229,7 @@ async function main() {
       .join('/')}`,
   );
   print(
-    `# double service time ${serviceMs} ms (stream: TTFB ${serviceMs} ms, 5 chunks + usage chunk), ${durationMs} ms per run after ${warmupMs} ms warm-up, open loop`,
+    `# double service time ${serviceMs} ms (stream: TTFB ${serviceMs} ms, 5 chunks + usage chunk), ${durationMs} ms per target and rate in ${rounds} interleaved slices, each after ${warmupMs} ms warm-up, open loop`,
   );
   const doubleProc = child(
     'bench/lib/double-process.ts',
@@ -220,14 +255,17 @@ async function main() {
       );
       print('|---|---|---|---|---|---|---|---|---|---|---|');
       for (const rate of rates) {
-        let base: Result | null = null;
-        for (const [name, g] of Object.entries(gateways)) {
-          const r = await run(g, stream, rate);
-          if (name === 'direct') base = r;
-          const added = (a: number, b: number | undefined) =>
-            name === 'direct' || b === undefined ? '—' : f(a - b);
+        // Targets take turns in short slices, so drifting load from other processes hits them alike.
+        const samples: Record<string, Sample[]> = {};
+        for (let round = 0; round < rounds; round++)
+          for (const [name, g] of Object.entries(gateways))
+            (samples[name] ??= []).push(await run(g, stream, rate, durationMs / rounds));
+        const base = summarise(samples.direct!);
+        for (const name of Object.keys(gateways)) {
+          const r = summarise(samples[name]!);
+          const added = (a: number, b: number) => (name === 'direct' ? '—' : f(a - b));
           print(
-            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base?.p50)} | ${added(r.p99, base?.p99)} | ${f(r.ttfbP50)} | ${stream ? added(r.ttfbP50, base?.ttfbP50) : '—'} | ${f(r.cpuUsPerReq, 0)} | ${r.errors} |`,
+            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base.p50)} | ${added(r.p99, base.p99)} | ${f(r.ttfbP50)} | ${stream ? added(r.ttfbP50, base.ttfbP50) : '—'} | ${name === 'direct' ? '—' : f(r.cpuUsPerReq, 0)} | ${r.errors} |`,
           );
         }
       }
