@@ -50,6 +50,8 @@ start_redis() {
   export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 }
 
+# Headless Chromium for the top-up page test (Debian's build; no browser download).
+need_apt chromium
 [ -n "${TEST_DATABASE_URL:-}" ] || start_postgres
 [ -n "${TEST_REDIS_URL:-}" ] || start_redis
 echo "test.sh: PostgreSQL $TEST_DATABASE_URL, Redis $TEST_REDIS_URL"
