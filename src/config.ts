@@ -112,13 +112,18 @@ export const envSchema = z.object({
   LAGO_EVENTS_ENABLED: optional(bool(true)),
   LAGO_BILLABLE_METRIC_CODE: z.string().min(1).default('llm_usage'),
   LAGO_PLAN_CODE: z.string().min(1).default('tollgate_usage_{currency}'),
-  LAGO_PAYMENT_MODE: z.enum(['invoice_status', 'manual_payment', 'granted_credits']).default('invoice_status'),
+  LAGO_PAYMENT_MODE: z
+    .enum(['invoice_status', 'manual_payment', 'granted_credits'])
+    .default('invoice_status'),
   LAGO_WEBHOOK_SIGNATURE: z.enum(['hmac', 'jwt']).default('hmac'),
   LAGO_WEBHOOK_HMAC_KEY: optional(z.string().min(1)),
   LAGO_WEBHOOK_PUBLIC_KEY: optional(
     z
       .string()
-      .refine((v) => Buffer.from(v, 'base64').toString('utf8').includes('PUBLIC KEY'), 'must be a base64-encoded PEM'),
+      .refine(
+        (v) => Buffer.from(v, 'base64').toString('utf8').includes('PUBLIC KEY'),
+        'must be a base64-encoded PEM',
+      ),
   ),
   LAGO_EVENTS_BATCH_SIZE: int(100, 1, 100),
   LAGO_REQUEST_TIMEOUT_MS: int(10_000, 100),
@@ -172,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = parsed.data;
   if (config.GRAPHIQL === undefined) config.GRAPHIQL = config.NODE_ENV === 'development';
-  if (config.LAGO_EVENTS_ENABLED === undefined) config.LAGO_EVENTS_ENABLED = config.LAGO_API_URL !== undefined;
+  if (config.LAGO_EVENTS_ENABLED === undefined)
+    config.LAGO_EVENTS_ENABLED = config.LAGO_API_URL !== undefined;
   return config;
 }
