@@ -31,29 +31,27 @@ async function check(name: string, fn: () => Promise<void>) {
 
 /**
  * Database and shared state reachable (these decide readiness), plus one `upstream:<name>`
- * component per circuit breaker. An open breaker reports ok=false and sets `degraded`, but does not
- * make the gateway unready: every replica sees the same upstream, so taking replicas out of the
- * load balancer would only turn fast 503s into connection errors.
+ * component per circuit breaker that is not closed (the metrics gauge shows all of them). An open
+ * breaker reports ok=false and sets `degraded`, but does not make the gateway unready: every
+ * replica sees the same upstream, so taking replicas out of the load balancer would only turn fast
+ * 503s into connection errors.
  */
 export async function checkReadiness(services: Services): Promise<Readiness> {
   const components = await Promise.all([
     check(`database:${services.database.kind}`, () => services.database.ping()),
     check(`shared_state:${services.state.kind}`, () => services.state.ping()),
   ]);
-  const upstreams = (services.breakers?.all() ?? []).map((b) => {
-    const state = b.state;
-    return {
+  const upstreams = (services.breakers?.all() ?? [])
+    .map((b) => ({ b, state: b.state }))
+    .filter(({ state }) => state !== 'closed')
+    .map(({ b, state }) => ({
       name: `upstream:${b.name}`,
       ok: state !== 'open',
-      detail:
-        state === 'closed'
-          ? null
-          : `circuit ${state} since ${new Date(b.openedAt ?? 0).toISOString()}${b.lastError ? `: ${b.lastError}` : ''}`,
-    };
-  });
+      detail: `circuit ${state} since ${new Date(b.openedAt ?? 0).toISOString()}${b.lastError ? `: ${b.lastError}` : ''}`,
+    }));
   return {
     ok: components.every((c) => c.ok),
-    degraded: upstreams.some((u) => u.detail !== null),
+    degraded: upstreams.length > 0,
     components: [...components, ...upstreams],
   };
 }
