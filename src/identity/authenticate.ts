@@ -1,5 +1,4 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { UnauthenticatedError } from '../lib/errors.ts';
 import type { Services } from '../services.ts';
 import type { Principal } from './principal.ts';
 
@@ -26,13 +25,12 @@ function sameSecret(a: string, b: string): boolean {
 
 /**
  * Resolves a credential to a principal: the platform admin token from configuration, or a Tollgate
- * API key. Returns null for no credential; throws UnauthenticatedError for a credential that is
- * wrong, revoked or expired.
+ * API key. Returns null for no credential; throws UnauthenticatedError (INVALID_API_KEY,
+ * API_KEY_REVOKED, API_KEY_EXPIRED) for a credential that is wrong, revoked or expired.
  */
 export async function authenticate(services: Services, credential: string | null): Promise<Principal | null> {
   if (credential === null) return null;
   const adminToken = services.config.TOLLGATE_ADMIN_TOKEN;
   if (adminToken && sameSecret(credential, adminToken)) return { kind: 'platform_admin', userId: null };
-  if (!services.apiKeys) throw new UnauthenticatedError('Invalid API key', 'INVALID_API_KEY');
   return services.apiKeys.authenticate(credential);
 }
