@@ -280,6 +280,21 @@ describe.each(backends())('LedgerService on %s', (backend) => {
     expect((await ledger.getWallet(wallet.id)).heldNanos).toBe(600_000_000n);
   });
 
+  it('answers concurrent holds with one key as one hold', async () => {
+    const { ledger, wallet } = await walletWithBalance(db.prisma, 10n * USD);
+    const input = { walletId: wallet.id, amountNanos: USD, idempotencyKey: 'same' };
+    const results = await Promise.all([
+      ledger.hold(input),
+      ledger.hold(input),
+      ledger.hold(input),
+      ledger.hold(input),
+    ]);
+    expect(new Set(results.map((r) => r.holdId)).size).toBe(1);
+    expect(results.filter((r) => !r.idempotencyHit)).toHaveLength(1);
+    expect((await ledger.getWallet(wallet.id)).heldNanos).toBe(USD);
+    expect(await db.prisma.hold.count({ where: { walletId: wallet.id } })).toBe(1);
+  });
+
   it('replays postings by key, refuses a key reused with other content, and survives a same-key race', async () => {
     const { ledger, wallet } = await walletWithBalance(db.prisma);
     const input = {
