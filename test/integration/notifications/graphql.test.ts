@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../../src/lib/ids.ts';
 import { createApiKey } from '../../../src/resolvers/identity/api-keys.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
@@ -223,6 +223,63 @@ describe('risk and notifications over GraphQL', () => {
         balanceLowThresholdsNanos: { USD: ['5000000000'] },
       },
       payments: { holdRiskLevels: ['elevated', 'highest'] },
+    });
+  });
+
+  it('streams notificationReceived to an owner of the organization, and refuses a member', async () => {
+    const controller = new AbortController();
+    const subscribe = (token: string) =>
+      fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: `Bearer ${token}`,
+        },
+        body: JSON.stringify({
+          query:
+            'subscription($org: ID!) { notificationReceived(organizationId: $org) { id type organizationId data } }',
+          variables: { org: a.org.id },
+        }),
+        signal: controller.signal,
+      });
+    const denied = await (await subscribe(memberToken)).text();
+    expect(denied).toContain('FORBIDDEN');
+
+    const res = await subscribe(ownerToken);
+    expect(res.status).toBe(200);
+    // Wait until the subscription listens on shared state before raising the notification.
+    const handlers = (t.app.services.state as unknown as { handlers: Map<string, Set<unknown>> }).handlers;
+    await vi.waitFor(() => expect(handlers.get(`gql:notification:${a.org.id}`)?.size).toBeGreaterThan(0));
+    const { id } = await t.app.services.notifications.notify(db.prisma, {
+      type: 'dispute_opened',
+      organizationId: a.org.id,
+      dedupeKey: `gql-sub:${a.org.id}`,
+      payload: {
+        disputeId: 'dp_1',
+        paymentId: 'pay_1',
+        currency: 'USD',
+        amountMinor: '500',
+        reason: 'fraudulent',
+        frozenNanos: '5000000000',
+      },
+    });
+    await t.app.services.outbox.drain();
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let match: RegExpExecArray | null = null;
+    while (!(match = /event: next\ndata: (.*)\n/.exec(buffer))) {
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error('stream ended');
+      buffer += decoder.decode(chunk.value);
+    }
+    controller.abort();
+    expect(JSON.parse(match[1]!).data.notificationReceived).toEqual({
+      id,
+      type: 'dispute_opened',
+      organizationId: a.org.id,
+      data: expect.objectContaining({ disputeId: 'dp_1', frozenNanos: '5000000000' }),
     });
   });
 
