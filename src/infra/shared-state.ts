@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 
 /**
@@ -66,6 +67,8 @@ for i = 1, n do
   out[i + 2] = redis.call('GET', KEYS[i])
 end
 return out`;
+
+const RESERVE_MANY_SHA = createHash('sha1').update(RESERVE_MANY_LUA).digest('hex');
 
 const RESERVE_LUA = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -155,13 +158,14 @@ export class RedisSharedState implements SharedState {
   async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
     if (entries.length === 0) return { ok: true, values: [], refusedIndex: -1 };
     const args = entries.flatMap((e) => [e.delta.toString(), e.limit === null ? '' : e.limit.toString()]);
-    const [ok, refused, ...values] = (await this.client.eval(
-      RESERVE_MANY_LUA,
-      entries.length,
-      ...entries.map((e) => e.key),
-      ...args,
-      ttlMs,
-    )) as [number, number, ...string[]];
+    const params = [entries.length, ...entries.map((e) => e.key), ...args, ttlMs] as const;
+    // EVALSHA on the hot path (the script is loaded once per Redis); EVAL when Redis lost it.
+    const reply = await this.client.evalsha(RESERVE_MANY_SHA, ...params).catch((err: unknown) => {
+      if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
+        return this.client.eval(RESERVE_MANY_LUA, ...params);
+      throw err;
+    });
+    const [ok, refused, ...values] = reply as [number, number, ...string[]];
     return { ok: ok === 1, values: values.map((v) => BigInt(v)), refusedIndex: Number(refused) };
   }
 
