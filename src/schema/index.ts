@@ -2,6 +2,7 @@ import { builder } from '../builder.ts';
 import './system.ts';
 import './outbox.ts';
 import './payments.ts';
+import './usage.ts';
 import './wallet.ts';
 import './identity.ts';
 import './lago.ts';
