@@ -47,7 +47,8 @@ export async function findLagoCustomer(db: Db, owner: BillingOwner): Promise<Lag
   };
 }
 
-const inflight = new Map<string, Promise<LagoCustomerRef>>();
+/** Set-ups running in this process, per database (tests run several apps in one process). */
+const inflightByDb = new WeakMap<object, Map<string, Promise<LagoCustomerRef>>>();
 
 /**
  * Makes sure the Lago customer for (owner, currency) exists with its subscription and prepaid
@@ -65,9 +66,15 @@ export async function ensureLagoCustomer(
     if (known) return known;
   }
   const key = customerExternalId(profile);
+  let inflight = inflightByDb.get(ctx.db);
+  if (!inflight) {
+    inflight = new Map();
+    inflightByDb.set(ctx.db, inflight);
+  }
   const running = inflight.get(key);
   if (running) return running;
-  const run = setUp(ctx, profile).finally(() => inflight.delete(key));
+  const map = inflight;
+  const run = setUp(ctx, profile).finally(() => map.delete(key));
   inflight.set(key, run);
   return run;
 }
