@@ -160,6 +160,10 @@ export async function main(): Promise<Row[]> {
       500,
       servicePair((i) => wallets[i % 1000]!),
     );
+    // The floor: one round trip through Prisma, to read the other rows against.
+    rows.push(
+      await run('baseline: one SELECT 1 via Prisma', 1, PAIRS, async () => db.prisma.$queryRaw`SELECT 1`),
+    );
     for (const c of CONCURRENCIES) {
       rows.push(
         await run(
@@ -197,7 +201,10 @@ export async function main(): Promise<Row[]> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const cpus = os.cpus();
   console.log(
-    `ledger bench: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}, ${PAIRS} pairs per row`,
+    `ledger bench: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}, ${PAIRS} pairs per row, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
   const rows = await main();
   console.table(rows);
