@@ -18,9 +18,17 @@ export class LiteLLMAdminError extends Error {
     super(message, opts);
   }
 
-  /** Network failures, timeouts, 429 and 5xx can succeed on a later attempt. */
+  /**
+   * Network failures, timeouts, 429 and 5xx can succeed on a later attempt; so can "no database"
+   * answers (LiteLLM's /user/new says so with a 400), since the database may be attached later.
+   */
   get retryable(): boolean {
-    return this.status === null || this.status === 429 || this.status >= 500;
+    return (
+      this.status === null ||
+      this.status === 429 ||
+      this.status >= 500 ||
+      /db not connected|no db connected|not connected to db|database not connected/i.test(this.message)
+    );
   }
 
   get notFound(): boolean {

@@ -24,6 +24,8 @@ export interface DriftRow {
 }
 
 const SECRET_CACHE_MAX = 50_000;
+/** How long credentialFor keeps answering "master key" for a key that is not synced yet. */
+const UNSYNCED_RECHECK_MS = 5_000;
 
 /**
  * The LiteLLM side of identity: mirrors organizations and teams (as LiteLLM teams), users and API
@@ -36,6 +38,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   readonly keySync: boolean;
   readonly client: LiteLLMAdminClient | null;
   private readonly secrets = new Map<string, string>();
+  private readonly unsyncedUntil = new Map<string, number>();
   private readonly driftGauge: Gauge<'entity_type' | 'entity_id'>;
   private lastDrift: DriftRow[] = [];
 
@@ -68,7 +71,8 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     const cached = this.secrets.get(apiKeyId);
     if (cached !== undefined) return cached;
     const master = this.deps.config.LITELLM_MASTER_KEY;
-    if (this.keySync) {
+    const nowMs = this.deps.clock().getTime();
+    if (this.keySync && (this.unsyncedUntil.get(apiKeyId) ?? 0) <= nowMs) {
       const row = await this.deps.db.apiKey.findUnique({
         where: { id: apiKeyId },
         select: { syncState: true, litellmSecretEncrypted: true },
@@ -78,8 +82,12 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         // A LiteLLM secret never changes for a key id (rotation makes a new key), so it can be kept.
         if (this.secrets.size >= SECRET_CACHE_MAX) this.secrets.clear();
         this.secrets.set(apiKeyId, secret);
+        this.unsyncedUntil.delete(apiKeyId);
         return secret;
       }
+      // Not synced yet: answer from memory for a moment instead of reading the row per request.
+      if (this.unsyncedUntil.size >= SECRET_CACHE_MAX) this.unsyncedUntil.clear();
+      this.unsyncedUntil.set(apiKeyId, nowMs + UNSYNCED_RECHECK_MS);
     }
     if (!master) throw new ServiceUnavailableError('LITELLM_MASTER_KEY is not configured');
     return master;
@@ -315,6 +323,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         });
       }
       await db.apiKey.update({ where: { id: key.id }, data: { syncState: 'synced', syncError: null } });
+      this.unsyncedUntil.delete(key.id);
     } catch (err) {
       const permanent = err instanceof LiteLLMAdminError && !err.retryable;
       await db.apiKey.update({

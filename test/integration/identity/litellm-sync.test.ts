@@ -300,6 +300,26 @@ describe('LiteLLM admin sync through the outbox', () => {
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('keeps changes pending while LiteLLM runs without a database, and syncs once it has one', async () => {
+    litellm.db = false;
+    const team = await t.gql(
+      `mutation { createTeam(input:{organizationId:"${orgId}", name:"Later"}) { id } }`,
+      {},
+      { token: ownerKey },
+    );
+    const teamId = raw(team.data.createTeam.id);
+    await t.app.services.outbox.drain(2);
+    const mapping = await db.prisma.externalMapping.findFirstOrThrow({ where: { entityId: teamId } });
+    expect(mapping.syncState).toBe('pending');
+    expect(mapping.syncError).toContain('No db connected');
+    litellm.db = true;
+    await drain();
+    expect(litellm.teams.has(teamId)).toBe(true);
+    expect(
+      (await db.prisma.externalMapping.findFirstOrThrow({ where: { entityId: teamId } })).syncState,
+    ).toBe('synced');
+  });
+
   it('deleting the organization deletes its LiteLLM teams and keys', async () => {
     await t.gql(`mutation { deleteOrganization(id:"${orgId}") { status } }`, {}, { token: ownerKey });
     await drain();
