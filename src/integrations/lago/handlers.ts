@@ -108,28 +108,46 @@ export async function enqueueLagoUsage(
   });
 }
 
-/** Call inside the transaction that marks the payment succeeded. `owner` = the credited wallet's owner. */
+/** The billing owner credited by a payment (its order's wallet), read inside the caller's transaction. */
+async function paymentOwner(tx: Tx | Db, paymentId: string): Promise<BillingOwner> {
+  const payment = await tx.payment.findUnique({ where: { id: paymentId }, include: { order: true } });
+  const wallet = payment && (await tx.wallet.findUnique({ where: { id: payment.order.walletId } }));
+  if (!wallet) throw new Error(`payment ${paymentId} has no wallet`);
+  return { ownerType: wallet.ownerType, ownerId: wallet.ownerId, currency: wallet.currency };
+}
+
+/**
+ * Call inside the transaction that marks the payment succeeded. `owner` (the credited wallet's
+ * owner) is looked up from the payment's order when omitted.
+ */
 export async function enqueueLagoTopUp(
   tx: Tx | Db,
-  input: { paymentId: string; owner: BillingOwner },
+  input: { paymentId: string; owner?: BillingOwner },
 ): Promise<void> {
+  const owner = input.owner ?? (await paymentOwner(tx, input.paymentId));
   await enqueueOutbox(tx, {
     topic: LAGO_TOPICS.topUp,
     payload: { paymentId: input.paymentId },
-    orderingKey: orderingKey(input.owner),
+    orderingKey: orderingKey(owner),
     dedupeKey: `${LAGO_TOPICS.topUp}:${input.paymentId}`,
   });
 }
 
-/** Call inside the transaction that marks the refund succeeded. */
+/** Call inside the transaction that marks the refund succeeded; `owner` as for top-ups. */
 export async function enqueueLagoRefund(
   tx: Tx | Db,
-  input: { refundId: string; owner: BillingOwner },
+  input: { refundId: string; owner?: BillingOwner },
 ): Promise<void> {
+  let owner = input.owner;
+  if (!owner) {
+    const refund = await tx.refund.findUnique({ where: { id: input.refundId } });
+    if (!refund) throw new Error(`refund ${input.refundId} not found`);
+    owner = await paymentOwner(tx, refund.paymentId);
+  }
   await enqueueOutbox(tx, {
     topic: LAGO_TOPICS.refund,
     payload: { refundId: input.refundId },
-    orderingKey: orderingKey(input.owner),
+    orderingKey: orderingKey(owner),
     dedupeKey: `${LAGO_TOPICS.refund}:${input.refundId}`,
   });
 }

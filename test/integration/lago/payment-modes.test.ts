@@ -12,15 +12,19 @@ async function topUpAndRefund(db: TestDatabase, lago: LagoDouble, mode: string) 
   const config = lagoConfig(lago, { LAGO_PAYMENT_MODE: mode });
   const { outbox } = await lagoWorker(db.prisma, config);
   const s = await seedWallet(db.prisma, 'EUR');
-  const owner = { ownerType: 'user', ownerId: s.userId, currency: 'EUR' };
   const payment = await insertTopUp(db.prisma, s, 2_500n, new Date());
   const refund = await insertRefund(db.prisma, payment.id, 1_000n, 'EUR', new Date());
   await db.prisma.$transaction(async (tx) => {
-    await enqueueLagoTopUp(tx, { paymentId: payment.id, owner });
-    await enqueueLagoRefund(tx, { refundId: refund.id, owner });
+    await enqueueLagoTopUp(tx, { paymentId: payment.id });
+    await enqueueLagoRefund(tx, { refundId: refund.id });
   });
-  await deliverAll(db.prisma, outbox);
   const ext = `user:${s.userId}:EUR`;
+  const rows = await db.prisma.outboxMessage.findMany({
+    where: { dedupeKey: { in: [`lago.topup:${payment.id}`, `lago.refund:${refund.id}`] } },
+  });
+  // The refund waits for its top-up: both carry the customer's ordering key.
+  expect(rows.map((r) => r.orderingKey)).toEqual([`lago:${ext}`, `lago:${ext}`]);
+  await deliverAll(db.prisma, outbox);
   return { payment, refund, ext, wallet: lago.listWallets(ext)[0] };
 }
 
