@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { decryptSecret, encryptSecret, randomBase62 } from '../identity/crypto.ts';
@@ -54,6 +56,52 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, param: string): T {
   return r.data;
 }
 
+/** Loopback, private, link-local, CGNAT and unspecified ranges: not for customer endpoints. */
+const PRIVATE_RANGES = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const)
+  PRIVATE_RANGES.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  PRIVATE_RANGES.addSubnet(net, prefix, 'ipv6');
+
+function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE_RANGES.check(mapped[1]!, 'ipv4');
+  return PRIVATE_RANGES.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Refuses endpoints on internal addresses (SSRF): literal IPs and `localhost` when registering,
+ * and every resolved address before each delivery. (A DNS answer that changes between this
+ * lookup and the connection is not covered.)
+ */
+async function assertPublicHost(url: string, resolve: boolean): Promise<void> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host)
+    ? [host]
+    : host === 'localhost' || host.endsWith('.localhost')
+      ? ['127.0.0.1']
+      : resolve
+        ? (await lookup(host, { all: true })).map((a) => a.address)
+        : [];
+  if (addresses.some(isPrivateAddress))
+    throw new ValidationError('url: must not point to a loopback, private or link-local address', {
+      param: 'url',
+    });
+}
+
 export function newWebhookSecret(): string {
   return `whsec_${randomBase62(40)}`;
 }
@@ -66,6 +114,8 @@ export class WebhookEndpoints {
       encryptionKey: string | undefined;
       timeoutMs: number;
       rotationGraceSeconds: number;
+      /** Development and tests only: endpoints on loopback/private addresses. */
+      allowPrivateUrls: boolean;
       nowMs: () => number;
       fetch?: typeof fetch;
     },
@@ -95,6 +145,7 @@ export class WebhookEndpoints {
   /** The secret is returned here and never again. An empty eventTypes list subscribes to every type. */
   async create(input: { organizationId: string; url: string; eventTypes: string[] }) {
     const url = validate(urlSchema, input.url, 'url');
+    if (!this.deps.allowPrivateUrls) await assertPublicHost(url, false);
     const eventTypes = validate(eventTypesSchema, input.eventTypes, 'eventTypes');
     const secret = newWebhookSecret();
     const endpoint = await this.deps.db.webhookEndpoint.create({
@@ -141,7 +192,10 @@ export class WebhookEndpoints {
     input: { url?: string | null; eventTypes?: string[] | null; status?: string | null },
   ) {
     const data: { url?: string; eventTypes?: string[]; status?: string } = {};
-    if (input.url != null) data.url = validate(urlSchema, input.url, 'url');
+    if (input.url != null) {
+      data.url = validate(urlSchema, input.url, 'url');
+      if (!this.deps.allowPrivateUrls) await assertPublicHost(data.url, false);
+    }
     if (input.eventTypes != null)
       data.eventTypes = [...new Set(validate(eventTypesSchema, input.eventTypes, 'eventTypes'))];
     if (input.status != null)
@@ -163,6 +217,12 @@ export class WebhookEndpoints {
     const endpoint = await this.deps.db.webhookEndpoint.findUnique({ where: { id: p.endpointId } });
     if (!endpoint) throw new PermanentDeliveryError('webhook endpoint deleted');
     if (endpoint.status !== 'active') throw new PermanentDeliveryError(`webhook endpoint ${endpoint.status}`);
+    if (!this.deps.allowPrivateUrls)
+      await assertPublicHost(endpoint.url, true).catch((err: unknown) => {
+        throw err instanceof ValidationError
+          ? new PermanentDeliveryError('webhook endpoint resolves to a private address')
+          : new Error(`endpoint unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      });
     const t = Math.floor(this.deps.nowMs() / 1000);
     const doFetch = this.deps.fetch ?? fetch;
     let res: Response;

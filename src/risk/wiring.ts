@@ -30,6 +30,7 @@ export function createRiskServices(deps: {
     encryptionKey: config.TOLLGATE_ENCRYPTION_KEY,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     rotationGraceSeconds: config.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,
+    allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     nowMs,
   });
   const email = config.SMTP_URL

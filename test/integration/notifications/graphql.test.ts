@@ -23,6 +23,7 @@ describe('risk and notifications over GraphQL', () => {
         TOLLGATE_ENCRYPTION_KEY: ENCRYPTION_KEY,
         RISK_SETTINGS_CACHE_TTL_MS: '0',
         OUTBOX_MAX_ATTEMPTS: '1',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
       },
     });
     receiver = new WebhookReceiver();

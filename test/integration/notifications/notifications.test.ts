@@ -197,6 +197,50 @@ describe.each(backends())('notifications on %s', (backend) => {
     expect(row).toMatchObject({ status: 'dead', lastError: 'webhook endpoint deleted' });
   });
 
+  it('refuses endpoints on loopback and private addresses, at registration and before delivery', async () => {
+    const strict = riskHarness(db.prisma, { env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'false' } });
+    const a = await seedAccount(db.prisma);
+    for (const url of [
+      'http://127.0.0.1:8080/x',
+      'http://[::1]/x',
+      'https://10.1.2.3/x',
+      'http://localhost/x',
+      'http://169.254.169.254/',
+    ])
+      await expect(
+        strict.webhooks.create({ organizationId: a.org.id, url, eventTypes: [] }),
+      ).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    await expect(
+      strict.webhooks.create({
+        organizationId: a.org.id,
+        url: 'https://hooks.example.com/tollgate',
+        eventTypes: [],
+      }),
+    ).resolves.toBeDefined();
+
+    // Registered while allowed (or a name that resolves to a private address): refused at delivery.
+    const lax = riskHarness(db.prisma);
+    const { endpoint } = await lax.webhooks.create({
+      organizationId: a.org.id,
+      url: 'http://localhost:9/x',
+      eventTypes: [],
+    });
+    await db.prisma.webhookEndpoint.deleteMany({
+      where: { organizationId: a.org.id, id: { not: endpoint.id } },
+    });
+    await strict.notifications.notify(db.prisma, balanceLow(a.org.id, 50));
+    await strict.outbox.drain();
+    const [row] = await db.prisma.outboxMessage.findMany({
+      where: { orderingKey: `webhook:${endpoint.id}` },
+    });
+    expect(row).toMatchObject({
+      status: 'dead',
+      lastError: 'webhook endpoint resolves to a private address',
+    });
+  });
+
   it('sends email through SMTP to the organization recipients', async () => {
     const smtp = new SmtpDouble();
     const smtpUrl = await smtp.start();

@@ -20,6 +20,7 @@ export function riskHarness(
     NODE_ENV: 'test',
     TOLLGATE_ENCRYPTION_KEY: ENCRYPTION_KEY,
     RISK_SETTINGS_CACHE_TTL_MS: '0',
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     ...opts.env,
   });
   const state = opts.state ?? new MemorySharedState(() => clock.nowMs);
