@@ -469,6 +469,21 @@ builder.mutationFields((t) => ({
       return ctx.services.db.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
     },
   }),
+  addMember: t.prismaField({
+    type: 'Membership',
+    description: 'Platform admin: adds an existing user to an organization (others use createUser).',
+    authScopes: manage,
+    args: { input: t.arg({ type: MembershipInput, required: true }) },
+    resolve: async (query, _r, { input }, ctx) => {
+      const m = await orgs.addMember(
+        ctx,
+        decodeId(id(input.organizationId), 'Organization'),
+        decodeId(id(input.userId), 'User'),
+        input.role,
+      );
+      return ctx.services.db.membership.findUniqueOrThrow({ ...query, where: { id: m.id } });
+    },
+  }),
   updateMembership: t.prismaField({
     type: 'Membership',
     description: 'Owner: any role; admin: member ↔ admin only. The last owner cannot be demoted.',

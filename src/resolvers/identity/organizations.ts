@@ -333,6 +333,30 @@ export async function updateUser(ctx: Ctx, id: string, input: z.input<typeof Upd
   });
 }
 
+/**
+ * Adds an existing user to an organization. Platform admin only: an organization's admins create
+ * new users (createUser), so they can never pull in, and read, a user of another organization.
+ */
+export async function addMember(ctx: Ctx, organizationId: string, userId: string, role: Role) {
+  const access = requireOrgRole(ctx.principal, organizationId, 'admin');
+  if (access.kind !== 'platform')
+    throw new ForbiddenError('Only a platform admin can add an existing user; use createUser for a new one');
+  const { db, litellm } = ctx.services;
+  return db.$transaction(async (tx) => {
+    const org = await tx.organization.findFirst({ where: { id: organizationId, status: 'active' } });
+    if (!org) throw new NotFoundError('Organization', organizationId);
+    const user = await tx.user.findFirst({ where: { id: userId, status: 'active' } });
+    if (!user) throw new NotFoundError('User', userId);
+    const m = await conflictOnUnique(
+      () => tx.membership.create({ data: { id: newId('mem'), organizationId, userId, role } }),
+      'User is already a member of this organization',
+    );
+    await enqueueUserUpsert(tx, litellm, organizationId, userId);
+    await audit(tx, ctx, organizationId, 'membership.add', 'membership', m.id, { userId, role });
+    return m;
+  });
+}
+
 async function countOwners(tx: Tx, organizationId: string) {
   return tx.membership.count({ where: { organizationId, role: 'owner' } });
 }

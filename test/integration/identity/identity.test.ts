@@ -313,6 +313,29 @@ describe('identity over GraphQL', () => {
     expect(codes(del)).toEqual(['TEAM_HAS_KEYS']);
   });
 
+  it('only a platform admin adds an existing user to another organization', async () => {
+    const mia = await db.prisma.user.findUniqueOrThrow({ where: { email: 'mia@acme.test' } });
+    const other = await t.gql('mutation { createOrganization(input:{name:"Beta", slug:"beta"}) { id } }');
+    const betaId = other.data.createOrganization.id;
+    const denied = await t.gql(
+      `mutation { addMember(input:{organizationId:"${orgId}", userId:"${mia.id}", role: member}) { id } }`,
+      {},
+      { token: ownerKey },
+    );
+    expect(codes(denied)).toEqual(['FORBIDDEN']);
+    const added = await t.gql(
+      `mutation { addMember(input:{organizationId:"${betaId}", userId:"${mia.id}", role: admin}) { role user { email } } }`,
+    );
+    expect(added.data.addMember).toEqual({ role: 'admin', user: { email: 'mia@acme.test' } });
+    // Acme's owner sees only Acme memberships of Mia.
+    const seen = await t.gql(
+      `{ node(id:"${Buffer.from(`User:${mia.id}`).toString('base64')}") { ... on User { memberships { edges { node { role } } } } } }`,
+      {},
+      { token: ownerKey },
+    );
+    expect(seen.data.node.memberships.edges.map((e: any) => e.node.role)).toEqual(['member']);
+  });
+
   it('removing a member revokes its keys', async () => {
     const mia = await db.prisma.user.findUniqueOrThrow({ where: { email: 'mia@acme.test' } });
     const r = await t.gql(
