@@ -409,6 +409,8 @@ export enum MoneyUnit {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Platform admin: adds an existing user to an organization (others use createUser). */
+  addMember: Membership;
   /** Admin or owner; the user must be a member of the organization. */
   addTeamMember: Team;
   /** Posts a signed correction against system adjustments (platform admin; idempotent; audited). */
@@ -485,6 +487,11 @@ export type Mutation = {
   /** The user itself, or an admin/owner of its organization (admins not on owners). */
   updateUser: User;
   updateWebhookEndpoint: WebhookEndpoint;
+};
+
+
+export type MutationAddMemberArgs = {
+  input: MembershipInput;
 };
 
 
@@ -1009,6 +1016,10 @@ export type Query = {
   riskSettings: RiskSetting;
   /** Use of each daily limit of the effective plan in the current plan day; null without a daily-limit plan. */
   todayUsage?: Maybe<TodayUsage>;
+  /** Requests, tokens and cost per day and/or model for the caller’s scope (same visibility as usageRecords). */
+  usageAggregates: Array<UsageAggregate>;
+  /** Proxied requests visible to the caller (read scope; members see their own), newest first. */
+  usageRecords: QueryUsageRecordsConnection;
   /** The authenticated caller. */
   viewer: Viewer;
   /** Wallets the caller may see: a platform admin any (optionally one organization's); an API key its organization's (members: the organization wallet, their own and their teams'). */
@@ -1150,6 +1161,22 @@ export type QueryTodayUsageArgs = {
 };
 
 
+export type QueryUsageAggregatesArgs = {
+  filter?: InputMaybe<UsageFilter>;
+  groupBy: UsageGrouping;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryUsageRecordsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UsageFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryWalletsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1231,6 +1258,18 @@ export type QueryPaymentsConnectionEdge = {
   __typename?: 'QueryPaymentsConnectionEdge';
   cursor: Scalars['String']['output'];
   node: Payment;
+};
+
+export type QueryUsageRecordsConnection = {
+  __typename?: 'QueryUsageRecordsConnection';
+  edges: Array<QueryUsageRecordsConnectionEdge>;
+  pageInfo: PageInfo;
+};
+
+export type QueryUsageRecordsConnectionEdge = {
+  __typename?: 'QueryUsageRecordsConnectionEdge';
+  cursor: Scalars['String']['output'];
+  node: UsageRecord;
 };
 
 export type QueryWalletsConnection = {
@@ -1488,6 +1527,71 @@ export type UpdateWebhookEndpointInput = {
   status?: InputMaybe<WebhookEndpointStatus>;
   url?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type UsageAggregate = {
+  __typename?: 'UsageAggregate';
+  cachedTokens: Scalars['BigInt']['output'];
+  completionTokens: Scalars['BigInt']['output'];
+  cost: Money;
+  /** YYYY-MM-DD in the requested time zone. */
+  day?: Maybe<Scalars['String']['output']>;
+  failedRequests: Scalars['Int']['output'];
+  model?: Maybe<Scalars['String']['output']>;
+  promptTokens: Scalars['BigInt']['output'];
+  /** Requests that were billed (not failed). */
+  requests: Scalars['Int']['output'];
+};
+
+export type UsageFilter = {
+  apiKeyId?: InputMaybe<Scalars['ID']['input']>;
+  /** Inclusive. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Requested or served model. */
+  model?: InputMaybe<Scalars['String']['input']>;
+  /** Platform admins: one organization. */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Exclusive. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export enum UsageGrouping {
+  Day = 'DAY',
+  DayAndModel = 'DAY_AND_MODEL',
+  Model = 'MODEL'
+}
+
+/** One proxied request: who, which model, tokens, exact cost (nano-units), outcome. */
+export type UsageRecord = Node & {
+  __typename?: 'UsageRecord';
+  apiKeyId: Scalars['String']['output'];
+  cachedTokens: Scalars['Int']['output'];
+  completionTokens: Scalars['Int']['output'];
+  cost: Money;
+  createdAt: Scalars['DateTime']['output'];
+  degradedFrom?: Maybe<Scalars['String']['output']>;
+  endpoint: Scalars['String']['output'];
+  /** Usage was estimated because the upstream reported none. */
+  estimated: Scalars['Boolean']['output'];
+  graced: Scalars['Boolean']['output'];
+  httpStatus?: Maybe<Scalars['Int']['output']>;
+  id: Scalars['ID']['output'];
+  latencyMs?: Maybe<Scalars['Int']['output']>;
+  modelRequested: Scalars['String']['output'];
+  modelServed?: Maybe<Scalars['String']['output']>;
+  organizationId: Scalars['String']['output'];
+  promptTokens: Scalars['Int']['output'];
+  requestId: Scalars['String']['output'];
+  status: UsageStatus;
+  teamId?: Maybe<Scalars['String']['output']>;
+  userId: Scalars['String']['output'];
+};
+
+export enum UsageStatus {
+  ClientAborted = 'client_aborted',
+  Failed = 'failed',
+  Succeeded = 'succeeded'
+}
 
 export type User = Node & {
   __typename?: 'User';
