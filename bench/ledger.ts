@@ -64,7 +64,7 @@ async function holdWithSelectForUpdate(db: Database, walletId: string, amount: b
       { balanceNanos: bigint; heldNanos: bigint; creditLimitNanos: bigint; status: string }[]
     >`
       SELECT "balanceNanos", "heldNanos", "creditLimitNanos", status FROM wallets WHERE id = ${walletId} FOR UPDATE`;
-    if (!w || w.status !== 'active' || w.balanceNanos - w.heldNanos - amount < -w.creditLimitNanos)
+    if (w?.status !== 'active' || w.balanceNanos - w.heldNanos - amount < -w.creditLimitNanos)
       throw new Error('insufficient');
     await tx.$executeRaw`UPDATE wallets SET "heldNanos" = "heldNanos" + ${amount}::bigint, "updatedAt" = now() WHERE id = ${walletId}`;
     const id = newId('hold');
@@ -200,13 +200,16 @@ export async function main(): Promise<Row[]> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const cpus = os.cpus();
-  console.log(
+  process.stdout.write(
     `ledger bench: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}, ${PAIRS} pairs per row, load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')}`,
+      .join(' ')}\n`,
   );
   const rows = await main();
-  console.table(rows);
+  const cols = Object.keys(rows[0]!) as (keyof Row)[];
+  const cells = [cols.map(String), ...rows.map((r) => cols.map((c) => String(r[c])))];
+  const widths = cols.map((_, k) => Math.max(...cells.map((line) => line[k]!.length)));
+  for (const line of cells) process.stdout.write(`${line.map((v, k) => v.padEnd(widths[k]!)).join('  ')}\n`);
   process.exit(0);
 }
