@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HoldSweeper } from '../../../src/ledger/hold-sweeper.ts';
 import { POSTING_NANOS_MAX } from '../../../src/ledger/money.ts';
 import type { PubSub } from '../../../src/pubsub.ts';
 import { type TestDatabase, backends, openTestDatabase } from '../../helpers/db.ts';
@@ -430,6 +431,30 @@ describe.each(backends())('LedgerService on %s', (backend) => {
     expect(await db.prisma.hold.findUniqueOrThrow({ where: { id: h1.holdId } })).toMatchObject({
       status: 'expired',
     });
+  });
+
+  it('runs the sweeper in the background until stopped', async () => {
+    let now = new Date('2030-06-01T00:00:00Z');
+    const { ledger, wallet } = await walletWithBalance(db.prisma, USD, {
+      clock: () => now,
+      holdTtlMs: 1_000,
+    });
+    const h = await ledger.hold({ walletId: wallet.id, amountNanos: USD, idempotencyKey: 'bg' });
+    const sweeper = new HoldSweeper(ledger, { intervalMs: 20 });
+    sweeper.start();
+    try {
+      now = new Date(now.getTime() + 2_000);
+      for (let i = 0; i < 200; i++) {
+        if ((await db.prisma.hold.findUniqueOrThrow({ where: { id: h.holdId } })).status === 'expired') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await sweeper.stop();
+    }
+    expect(await db.prisma.hold.findUniqueOrThrow({ where: { id: h.holdId } })).toMatchObject({
+      status: 'expired',
+    });
+    expect((await ledger.getWallet(wallet.id)).heldNanos).toBe(0n);
   });
 
   it('freezes an amount beyond the balance and unfreezes it', async () => {
