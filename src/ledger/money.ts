@@ -98,8 +98,7 @@ export function nanosToMinor(amountNanos: bigint, currency: string, rounding: Ro
 
 /**
  * An amount of one currency, held in nano-units. Built only through the factories, which check
- * the currency and that the value is an integer within ±POSTING_NANOS_MAX × 10^6 (no overflow
- * of a PostgreSQL BIGINT when summed).
+ * the currency and that the value is an integer that fits a PostgreSQL BIGINT.
  */
 export class Money {
   private constructor(
@@ -107,7 +106,8 @@ export class Money {
     readonly currency: string,
   ) {}
 
-  static readonly NANOS_ABS_MAX = POSTING_NANOS_MAX * 1_000_000n;
+  /** The range of a PostgreSQL BIGINT column, where every amount ends up. */
+  static readonly NANOS_ABS_MAX = 2n ** 63n - 1n;
 
   static ofNanos(amountNanos: bigint, currency: string): Money {
     if (typeof amountNanos !== 'bigint') throw new InvalidAmountError('Amount must be an integer (bigint)');
