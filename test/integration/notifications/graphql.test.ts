@@ -269,11 +269,12 @@ describe('risk and notifications over GraphQL', () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
-    let match: RegExpExecArray | null = null;
-    while (!(match = /event: next\ndata: (.*)\n/.exec(buffer))) {
+    let match = /event: next\ndata: (.*)\n/.exec(buffer);
+    while (!match) {
       const chunk = await reader.read();
       if (chunk.done) throw new Error('stream ended');
       buffer += decoder.decode(chunk.value);
+      match = /event: next\ndata: (.*)\n/.exec(buffer);
     }
     controller.abort();
     expect(JSON.parse(match[1]!).data.notificationReceived).toEqual({
