@@ -69,8 +69,8 @@ try {
     }
     const elapsed = performance.now() - t0;
     lat.sort((x, y) => x - y);
-    console.log(
-      `${label}: ${calls} calls, ${Math.round((calls / elapsed) * 1000)}/s, p50 ${(pct(lat, 50) * 1000).toFixed(1)} µs, p99 ${(pct(lat, 99) * 1000).toFixed(1)} µs`,
+    process.stdout.write(
+      `${label}: ${calls} calls, ${Math.round((calls / elapsed) * 1000)}/s, p50 ${(pct(lat, 50) * 1000).toFixed(1)} µs, p99 ${(pct(lat, 99) * 1000).toFixed(1)} µs\n`,
     );
   };
   await run('cached (TTL 30 s)', 30_000, CALLS);

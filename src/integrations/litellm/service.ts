@@ -275,7 +275,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   async syncKey(apiKeyId: string): Promise<void> {
     const db = this.deps.db;
     const key = await db.apiKey.findUnique({ where: { id: apiKeyId } });
-    if (!key || !key.litellmSecretEncrypted || !key.litellmKeyHash) return;
+    if (!key?.litellmSecretEncrypted || !key.litellmKeyHash) return;
     if (key.revokedAt) return; // the delete message follows
     const fields = {
       user_id: key.userId,
@@ -403,7 +403,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   /** Sets the mapped LiteLLM user's or team's max_budget to the wallet's available USD. */
   async pushBudget(walletId: string): Promise<void> {
     const w = await this.deps.db.wallet.findUnique({ where: { id: walletId } });
-    if (!w || w.currency !== 'USD') return;
+    if (w?.currency !== 'USD') return;
     let available = w.balanceNanos - w.heldNanos;
     if (available < 0n) available = 0n;
     const max_budget = UsdAmount.fromNanos(available);
