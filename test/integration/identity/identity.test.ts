@@ -186,6 +186,46 @@ describe('identity over GraphQL', () => {
     expect(codes(revokeOwner)).toEqual(['NOT_FOUND']);
   });
 
+  it('gates by key scope on top of role: read for queries, manage for mutations', async () => {
+    const inferenceOnly = await t.gql(
+      'mutation { createApiKey(input:{name:"proxy only", scopes:["inference"]}) { secret } }',
+      {},
+      { token: ownerKey },
+    );
+    const k = inferenceOnly.data.createApiKey.secret;
+    expect(codes(await t.gql('{ organizations { edges { node { id } } } }', {}, { token: k }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(
+      codes(
+        await t.gql(
+          `mutation { createTeam(input:{organizationId:"${orgId}", name:"No"}) { id } }`,
+          {},
+          { token: k },
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
+    const readOnly = await t.gql(
+      'mutation { createApiKey(input:{name:"reader", scopes:["read"]}) { secret } }',
+      {},
+      { token: ownerKey },
+    );
+    const r = readOnly.data.createApiKey.secret;
+    expect(
+      (await t.gql('{ organizations { edges { node { slug } } } }', {}, { token: r })).data.organizations
+        .edges,
+    ).toEqual([{ node: { slug: 'acme' } }]);
+    expect(
+      codes(
+        await t.gql(
+          `mutation { createTeam(input:{organizationId:"${orgId}", name:"No"}) { id } }`,
+          {},
+          { token: r },
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
+  });
+
   it('updates a key: clears with null, keeps omitted fields, refuses a budget without currency', async () => {
     const mine = await db.prisma.apiKey.findFirstOrThrow({ where: { name: 'mine' } });
     const upd = await t.gql(
