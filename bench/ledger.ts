@@ -123,11 +123,14 @@ export async function main(): Promise<Row[]> {
     const org = newId('org');
     await db.prisma.organization.create({ data: { id: org, name: 'bench', slug: org } });
     const wallets: string[] = [];
+    await db.prisma.team.createMany({
+      data: Array.from({ length: 1000 }, (_, i) => ({ id: `team_${i}`, organizationId: org, name: `t${i}` })),
+    });
     for (let i = 0; i < 1000; i++) {
       const w = await ledger.ensureWallet({
         organizationId: org,
-        ownerType: 'user',
-        ownerId: `usr_${i}`,
+        ownerType: 'team',
+        ownerId: `team_${i}`,
         currency: 'USD',
       });
       await ledger.grant({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
-import { IdempotencyConflictError, ValidationError } from '../lib/errors.ts';
+import { IdempotencyConflictError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import { currentRequestId } from '../lib/request-context.ts';
@@ -234,6 +234,7 @@ export class LedgerService {
     };
     let wallet = await this.db.wallet.findUnique({ where });
     if (!wallet) {
+      await this.checkOwner(input.organizationId, input.ownerType, input.ownerId);
       const id = newId('wal');
       try {
         wallet = await this.db.$transaction(async (tx) => {
@@ -273,6 +274,31 @@ export class LedgerService {
       currency,
     );
     return wallet;
+  }
+
+  /** A new wallet's owner must exist in that organization (a team of it, a member of it). */
+  private async checkOwner(organizationId: string, ownerType: OwnerType, ownerId: string) {
+    const org = await this.db.organization.findUnique({
+      where: { id: organizationId },
+      select: { id: true },
+    });
+    if (!org) throw new NotFoundError('Organization', organizationId);
+    if (ownerType === 'team') {
+      const team = await this.db.team.findUnique({
+        where: { id: ownerId },
+        select: { organizationId: true },
+      });
+      if (team?.organizationId !== organizationId)
+        throw new ValidationError('The team does not belong to the organization', { param: 'ownerId' });
+    }
+    if (ownerType === 'user') {
+      const member = await this.db.membership.findUnique({
+        where: { organizationId_userId: { organizationId, userId: ownerId } },
+        select: { id: true },
+      });
+      if (!member)
+        throw new ValidationError('The user is not a member of the organization', { param: 'ownerId' });
+    }
   }
 
   async getWallet(walletId: string): Promise<WalletRow> {

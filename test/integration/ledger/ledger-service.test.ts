@@ -520,6 +520,43 @@ describe.each(backends())('LedgerService on %s', (backend) => {
     });
   });
 
+  it('refuses wallets for unknown organizations and for owners outside the organization', async () => {
+    const { ledger, org } = await walletWithBalance(db.prisma);
+    await expect(
+      ledger.ensureWallet({
+        organizationId: 'org_missing',
+        ownerType: 'organization',
+        ownerId: 'org_missing',
+        currency: 'USD',
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const other = await createOrganization(db.prisma, 'Foreign');
+    const team = await db.prisma.team.create({
+      data: { id: `team_${other.id}`, organizationId: other.id, name: 'x' },
+    });
+    await expect(
+      ledger.ensureWallet({ organizationId: org.id, ownerType: 'team', ownerId: team.id, currency: 'USD' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      ledger.ensureWallet({
+        organizationId: org.id,
+        ownerType: 'user',
+        ownerId: 'usr_nobody',
+        currency: 'USD',
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const inOrg = await db.prisma.team.create({
+      data: { id: `team_${org.id}`, organizationId: org.id, name: 'y' },
+    });
+    const w = await ledger.ensureWallet({
+      organizationId: org.id,
+      ownerType: 'team',
+      ownerId: inOrg.id,
+      currency: 'USD',
+    });
+    expect(w).toMatchObject({ ownerType: 'team', ownerId: inOrg.id, organizationId: org.id });
+  });
+
   it('refuses an organization wallet owned by someone else', async () => {
     const { ledger } = await walletWithBalance(db.prisma);
     const other = await createOrganization(db.prisma, 'Other');
