@@ -13,6 +13,9 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { LedgerService } from '../src/ledger/ledger-service.ts';
+import { preparedStatementName } from '../src/ledger/prepared-statements.ts';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { newId } from '../src/lib/ids.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://tollgate@127.0.0.1:55432/postgres';
@@ -35,7 +38,7 @@ function pct(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function provision(): Promise<{ db: Database; drop: () => Promise<void> }> {
+async function provision(): Promise<{ db: Database; prepared: PrismaClient; drop: () => Promise<void> }> {
   const name = `tollgate_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -45,9 +48,18 @@ async function provision(): Promise<{ db: Database; drop: () => Promise<void> }>
   url.pathname = `/${name}`;
   const db = await openDatabase({ url: url.toString(), poolSize: 40 });
   await db.migrate();
+  // The same database through a client that prepares the ledger's hot statements.
+  const prepared = new PrismaClient({
+    adapter: new PrismaPg(
+      { connectionString: url.toString(), max: 40 },
+      { statementNameGenerator: preparedStatementName },
+    ),
+  });
   return {
     db,
+    prepared,
     drop: async () => {
+      await prepared.$disconnect();
       await db.close();
       const a = new pg.Client({ connectionString: ADMIN_URL });
       await a.connect();
@@ -116,10 +128,11 @@ async function run(
 }
 
 export async function main(): Promise<Row[]> {
-  const { db, drop } = await provision();
+  const { db, prepared, drop } = await provision();
   const rows: Row[] = [];
   try {
     const ledger = new LedgerService(db.prisma, {});
+    const preparedLedger = new LedgerService(prepared, {});
     const org = newId('org');
     await db.prisma.organization.create({ data: { id: org, name: 'bench', slug: org } });
     const wallets: string[] = [];
@@ -151,6 +164,14 @@ export async function main(): Promise<Row[]> {
         idempotencyKey: `k${seq++}`,
       });
       await ledger.settle({ holdId: h.holdId, actualNanos: 900_000n });
+    };
+    const preparedPair = (walletOf: (i: number) => string) => async (i: number) => {
+      const h = await preparedLedger.hold({
+        walletId: walletOf(i),
+        amountNanos: amount,
+        idempotencyKey: `p${seq++}`,
+      });
+      await preparedLedger.settle({ holdId: h.holdId, actualNanos: 900_000n });
     };
     const forUpdatePair = (walletOf: (i: number) => string) => async (i: number) => {
       const h = await holdWithSelectForUpdate(db, walletOf(i), amount, `f${seq++}`);
@@ -190,6 +211,22 @@ export async function main(): Promise<Row[]> {
           c,
           PAIRS,
           forUpdatePair(() => hot),
+        ),
+      );
+      rows.push(
+        await run(
+          'hot wallet, prepared hot statements',
+          c,
+          PAIRS,
+          preparedPair(() => hot),
+        ),
+      );
+      rows.push(
+        await run(
+          '1,000 wallets, prepared hot statements',
+          c,
+          PAIRS,
+          preparedPair((i) => wallets[i % 1000]!),
         ),
       );
     }

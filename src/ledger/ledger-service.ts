@@ -341,7 +341,7 @@ export class LedgerService {
     const enforce = input.enforceAvailable !== false;
     let rows: (WalletRow & { holdId: string })[];
     try {
-      rows = await this.db.$queryRaw<(WalletRow & { holdId: string })[]>`
+      rows = await this.db.$queryRaw<(WalletRow & { holdId: string })[]>`/* tg:ledger_hold */
         WITH w AS (
           UPDATE wallets SET "heldNanos" = "heldNanos" + ${amount}::bigint, "updatedAt" = ${now}::timestamp(3)
            WHERE id = ${input.walletId} AND status = 'active'
@@ -409,7 +409,7 @@ export class LedgerService {
     const pct = this.overshootMaxPercent;
     const rows = await this.db.$queryRaw<
       (WalletRow & { settledNanos: bigint; overshootNanos: bigint; transactionId: string | null })[]
-    >`
+    >`/* tg:ledger_settle */
       WITH h AS (
         UPDATE holds
            SET status = 'settled',
@@ -533,7 +533,7 @@ export class LedgerService {
     const swept: string[] = [];
     for (let i = 0; i < limit; i++) {
       const now = this.clock();
-      const rows = await this.db.$queryRaw<(WalletRow & { holdId: string })[]>`
+      const rows = await this.db.$queryRaw<(WalletRow & { holdId: string })[]>`/* tg:ledger_sweep */
         WITH due AS (
           SELECT id FROM holds
            WHERE status = 'active' AND "expiresAt" <= ${now}::timestamp(3)
@@ -559,7 +559,7 @@ export class LedgerService {
 
   private finalizeHold(holdId: string, status: HoldStatus, reason: string | null) {
     const now = this.clock();
-    return this.db.$queryRaw<WalletRow[]>`
+    return this.db.$queryRaw<WalletRow[]>`/* tg:ledger_release */
       WITH h AS (
         UPDATE holds SET status = ${status}, "finalizedAt" = ${now}::timestamp(3),
                metadata = CASE WHEN ${reason}::text IS NULL THEN metadata
