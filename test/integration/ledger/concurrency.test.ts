@@ -2,7 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/client.ts';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../../../src/generated/prisma/client.ts';
 import { LedgerService } from '../../../src/ledger/ledger-service.ts';
+import { preparedStatementName } from '../../../src/ledger/prepared-statements.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { walletWithBalance } from './fixtures.ts';
 
@@ -125,5 +128,47 @@ describe('ledger concurrency on PostgreSQL', () => {
     }
     expect((await ledger.getWallet(wallet.id)).heldNanos).toBe(7n);
     expect((await ledger.checkConsistency()).ok).toBe(true);
+  });
+
+  it('gives the same results with the hot statements prepared once per connection', async () => {
+    const names: string[] = [];
+    const prepared = new PrismaClient({
+      adapter: new PrismaPg(
+        { connectionString: db.url!, max: 2 },
+        {
+          statementNameGenerator: (q) => {
+            const name = preparedStatementName(q);
+            if (name) names.push(name);
+            return name;
+          },
+        },
+      ),
+    });
+    try {
+      let nowMs = Date.UTC(2032, 0, 1);
+      const { wallet } = await walletWithBalance(db.prisma, 10_000n);
+      const ledger = new LedgerService(prepared, { clock: () => new Date(nowMs), holdTtlMs: 1_000 });
+      for (let i = 0; i < 8; i++) {
+        const h = await ledger.hold({ walletId: wallet.id, amountNanos: 100n, idempotencyKey: `p${i}` });
+        if (i % 2) await ledger.settle({ holdId: h.holdId, actualNanos: 90n + BigInt(i) });
+        else await ledger.release({ holdId: h.holdId });
+      }
+      await expect(
+        ledger.hold({ walletId: wallet.id, amountNanos: 10_000n, idempotencyKey: 'big' }),
+      ).rejects.toMatchObject({
+        code: 'INSUFFICIENT_FUNDS',
+      });
+      const late = await ledger.hold({ walletId: wallet.id, amountNanos: 5n, idempotencyKey: 'late' });
+      nowMs += 2_000;
+      expect(await ledger.sweepExpiredHolds()).toContain(late.holdId);
+      const w = await ledger.getWallet(wallet.id);
+      expect([w.balanceNanos, w.heldNanos]).toEqual([10_000n - (91n + 93n + 95n + 97n), 0n]);
+      expect(new Set(names)).toEqual(
+        new Set(['tg_ledger_hold', 'tg_ledger_settle', 'tg_ledger_release', 'tg_ledger_sweep']),
+      );
+      expect((await ledger.checkConsistency()).ok).toBe(true);
+    } finally {
+      await prepared.$disconnect();
+    }
   });
 });
