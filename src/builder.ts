@@ -8,7 +8,7 @@ import type { Context } from './context.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import { type ApiScope, type Role, isPlatformAdmin } from './identity/principal.ts';
-import { ForbiddenError, UnauthenticatedError } from './lib/errors.ts';
+import { ForbiddenError, UnauthenticatedError, ValidationError } from './lib/errors.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -57,6 +57,15 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    // The plugin's own decoder throws a plain Error on a malformed id, which would surface as
+    // INTERNAL; a bad id is the client's mistake.
+    decodeGlobalID: (globalID) => {
+      const text = Buffer.from(globalID, 'base64').toString('utf8');
+      const at = text.indexOf(':');
+      if (at <= 0 || at === text.length - 1 || Buffer.from(text, 'utf8').toString('base64') !== globalID)
+        throw new ValidationError(`'${globalID.slice(0, 64)}' is not a valid global id`, { param: 'id' });
+      return { typename: text.slice(0, at), id: text.slice(at + 1) };
+    },
   },
 });
 

@@ -101,6 +101,8 @@ describe('HTTP server', () => {
 
     const denied = await t.gql('{ outboxDeliveries { edges { node { id } } } }', {}, { token: null });
     expect(denied.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+    const garbage = await t.gql('{ node(id: "not-a-global-id") { id } }');
+    expect(garbage.errors![0].extensions.code).toBe('VALIDATION_FAILED');
     const wrong = await t.gql('{ health { ok } }', {}, { token: 'sk-tg-wrong' });
     expect(wrong.errors![0].extensions.code).toBe('INVALID_API_KEY');
   });
