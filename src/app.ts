@@ -19,6 +19,7 @@ import { registerLagoHandlers } from './integrations/lago/handlers.ts';
 import { lagoWebhookRoute } from './integrations/lago/webhooks.ts';
 import { createHttpServer } from './server.ts';
 import { AdmissionService } from './admission/admission-service.ts';
+import { notifyLimitChanged } from './notifications/limit-notifications.ts';
 import { createPayments, registerPaymentRoutes, startPaymentJobs } from './payments/wiring.ts';
 import { createProxyHandler } from './proxy/handler.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
@@ -87,6 +88,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pubsub,
     clock,
     priceCacheTtlMs: config.PRICE_CACHE_TTL_MS,
+    // Late-bound: notifications are built below; the callback runs only once requests flow.
+    onLimitChanged: (event) => notifyLimitChanged(services, event),
   });
   const riskWiring = createRiskServices({ config, db: database.prisma, state, pubsub, outbox, metrics, clock });
   const services = {

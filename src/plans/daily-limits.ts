@@ -145,6 +145,8 @@ export class DailyLimitService {
       db: Db;
       state: SharedState;
       pubsub: Pick<PubSub, 'publish'>;
+      /** Called once per crossing, after the event is published (notification fan-out). */
+      onLimitChanged?: (event: LimitChangedEvent) => void;
       plans: PlanService;
       clock: () => Date;
     },
@@ -510,6 +512,7 @@ export class DailyLimitService {
     };
     try {
       this.deps.pubsub.publish(`limitChanged:${subject.organizationId}`, event);
+      this.deps.onLimitChanged?.(event);
     } catch (err) {
       logger.warn({ err }, 'limitChanged publish failed');
     }

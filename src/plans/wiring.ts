@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
 import type { SharedState } from '../infra/shared-state.ts';
 import { PricingService } from '../pricing/price-rules.ts';
-import type { PubSub } from '../pubsub.ts';
+import type { LimitChangedEvent, PubSub } from '../pubsub.ts';
 import { DailyLimitService } from './daily-limits.ts';
 import { PlanService } from './plans.ts';
 
@@ -12,6 +12,7 @@ export function createPlanServices(deps: {
   pubsub: Pick<PubSub, 'publish'>;
   clock: () => Date;
   priceCacheTtlMs?: number;
+  onLimitChanged?: (event: LimitChangedEvent) => void;
 }) {
   const pricing = new PricingService({
     db: deps.db,
@@ -30,6 +31,7 @@ export function createPlanServices(deps: {
     db: deps.db,
     state: deps.state,
     pubsub: deps.pubsub,
+    ...(deps.onLimitChanged ? { onLimitChanged: deps.onLimitChanged } : {}),
     plans,
     clock: deps.clock,
   });

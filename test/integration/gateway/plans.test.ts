@@ -56,6 +56,12 @@ describe('plans through the proxy (openai client, PostgreSQL + Redis)', () => {
     const okHeaders = passed[0]!.headers;
     expect(okHeaders.get('x-tollgate-daily-limit')).toBe('20');
     expect(okHeaders.get('x-tollgate-daily-reset')).toMatch(/T16:00:00\.000Z$/);
+    // The crossing is notified once (webhooks/email channels), not once per refused request.
+    const reached = () =>
+      g.t.app.services.db.notification.count({
+        where: { type: 'daily_limit_reached', organizationId: g.organizationId },
+      });
+    await expect.poll(reached).toBe(1);
     // Failed admissions leave nothing held.
     const w = await g.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: g.orgWalletId } });
     expect(w.heldNanos).toBe(0n);
