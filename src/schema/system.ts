@@ -12,6 +12,9 @@ const ComponentStatus = builder.objectRef<Readiness['components'][number]>('Comp
 const Health = builder.objectRef<Readiness>('Health').implement({
   fields: (t) => ({
     ok: t.exposeBoolean('ok'),
+    degraded: t.exposeBoolean('degraded', {
+      description: 'An upstream circuit breaker is not closed (the gateway is up, an upstream is failing).',
+    }),
     components: t.expose('components', { type: [ComponentStatus] }),
   }),
 });
