@@ -61,7 +61,9 @@ async function phase(durationMs: number, record: boolean) {
   while (performance.now() - begin < durationMs) {
     const due = begin + n * interval;
     const wait = due - performance.now();
+    // Always yield, or at ≥ 1,000 req/s (interval ≤ 1 ms) this loop would starve the responses.
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    else await new Promise((r) => setImmediate(r));
     // Open loop: send everything that is due now, even if earlier requests are still running.
     while (begin + n * interval <= performance.now() && performance.now() - begin < durationMs) {
       pending.push(one(record));
