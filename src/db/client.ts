@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { preparedStatementName } from '../ledger/prepared-statements.ts';
 import { applyMigrations, type SqlAdapterFactory } from './schema-engine.ts';
 
 export type Db = PrismaClient;
@@ -29,7 +30,11 @@ export interface DatabaseOptions {
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
-    const adapterFactory = new PrismaPg({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // The ledger's hot statements are prepared once per connection (docs/benchmarks.md).
+    const adapterFactory = new PrismaPg(
+      { connectionString: opts.url, max: opts.poolSize ?? 10 },
+      { statementNameGenerator: preparedStatementName },
+    );
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return wrap(prisma, 'postgres', adapterFactory, async () => {});
   }
