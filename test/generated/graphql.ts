@@ -249,6 +249,8 @@ export type GrantCreditsInput = {
 export type Health = {
   __typename?: 'Health';
   components: Array<ComponentStatus>;
+  /** An upstream circuit breaker is not closed (the gateway is up, an upstream is failing). */
+  degraded: Scalars['Boolean']['output'];
   ok: Scalars['Boolean']['output'];
 };
 
