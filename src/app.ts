@@ -91,7 +91,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // Late-bound: notifications are built below; the callback runs only once requests flow.
     onLimitChanged: (event) => notifyLimitChanged(services, event),
   });
-  const riskWiring = createRiskServices({ config, db: database.prisma, state, pubsub, outbox, metrics, clock });
+  const riskWiring = createRiskServices({
+    config,
+    db: database.prisma,
+    state,
+    pubsub,
+    outbox,
+    metrics,
+    clock,
+  });
   const services = {
     ...planServices,
     risk: riskWiring.risk,

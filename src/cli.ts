@@ -57,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       if (!values.org || !values.email) {
-        process.stderr.write('usage: tollgate bootstrap --org <name> --email <email> [--name <name>] [--json]\n');
+        process.stderr.write(
+          'usage: tollgate bootstrap --org <name> --email <email> [--name <name>] [--json]\n',
+        );
         return 2;
       }
       const { createApp } = await import('./app.ts');

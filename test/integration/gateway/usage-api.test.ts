@@ -8,20 +8,16 @@ describe('usage records and aggregates over GraphQL', () => {
     g = await startGateway();
     await g.fund(1_000_000_000n);
     for (let i = 0; i < 3; i++)
-      await g
-        .client()
-        .chat.completions.create({
-          model: MODEL,
-          messages: [{ role: 'user', content: 'a' }],
-          max_tokens: 50,
-        });
-    await g
-      .client()
-      .chat.completions.create({
-        model: 'gpt-4o',
-        messages: [{ role: 'user', content: 'b' }],
+      await g.client().chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'a' }],
         max_tokens: 50,
       });
+    await g.client().chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'b' }],
+      max_tokens: 50,
+    });
     g.upstream.next({ kind: 'status', status: 500 });
     await g
       .client()
