@@ -274,7 +274,11 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const catchAll: RouteHandler = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const method = req.method ?? 'GET';
-    if (method === 'POST' && matchesExtraRoute(extraRoutes, path)) return inference(path, '/v1/*', req, res);
+    // Upstream is called with Tollgate's credential: a path that could climb out of an allowed prefix
+    // (dot segments, encoded dots or slashes, backslashes) must never reach it.
+    const safe = !/(^|\/)\.\.?(\/|$)|%2e|%2f|%5c|\\|\/\//i.test(path);
+    if (safe && method === 'POST' && matchesExtraRoute(extraRoutes, path))
+      return inference(path, '/v1/*', req, res);
     if ((METERED_ENDPOINTS as readonly string[]).includes(path) || path === '/v1/models') {
       res.setHeader('allow', path === '/v1/models' ? 'GET' : 'POST');
       return reject(

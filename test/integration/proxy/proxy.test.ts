@@ -420,6 +420,15 @@ describe('other /v1 routes', () => {
     expect(double.requests.at(-1)!.path).toBe('/v1/x/chat/completions');
     await admission.closed(1);
     expect(admission.settles[0]!.outcome.usage).toEqual(exactUsage);
+    for (const sneaky of ['/v1/x/../../key/generate', '/v1/x/%2e%2e/%2e%2e/key/generate', '/v1/x//key']) {
+      const r = await fetch(`${proxy.url}${sneaky}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ model: 'gpt-a' }),
+      });
+      expect(r.status).toBe(404);
+    }
+    expect(double.requests.filter((r) => r.path.includes('key'))).toHaveLength(0);
     await restart();
   });
 });
