@@ -713,13 +713,14 @@ class Exchange {
         this.upstreamEndMs = this.now();
         if (kind !== 'end') up.body.destroy();
         try {
-          if (kind === 'error' && !this.clientGone) {
+          if (kind === 'error') {
             // A cut JSON answer is worthless: release, and fail the client plainly.
             const appErr =
               classifyUpstreamError(err) === 'timeout'
                 ? new UpstreamTimeoutError(err)
                 : new UpstreamUnreachableError(err);
             await this.release(this.outcome('failed', appErr.status, null, false));
+            if (this.clientGone) return;
             if (headersSent) res.destroy();
             else sendError(res, appErr, x.requestId);
             return;

@@ -46,7 +46,9 @@ export type Behaviour =
   /** Stream: send `afterChunks` content chunks, then go silent (body timeout). */
   | { kind: 'stall-mid-stream'; afterChunks: number }
   /** Stream: end with [DONE] but without the usage chunk, even when asked for it. */
-  | { kind: 'no-usage' };
+  | { kind: 'no-usage' }
+  /** Non-stream: send the headers and half the JSON body, then destroy the connection. */
+  | { kind: 'reset-mid-body' };
 
 export interface RecordedRequest {
   method: string;
@@ -240,6 +242,15 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
           usage: usageResponses(),
         };
       const payload = JSON.stringify(out);
+      if (behaviour?.kind === 'reset-mid-body') {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(payload)),
+        });
+        res.write(payload.slice(0, payload.length >> 1));
+        setTimeout(() => req.socket.destroy(), 10);
+        return;
+      }
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(payload)),

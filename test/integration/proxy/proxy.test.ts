@@ -306,6 +306,17 @@ describe('upstream failures release the hold', () => {
     });
   });
 
+  it('release and answer 502 when a non-streamed body is cut mid-way', async () => {
+    double.next({ kind: 'reset-mid-body' });
+    const releases = admission.releases.length;
+    const err = await client.chat.completions
+      .create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e) => e);
+    expect(err.status).toBe(502);
+    expect(err.error).toMatchObject({ code: 'upstream_unreachable' });
+    expect(admission.releases).toHaveLength(releases + 1);
+  });
+
   it('answer 504 upstream_timeout when upstream sends no headers in time', async () => {
     await restart({ PROXY_HEADERS_TIMEOUT_MS: '150' });
     double.next({ kind: 'hang' });
