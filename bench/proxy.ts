@@ -256,10 +256,12 @@ async function main() {
       print('|---|---|---|---|---|---|---|---|---|---|---|');
       for (const rate of rates) {
         // Targets take turns in short slices, so drifting load from other processes hits them alike.
-        const samples: Record<string, Sample[]> = {};
+        const samples: Record<string, Sample[]> = Object.fromEntries(
+          Object.keys(gateways).map((n) => [n, []]),
+        );
         for (let round = 0; round < rounds; round++)
           for (const [name, g] of Object.entries(gateways))
-            (samples[name] ??= []).push(await run(g, stream, rate, durationMs / rounds));
+            samples[name]!.push(await run(g, stream, rate, durationMs / rounds));
         const base = summarise(samples.direct!);
         for (const name of Object.keys(gateways)) {
           const r = summarise(samples[name]!);
