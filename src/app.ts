@@ -146,7 +146,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   registerPaymentRoutes(router, services);
   // The OpenAI-compatible proxy (/v1/*), once the admission service exists: docs/proxy.md.
   const proxy = services.admission
-    ? createProxyHandler({ config, admission: services.admission, metrics })
+    ? createProxyHandler({
+        config,
+        admission: services.admission,
+        metrics,
+        breaker: services.breakers.get('litellm'),
+      })
     : null;
   for (const route of proxy?.routes ?? []) router.on(route.method, route.pattern, route.handler);
 

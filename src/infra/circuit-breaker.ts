@@ -37,6 +37,7 @@ export class CircuitOpenError extends ServiceUnavailableError {
       'UPSTREAM_CIRCUIT_OPEN',
     );
     this.retryAfterSeconds = retryAfterSeconds;
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
 

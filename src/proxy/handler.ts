@@ -37,6 +37,7 @@ import {
   type UpstreamTransport,
   classifyUpstreamError,
   undiciTransport,
+  breakerTransport,
 } from './upstream.ts';
 import { estimateUsage, usageOf } from './usage.ts';
 
@@ -53,6 +54,8 @@ export interface ProxyHandlerDeps {
   metrics: Metrics;
   /** Defaults to an undici Pool to LITELLM_URL. */
   transport?: UpstreamTransport;
+  /** When given, the default transport is wrapped in it (src/infra/circuit-breaker.ts). */
+  breaker?: Parameters<typeof breakerTransport>[1];
 }
 
 export interface ProxyHandler {
@@ -168,7 +171,7 @@ function matchesExtraRoute(patterns: string[], path: string): boolean {
  */
 export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const { config, admission } = deps;
-  const transport =
+  const base =
     deps.transport ??
     undiciTransport({
       baseUrl: config.LITELLM_URL ?? 'http://127.0.0.1:4000',
@@ -177,6 +180,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       headersTimeoutMs: config.PROXY_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: config.PROXY_BODY_TIMEOUT_MS,
     });
+  const transport = deps.breaker ? breakerTransport(base, deps.breaker) : base;
   const m = createProxyMetrics(deps.metrics);
   const extraRoutes = config.PROXY_EXTRA_ROUTES;
 
@@ -383,6 +387,8 @@ class Exchange {
     try {
       up = await this.transport.request({ method: 'POST', path: x.req.url ?? x.endpoint, headers, body });
     } catch (err) {
+      // An open circuit breaker answers 503 at once (the hold is released like any failure).
+      if (err instanceof AppError) return this.fail(err);
       const failure = classifyUpstreamError(err);
       logger.warn({ err, failure }, 'upstream request failed');
       return this.fail(

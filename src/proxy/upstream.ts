@@ -70,3 +70,18 @@ export function classifyUpstreamError(err: unknown): UpstreamFailure {
     return 'timeout';
   return 'unreachable';
 }
+
+/**
+ * Puts the upstream behind a circuit breaker: connection failures and timeouts count as failures
+ * (LiteLLM down or hung); HTTP errors it answers do not (those are the model provider's). While the
+ * breaker is open, requests fail fast with CircuitOpenError (503) instead of waiting for timeouts.
+ */
+export function breakerTransport(
+  inner: UpstreamTransport,
+  breaker: { execute<T>(fn: () => Promise<T>, isFailure?: (err: unknown) => boolean): Promise<T> },
+): UpstreamTransport {
+  return {
+    request: (req) => breaker.execute(() => inner.request(req)),
+    close: () => inner.close(),
+  };
+}
