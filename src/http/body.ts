@@ -12,7 +12,7 @@ export async function readRawBody(req: IncomingMessage, limitBytes: number): Pro
     if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks, size);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
 export function parseJson(raw: Buffer): unknown {

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRawBody } from '../http/body.ts';
 import type { Config } from '../config.ts';
 import { sendError, sendJson } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { RouteHandler } from '../http/router.ts';
 import { extractCredential } from '../identity/authenticate.ts';
-import { AppError, PayloadTooLargeError } from '../lib/errors.ts';
+import { AppError } from '../lib/errors.ts';
 import { logger } from '../lib/logger.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import type {
@@ -116,19 +117,6 @@ function settlementHeaders(s: Settlement, estimated: boolean): Record<string, st
   return h;
 }
 
-async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-}
-
 /** Finds `"usage": {…}` in a JSON fragment (the tail of a large body) and parses that object alone. */
 function usageFromFragment(buf: Buffer): Usage | null {
   let at = -1;
@@ -207,7 +195,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         'x-api-key': req.headers['x-api-key'] as string | undefined,
       });
       const principal = await admission.authenticate(credential);
-      const raw = await readBody(req, config.PROXY_MAX_BODY_BYTES);
+      const raw = await readRawBody(req, config.PROXY_MAX_BODY_BYTES);
       parsed = parseProxyBody(endpoint, raw);
       info = requestInfo(endpoint, parsed, {
         requestId,

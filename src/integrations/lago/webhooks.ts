@@ -1,8 +1,9 @@
 import { createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { readRawBody } from '../../http/body.ts';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../config.ts';
 import { sendJson } from '../../http/errors.ts';
-import { AppError, PayloadTooLargeError } from '../../lib/errors.ts';
+import { AppError } from '../../lib/errors.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { logger } from '../../lib/logger.ts';
 import { currentRequestId } from '../../lib/request-context.ts';
@@ -100,17 +101,6 @@ function verifyJwt(token: string, raw: string, publicKeyBase64: string, issuer: 
   if (!ok) throw new LagoWebhookSignatureError('Lago JWT signature does not match');
   if (issuer && claims?.iss !== issuer) throw new LagoWebhookSignatureError('Lago JWT issuer does not match');
   if (claims?.data !== raw) throw new LagoWebhookSignatureError('Lago JWT data does not match the body');
-}
-
-async function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
