@@ -4,14 +4,19 @@
  * offered rates. The double (fixed service time) and the load generator run in their own
  * processes; the gateway runs here so its CPU time per request can be read with process.cpuUsage.
  *
- * Targets: `direct` (baseline), `tollgate` (undici transport, the shipped one), `tollgate-node-http`
- * (same handler over node:http keep-alive Agent, the transport http-proxy is built on) and
- * `http-proxy` (bare http-proxy pass-through with no metering at all, a floor for that library).
+ * Targets: `direct` (baseline), `tollgate` (undici transport, the shipped one, over the in-memory
+ * FakeAdmission: the proxy's own overhead), `tollgate-accounted` (the same handler over the real
+ * AdmissionService on PostgreSQL + Redis: auth, price, limits, hold, settle, usage record — see
+ * bench/lib/full-accounting.ts), `tollgate-node-http` (fake admission over a node:http keep-alive
+ * Agent, the transport http-proxy is built on) and `http-proxy` (bare http-proxy pass-through with
+ * no metering at all, a floor for that library).
  *
- * Env: BENCH_RATES=200,500,1000  BENCH_DURATION_MS=6000  BENCH_ROUNDS=3  BENCH_SERVICE_MS=20  BENCH_QUICK=1
- *      BENCH_TARGETS=tollgate,http-proxy (direct always runs)
- *      BENCH_ADMISSION_MODULE=path.ts exporting `createBenchAdmission(): Promise<BenchAdmission>`
- *      (default: the in-memory FakeAdmission; the lead swaps in full accounting on PostgreSQL).
+ * Env: BENCH_RATES=200,500,1000,1500  BENCH_DURATION_MS=6000  BENCH_ROUNDS=3  BENCH_SERVICE_MS=20  BENCH_QUICK=1
+ *      BENCH_TARGETS=tollgate,tollgate-accounted (the default; direct always runs; add
+ *      tollgate-node-http,http-proxy for the transport comparison)
+ *      BENCH_ADMISSION_MODULE=path.ts exporting `createBenchAdmission(opts): Promise<BenchAdmission>`
+ *      for `tollgate-accounted` (default bench/lib/full-accounting.ts, which needs TEST_DATABASE_URL
+ *      or BENCH_DATABASE_URL; without one that target is skipped, said so).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -21,22 +26,15 @@ import httpProxy from 'http-proxy';
 import { loadConfig } from '../src/config.ts';
 import { createMetrics } from '../src/http/metrics.ts';
 import { Router } from '../src/http/router.ts';
-import type { Admission } from '../src/proxy/admission.ts';
 import { createProxyHandler } from '../src/proxy/handler.ts';
 import type { UpstreamTransport } from '../src/proxy/upstream.ts';
 import { createHttpServer } from '../src/server.ts';
 import type { Services } from '../src/services.ts';
 import { FakeAdmission } from '../test/integration/proxy/fake-admission.ts';
+import type { BenchAdmission, BenchCounters } from './lib/admission.ts';
 import { nodeHttpTransport } from './lib/node-http-transport.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
-
-export interface BenchAdmission {
-  admission: Admission;
-  /** The client credential the load generator sends to Tollgate. */
-  credential: string;
-  close(): Promise<void>;
-}
 
 const MASTER = 'sk-bench-master';
 const quick = process.env.BENCH_QUICK === '1';
@@ -63,15 +61,26 @@ function firstLine(p: ChildProcess): Promise<string> {
   });
 }
 
-async function loadAdmission(): Promise<BenchAdmission> {
-  const mod = process.env.BENCH_ADMISSION_MODULE;
-  if (mod) return (await import(new URL(mod, `file://${process.cwd()}/`).href)).createBenchAdmission();
+function fakeAdmission(): BenchAdmission {
   const credential = 'tg-bench-key';
   return {
     admission: new FakeAdmission({ [credential]: { userId: 'usr_bench' } }, MASTER),
     credential,
+    label: 'in-memory FakeAdmission (proxy overhead only)',
     close: async () => {},
   };
+}
+
+async function accountedAdmission(upstreamUrl: string): Promise<BenchAdmission | null> {
+  const mod = process.env.BENCH_ADMISSION_MODULE ?? 'bench/lib/full-accounting.ts';
+  if (
+    !process.env.BENCH_ADMISSION_MODULE &&
+    !process.env.TEST_DATABASE_URL &&
+    !process.env.BENCH_DATABASE_URL
+  )
+    return null;
+  const m = await import(new URL(mod, `file://${process.cwd()}/`).href);
+  return m.createBenchAdmission({ upstreamUrl, masterKey: MASTER });
 }
 
 async function listen(server: http.Server): Promise<string> {
@@ -83,6 +92,7 @@ interface Gateway {
   url: string;
   server: http.Server;
   credential: string;
+  counters?: () => Promise<BenchCounters>;
   close(): Promise<void>;
 }
 
@@ -112,6 +122,7 @@ async function tollgate(
     url,
     server,
     credential: bench.credential,
+    ...(bench.counters ? { counters: bench.counters } : {}),
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
@@ -145,6 +156,8 @@ interface Sample {
   ttfbs: number[];
   cpuUs: number;
   handled: number;
+  /** Deltas of the admission's outside work over the slice (full accounting only). */
+  outside: BenchCounters | null;
 }
 
 interface Result {
@@ -156,6 +169,9 @@ interface Result {
   ttfbP50: number;
   ttfbP99: number;
   cpuUsPerReq: number | null;
+  dbQueriesPerReq: number | null;
+  redisCallsPerReq: number | null;
+  dbCpuUsPerReq: number | null;
 }
 
 function pct(values: number[], p: number): number {
@@ -168,6 +184,10 @@ function summarise(samples: Sample[]): Result {
   const latencies = samples.flatMap((s) => s.latencies);
   const ttfbs = samples.flatMap((s) => s.ttfbs);
   const handled = samples.reduce((n, s) => n + s.handled, 0);
+  const perReq = (pick: (o: BenchCounters) => number) =>
+    handled && samples.every((s) => s.outside)
+      ? samples.reduce((n, s) => n + pick(s.outside!), 0) / handled
+      : null;
   return {
     ok: latencies.length,
     errors: samples.reduce((n, s) => n + s.errors, 0),
@@ -177,11 +197,14 @@ function summarise(samples: Sample[]): Result {
     ttfbP50: pct(ttfbs, 50),
     ttfbP99: pct(ttfbs, 99),
     cpuUsPerReq: handled ? samples.reduce((n, s) => n + s.cpuUs, 0) / handled : null,
+    dbQueriesPerReq: perReq((o) => o.dbQueries),
+    redisCallsPerReq: perReq((o) => o.redisCalls),
+    dbCpuUsPerReq: perReq((o) => o.dbCpuUs),
   };
 }
 
 async function run(
-  target: { url: string; credential: string; server?: http.Server },
+  target: { url: string; credential: string; server?: http.Server; counters?: () => Promise<BenchCounters> },
   stream: boolean,
   rate: number,
   sliceMs: number,
@@ -194,6 +217,7 @@ async function run(
   let handled = 0;
   const count = () => handled++;
   target.server?.on('request', count);
+  const outside0 = await target.counters?.();
   const cpu0 = process.cpuUsage();
   const gen = child(
     'bench/lib/loadgen.ts',
@@ -211,10 +235,19 @@ async function run(
   const line = await firstLine(gen);
   const cpu = process.cpuUsage(cpu0);
   target.server?.off('request', count);
+  const outside1 = await target.counters?.();
   return {
-    ...(JSON.parse(line) as Omit<Sample, 'cpuUs' | 'handled'>),
+    ...(JSON.parse(line) as Omit<Sample, 'cpuUs' | 'handled' | 'outside'>),
     cpuUs: cpu.user + cpu.system,
     handled,
+    outside:
+      outside0 && outside1
+        ? {
+            dbQueries: outside1.dbQueries - outside0.dbQueries,
+            redisCalls: outside1.redisCalls - outside0.redisCalls,
+            dbCpuUs: outside1.dbCpuUs - outside0.dbCpuUs,
+          }
+        : null,
   };
 }
 
@@ -236,24 +269,34 @@ async function main() {
     JSON.stringify({ masterKey: MASTER, serviceTimeMs: serviceMs, ttfbMs: serviceMs }),
   );
   const upstream = `http://127.0.0.1:${(await firstLine(doubleProc)).split(' ')[1]}`;
-  const bench = await loadAdmission();
+  const only = (process.env.BENCH_TARGETS ?? 'tollgate,tollgate-accounted').split(',');
+  const fake = fakeAdmission();
+  const accounted = only.includes('tollgate-accounted') ? await accountedAdmission(upstream) : null;
   const gateways: Record<string, Gateway | { url: string; credential: string }> = {
     direct: { url: upstream, credential: MASTER },
-    tollgate: await tollgate(upstream, bench),
-    'tollgate-node-http': await tollgate(upstream, bench, nodeHttpTransport(upstream, 256)),
-    'http-proxy': await bareHttpProxy(upstream),
   };
-  const only = process.env.BENCH_TARGETS?.split(',');
-  if (only)
-    for (const name of Object.keys(gateways))
-      if (name !== 'direct' && !only.includes(name)) delete gateways[name];
+  const cleanups: (() => Promise<void>)[] = [];
   try {
+    if (only.includes('tollgate')) gateways.tollgate = await tollgate(upstream, fake);
+    if (accounted) {
+      cleanups.push(() => accounted.close());
+      gateways['tollgate-accounted'] = await tollgate(upstream, accounted);
+    } else if (only.includes('tollgate-accounted'))
+      print('# tollgate-accounted skipped: set TEST_DATABASE_URL or BENCH_DATABASE_URL (npm run bench does)');
+    if (only.includes('tollgate-node-http'))
+      gateways['tollgate-node-http'] = await tollgate(upstream, fake, nodeHttpTransport(upstream, 256));
+    if (only.includes('http-proxy')) gateways['http-proxy'] = await bareHttpProxy(upstream);
+    print(`# tollgate, tollgate-node-http: ${fake.label}`);
+    if (accounted) print(`# tollgate-accounted: ${accounted.label}`);
+    print(
+      "# added = target − direct (same rate, interleaved slices); rps ratio = achieved rps / direct achieved rps; CPU µs/req = this gateway process; DB q/req, Redis/req = round trips per request; PG CPU µs/req = CPU of this database's PostgreSQL backends",
+    );
     for (const stream of [false, true]) {
       print(`\n## ${stream ? 'streamed' : 'non-streamed'} chat completions`);
       print(
-        '| offered rps | target | achieved rps | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | CPU µs/req | errors |',
+        '| offered rps | target | achieved rps | rps ratio | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | added TTFB p99 | CPU µs/req | DB q/req | Redis/req | PG CPU µs/req | errors |',
       );
-      print('|---|---|---|---|---|---|---|---|---|---|---|');
+      print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
       for (const rate of rates) {
         // Targets take turns in short slices, so drifting load from other processes hits them alike.
         const samples: Record<string, Sample[]> = Object.fromEntries(
@@ -265,16 +308,18 @@ async function main() {
         const base = summarise(samples.direct!);
         for (const name of Object.keys(gateways)) {
           const r = summarise(samples[name]!);
-          const added = (a: number, b: number) => (name === 'direct' ? '—' : f(a - b));
+          const direct = name === 'direct';
+          const added = (a: number, b: number) => (direct ? '—' : f(a - b));
+          const addedTtfb = (a: number, b: number) => (direct || !stream ? '—' : f(a - b));
           print(
-            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base.p50)} | ${added(r.p99, base.p99)} | ${f(r.ttfbP50)} | ${stream ? added(r.ttfbP50, base.ttfbP50) : '—'} | ${name === 'direct' ? '—' : f(r.cpuUsPerReq, 0)} | ${r.errors} |`,
+            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${direct ? '—' : f(r.achievedRps / base.achievedRps)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base.p50)} | ${added(r.p99, base.p99)} | ${f(r.ttfbP50)} | ${addedTtfb(r.ttfbP50, base.ttfbP50)} | ${addedTtfb(r.ttfbP99, base.ttfbP99)} | ${direct ? '—' : f(r.cpuUsPerReq, 0)} | ${f(r.dbQueriesPerReq, 1)} | ${f(r.redisCallsPerReq, 1)} | ${f(r.dbCpuUsPerReq, 0)} | ${r.errors} |`,
           );
         }
       }
     }
   } finally {
     for (const g of Object.values(gateways)) if ('close' in g) await g.close();
-    await bench.close();
+    for (const c of cleanups) await c();
     doubleProc.kill('SIGTERM');
   }
 }

@@ -1,0 +1,29 @@
+import type { Admission } from '../../src/proxy/admission.ts';
+
+/** What bench/proxy.ts passes to a `createBenchAdmission` module. */
+export interface BenchAdmissionOptions {
+  /** The LiteLLM data-plane double the gateway forwards to. */
+  upstreamUrl: string;
+  /** The double's master key (what Tollgate sends upstream when keys are not synced). */
+  masterKey: string;
+}
+
+/** Work done outside the gateway's own CPU, cumulative since the admission was created. */
+export interface BenchCounters {
+  /** PostgreSQL queries sent (each one round trip; BEGIN and COMMIT count). */
+  dbQueries: number;
+  /** Shared-state (Redis) calls made (each one round trip). */
+  redisCalls: number;
+  /** CPU time of the PostgreSQL backends serving this benchmark's database, µs. */
+  dbCpuUs: number;
+}
+
+export interface BenchAdmission {
+  admission: Admission;
+  /** The client credential the load generator sends to Tollgate. */
+  credential: string;
+  /** Printed in the table heading. */
+  label: string;
+  counters?(): Promise<BenchCounters>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,156 @@
+/**
+ * Full accounting for the proxy benchmark: the real AdmissionService (API key auth, price, rate
+ * limits, plan limits, spend velocity, key budget, wallet hold, settle, usage record) over a fresh,
+ * migrated PostgreSQL database and Redis, exactly as `createApp` wires it in production.
+ *
+ * PostgreSQL: TEST_DATABASE_URL, else BENCH_DATABASE_URL (an admin URL; a throwaway database is
+ * created and dropped). Redis: TEST_REDIS_URL, else BENCH_REDIS_URL, else in-memory shared state.
+ *
+ * Besides the admission it reports what the accounting costs outside this process: PostgreSQL
+ * queries (= round trips, each `pg` query call) and shared-state calls (= Redis round trips) made,
+ * and the CPU time of this database's PostgreSQL backends (read from /proc).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { MemorySharedState, RedisSharedState, type SharedState } from '../../src/infra/shared-state.ts';
+import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
+import type { BenchAdmission, BenchAdmissionOptions } from './admission.ts';
+
+export const BENCH_MODEL = 'gpt-bench';
+
+/** Every `pg` query in this process: Prisma's adapter runs each statement (and BEGIN/COMMIT) as one. */
+let dbQueries = 0;
+const pgQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  dbQueries++;
+  return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+/** Counts every call of the shared state's async methods: each is one Redis round trip. */
+function countingState(inner: SharedState, counter: { n: number }): SharedState {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function' || prop === 'close' || prop === 'constructor') return v;
+      return (...args: unknown[]) => {
+        counter.n++;
+        return v.apply(target, args);
+      };
+    },
+  });
+}
+
+/** utime + stime of a process in µs, or 0 if it is gone (or /proc is not readable). */
+function procCpuUs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime) in clock ticks; 100 Hz on Linux.
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise<BenchAdmission> {
+  const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
+  if (!adminUrl)
+    throw new Error(
+      'full accounting needs PostgreSQL: set TEST_DATABASE_URL or BENCH_DATABASE_URL (npm run bench provisions one)',
+    );
+  const redisUrl = process.env.TEST_REDIS_URL ?? process.env.BENCH_REDIS_URL;
+  const name = `tollgate_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  // The shipped default pool size (DATABASE_POOL_SIZE) unless BENCH_DATABASE_POOL_SIZE says otherwise.
+  const poolSize = Number(process.env.BENCH_DATABASE_POOL_SIZE ?? loadConfig({}).DATABASE_POOL_SIZE);
+  const database = await openDatabase({ url: url.toString(), poolSize });
+  await database.migrate();
+
+  const redisCalls = { n: 0 };
+  const inner: SharedState = redisUrl
+    ? new RedisSharedState(redisUrl, { keyPrefix: `bench${randomBytes(3).toString('hex')}:` })
+    : new MemorySharedState();
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    LITELLM_URL: opts.upstreamUrl,
+    LITELLM_MASTER_KEY: opts.masterKey,
+    LITELLM_SYNC_MODE: 'none',
+    OUTBOX_ENABLED: 'false',
+    MIGRATE_ON_START: 'false',
+    DATABASE_POOL_SIZE: String(poolSize),
+  });
+  // The app is never listened on: the benchmark serves its proxy handler over this admission.
+  const app = await createApp(config, { database, state: countingState(inner, redisCalls) });
+  const s = app.services;
+  const boot = await bootstrap(s, { org: 'Bench Org', email: 'bench@tollgate.test' });
+  await s.pricing.createRule({
+    modelPattern: BENCH_MODEL,
+    currency: 'USD',
+    baseNanosPerToken: 150n,
+    outputMultiplierPpm: 4_000_000n,
+    cachedInputMultiplierPpm: 500_000n,
+    effectiveFrom: new Date('2020-01-01T00:00:00Z'),
+  });
+  const wallet = await s.ledger.ensureWallet({
+    organizationId: boot.organizationId,
+    ownerType: 'organization',
+    ownerId: boot.organizationId,
+    currency: 'USD',
+  });
+  // One million dollars: a hold is ~0.0025 USD (4,096 max tokens), so no hold is ever refused.
+  await s.ledger.grant({
+    walletId: wallet.id,
+    amountNanos: 1_000_000n * 1_000_000_000n,
+    idempotencyKey: 'bench-funds',
+    description: 'benchmark funds',
+  });
+
+  // CPU of this database's backends (other users of the same server are not counted), summed
+  // from per-backend deltas between reads; a backend that exits loses its last interval.
+  const seen = new Map<number, number>();
+  let dbCpuUs = 0;
+  let primed = false;
+  const readDbCpu = async () => {
+    const rows = await database.prisma.$queryRaw<{ pid: number }[]>`
+      SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+    dbQueries--; // this bookkeeping query is not the gateway's
+    for (const { pid } of rows) {
+      const now = procCpuUs(Number(pid));
+      // A backend first seen after priming was opened for this load: all its CPU counts.
+      const before = seen.get(Number(pid)) ?? (primed ? 0 : now);
+      dbCpuUs += Math.max(0, now - before);
+      seen.set(Number(pid), now);
+    }
+    primed = true;
+  };
+  await readDbCpu();
+  const admission = s.admission!;
+  return {
+    admission,
+    credential: boot.apiKey,
+    label: `full accounting on PostgreSQL ${new URL(adminUrl).host} (pool ${poolSize}), shared state ${redisUrl ? 'Redis' : 'memory'}`,
+    async counters() {
+      const queries = dbQueries;
+      await readDbCpu();
+      return { dbQueries: queries, redisCalls: redisCalls.n, dbCpuUs };
+    },
+    async close() {
+      await app.close();
+      await database.close();
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
