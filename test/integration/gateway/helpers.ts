@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import type { SharedState } from '../../../src/infra/shared-state.ts';
 import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
 import { type DataPlaneDouble, startDataPlaneDouble } from '../../doubles/litellm/data-plane.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
@@ -32,12 +33,14 @@ export async function startGateway(
     upstream?: Parameters<typeof startDataPlaneDouble>[0];
     env?: Record<string, string>;
     clock?: () => Date;
+    /** Default: Redis with a fresh key prefix. Pass one to share a keyspace between gateways. */
+    state?: SharedState;
   } = {},
 ): Promise<Gateway> {
   const db = await openTestDatabase('postgres');
   const upstream = await startDataPlaneDouble({ models: [MODEL, 'gpt-4o', 'o3'], ...opts.upstream });
   const t = await startTestApp(db, {
-    state: 'redis',
+    state: opts.state ?? 'redis',
     env: {
       LITELLM_URL: upstream.url,
       LITELLM_MASTER_KEY: 'sk-double-master',
