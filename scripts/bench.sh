@@ -10,7 +10,7 @@ ROOT=$PWD
 source "$ROOT/scripts/services.sh"
 ensure_services
 
-export BENCH_RATES=${BENCH_RATES:-200,500,1000}
+export BENCH_RATES=${BENCH_RATES:-50,100,200,500,1000}
 export BENCH_DURATION_MS=${BENCH_DURATION_MS:-3000}
 export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 npm run --silent generate >/dev/null

@@ -12,7 +12,7 @@ export interface BenchAdmissionOptions {
 export interface BenchCounters {
   /** PostgreSQL queries sent (each one round trip; BEGIN and COMMIT count). */
   dbQueries: number;
-  /** Shared-state (Redis) calls made (each one round trip). */
+  /** Shared-state (Redis) calls made: at most one round trip each (none when there is nothing to do). */
   redisCalls: number;
   /** CPU time of the PostgreSQL backends serving this benchmark's database, µs. */
   dbCpuUs: number;

@@ -7,7 +7,7 @@
  * created and dropped). Redis: TEST_REDIS_URL, else BENCH_REDIS_URL, else in-memory shared state.
  *
  * Besides the admission it reports what the accounting costs outside this process: PostgreSQL
- * queries (= round trips, each `pg` query call) and shared-state calls (= Redis round trips) made,
+ * queries (= round trips, each `pg` query call) and shared-state calls (at most one Redis round trip each) made,
  * and the CPU time of this database's PostgreSQL backends (read from /proc).
  */
 import { randomBytes } from 'node:crypto';
@@ -30,7 +30,7 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-/** Counts every call of the shared state's async methods: each is one Redis round trip. */
+/** Counts every call of the shared state's methods (at most one Redis round trip each). */
 function countingState(inner: SharedState, counter: { n: number }): SharedState {
   return new Proxy(inner, {
     get(target, prop, receiver) {
