@@ -189,10 +189,13 @@ export class AdmissionService implements Admission {
       });
       undo.push(() => s.risk.spend.release(spend));
 
-      const keyRow = await s.db.apiKey.findUnique({
-        where: { id: principal.apiKeyId },
-        select: { budgetNanos: true, budgetCurrency: true, dailyCapNanos: true },
-      });
+      // Cached with the key by ApiKeyService (and invalidated with it); read here only as a fallback.
+      const keyRow =
+        principal.spendCaps ??
+        (await s.db.apiKey.findUnique({
+          where: { id: principal.apiKeyId },
+          select: { budgetNanos: true, budgetCurrency: true, dailyCapNanos: true },
+        }));
       const keySpend = await this.keySpend.reserve(
         {
           apiKeyId: principal.apiKeyId,

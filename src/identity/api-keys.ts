@@ -145,6 +145,9 @@ export class ApiKeyService {
         teamId: true,
         scopes: true,
         modelAllowlist: true,
+        budgetNanos: true,
+        budgetCurrency: true,
+        dailyCapNanos: true,
         revokedAt: true,
         expiresAt: true,
         graceUntil: true,
@@ -186,6 +189,11 @@ export class ApiKeyService {
           role,
           isPlatformAdmin: row.user.isPlatformAdmin,
           modelAllowlist: Object.freeze([...row.modelAllowlist]) as string[],
+          spendCaps: Object.freeze({
+            budgetNanos: row.budgetNanos,
+            budgetCurrency: row.budgetCurrency,
+            dailyCapNanos: row.dailyCapNanos,
+          }),
         }),
       };
     }

@@ -17,6 +17,8 @@ export type Principal =
       role: Role;
       isPlatformAdmin: boolean;
       modelAllowlist: string[];
+      /** The key's own spend caps (api_keys.budgetNanos/dailyCapNanos), cached with the key. */
+      spendCaps?: { budgetNanos: bigint | null; budgetCurrency: string | null; dailyCapNanos: bigint | null };
     };
 
 export function isPlatformAdmin(p: Principal | null): boolean {

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODEL, type Gateway, startGateway } from './helpers.ts';
+
+const COST = 5_625n; // what one request costs at the double's usage (see billing.test.ts)
+
+describe('per-key budget and daily cap, enforced at admission', () => {
+  let g: Gateway;
+  let estimate: bigint;
+  beforeAll(async () => {
+    g = await startGateway();
+    await g.fund(1_000_000_000n);
+    await g
+      .client()
+      .chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'b' }], max_tokens: 50 });
+    estimate = (await g.t.app.services.db.hold.findFirstOrThrow({ orderBy: { createdAt: 'desc' } }))
+      .amountNanos;
+  });
+  afterAll(async () => g?.close());
+
+  const ask = (key: string) =>
+    g
+      .client(key)
+      .chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'b' }], max_tokens: 50 })
+      .then(() => ({ status: 200, code: null as string | null }))
+      .catch((e) => ({ status: e.status as number, code: e.error?.code as string }));
+
+  it('refuses the request that could take the key past its budget, and a raised budget applies at once', async () => {
+    // Room for two settled requests plus one more estimate, minus one nano: the third must be refused.
+    const budget = 2n * COST + estimate - 1n;
+    const key = await g.createKey({
+      name: 'budgeted',
+      scopes: ['inference'],
+      budgetNanos: String(budget),
+      budgetCurrency: 'USD',
+    });
+    expect((await ask(key)).status).toBe(200);
+    expect((await ask(key)).status).toBe(200);
+    const refused = await ask(key);
+    expect(refused).toEqual({ status: 402, code: 'KEY_BUDGET_EXCEEDED' });
+
+    const row = await g.t.app.services.db.apiKey.findFirstOrThrow({ where: { name: 'budgeted' } });
+    const upd = await g.t.gql(
+      'mutation($i: UpdateApiKeyInput!) { updateApiKey(input: $i) { id } }',
+      { i: { id: row.id, budgetNanos: String(budget + COST) } },
+      { token: g.apiKey },
+    );
+    expect(upd.errors).toBeUndefined();
+    expect((await ask(key)).status).toBe(200);
+  });
+
+  it('applies a daily cap with 429 and the reset time', async () => {
+    const key = await g.createKey({
+      name: 'capped',
+      scopes: ['inference'],
+      dailyCapNanos: String(COST + estimate - 1n),
+      budgetCurrency: 'USD',
+    });
+    expect((await ask(key)).status).toBe(200);
+    expect(await ask(key)).toEqual({ status: 429, code: 'KEY_DAILY_CAP_EXCEEDED' });
+  });
+});
