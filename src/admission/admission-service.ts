@@ -297,37 +297,36 @@ export class AdmissionService implements Admission {
     const s = this.s;
     const u = outcome.usage;
     const lago = lagoEnabled(s.config);
+    const data = {
+      id: newId('use'),
+      requestId: t.requestId,
+      organizationId: t.principal.organizationId,
+      teamId: t.principal.teamId,
+      userId: t.principal.userId,
+      apiKeyId: t.principal.apiKeyId,
+      walletId: t.wallet.id,
+      holdId: t.holdId,
+      currency: t.wallet.currency,
+      endpoint: t.endpoint,
+      modelRequested: t.requestedModel,
+      modelServed: outcome.modelServed ?? t.model,
+      promptTokens: u?.promptTokens ?? 0,
+      completionTokens: u?.completionTokens ?? 0,
+      cachedTokens: u?.cachedTokens ?? 0,
+      costNanos,
+      status: outcome.status,
+      httpStatus: outcome.httpStatus,
+      latencyMs: Math.round(outcome.latencyMs),
+      estimated: outcome.estimated,
+      graced: t.plan?.graced ?? false,
+      degradedFrom: t.plan?.degradedFrom ?? null,
+      planDay: t.plan?.planDay ?? null,
+    };
     try {
-      await s.db.$transaction(async (tx) => {
-        const record = await tx.usageRecord.create({
-          data: {
-            id: newId('use'),
-            requestId: t.requestId,
-            organizationId: t.principal.organizationId,
-            teamId: t.principal.teamId,
-            userId: t.principal.userId,
-            apiKeyId: t.principal.apiKeyId,
-            walletId: t.wallet.id,
-            holdId: t.holdId,
-            currency: t.wallet.currency,
-            endpoint: t.endpoint,
-            modelRequested: t.requestedModel,
-            modelServed: outcome.modelServed ?? t.model,
-            promptTokens: u?.promptTokens ?? 0,
-            completionTokens: u?.completionTokens ?? 0,
-            cachedTokens: u?.cachedTokens ?? 0,
-            costNanos,
-            status: outcome.status,
-            httpStatus: outcome.httpStatus,
-            latencyMs: Math.round(outcome.latencyMs),
-            estimated: outcome.estimated,
-            graced: t.plan?.graced ?? false,
-            degradedFrom: t.plan?.degradedFrom ?? null,
-            planDay: t.plan?.planDay ?? null,
-          },
-        });
-        if (lago && costNanos > 0n) await enqueueLagoUsage(tx, record);
-      });
+      // With Lago off the record stands alone; with Lago on, its delivery commits with it.
+      if (lago && costNanos > 0n)
+        await s.db.$transaction(async (tx) => enqueueLagoUsage(tx, await tx.usageRecord.create({ data })));
+      else await s.db.usageRecord.create({ data });
     } catch (err) {
       // The money already moved in the ledger; a missing usage row must not fail the response.
       logger.error({ err, requestId: t.requestId }, 'usage record write failed');
