@@ -1,7 +1,7 @@
 import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
 import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
-import type { WalletRow } from '../ledger/ledger-service.ts';
+import { isUniqueViolation, type WalletRow } from '../ledger/ledger-service.ts';
 import { NANOS_PER_MAJOR } from '../ledger/money.ts';
 import { UnauthenticatedError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -14,7 +14,7 @@ import type { Admission, Admitted, Outcome, ProxyRequestInfo, Settlement } from 
 import type { RateLimitReservation } from '../risk/rate-limits.ts';
 import type { SpendReservation } from '../risk/spend.ts';
 import type { Services } from '../services.ts';
-import { ModelNotAllowedError, ScopeNotAllowedError } from './errors.ts';
+import { ModelNotAllowedError, RequestIdReusedError, ScopeNotAllowedError } from './errors.ts';
 import { type KeySpendReservation, KeySpendLimits } from './key-spend-limits.ts';
 
 interface Ticket {
@@ -208,13 +208,22 @@ export class AdmissionService implements Admission {
       );
       undo.push(() => this.keySpend.release(keySpend));
 
-      const hold = await s.ledger.hold({
-        walletId: wallet.id,
-        amountNanos: est.costNanos,
-        idempotencyKey: `req:${info.requestId}`,
-        requestId: info.requestId,
-        metadata: { apiKeyId: principal.apiKeyId, model },
-      });
+      // The hold is bound to the request id, so a reused client-chosen id would replay an earlier
+      // request's (already settled) hold and go through unreserved: refuse it instead.
+      const hold = await s.ledger
+        .hold({
+          walletId: wallet.id,
+          amountNanos: est.costNanos,
+          idempotencyKey: `req:${info.requestId}`,
+          requestId: info.requestId,
+          metadata: { apiKeyId: principal.apiKeyId, model },
+        })
+        .catch((err) => {
+          throw (err as { code?: string }).code === 'IDEMPOTENCY_CONFLICT'
+            ? new RequestIdReusedError(info.requestId)
+            : err;
+        });
+      if (hold.idempotencyHit) throw new RequestIdReusedError(info.requestId);
       undo.push(() => s.ledger.release({ holdId: hold.holdId, reason: 'admission_failed' }));
       const upstreamCredential = await s.litellm.credentialFor(principal.apiKeyId);
 
@@ -292,6 +301,17 @@ export class AdmissionService implements Admission {
     return t;
   }
 
+  private async insertUsage(
+    data: Parameters<Services['db']['usageRecord']['create']>[0]['data'],
+    withLago: boolean,
+  ) {
+    const db = this.s.db;
+    // With Lago off the record stands alone; with Lago on, its delivery commits with it.
+    if (withLago)
+      await db.$transaction(async (tx) => enqueueLagoUsage(tx, await tx.usageRecord.create({ data })));
+    else await db.usageRecord.create({ data });
+  }
+
   /** One usage record per request id, and its Lago delivery in the same transaction. */
   private async recordUsage(t: Ticket, outcome: Outcome, costNanos: bigint) {
     const s = this.s;
@@ -323,10 +343,14 @@ export class AdmissionService implements Admission {
       planDay: t.plan?.planDay ?? null,
     };
     try {
-      // With Lago off the record stands alone; with Lago on, its delivery commits with it.
-      if (lago && costNanos > 0n)
-        await s.db.$transaction(async (tx) => enqueueLagoUsage(tx, await tx.usageRecord.create({ data })));
-      else await s.db.usageRecord.create({ data });
+      try {
+        await this.insertUsage(data, lago && costNanos > 0n);
+      } catch (err) {
+        // Another tenant chose the same X-Request-ID (holds are per wallet, usage ids are global):
+        // keep this record under a disambiguated id rather than lose it.
+        if (!isUniqueViolation(err)) throw err;
+        await this.insertUsage({ ...data, requestId: `${t.requestId}~${t.holdId}` }, lago && costNanos > 0n);
+      }
     } catch (err) {
       // The money already moved in the ledger; a missing usage row must not fail the response.
       logger.error({ err, requestId: t.requestId }, 'usage record write failed');

@@ -38,3 +38,14 @@ export class KeyBudgetExceededError extends AppError {
     );
   }
 }
+
+/** A client-chosen X-Request-ID names one request: reusing it would replay that request's hold. */
+export class RequestIdReusedError extends AppError {
+  constructor(requestId: string) {
+    super(
+      'REQUEST_ID_REUSED',
+      `X-Request-ID '${requestId}' was already used for another request; send a new one or omit the header`,
+      { status: 409, type: 'invalid_request_error' },
+    );
+  }
+}
