@@ -260,11 +260,7 @@ export class AdmissionService implements Admission {
     const s = this.s;
     const usage = outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
     const cost = computeCost(t.price, usage);
-    const settled = await s.ledger.settle({
-      holdId: t.holdId,
-      actualNanos: cost,
-      metadata: { requestId: t.requestId },
-    });
+    const settled = await this.settleHold(t, cost);
     const billed = settled.settledNanos;
     await this.recordUsage(t, outcome, billed);
     const tokens = usage.promptTokens + usage.completionTokens;
@@ -278,6 +274,36 @@ export class AdmissionService implements Admission {
       .checkBalanceThreshold(t.wallet.id, settled.balanceNanos)
       .catch((err) => logger.error({ err }, 'balance threshold check failed'));
     return { costNanos: billed, balanceNanos: settled.availableNanos, currency: t.wallet.currency };
+  }
+
+  /** Settles the hold; if the request outlived it (expired and swept), charges the wallet directly. */
+  private async settleHold(t: Ticket, cost: bigint) {
+    const s = this.s;
+    try {
+      return await s.ledger.settle({
+        holdId: t.holdId,
+        actualNanos: cost,
+        metadata: { requestId: t.requestId },
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED' || cost === 0n) throw err;
+      logger.warn(
+        { requestId: t.requestId, holdId: t.holdId },
+        'hold expired before settle; charging directly',
+      );
+      await s.ledger.chargeUsage({
+        walletId: t.wallet.id,
+        amountNanos: cost,
+        idempotencyKey: `late:${t.requestId}:${t.holdId}`,
+        description: `usage of ${t.requestId} after its hold expired`,
+      });
+      const w = await s.ledger.getWallet(t.wallet.id);
+      return {
+        settledNanos: cost,
+        balanceNanos: w.balanceNanos,
+        availableNanos: w.balanceNanos - w.heldNanos,
+      };
+    }
   }
 
   async release(ticket: unknown, outcome: Outcome): Promise<void> {

@@ -145,6 +145,7 @@ const Scope = {
   adjustment: 'ledger:adjustment',
   reversal: 'ledger:reversal',
   settle: 'ledger:hold_settle',
+  usage: 'ledger:usage',
 } as const;
 
 const FOREVER_MS = 100 * 365 * 24 * 3600 * 1000;
@@ -644,6 +645,33 @@ export class LedgerService {
   /** Alias kept for the payments work: the reversal of a top-up is a refund debit. */
   async reverseTopUp(input: Parameters<LedgerService['debitRefund']>[0]): Promise<PostingResult> {
     return this.debitRefund(input);
+  }
+
+  /**
+   * Usage whose hold is gone (it expired and was swept while the request was still running):
+   * wallet → system:revenue, reason usage, without a hold. May take the wallet negative: the
+   * service was already delivered, and losing the charge would make the request free.
+   */
+  async chargeUsage(input: {
+    walletId: string;
+    amountNanos: bigint;
+    idempotencyKey: string;
+    description: string;
+  }): Promise<PostingResult> {
+    const amount = checkPostingAmount(input.amountNanos);
+    return this.post({
+      reason: 'usage',
+      scope: Scope.usage,
+      key: input.idempotencyKey,
+      hashInput: { walletId: input.walletId, amountNanos: amount },
+      walletId: input.walletId,
+      walletDeltaNanos: -amount,
+      counterAccount: (c) => SystemAccount.revenue(c),
+      description: input.description,
+      metadata: {},
+      actor: { type: 'system', id: null },
+      audit: undefined,
+    });
   }
 
   /** Promotional credit: system:promotions → wallet, reason grant. */
