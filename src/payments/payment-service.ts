@@ -76,6 +76,14 @@ export interface PaymentServiceDeps {
 }
 
 const REFUND_HOLD_TTL_MS = 7 * 24 * 3600 * 1000;
+/** Provider errors that mean the refund certainly did not happen (the request was refused as such). */
+const DEFINITE_REFUND_REFUSALS = new Set([
+  'PROVIDER_INVALID_REQUEST',
+  'PROVIDER_RESOURCE_MISSING',
+  'REFUND_NOT_ALLOWED',
+  'PROVIDER_AUTH',
+  'UNKNOWN_PROVIDER',
+]);
 const NON_FINAL_PAYMENT = ['created', 'requires_action', 'processing', 'failed'];
 
 function fromProviderStatus(s: ProviderPaymentStatus): PaymentStatus {
@@ -371,9 +379,14 @@ export class PaymentService {
 
   private async findPayment(provider: string, paymentId: string | null, providerTxnId: string) {
     const { db } = this.deps;
-    const p =
-      (paymentId ? await db.payment.findUnique({ where: { id: paymentId } }) : null) ??
-      (await db.payment.findUnique({ where: { provider_providerTxnId: { provider, providerTxnId } } }));
+    const byId = paymentId ? await db.payment.findUnique({ where: { id: paymentId } }) : null;
+    if (byId && byId.providerTxnId !== providerTxnId && providerTxnId) {
+      // The provider's transaction id can change once (a Stripe Checkout session becomes a
+      // PaymentIntent when paid). Refunds and disputes name the new one and carry no payment id of
+      // ours, so adopt it, or they would never find this payment.
+      return db.payment.update({ where: { id: byId.id }, data: { providerTxnId } });
+    }
+    const p = byId ?? (await db.payment.findUnique({ where: { provider_providerTxnId: { provider, providerTxnId } } }));
     if (!p) logger.warn({ provider, providerTxnId }, 'provider event for an unknown payment ignored');
     return p;
   }
@@ -393,6 +406,16 @@ export class PaymentService {
     const { db, ledger, risk, notifications } = this.deps;
     const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
     const wallet = await ledger.getWallet(order.walletId);
+    if (outcome.riskLevel === null && payment.providerTxnId) {
+      // Webhook payloads never expand the charge, so they carry no risk outcome: ask the provider,
+      // or the review rule for elevated-risk payments could never apply.
+      try {
+        const q = await this.provider(payment.provider).query(payment.providerTxnId);
+        outcome = { ...outcome, riskLevel: q.riskLevel ?? null };
+      } catch (err) {
+        logger.warn({ err, paymentId: payment.id }, 'risk outcome unavailable; crediting without it');
+      }
+    }
     const decision = await risk.payments.decideCredit({
       organizationId: order.organizationId,
       userId: order.userId,
@@ -536,6 +559,8 @@ export class PaymentService {
     if (prior) {
       if (input.amountMinor !== null && prior.amountMinor !== input.amountMinor)
         throw new IdempotencyConflictError('refundPayment', input.idempotencyKey);
+      // The earlier attempt never reached a provider answer (crash, timeout): ask again, same key.
+      if (prior.status === 'pending' && !prior.providerRefundId) return this.submitRefund(prior, payment, prior.reason);
       return prior;
     }
     if (payment.status !== 'succeeded') throw new PaymentNotRefundableError(payment.status);
@@ -593,30 +618,38 @@ export class PaymentService {
       });
     }
 
+    return this.submitRefund(refund, payment, input.reason);
+  }
+
+  /**
+   * Asks the provider to refund (idempotent on `refund:<refundId>`, so a retry can never refund twice).
+   * Only a definite refusal fails the refund and frees its hold. Anything ambiguous — a timeout, a
+   * dropped connection, a 5xx, an idempotency conflict — may mean the provider DID refund: the refund
+   * stays pending with its hold, and the provider's event (or a retry with the same key) settles it.
+   */
+  private async submitRefund(refund: Refund, payment: Payment, reason: string | null): Promise<Refund> {
+    let result: Awaited<ReturnType<PaymentProvider['refund']>>;
     try {
-      const result = await this.provider(payment.provider).refund({
+      result = await this.provider(payment.provider).refund({
         providerTxnId: payment.providerTxnId!,
-        amountMinor,
-        reason: input.reason,
-        idempotencyKey: `refund:${refundId}`,
-        refundId,
+        amountMinor: refund.amountMinor,
+        reason,
+        idempotencyKey: `refund:${refund.id}`,
+        refundId: refund.id,
       });
-      refund = await db.refund.update({
-        where: { id: refundId },
-        data: { providerRefundId: result.providerRefundId },
-      });
-      if (result.status === 'succeeded') return this.finalizeRefund(refund, 'succeeded', null);
-      if (result.status === 'failed' || result.status === 'canceled')
-        return this.finalizeRefund(refund, result.status, null);
-      return refund;
     } catch (err) {
-      await this.finalizeRefund(
-        refund,
-        'failed',
-        err instanceof Error ? err.message.slice(0, 500) : 'provider error',
-      );
+      const code = (err as { code?: string }).code ?? '';
+      if (DEFINITE_REFUND_REFUSALS.has(code))
+        await this.finalizeRefund(refund, 'failed', err instanceof Error ? err.message.slice(0, 500) : code);
       throw err;
     }
+    const updated = await this.deps.db.refund.update({
+      where: { id: refund.id },
+      data: { providerRefundId: result.providerRefundId },
+    });
+    if (result.status === 'succeeded') return this.finalizeRefund(updated, 'succeeded', null);
+    if (result.status === 'failed' || result.status === 'canceled') return this.finalizeRefund(updated, result.status, null);
+    return updated;
   }
 
   private async findOrAdoptRefund(

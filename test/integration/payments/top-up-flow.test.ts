@@ -293,4 +293,50 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     expect(status).toMatchObject({ status: 'created', amount: '12.00', currency: 'USD' });
     expect((await fetch(`${t.url}/pay/pay_unknown/status`)).status).toBe(404);
   });
+
+  it('keeps a refund pending (hold kept) when the provider answer is lost, and a retry with the same key settles it once', async () => {
+    const top = (await topUp('4000', 'ambiguous-refund')).data.createTopUp;
+    stripe.customerPays(top.payment.providerTxnId);
+    await stripe.webhooks.flush();
+    const start = await wallet(top.walletId);
+    const before = start.balanceNanos;
+    stripe.inject({ kind: 'connection_reset' }, 3); // the SDK retries; every attempt is cut
+    const failed = await t.gql(REFUND, { input: { paymentId: top.payment.id, amount: '1500', idempotencyKey: 'amb' } }, { token: key });
+    expect(failed.errors?.[0].extensions.code).toBe('PROVIDER_UNAVAILABLE');
+    const pending = await t.app.services.db.refund.findFirstOrThrow({ where: { idempotencyKey: 'amb' } });
+    expect(pending.status).toBe('pending');
+    const w1 = await wallet(top.walletId);
+    expect(w1.balanceNanos).toBe(before);
+    expect(w1.heldNanos - start.heldNanos).toBe(15_000_000_000n); // still reserved: the money may have left
+    stripe.clearInjections();
+    const retried = await t.gql(REFUND, { input: { paymentId: top.payment.id, amount: '1500', idempotencyKey: 'amb' } }, { token: key });
+    expect(retried.data.refundPayment).toMatchObject({ status: 'succeeded' });
+    await stripe.webhooks.flush();
+    const w2 = await wallet(top.walletId);
+    expect(w2.balanceNanos).toBe(before - 15_000_000_000n);
+    expect(w2.heldNanos).toBe(start.heldNanos);
+    expect([...stripe.refunds.values()].filter((r: any) => r.metadata?.refund_id === pending.id)).toHaveLength(1);
+  });
+
+  it('freezes the credit of an elevated-risk payment for review, even though webhooks carry no risk outcome', async () => {
+    const top = (await topUp('4000', 'risky')).data.createTopUp;
+    const before = await wallet(top.walletId);
+    stripe.customerPays(top.payment.providerTxnId, 'pm_card_riskLevelElevated');
+    await stripe.webhooks.flush();
+    const after = await wallet(top.walletId);
+    expect(after.balanceNanos - before.balanceNanos).toBe(40_000_000_000n);
+    expect(after.heldNanos - before.heldNanos).toBe(40_000_000_000n);
+    const res = await t.gql(
+      `query($id: ID!) { node(id: $id) { ... on Payment { riskLevel underReview } } }`,
+      { id: top.payment.id },
+      { token: key },
+    );
+    expect(res.data.node).toEqual({ riskLevel: 'elevated', underReview: true });
+    const released = await t.gql(
+      `mutation($id: ID!) { releasePaymentReview(paymentId: $id) { underReview } }`,
+      { id: top.payment.id },
+    );
+    expect(released.data.releasePaymentReview.underReview).toBe(false);
+    expect((await wallet(top.walletId)).heldNanos).toBe(before.heldNanos);
+  });
 });
