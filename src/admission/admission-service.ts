@@ -3,7 +3,7 @@ import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
 import { isUniqueViolation, type WalletRow } from '../ledger/ledger-service.ts';
 import { NANOS_PER_MAJOR } from '../ledger/money.ts';
-import { UnauthenticatedError } from '../lib/errors.ts';
+import { AppError, UnauthenticatedError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import type { PlanDecision } from '../plans/daily-limits.ts';
@@ -31,6 +31,23 @@ interface Ticket {
   spend: SpendReservation | null;
   keySpend: KeySpendReservation | null;
   closed: boolean;
+}
+
+/**
+ * Retries a ledger call that failed for a transient reason (a dropped connection, a serialization
+ * failure). Ledger calls are idempotent on their keys, so a retry cannot double-post; typed
+ * AppErrors (insufficient funds, finalized holds) are final and not retried.
+ */
+async function withRetries<T>(fn: () => Promise<T>, attempts: number): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || err instanceof AppError) throw err;
+      logger.warn({ err, attempt: i }, 'ledger call failed; retrying');
+      await new Promise((r) => setTimeout(r, 25 * 2 ** i));
+    }
+  }
 }
 
 /** `1234567890n` nanos → `"1.234567890"` (exact, for headers). */
@@ -260,20 +277,31 @@ export class AdmissionService implements Admission {
     const s = this.s;
     const usage = outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
     const cost = computeCost(t.price, usage);
-    const settled = await this.settleHold(t, cost);
-    const billed = settled.settledNanos;
-    await this.recordUsage(t, outcome, billed);
     const tokens = usage.promptTokens + usage.completionTokens;
+    let billed: bigint | null = null;
+    try {
+      const settled = await withRetries(() => this.settleHold(t, cost), 3);
+      billed = settled.settledNanos;
+      await this.recordUsage(t, outcome, billed);
+      void s.notifications
+        .checkBalanceThreshold(t.wallet.id, settled.balanceNanos)
+        .catch((err) => logger.error({ err }, 'balance threshold check failed'));
+      return { costNanos: billed, balanceNanos: settled.availableNanos, currency: t.wallet.currency };
+    } finally {
+      // Whatever happened to the posting, every counter leaves its estimate: moved to the billed amount,
+      // or (the charge could not be posted, logged as an error) to the request's actual cost.
+      await this.moveCounters(t, billed ?? cost, tokens);
+    }
+  }
+
+  private async moveCounters(t: Ticket, costNanos: bigint, tokens: number) {
+    const s = this.s;
     await Promise.all([
-      t.plan ? s.dailyLimits.commit(t.plan.reservation, { costNanos: billed, tokens }) : null,
+      t.plan ? s.dailyLimits.commit(t.plan.reservation, { costNanos, tokens }) : null,
       t.rate ? s.risk.rateLimits.adjustTokens(t.rate, tokens) : null,
-      t.spend ? s.risk.spend.settle(t.spend, billed) : null,
-      this.keySpend.settle(t.keySpend, billed),
+      t.spend ? s.risk.spend.settle(t.spend, costNanos) : null,
+      this.keySpend.settle(t.keySpend, costNanos),
     ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-settle counter update failed'));
-    void s.notifications
-      .checkBalanceThreshold(t.wallet.id, settled.balanceNanos)
-      .catch((err) => logger.error({ err }, 'balance threshold check failed'));
-    return { costNanos: billed, balanceNanos: settled.availableNanos, currency: t.wallet.currency };
   }
 
   /** Settles the hold; if the request outlived it (expired and swept), charges the wallet directly. */
@@ -286,7 +314,15 @@ export class AdmissionService implements Admission {
         metadata: { requestId: t.requestId },
       });
     } catch (err) {
-      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED' || cost === 0n) throw err;
+      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
+      if (cost === 0n) {
+        const w = await s.ledger.getWallet(t.wallet.id);
+        return {
+          settledNanos: 0n,
+          balanceNanos: w.balanceNanos,
+          availableNanos: w.balanceNanos - w.heldNanos,
+        };
+      }
       logger.warn(
         { requestId: t.requestId, holdId: t.holdId },
         'hold expired before settle; charging directly',
@@ -309,15 +345,25 @@ export class AdmissionService implements Admission {
   async release(ticket: unknown, outcome: Outcome): Promise<void> {
     const t = this.take(ticket);
     const s = this.s;
-    await s.ledger.release({ holdId: t.holdId, reason: `upstream_${outcome.httpStatus}` });
-    await this.recordUsage(t, outcome, 0n);
-    await Promise.all([
-      t.plan ? s.dailyLimits.cancel(t.plan.reservation) : null,
-      // The request still counts against requests-per-minute; its tokens do not.
-      t.rate ? s.risk.rateLimits.adjustTokens(t.rate, 0) : null,
-      t.spend ? s.risk.spend.release(t.spend) : null,
-      this.keySpend.release(t.keySpend),
-    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-release counter update failed'));
+    try {
+      await withRetries(
+        () =>
+          s.ledger.release({ holdId: t.holdId, reason: `upstream_${outcome.httpStatus}` }).catch((err) => {
+            // Already expired or released by the sweeper: the money is free either way.
+            if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
+          }),
+        3,
+      );
+      await this.recordUsage(t, outcome, 0n);
+    } finally {
+      await Promise.all([
+        t.plan ? s.dailyLimits.cancel(t.plan.reservation) : null,
+        // The request still counts against requests-per-minute; its tokens do not.
+        t.rate ? s.risk.rateLimits.adjustTokens(t.rate, 0) : null,
+        t.spend ? s.risk.spend.release(t.spend) : null,
+        this.keySpend.release(t.keySpend),
+      ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-release counter update failed'));
+    }
   }
 
   private take(ticket: unknown): Ticket {

@@ -5,6 +5,24 @@ import { promptEstimate } from './usage.ts';
 
 const MAX_TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
 
+/** Endpoints that generate output and take a max-tokens field. */
+const CAPPED_ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions', '/v1/responses']);
+
+/** Body keys LiteLLM acts on that no client may set through Tollgate. */
+const LITELLM_CONTROL_KEYS = new Set([
+  'fallbacks',
+  'context_window_fallback_dict',
+  'mock_response',
+  'mock_testing_fallbacks',
+  'mock_tool_calls',
+  'mock_timeout',
+  'api_base',
+  'base_url',
+  'api_key',
+  'api_version',
+  'custom_llm_provider',
+]);
+
 /** Endpoints whose streams take `stream_options.include_usage` (the Responses API always reports usage). */
 const USAGE_OPTION_ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions']);
 
@@ -12,6 +30,10 @@ export interface ParsedRequest {
   body: Record<string, any>;
   stream: boolean;
   maxTokens: number | null;
+  /** Completions the request asks for (`n`, `best_of`): the output a hold must cover is this many times larger. */
+  choices: number;
+  /** Set by requestInfo: the output cap sent upstream when the client set none, so the hold bounds the cost. */
+  upstreamMaxTokens?: number;
   /** The client asked for the usage chunk itself, so it is forwarded rather than stripped. */
   clientWantsUsage: boolean;
 }
@@ -44,10 +66,19 @@ export function parseProxyBody(endpoint: ProxyEndpoint, raw: Buffer): ParsedRequ
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
       throw new ValidationError(`${field} must be a non-negative integer`, { param: field });
-    maxTokens ??= v;
+    // Several fields may be present and the provider may honour any of them: the hold covers the largest.
+    maxTokens = maxTokens === null ? v : Math.max(maxTokens, v);
+  }
+  let choices = 1;
+  for (const field of ['n', 'best_of'] as const) {
+    const v = b[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > 128)
+      throw new ValidationError(`${field} must be an integer from 1 to 128`, { param: field });
+    choices = Math.max(choices, v);
   }
   const stream = b.stream === true && endpoint !== '/v1/embeddings';
-  return { body: b, stream, maxTokens, clientWantsUsage: b.stream_options?.include_usage === true };
+  return { body: b, stream, maxTokens, choices, clientWantsUsage: b.stream_options?.include_usage === true };
 }
 
 export function requestInfo(
@@ -56,6 +87,12 @@ export function requestInfo(
   ctx: { requestId: string; credential: string | null; defaultMaxTokens: number },
 ): ProxyRequestInfo {
   const prompt = promptEstimate(parsed.body);
+  // Tool schemas and response formats are sent to the model as prompt tokens too.
+  const extra = ['tools', 'functions', 'response_format', 'text']
+    .map((k) => (parsed.body[k] === undefined ? 0 : Math.ceil(JSON.stringify(parsed.body[k]).length / 4)))
+    .reduce((a, b) => a + b, 0);
+  if (parsed.maxTokens === null && CAPPED_ENDPOINTS.has(endpoint))
+    parsed.upstreamMaxTokens = ctx.defaultMaxTokens;
   return {
     requestId: ctx.requestId,
     endpoint,
@@ -63,9 +100,9 @@ export function requestInfo(
     body: parsed.body,
     stream: parsed.stream,
     promptTextForEstimate: prompt.text,
-    promptTokensEstimate: prompt.tokens,
+    promptTokensEstimate: prompt.tokens + extra,
     maxTokens: parsed.maxTokens,
-    maxTokensForEstimate: parsed.maxTokens ?? ctx.defaultMaxTokens,
+    maxTokensForEstimate: (parsed.maxTokens ?? ctx.defaultMaxTokens) * parsed.choices,
     clientUser: typeof parsed.body.user === 'string' ? parsed.body.user : null,
   };
 }
@@ -82,6 +119,19 @@ export function upstreamBody(
   admitted: Admitted,
 ): { body: Buffer; stripUsage: boolean } {
   const out: Record<string, any> = { ...parsed.body, model: admitted.model, user: admitted.userId };
+  // LiteLLM honours these in the body: they would let a client choose another model (fallbacks),
+  // another backend, or a canned answer, all billed at the admitted model's price.
+  for (const key of Object.keys(out))
+    if (LITELLM_CONTROL_KEYS.has(key) || key.startsWith('litellm_')) delete out[key];
+  if (out.metadata && typeof out.metadata === 'object' && !Array.isArray(out.metadata)) {
+    const { fallbacks: _f, ...metadata } = out.metadata as Record<string, unknown>;
+    out.metadata = metadata;
+  }
+  // Without a client cap the upstream output is unbounded while the hold assumed the default: cap it.
+  if (parsed.upstreamMaxTokens !== undefined) {
+    const field = endpoint === '/v1/responses' ? 'max_output_tokens' : 'max_tokens';
+    out[field] = parsed.upstreamMaxTokens;
+  }
   let stripUsage = false;
   if (parsed.stream && USAGE_OPTION_ENDPOINTS.has(endpoint) && !parsed.clientWantsUsage) {
     out.stream_options = { ...(parsed.body.stream_options ?? {}), include_usage: true };
