@@ -33,4 +33,60 @@ describe('a request that outlives its hold', () => {
     expect(usage.costNanos).toBe(5_625n);
     expect((await g.t.app.services.ledger.checkConsistency()).ok).toBe(true);
   });
+
+  it('releases cleanly when the sweeper got there first, leaving no reservation behind', async () => {
+    const key = await g.createKey({
+      name: 'capped-slow',
+      scopes: ['inference'],
+      dailyCapNanos: '40000',
+      budgetCurrency: 'USD',
+    });
+    g.upstream.next({ kind: 'status', status: 500 });
+    const pending = g
+      .client(key)
+      .chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'slow' }],
+        max_tokens: 50,
+      })
+      .catch((e) => e.status as number);
+    await new Promise((r) => setTimeout(r, 1_200));
+    await g.t.app.services.ledger.sweepExpiredHolds();
+    expect(await pending).toBe(500);
+    // Had the estimate leaked into the daily cap, this would be refused.
+    const next = await g
+      .client(key)
+      .chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'again' }],
+        max_tokens: 50,
+      })
+      .then(() => 200)
+      .catch((e) => e.status as number);
+    expect(next).toBe(200);
+  });
+
+  it('charges the request even when the ledger drops the first settle attempt', async () => {
+    const ledger = g.t.app.services.ledger;
+    const original = ledger.settle.bind(ledger);
+    let failures = 0;
+    ledger.settle = async (input) => {
+      if (failures++ === 0) throw new Error('connection terminated unexpectedly');
+      return original(input);
+    };
+    try {
+      const before = await g.balance();
+      await g
+        .client()
+        .chat.completions.create({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'q' }],
+          max_tokens: 50,
+        });
+      expect(failures).toBe(2);
+      expect(await g.balance()).toBe(before - 5_625n);
+    } finally {
+      ledger.settle = original;
+    }
+  });
 });
