@@ -70,19 +70,18 @@ export class KeySpendLimits {
     }
     if (counters.length === 0) return null;
     const reserved: string[] = [];
-    for (const c of counters) {
-      await this.ensure(c.key, caps.apiKeyId, c.since, c.kind === 'budget' ? BUDGET_TTL_MS : COUNTER_TTL_MS);
-      const r = await this.deps.state.reserve(
-        c.key,
-        toSafe(estimateNanos),
-        toSafe(c.limit),
-        c.kind === 'budget' ? BUDGET_TTL_MS : COUNTER_TTL_MS,
-      );
-      if (!r.ok) {
-        for (const k of reserved) await this.deps.state.incrBy(k, -toSafe(estimateNanos));
-        throw new KeyBudgetExceededError(c.kind, c.limit, caps.currency, c.resetsAt);
+    try {
+      for (const c of counters) {
+        const ttlMs = c.kind === 'budget' ? BUDGET_TTL_MS : COUNTER_TTL_MS;
+        await this.ensure(c.key, caps.apiKeyId, c.since, ttlMs);
+        const r = await this.deps.state.reserve(c.key, toSafe(estimateNanos), toSafe(c.limit), ttlMs);
+        if (!r.ok) throw new KeyBudgetExceededError(c.kind, c.limit, caps.currency, c.resetsAt);
+        reserved.push(c.key);
       }
-      reserved.push(c.key);
+    } catch (err) {
+      // Refused or failed midway: give back what this call already reserved.
+      for (const k of reserved) await this.deps.state.incrBy(k, -toSafe(estimateNanos)).catch(() => {});
+      throw err;
     }
     return { keys: reserved, reservedNanos: estimateNanos.toString() };
   }
