@@ -386,7 +386,9 @@ export class PaymentService {
       // ours, so adopt it, or they would never find this payment.
       return db.payment.update({ where: { id: byId.id }, data: { providerTxnId } });
     }
-    const p = byId ?? (await db.payment.findUnique({ where: { provider_providerTxnId: { provider, providerTxnId } } }));
+    const p =
+      byId ??
+      (await db.payment.findUnique({ where: { provider_providerTxnId: { provider, providerTxnId } } }));
     if (!p) logger.warn({ provider, providerTxnId }, 'provider event for an unknown payment ignored');
     return p;
   }
@@ -560,7 +562,8 @@ export class PaymentService {
       if (input.amountMinor !== null && prior.amountMinor !== input.amountMinor)
         throw new IdempotencyConflictError('refundPayment', input.idempotencyKey);
       // The earlier attempt never reached a provider answer (crash, timeout): ask again, same key.
-      if (prior.status === 'pending' && !prior.providerRefundId) return this.submitRefund(prior, payment, prior.reason);
+      if (prior.status === 'pending' && !prior.providerRefundId)
+        return this.submitRefund(prior, payment, prior.reason);
       return prior;
     }
     if (payment.status !== 'succeeded') throw new PaymentNotRefundableError(payment.status);
@@ -648,7 +651,8 @@ export class PaymentService {
       data: { providerRefundId: result.providerRefundId },
     });
     if (result.status === 'succeeded') return this.finalizeRefund(updated, 'succeeded', null);
-    if (result.status === 'failed' || result.status === 'canceled') return this.finalizeRefund(updated, result.status, null);
+    if (result.status === 'failed' || result.status === 'canceled')
+      return this.finalizeRefund(updated, result.status, null);
     return updated;
   }
 

@@ -76,13 +76,11 @@ describe('a request that outlives its hold', () => {
     };
     try {
       const before = await g.balance();
-      await g
-        .client()
-        .chat.completions.create({
-          model: MODEL,
-          messages: [{ role: 'user', content: 'q' }],
-          max_tokens: 50,
-        });
+      await g.client().chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'q' }],
+        max_tokens: 50,
+      });
       expect(failures).toBe(2);
       expect(await g.balance()).toBe(before - 5_625n);
     } finally {

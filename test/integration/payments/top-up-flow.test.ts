@@ -301,7 +301,11 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     const start = await wallet(top.walletId);
     const before = start.balanceNanos;
     stripe.inject({ kind: 'connection_reset' }, 3); // the SDK retries; every attempt is cut
-    const failed = await t.gql(REFUND, { input: { paymentId: top.payment.id, amount: '1500', idempotencyKey: 'amb' } }, { token: key });
+    const failed = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, amount: '1500', idempotencyKey: 'amb' } },
+      { token: key },
+    );
     expect(failed.errors?.[0].extensions.code).toBe('PROVIDER_UNAVAILABLE');
     const pending = await t.app.services.db.refund.findFirstOrThrow({ where: { idempotencyKey: 'amb' } });
     expect(pending.status).toBe('pending');
@@ -309,13 +313,19 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     expect(w1.balanceNanos).toBe(before);
     expect(w1.heldNanos - start.heldNanos).toBe(15_000_000_000n); // still reserved: the money may have left
     stripe.clearInjections();
-    const retried = await t.gql(REFUND, { input: { paymentId: top.payment.id, amount: '1500', idempotencyKey: 'amb' } }, { token: key });
+    const retried = await t.gql(
+      REFUND,
+      { input: { paymentId: top.payment.id, amount: '1500', idempotencyKey: 'amb' } },
+      { token: key },
+    );
     expect(retried.data.refundPayment).toMatchObject({ status: 'succeeded' });
     await stripe.webhooks.flush();
     const w2 = await wallet(top.walletId);
     expect(w2.balanceNanos).toBe(before - 15_000_000_000n);
     expect(w2.heldNanos).toBe(start.heldNanos);
-    expect([...stripe.refunds.values()].filter((r: any) => r.metadata?.refund_id === pending.id)).toHaveLength(1);
+    expect(
+      [...stripe.refunds.values()].filter((r: any) => r.metadata?.refund_id === pending.id),
+    ).toHaveLength(1);
   });
 
   it('freezes the credit of an elevated-risk payment for review, even though webhooks carry no risk outcome', async () => {
