@@ -10,6 +10,7 @@ import { logger } from '../lib/logger.ts';
 import { notificationKeys, type NotificationService } from '../notifications/service.ts';
 import { getPaymentProvider } from '../providers/payment/registry.ts';
 import type {
+  DisputeClosedEvent,
   DisputeOpenedEvent,
   NormalisedPaymentEvent,
   PaymentProvider,
@@ -370,6 +371,9 @@ export class PaymentService {
         return;
       case 'dispute.opened':
         await this.openDispute(providerId, event);
+        return;
+      case 'dispute.closed':
+        await this.closeDispute(event);
         return;
       case 'ignored':
         logger.debug({ eventId: event.eventId, reason: event.reason }, 'provider event ignored');
@@ -830,6 +834,43 @@ export class PaymentService {
           frozenNanos: String(freezeNanos),
         },
       });
+    });
+  }
+
+  /**
+   * A decided dispute: the frozen credit is unfrozen either way; when the dispute is lost the
+   * disputed amount also leaves the wallet (the cardholder got the money back), posted once on
+   * `dispute-lost:<id>` and allowed to take the wallet negative — the money is already gone.
+   */
+  private async closeDispute(event: DisputeClosedEvent) {
+    const { db, ledger } = this.deps;
+    const dispute = await db.dispute.findUnique({
+      where: { providerDisputeId: event.providerDisputeId },
+      include: { payment: { include: { order: true } } },
+    });
+    if (!dispute) {
+      logger.warn({ providerDisputeId: event.providerDisputeId }, 'close of an unknown dispute ignored');
+      return;
+    }
+    if (dispute.status === 'won' || dispute.status === 'lost') return;
+    if (dispute.freezeHoldId) {
+      const hold = await db.hold.findUnique({ where: { id: dispute.freezeHoldId } });
+      if (hold?.status === 'active')
+        await ledger.unfreeze({ holdId: hold.id, reason: `dispute_${event.outcome}` });
+    }
+    if (event.outcome === 'lost')
+      await ledger.debitRefund({
+        walletId: dispute.payment.order.walletId,
+        amountNanos: minorToNanos(dispute.amountMinor, dispute.currency),
+        paymentId: dispute.paymentId,
+        idempotencyKey: `dispute-lost:${dispute.id}`,
+        provider: dispute.payment.provider,
+        allowNegative: true,
+        description: `dispute ${dispute.providerDisputeId} lost`,
+      });
+    await db.dispute.updateMany({
+      where: { id: dispute.id, status: { notIn: ['won', 'lost'] } },
+      data: { status: event.outcome },
     });
   }
 

@@ -171,6 +171,17 @@ export interface DisputeOpenedEvent extends EventBase {
   readonly reason: string | null;
 }
 
+/** A dispute was decided: `won` (the funds come back to the merchant) or `lost` (they stay with the cardholder). */
+export interface DisputeClosedEvent extends EventBase {
+  readonly type: 'dispute.closed';
+  readonly providerTxnId: string;
+  readonly paymentId: string | null;
+  readonly providerDisputeId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly outcome: 'won' | 'lost';
+}
+
 /** Verified, but nothing for us to do (unknown type, unpaid checkout, …). Acknowledge it. */
 export interface IgnoredEvent extends EventBase {
   readonly type: 'ignored';
@@ -186,6 +197,7 @@ export type NormalisedPaymentEvent =
   | RefundFailedEvent
   | RefundPendingEvent
   | DisputeOpenedEvent
+  | DisputeClosedEvent
   | IgnoredEvent;
 
 export type NormalisedPaymentEventType = NormalisedPaymentEvent['type'];

@@ -294,6 +294,16 @@ export class StripeDouble {
     return d;
   }
 
+  /** The card network decides a dispute: `won` (funds reinstated) or `lost` (funds stay withdrawn). */
+  closeDispute(disputeId: string, outcome: 'won' | 'lost'): Obj {
+    const d = this.disputes.get(disputeId);
+    if (!d || d.status === 'won' || d.status === 'lost') throw new Error(`${disputeId} is not open`);
+    const previous = { status: d.status };
+    d.status = outcome;
+    this.emit('charge.dispute.closed', d, null, previous);
+    return d;
+  }
+
   /** An asynchronous refund (Alipay, or cards with `asyncCardRefunds`) reaches its final state. */
   settleRefund(refundId: string, outcome: 'succeeded' | 'failed', failureReason = 'declined'): Obj {
     const r = this.refunds.get(refundId);

@@ -349,4 +349,34 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     expect(released.data.releasePaymentReview.underReview).toBe(false);
     expect((await wallet(top.walletId)).heldNanos).toBe(before.heldNanos);
   });
+
+  it('unfreezes a won dispute and takes the money of a lost one, once each', async () => {
+    const won = (await topUp('2000', 'dispute-won')).data.createTopUp;
+    const lost = (await topUp('2500', 'dispute-lost')).data.createTopUp;
+    stripe.customerPays(won.payment.providerTxnId);
+    stripe.customerPays(lost.payment.providerTxnId);
+    await stripe.webhooks.flush();
+    const start = await wallet(won.walletId);
+    const dWon = stripe.dispute(won.payment.providerTxnId);
+    const dLost = stripe.dispute(lost.payment.providerTxnId);
+    await stripe.webhooks.flush();
+    expect((await wallet(won.walletId)).heldNanos - start.heldNanos).toBe(45_000_000_000n);
+
+    stripe.webhooks.switches.duplicate = true; // each close is delivered twice
+    stripe.closeDispute(dWon.id as string, 'won');
+    stripe.closeDispute(dLost.id as string, 'lost');
+    await stripe.webhooks.flush();
+    const end = await wallet(won.walletId);
+    expect(end.heldNanos).toBe(start.heldNanos);
+    expect(end.balanceNanos).toBe(start.balanceNanos - 25_000_000_000n);
+    const statuses = await t.app.services.db.dispute.findMany({
+      where: { providerDisputeId: { in: [dWon.id as string, dLost.id as string] } },
+      select: { providerDisputeId: true, status: true },
+    });
+    expect(Object.fromEntries(statuses.map((d) => [d.providerDisputeId, d.status]))).toEqual({
+      [dWon.id as string]: 'won',
+      [dLost.id as string]: 'lost',
+    });
+    expect((await t.app.services.ledger.checkConsistency()).ok).toBe(true);
+  });
 });

@@ -21,6 +21,7 @@ export const STRIPE_WEBHOOK_EVENTS = [
   'refund.failed',
   'charge.refund.updated',
   'charge.dispute.created',
+  'charge.dispute.closed',
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
   'checkout.session.async_payment_failed',
@@ -146,6 +147,23 @@ export function mapStripeEvent(event: Stripe.Event): NormalisedPaymentEvent {
         { ...latest, payment_intent: latest.payment_intent ?? charge.payment_intent },
         false,
       );
+    }
+
+    case 'charge.dispute.closed': {
+      const d = event.data.object;
+      const pi = idOf(d.payment_intent);
+      if (!pi) return ignored('dispute is not on a PaymentIntent');
+      return {
+        ...base,
+        type: 'dispute.closed',
+        providerTxnId: pi,
+        paymentId: meta(d.metadata, 'payment_id'),
+        providerDisputeId: d.id,
+        amountMinor: amountOf(d.amount, d.currency),
+        currency: d.currency.toUpperCase(),
+        // `warning_closed` (an inquiry that never became a chargeback) returns nothing to anyone: like won.
+        outcome: d.status === 'lost' ? 'lost' : 'won',
+      };
     }
 
     case 'charge.dispute.created': {
