@@ -726,9 +726,9 @@ export class PaymentService {
     const hold = await db.hold.findUnique({
       where: { walletId_idempotencyKey: { walletId, idempotencyKey: `refund:${refund.id}` } },
     });
-    if (hold?.status === 'active') await ledger.release({ holdId: hold.id, reason: `refund_${to}` });
     let reversalTransactionId: string | null = null;
     let wallet: WalletRow | null = null;
+    // Debit first, release the reservation after: the refunded amount never looks spendable in between.
     if (to === 'succeeded') {
       const posted = await ledger.debitRefund({
         walletId,
@@ -741,8 +741,9 @@ export class PaymentService {
         allowNegative: true,
       });
       reversalTransactionId = posted.transactionId;
-      wallet = await ledger.getWallet(walletId);
     }
+    if (hold?.status === 'active') await ledger.release({ holdId: hold.id, reason: `refund_${to}` });
+    if (to === 'succeeded') wallet = await ledger.getWallet(walletId);
     return db.$transaction(async (tx) => {
       const n = await tx.refund.updateMany({
         where: { id: refund.id, status: 'pending' },
