@@ -350,6 +350,28 @@ export class DailyLimitService {
       // One order everywhere, so concurrent admits take counters in the same sequence.
       .sort((a, b) => (a.key < b.key ? -1 : 1));
     const done: Attempt['counters'] = [];
+    const giveBack = async () => {
+      for (const c of done)
+        await this.deps.state.incrBy(c.key, -toSafe(BigInt(c.reserved)), COUNTER_TTL_MS).catch(() => {});
+    };
+    try {
+      return await this.reserveEach(applicable, done, giveBack, plan, subject, bounds, estimate);
+    } catch (err) {
+      // SharedState failed midway: give back what this attempt already reserved.
+      await giveBack();
+      throw err;
+    }
+  }
+
+  private async reserveEach(
+    applicable: { l: DailyLimitPlan; key: string }[],
+    done: Attempt['counters'],
+    giveBack: () => Promise<void>,
+    plan: PlanWithLimits,
+    subject: Subject,
+    bounds: PlanDayBounds,
+    estimate: { costNanos: bigint; tokens: bigint },
+  ): Promise<Attempt> {
     for (const { l, key } of applicable) {
       await this.ensureCounter(key, plan, subject, bounds, l);
       const delta =
@@ -357,8 +379,8 @@ export class DailyLimitService {
       const cap = l.limitValue + graceAllowance(plan, l);
       const r = await this.deps.state.reserve(key, toSafe(delta), toSafe(cap), COUNTER_TTL_MS);
       if (!r.ok) {
-        for (const c of done)
-          await this.deps.state.incrBy(c.key, -toSafe(BigInt(c.reserved)), COUNTER_TTL_MS);
+        await giveBack();
+        done.length = 0;
         return { ok: false, counters: [], failed: { limitRow: l, used: BigInt(r.value), requested: delta } };
       }
       done.push({
