@@ -6,10 +6,8 @@
  *   npx tsx bench/api-keys.ts     (TEST_DATABASE_URL or the npm-test PostgreSQL on :55432)
  *   API_KEY_BENCH_CALLS=200000 npx tsx bench/api-keys.ts
  */
-import { randomBytes } from 'node:crypto';
+import { openThrowawayPostgres } from '../test/helpers/db.ts';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { openDatabase } from '../src/db/client.ts';
 import { ApiKeyService, generateApiKeySecret } from '../src/identity/api-keys.ts';
 import { MemorySharedState } from '../src/infra/shared-state.ts';
 
@@ -20,16 +18,8 @@ const KEYS = 1000;
 const pct = (s: number[], p: number) =>
   s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 
-const name = `tollgate_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-const url = new URL(ADMIN_URL);
-url.pathname = `/${name}`;
-const db = await openDatabase({ url: url.toString(), poolSize: 10 });
+const db = await openThrowawayPostgres(ADMIN_URL, { poolSize: 10, prefix: 'tollgate_bench' });
 try {
-  await db.migrate();
   await db.prisma.organization.create({ data: { id: 'org_bench', name: 'bench', slug: 'bench' } });
   await db.prisma.user.create({ data: { id: 'user_bench', email: 'bench@bench.test' } });
   await db.prisma.membership.create({
@@ -77,8 +67,4 @@ try {
   await run('uncached (TTL 0, database every call)', 0, Math.min(CALLS, 2000));
 } finally {
   await db.close();
-  const a = new pg.Client({ connectionString: ADMIN_URL });
-  await a.connect();
-  await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await a.end();
 }

@@ -7,11 +7,10 @@
  *   npx tsx bench/ledger.ts            (TEST_DATABASE_URL or the npm-test PostgreSQL on :55432)
  *   LEDGER_BENCH_PAIRS=4000 npx tsx bench/ledger.ts
  */
-import { randomBytes } from 'node:crypto';
+import { openThrowawayPostgres } from '../test/helpers/db.ts';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
-import { type Database, openDatabase } from '../src/db/client.ts';
+import type { Database } from '../src/db/client.ts';
 import { LedgerService } from '../src/ledger/ledger-service.ts';
 import { preparedStatementName } from '../src/ledger/prepared-statements.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -39,19 +38,11 @@ function pct(sorted: number[], p: number) {
 }
 
 async function provision(): Promise<{ db: Database; prepared: PrismaClient; drop: () => Promise<void> }> {
-  const name = `tollgate_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 40 });
-  await db.migrate();
+  const db = await openThrowawayPostgres(ADMIN_URL, { poolSize: 40, prefix: 'tollgate_bench' });
   // The same database through a client that prepares the ledger's hot statements.
   const prepared = new PrismaClient({
     adapter: new PrismaPg(
-      { connectionString: url.toString(), max: 40 },
+      { connectionString: db.url!, max: 40 },
       { statementNameGenerator: preparedStatementName },
     ),
   });
@@ -61,10 +52,6 @@ async function provision(): Promise<{ db: Database; prepared: PrismaClient; drop
     drop: async () => {
       await prepared.$disconnect();
       await db.close();
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
     },
   };
 }

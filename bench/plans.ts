@@ -6,9 +6,8 @@
  *   npx tsx bench/plans.ts     (TEST_DATABASE_URL / TEST_REDIS_URL or the npm-test ones on :55432 / :56379)
  *   PLANS_BENCH_PAIRS=4000 npx tsx bench/plans.ts
  */
+import { openThrowawayPostgres } from '../test/helpers/db.ts';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { openDatabase } from '../src/db/client.ts';
 import { RedisSharedState } from '../src/infra/shared-state.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createPlanServices } from '../src/plans/wiring.ts';
@@ -21,15 +20,7 @@ const PAIRS = Number(process.env.PLANS_BENCH_PAIRS ?? 2000);
 const pct = (s: number[], p: number) =>
   s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 
-const name = `tollgate_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-const url = new URL(ADMIN_URL);
-url.pathname = `/${name}`;
-const db = await openDatabase({ url: url.toString(), poolSize: 20 });
-await db.migrate();
+const db = await openThrowawayPostgres(ADMIN_URL, { poolSize: 20, prefix: 'tollgate_bench' });
 const state = new RedisSharedState(REDIS_URL, { keyPrefix: `bench${randomBytes(3).toString('hex')}:` });
 const now = new Date('2026-03-10T04:00:00Z');
 const s = createPlanServices({ db: db.prisma, state, pubsub: createSharedPubSub(state), clock: () => now });
@@ -113,7 +104,3 @@ console.log(`priceFor (cached): ${Math.round(lookups / ((performance.now() - t0)
 
 await state.close();
 await db.close();
-const a = new pg.Client({ connectionString: ADMIN_URL });
-await a.connect();
-await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-await a.end();

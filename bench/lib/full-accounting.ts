@@ -10,12 +10,12 @@
  * queries (= round trips, each `pg` query call) and shared-state calls (at most one Redis round trip each) made,
  * and the CPU time of this database's PostgreSQL backends (read from /proc).
  */
+import { openThrowawayPostgres } from '../../test/helpers/db.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/client.ts';
 import { MemorySharedState, RedisSharedState, type SharedState } from '../../src/infra/shared-state.ts';
 import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
 import type { BenchAdmission, BenchAdmissionOptions } from './admission.ts';
@@ -63,17 +63,9 @@ export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise
       'full accounting needs PostgreSQL: set TEST_DATABASE_URL or BENCH_DATABASE_URL (npm run bench provisions one)',
     );
   const redisUrl = process.env.TEST_REDIS_URL ?? process.env.BENCH_REDIS_URL;
-  const name = `tollgate_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   // The shipped default pool size (DATABASE_POOL_SIZE) unless BENCH_DATABASE_POOL_SIZE says otherwise.
   const poolSize = Number(process.env.BENCH_DATABASE_POOL_SIZE ?? loadConfig({}).DATABASE_POOL_SIZE);
-  const database = await openDatabase({ url: url.toString(), poolSize });
-  await database.migrate();
+  const database = await openThrowawayPostgres(adminUrl, { poolSize, prefix: 'tollgate_bench' });
 
   const redisCalls = { n: 0 };
   const inner: SharedState = redisUrl
@@ -147,10 +139,6 @@ export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise
     async close() {
       await app.close();
       await database.close();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
     },
   };
 }

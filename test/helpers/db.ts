@@ -33,15 +33,25 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
     await db.migrate();
     return { ...db, url: undefined };
   }
-  const adminUrl = requirePostgresUrl();
-  const name = `tollgate_test_${randomBytes(6).toString('hex')}`;
+  return openThrowawayPostgres(requirePostgresUrl(), { poolSize: 20 });
+}
+
+/**
+ * A fresh, migrated database on the PostgreSQL server at `adminUrl`, dropped on close. Tests use it
+ * through openTestDatabase; the benchmarks call it directly.
+ */
+export async function openThrowawayPostgres(
+  adminUrl: string,
+  opts: { poolSize: number; prefix?: string },
+): Promise<TestDatabase> {
+  const name = `${opts.prefix ?? 'tollgate_test'}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 20 });
+  const db = await openDatabase({ url: url.toString(), poolSize: opts.poolSize });
   await db.migrate();
   return {
     ...db,
