@@ -76,6 +76,13 @@ export interface PaymentServiceDeps {
   onWebhookSignatureFailure?: (provider: string) => void;
 }
 
+/** The Lago billing owner of a wallet (Lago keeps one customer per owner and currency). */
+const billingOwner = (w: WalletRow) => ({
+  ownerType: w.ownerType as OwnerType,
+  ownerId: w.ownerId,
+  currency: w.currency,
+});
+
 const REFUND_HOLD_TTL_MS = 7 * 24 * 3600 * 1000;
 /** Provider errors that mean the refund certainly did not happen (the request was refused as such). */
 const DEFINITE_REFUND_REFUSALS = new Set([
@@ -468,11 +475,7 @@ export class PaymentService {
       if (this.deps.lagoEnabled)
         await enqueueLagoTopUp(tx, {
           paymentId: payment.id,
-          owner: {
-            ownerType: wallet.ownerType as OwnerType,
-            ownerId: wallet.ownerId,
-            currency: wallet.currency,
-          },
+          owner: billingOwner(wallet),
         });
       await notifications.notify(tx, {
         type: 'payment_succeeded',
@@ -758,11 +761,7 @@ export class PaymentService {
         if (this.deps.lagoEnabled)
           await enqueueLagoRefund(tx, {
             refundId: refund.id,
-            owner: {
-              ownerType: wallet.ownerType as OwnerType,
-              ownerId: wallet.ownerId,
-              currency: wallet.currency,
-            },
+            owner: billingOwner(wallet),
           });
         await notifications.notify(tx, {
           type: 'refund_succeeded',

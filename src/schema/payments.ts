@@ -1,10 +1,13 @@
 import { builder } from '../builder.ts';
-import type { Context } from '../context.ts';
-import { hasScope, isPlatformAdmin } from '../identity/principal.ts';
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../lib/errors.ts';
-import type { OwnerType } from '../payments/payment-service.ts';
 import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payments/state-machine.ts';
-import { canSeeWallet, rawId } from '../resolvers/wallet/visibility.ts';
+import {
+  authorizeRefund,
+  paymentVisible,
+  resolveTopUpOwner,
+  topUpOrganization,
+  visibleOrdersWhere,
+} from '../resolvers/payments/access.ts';
+import { rawId } from '../resolvers/wallet/visibility.ts';
 import { MoneyRef, type MoneyShape } from './wallet.ts';
 
 const minorMoney = (amount: bigint, currency: string): MoneyShape => ({ amount, currency, unit: 'minor' });
@@ -14,25 +17,6 @@ const RefundStatusEnum = builder.enumType('RefundStatus', { values: REFUND_STATU
 const TopUpOwnerType = builder.enumType('TopUpOwnerType', {
   values: ['organization', 'team', 'user'] as const,
 });
-
-/** May the caller see payments of this order? Admins of the org all; members their own. */
-async function canSeeOrder(
-  ctx: Context,
-  order: { organizationId: string; userId: string | null; walletId: string },
-) {
-  const p = ctx.principal;
-  if (!p) return false;
-  if (isPlatformAdmin(p)) return true;
-  if (p.kind !== 'api_key' || p.organizationId !== order.organizationId || !hasScope(p, 'read')) return false;
-  if (p.role === 'owner' || p.role === 'admin' || order.userId === p.userId) return true;
-  const wallet = await ctx.services.db.wallet.findUnique({ where: { id: order.walletId } });
-  return wallet ? canSeeWallet(ctx, wallet) : false;
-}
-
-async function paymentVisible(ctx: Context, orderId: string) {
-  const order = await ctx.services.db.order.findUnique({ where: { id: orderId } });
-  return order ? canSeeOrder(ctx, order) : false;
-}
 
 const RefundRef = builder.prismaNode('Refund', {
   id: { field: 'id' },
@@ -142,39 +126,6 @@ const CreateTopUpInput = builder.inputType('CreateTopUpInput', {
   }),
 });
 
-async function resolveOwner(
-  ctx: Context,
-  organizationId: string,
-  owner: { type: OwnerType; id: string | number } | null | undefined,
-): Promise<{ ownerType: OwnerType; ownerId: string }> {
-  const p = ctx.principal!;
-  if (!owner) return { ownerType: 'organization', ownerId: organizationId };
-  const prefix = owner.type === 'organization' ? 'Organization' : owner.type === 'team' ? 'Team' : 'User';
-  const id = rawId(owner.id, prefix);
-  const db = ctx.services.db;
-  const manager = isPlatformAdmin(p) || (p.kind === 'api_key' && (p.role === 'owner' || p.role === 'admin'));
-  if (owner.type === 'organization') {
-    if (id !== organizationId) throw new NotFoundError('Organization', id);
-  } else if (owner.type === 'team') {
-    const team = await db.team.findFirst({ where: { id, organizationId } });
-    if (!team) throw new NotFoundError('Team', id);
-    if (
-      !manager &&
-      p.kind === 'api_key' &&
-      !(await db.teamMember.findFirst({ where: { teamId: id, userId: p.userId } }))
-    )
-      throw new ForbiddenError('Only members of the team may top up its wallet');
-  } else {
-    const member = await db.membership.findUnique({
-      where: { organizationId_userId: { organizationId, userId: id } },
-    });
-    if (!member) throw new NotFoundError('User', id);
-    if (!manager && p.kind === 'api_key' && p.userId !== id)
-      throw new ForbiddenError('Members may top up only their own wallet');
-  }
-  return { ownerType: owner.type, ownerId: id };
-}
-
 builder.mutationField('createTopUp', (t) =>
   t.field({
     type: TopUpRef,
@@ -182,19 +133,8 @@ builder.mutationField('createTopUp', (t) =>
       'Starts a wallet top-up: an order and a provider payment. Idempotent per organization and idempotencyKey. Requires the billing scope.',
     args: { input: t.arg({ type: CreateTopUpInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const p = ctx.principal;
-      if (!p) throw new UnauthenticatedError();
-      if (!hasScope(p, 'billing')) throw new ForbiddenError('Requires the billing scope');
-      let organizationId: string;
-      if (p.kind === 'api_key') organizationId = p.organizationId;
-      else if (input.organizationId) organizationId = rawId(input.organizationId, 'Organization');
-      else
-        throw new ValidationError('organizationId is required for platform admins', {
-          param: 'organizationId',
-        });
-      if (!(await ctx.services.db.organization.findUnique({ where: { id: organizationId } })))
-        throw new NotFoundError('Organization', organizationId);
-      const owner = await resolveOwner(ctx, organizationId, input.owner as any);
+      const { principal: p, organizationId } = await topUpOrganization(ctx, input.organizationId);
+      const owner = await resolveTopUpOwner(ctx, organizationId, input.owner as any);
       const result = await ctx.services.payments.createTopUp({
         organizationId,
         userId: p.kind === 'api_key' ? p.userId : null,
@@ -239,16 +179,7 @@ builder.mutationField('refundPayment', (t) =>
       'Refunds part or all of a succeeded payment through its provider; the wallet is debited when the provider confirms. Platform admins, or organization owners with the billing scope.',
     args: { input: t.arg({ type: RefundPaymentInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const p = ctx.principal;
-      if (!p) throw new UnauthenticatedError();
-      const paymentId = rawId(input.paymentId, 'Payment');
-      const organizationId = await ctx.services.payments.organizationOfPayment(paymentId);
-      if (!isPlatformAdmin(p)) {
-        if (p.kind !== 'api_key' || p.organizationId !== organizationId)
-          throw new NotFoundError('Payment', paymentId);
-        if (p.role !== 'owner' || !hasScope(p, 'billing'))
-          throw new ForbiddenError('Refunds require the owner role and the billing scope');
-      }
+      const paymentId = await authorizeRefund(ctx, input.paymentId);
       const refund = await ctx.services.payments.refundPayment({
         paymentId,
         amountMinor: input.amount ?? null,
@@ -286,18 +217,7 @@ builder.queryField('payments', (t) =>
       status: t.arg({ type: [PaymentStatusEnum], required: false }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const p = ctx.principal!;
-      let orderWhere: object;
-      if (isPlatformAdmin(p))
-        orderWhere = args.organizationId
-          ? { organizationId: rawId(args.organizationId, 'Organization') }
-          : {};
-      else if (p.kind === 'api_key' && hasScope(p, 'read'))
-        orderWhere =
-          p.role === 'owner' || p.role === 'admin'
-            ? { organizationId: p.organizationId }
-            : { organizationId: p.organizationId, userId: p.userId };
-      else throw new ForbiddenError('Requires the read scope');
+      const orderWhere = visibleOrdersWhere(ctx, args.organizationId);
       return ctx.services.db.payment.findMany({
         ...query,
         where: { order: orderWhere, ...(args.status?.length ? { status: { in: args.status } } : {}) },

@@ -1,0 +1,113 @@
+import type { Context } from '../../context.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { type Principal, hasScope, isPlatformAdmin } from '../../identity/principal.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
+import type { OwnerType } from '../../payments/payment-service.ts';
+import { canSeeWallet, rawId } from '../wallet/visibility.ts';
+
+/**
+ * Who may start top-ups, refund, and see payments. The GraphQL fields in src/schema/payments.ts only
+ * call these; the money rules themselves are in src/payments/payment-service.ts.
+ */
+
+/** May the caller see payments of this order? Admins of the org all; members their own. */
+export async function canSeeOrder(
+  ctx: Context,
+  order: { organizationId: string; userId: string | null; walletId: string },
+) {
+  const p = ctx.principal;
+  if (!p) return false;
+  if (isPlatformAdmin(p)) return true;
+  if (p.kind !== 'api_key' || p.organizationId !== order.organizationId || !hasScope(p, 'read')) return false;
+  if (p.role === 'owner' || p.role === 'admin' || order.userId === p.userId) return true;
+  const wallet = await ctx.services.db.wallet.findUnique({ where: { id: order.walletId } });
+  return wallet ? canSeeWallet(ctx, wallet) : false;
+}
+
+export async function paymentVisible(ctx: Context, orderId: string) {
+  const order = await ctx.services.db.order.findUnique({ where: { id: orderId } });
+  return order ? canSeeOrder(ctx, order) : false;
+}
+
+/** The organization a top-up is for (an API key's own; a platform admin names one). Needs `billing`. */
+export async function topUpOrganization(
+  ctx: Context,
+  requested: string | number | null | undefined,
+): Promise<{ principal: Principal; organizationId: string }> {
+  const p = ctx.principal;
+  if (!p) throw new UnauthenticatedError();
+  if (!hasScope(p, 'billing')) throw new ForbiddenError('Requires the billing scope');
+  let organizationId: string;
+  if (p.kind === 'api_key') organizationId = p.organizationId;
+  else if (requested) organizationId = rawId(requested, 'Organization');
+  else
+    throw new ValidationError('organizationId is required for platform admins', { param: 'organizationId' });
+  if (!(await ctx.services.db.organization.findUnique({ where: { id: organizationId } })))
+    throw new NotFoundError('Organization', organizationId);
+  return { principal: p, organizationId };
+}
+
+/** Which wallet a top-up credits: members their own, their teams' or the organization's. */
+export async function resolveTopUpOwner(
+  ctx: Context,
+  organizationId: string,
+  owner: { type: OwnerType; id: string | number } | null | undefined,
+): Promise<{ ownerType: OwnerType; ownerId: string }> {
+  const p = ctx.principal!;
+  if (!owner) return { ownerType: 'organization', ownerId: organizationId };
+  const prefix = owner.type === 'organization' ? 'Organization' : owner.type === 'team' ? 'Team' : 'User';
+  const id = rawId(owner.id, prefix);
+  const db = ctx.services.db;
+  const manager = isPlatformAdmin(p) || (p.kind === 'api_key' && (p.role === 'owner' || p.role === 'admin'));
+  if (owner.type === 'organization') {
+    if (id !== organizationId) throw new NotFoundError('Organization', id);
+  } else if (owner.type === 'team') {
+    const team = await db.team.findFirst({ where: { id, organizationId } });
+    if (!team) throw new NotFoundError('Team', id);
+    if (
+      !manager &&
+      p.kind === 'api_key' &&
+      !(await db.teamMember.findFirst({ where: { teamId: id, userId: p.userId } }))
+    )
+      throw new ForbiddenError('Only members of the team may top up its wallet');
+  } else {
+    const member = await db.membership.findUnique({
+      where: { organizationId_userId: { organizationId, userId: id } },
+    });
+    if (!member) throw new NotFoundError('User', id);
+    if (!manager && p.kind === 'api_key' && p.userId !== id)
+      throw new ForbiddenError('Members may top up only their own wallet');
+  }
+  return { ownerType: owner.type, ownerId: id };
+}
+
+/** Refunds: platform admins, or the payment organization's owner with the billing scope. */
+export async function authorizeRefund(ctx: Context, paymentIdArg: string | number): Promise<string> {
+  const p = ctx.principal;
+  if (!p) throw new UnauthenticatedError();
+  const paymentId = rawId(paymentIdArg, 'Payment');
+  const organizationId = await ctx.services.payments.organizationOfPayment(paymentId);
+  if (!isPlatformAdmin(p)) {
+    if (p.kind !== 'api_key' || p.organizationId !== organizationId)
+      throw new NotFoundError('Payment', paymentId);
+    if (p.role !== 'owner' || !hasScope(p, 'billing'))
+      throw new ForbiddenError('Refunds require the owner role and the billing scope');
+  }
+  return paymentId;
+}
+
+/** The orders whose payments the caller may list: owners/admins the organization's, members their own. */
+export function visibleOrdersWhere(
+  ctx: Context,
+  organizationIdArg: string | number | null | undefined,
+): Prisma.OrderWhereInput {
+  const p = ctx.principal;
+  if (!p) throw new UnauthenticatedError();
+  if (isPlatformAdmin(p))
+    return organizationIdArg ? { organizationId: rawId(organizationIdArg, 'Organization') } : {};
+  if (p.kind === 'api_key' && hasScope(p, 'read'))
+    return p.role === 'owner' || p.role === 'admin'
+      ? { organizationId: p.organizationId }
+      : { organizationId: p.organizationId, userId: p.userId };
+  throw new ForbiddenError('Requires the read scope');
+}
