@@ -33,6 +33,11 @@ export interface App {
   router: Router;
   /** Starts listening (and the background workers); resolves with the bound port. */
   listen(port?: number, host?: string): Promise<number>;
+  /**
+   * Resolves once every proxied request in flight has been posted to the ledger: answers go out
+   * before their settle (docs/proxy.md), so a reader who must see the charge waits for this.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -179,6 +184,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       backgroundStops.push(riskWiring.start());
       backgroundStops.push(startPaymentJobs(services));
       return (server.address() as AddressInfo).port;
+    },
+    settled: async () => {
+      await proxy?.idle();
     },
     async close() {
       await Promise.all(backgroundStops.map((stop) => stop()));

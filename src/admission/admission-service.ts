@@ -1,7 +1,7 @@
 import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
 import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
-import { isUniqueViolation, type WalletRow } from '../ledger/ledger-service.ts';
+import { isUniqueViolation } from '../ledger/ledger-service.ts';
 import { NANOS_PER_MAJOR } from '../ledger/money.ts';
 import { AppError, UnauthenticatedError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -10,19 +10,24 @@ import type { PlanDecision } from '../plans/daily-limits.ts';
 import { LIMIT_HEADERS } from '../plans/daily-limits.ts';
 import { type ResolvedPrice, computeCost, estimateMaxCost } from '../pricing/cost.ts';
 import { patternMatches } from '../pricing/model-pattern.ts';
-import type { Admission, Admitted, Outcome, ProxyRequestInfo, Settlement } from '../proxy/admission.ts';
+import type { Admission, Admitted, Outcome, Priced, ProxyRequestInfo } from '../proxy/admission.ts';
 import type { RateLimitReservation } from '../risk/rate-limits.ts';
 import type { SpendReservation } from '../risk/spend.ts';
 import type { Services } from '../services.ts';
 import { ModelNotAllowedError, RequestIdReusedError, ScopeNotAllowedError } from './errors.ts';
 import { type KeySpendReservation, KeySpendLimits } from './key-spend-limits.ts';
+import { insertUsageRecord, type UsageRecordData } from './usage-record.ts';
 
 interface Ticket {
   requestId: string;
   endpoint: string;
   principal: ApiKeyPrincipal;
-  wallet: WalletRow;
+  walletId: string;
+  currency: string;
   holdId: string;
+  holdNanos: bigint;
+  /** The wallet's balance - held right after the hold: what the client's balance header starts from. */
+  availableAfterHoldNanos: bigint;
   price: ResolvedPrice;
   requestedModel: string;
   model: string;
@@ -111,27 +116,6 @@ export class AdmissionService implements Admission {
   }
   private readonly currencyCache = new Map<string, { value: string; expiresAtMs: number }>();
 
-  private async payingWallet(p: ApiKeyPrincipal, currency: string): Promise<WalletRow> {
-    const owners = [
-      { ownerType: 'user', ownerId: p.userId },
-      ...(p.teamId ? [{ ownerType: 'team', ownerId: p.teamId }] : []),
-      { ownerType: 'organization', ownerId: p.organizationId },
-    ];
-    const wallets = await this.s.db.wallet.findMany({
-      where: { organizationId: p.organizationId, currency, OR: owners },
-    });
-    for (const o of owners) {
-      const w = wallets.find((x) => x.ownerType === o.ownerType && x.ownerId === o.ownerId);
-      if (w) return w;
-    }
-    return this.s.ledger.ensureWallet({
-      organizationId: p.organizationId,
-      ownerType: 'organization',
-      ownerId: p.organizationId,
-      currency,
-    });
-  }
-
   async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted> {
     if (principal.kind !== 'api_key')
       throw new UnauthenticatedError('The proxy accepts API keys only', 'INVALID_API_KEY');
@@ -148,10 +132,7 @@ export class AdmissionService implements Admission {
       apiKeyId: principal.apiKeyId,
     };
     const currency = await this.billingCurrency(principal.organizationId);
-    const [wallet, effectivePlan] = await Promise.all([
-      this.payingWallet(principal, currency),
-      s.plans.effectivePlan({ ...ids, at }),
-    ]);
+    const effectivePlan = await s.plans.effectivePlan({ ...ids, at });
     const planId = effectivePlan?.plan.id ?? null;
     const estimate = async (model: string) => {
       const price = await s.pricing.requirePrice({ model, currency, at, planId });
@@ -227,9 +208,15 @@ export class AdmissionService implements Admission {
 
       // The hold is bound to the request id, so a reused client-chosen id would replay an earlier
       // request's (already settled) hold and go through unreserved: refuse it instead.
+      // The hold statement itself picks the paying wallet (user's, else team's, else organization's).
       const hold = await s.ledger
-        .hold({
-          walletId: wallet.id,
+        .holdForPayer({
+          payer: {
+            organizationId: principal.organizationId,
+            currency,
+            userId: principal.userId,
+            teamId: principal.teamId,
+          },
           amountNanos: est.costNanos,
           idempotencyKey: `req:${info.requestId}`,
           requestId: info.requestId,
@@ -248,8 +235,11 @@ export class AdmissionService implements Admission {
         requestId: info.requestId,
         endpoint: info.endpoint,
         principal,
-        wallet,
+        walletId: hold.walletId,
+        currency: hold.currency,
         holdId: hold.holdId,
+        holdNanos: est.costNanos,
+        availableAfterHoldNanos: hold.availableNanos,
         price: est.price,
         requestedModel,
         model,
@@ -272,24 +262,44 @@ export class AdmissionService implements Admission {
     }
   }
 
-  async settle(ticket: unknown, outcome: Outcome): Promise<Settlement> {
+  /**
+   * Prices the usage and answers at once; the posting (settle, usage record, counters) runs in
+   * `posted`. The charge told is what the settle posts: the cost, capped at the hold plus the
+   * ledger's overshoot allowance.
+   */
+  settle(ticket: unknown, outcome: Outcome): Priced {
     const t = this.take(ticket);
-    const s = this.s;
     const usage = outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
     const cost = computeCost(t.price, usage);
-    const tokens = usage.promptTokens + usage.completionTokens;
+    const charged = this.s.ledger.settledAmount(t.holdNanos, cost);
+    return {
+      settlement: {
+        costNanos: charged,
+        balanceNanos: t.availableAfterHoldNanos + t.holdNanos - charged,
+        currency: t.currency,
+      },
+      posted: this.post(t, outcome, cost, usage.promptTokens + usage.completionTokens),
+    };
+  }
+
+  private async post(t: Ticket, outcome: Outcome, cost: bigint, tokens: number): Promise<void> {
     let billed: bigint | null = null;
     try {
       const settled = await withRetries(() => this.settleHold(t, cost), 3);
       billed = settled.settledNanos;
       await this.recordUsage(t, outcome, billed);
-      void s.notifications
-        .checkBalanceThreshold(t.wallet.id, settled.balanceNanos)
+      void this.s.notifications
+        .checkBalanceThreshold(t.walletId, settled.balanceNanos)
         .catch((err) => logger.error({ err }, 'balance threshold check failed'));
-      return { costNanos: billed, balanceNanos: settled.availableNanos, currency: t.wallet.currency };
+    } catch (err) {
+      // The hold stays until it expires: nothing is charged, and the error says which request.
+      logger.error(
+        { err, requestId: t.requestId, holdId: t.holdId },
+        'posting a request to the ledger failed',
+      );
     } finally {
       // Whatever happened to the posting, every counter leaves its estimate: moved to the billed amount,
-      // or (the charge could not be posted, logged as an error) to the request's actual cost.
+      // or (the charge could not be posted, logged above) to the request's actual cost.
       await this.moveCounters(t, billed ?? cost, tokens);
     }
   }
@@ -316,7 +326,7 @@ export class AdmissionService implements Admission {
     } catch (err) {
       if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
       if (cost === 0n) {
-        const w = await s.ledger.getWallet(t.wallet.id);
+        const w = await s.ledger.getWallet(t.walletId);
         return {
           settledNanos: 0n,
           balanceNanos: w.balanceNanos,
@@ -328,12 +338,12 @@ export class AdmissionService implements Admission {
         'hold expired before settle; charging directly',
       );
       await s.ledger.chargeUsage({
-        walletId: t.wallet.id,
+        walletId: t.walletId,
         amountNanos: cost,
         idempotencyKey: `late:${t.requestId}:${t.holdId}`,
         description: `usage of ${t.requestId} after its hold expired`,
       });
-      const w = await s.ledger.getWallet(t.wallet.id);
+      const w = await s.ledger.getWallet(t.walletId);
       return {
         settledNanos: cost,
         balanceNanos: w.balanceNanos,
@@ -373,15 +383,12 @@ export class AdmissionService implements Admission {
     return t;
   }
 
-  private async insertUsage(
-    data: Parameters<Services['db']['usageRecord']['create']>[0]['data'],
-    withLago: boolean,
-  ) {
+  private async insertUsage(data: UsageRecordData, withLago: boolean) {
     const db = this.s.db;
     // With Lago off the record stands alone; with Lago on, its delivery commits with it.
     if (withLago)
       await db.$transaction(async (tx) => enqueueLagoUsage(tx, await tx.usageRecord.create({ data })));
-    else await db.usageRecord.create({ data });
+    else await insertUsageRecord(this.s.database.sql, data);
   }
 
   /** One usage record per request id, and its Lago delivery in the same transaction. */
@@ -389,16 +396,16 @@ export class AdmissionService implements Admission {
     const s = this.s;
     const u = outcome.usage;
     const lago = lagoEnabled(s.config);
-    const data = {
+    const data: UsageRecordData = {
       id: newId('use'),
       requestId: t.requestId,
       organizationId: t.principal.organizationId,
       teamId: t.principal.teamId,
       userId: t.principal.userId,
       apiKeyId: t.principal.apiKeyId,
-      walletId: t.wallet.id,
+      walletId: t.walletId,
       holdId: t.holdId,
-      currency: t.wallet.currency,
+      currency: t.currency,
       endpoint: t.endpoint,
       modelRequested: t.requestedModel,
       modelServed: outcome.modelServed ?? t.model,

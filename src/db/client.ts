@@ -2,10 +2,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { preparedStatementName } from '../ledger/prepared-statements.ts';
+import { logger } from '../lib/logger.ts';
 import { applyMigrations, type SqlAdapterFactory } from './schema-engine.ts';
+import { pgliteSql, poolSql, registerDriver, type Sql } from './sql.ts';
 
 export type Db = PrismaClient;
 /** What `db.$transaction(async (tx) => …)` hands its callback. */
@@ -14,6 +17,8 @@ export type Tx = Prisma.TransactionClient;
 export interface Database {
   prisma: PrismaClient;
   kind: 'postgres' | 'pglite';
+  /** The driver under `prisma`, for the proxy's per-request statements (src/db/sql.ts). */
+  sql: Sql;
   adapterFactory: SqlAdapterFactory;
   migrate(): Promise<string[]>;
   ping(): Promise<void>;
@@ -31,12 +36,14 @@ export interface DatabaseOptions {
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
     // The ledger's hot statements are prepared once per connection (docs/benchmarks.md).
-    const adapterFactory = new PrismaPg(
-      { connectionString: opts.url, max: opts.poolSize ?? 10 },
-      { statementNameGenerator: preparedStatementName },
-    );
+    // One pool for Prisma and for the driver-level statements, so DATABASE_POOL_SIZE bounds both.
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle connection the server ended (restart, admin command) is dropped by the pool; without a
+    // listener that 'error' would crash the process before Prisma ever connected and added its own.
+    pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection closed'));
+    const adapterFactory = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
     const prisma = new PrismaClient({ adapter: adapterFactory });
-    return wrap(prisma, 'postgres', adapterFactory, async () => {});
+    return wrap(prisma, 'postgres', poolSql(pool), adapterFactory, () => pool.end());
   }
   const dataDir = opts.dataDir ?? './data';
   let pgliteDir = 'memory://';
@@ -47,18 +54,21 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const pglite = await PGlite.create(pgliteDir);
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
-  return wrap(prisma, 'pglite', adapterFactory, () => pglite.close());
+  return wrap(prisma, 'pglite', pgliteSql(pglite), adapterFactory, () => pglite.close());
 }
 
 function wrap(
   prisma: PrismaClient,
   kind: Database['kind'],
+  sql: Sql,
   adapterFactory: SqlAdapterFactory,
   closeDriver: () => Promise<void>,
 ): Database {
+  registerDriver(prisma, sql);
   return {
     prisma,
     kind,
+    sql,
     adapterFactory,
     migrate: () => applyMigrations(adapterFactory),
     ping: async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
+import { type Sql, sqlFor } from '../db/sql.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { IdempotencyConflictError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -25,6 +26,7 @@ import {
   WalletNotActiveError,
   WalletNotFoundError,
 } from './errors.ts';
+import { FINALIZE_HOLD, HOLD, HOLD_PAYER, SETTLE, SWEEP_ONE } from './hot-statements.ts';
 import { checkPostingAmount, parseCurrency } from './money.ts';
 
 export interface LedgerServiceOptions {
@@ -37,6 +39,8 @@ export interface LedgerServiceOptions {
    * The cost above that is not posted; it is recorded on the hold as uncollected.
    */
   overshootMaxPercent?: number;
+  /** Runs the per-request statements; defaults to the driver under `db` (src/db/sql.ts). */
+  sql?: Sql;
 }
 
 export interface WalletRow {
@@ -73,10 +77,21 @@ export interface HoldInput {
   metadata?: Record<string, string | number | boolean | null>;
 }
 
+/** Whose requests a hold pays for: see LedgerService.holdForPayer. */
+export interface Payer {
+  organizationId: string;
+  currency: string;
+  userId: string;
+  teamId: string | null;
+}
+
 export interface HoldResult {
   holdId: string;
   walletId: string;
+  currency: string;
   amountNanos: bigint;
+  /** The wallet's balance - held right after this hold (on a replay: now). */
+  availableNanos: bigint;
   expiresAt: Date;
   idempotencyHit: boolean;
 }
@@ -203,12 +218,14 @@ export class LedgerService {
   readonly overshootMaxPercent: bigint;
   private readonly ensuredAccounts = new Set<string>();
   private readonly walletCurrency = new Map<string, { currency: string; organizationId: string }>();
+  private readonly sql: Sql;
 
   constructor(
     private readonly db: Db,
     private readonly opts: LedgerServiceOptions = {},
   ) {
     this.clock = opts.clock ?? (() => new Date());
+    this.sql = opts.sql ?? sqlFor(db);
     this.holdTtlMs = opts.holdTtlMs ?? 600_000;
     const pct = opts.overshootMaxPercent ?? 25;
     if (!Number.isInteger(pct) || pct < 0)
@@ -331,63 +348,114 @@ export class LedgerService {
    * Errors: INVALID_AMOUNT, WALLET_NOT_FOUND, WALLET_NOT_ACTIVE, INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT.
    */
   async hold(input: HoldInput & { enforceAvailable?: boolean }): Promise<HoldResult> {
+    return this.placeHold(input, input.walletId, null);
+  }
+
+  /**
+   * A hold on the wallet that pays for `payer`'s requests: the user's wallet in the currency if it
+   * exists, else the team's, else the organization's (created empty on first use). The wallet is
+   * chosen inside the hold statement, so the common case is one round trip.
+   */
+  async holdForPayer(
+    input: Omit<HoldInput, 'walletId'> & { payer: Payer; enforceAvailable?: boolean },
+  ): Promise<HoldResult> {
+    return this.placeHold(input, null, input.payer);
+  }
+
+  /** The wallet `holdForPayer` would hold on, created empty for the organization when none exists. */
+  async payingWallet(p: Payer): Promise<WalletRow> {
+    const owners = [
+      { ownerType: 'user', ownerId: p.userId },
+      ...(p.teamId ? [{ ownerType: 'team', ownerId: p.teamId }] : []),
+      { ownerType: 'organization', ownerId: p.organizationId },
+    ];
+    const wallets = await this.db.wallet.findMany({
+      where: { organizationId: p.organizationId, currency: p.currency, OR: owners },
+    });
+    for (const o of owners) {
+      const w = wallets.find((x) => x.ownerType === o.ownerType && x.ownerId === o.ownerId);
+      if (w) return w;
+    }
+    return this.ensureWallet({
+      organizationId: p.organizationId,
+      ownerType: 'organization',
+      ownerId: p.organizationId,
+      currency: p.currency,
+    });
+  }
+
+  private async placeHold(
+    input: Omit<HoldInput, 'walletId'> & { enforceAvailable?: boolean },
+    walletId: string | null,
+    payer: Payer | null,
+  ): Promise<HoldResult> {
     const amount = checkPostingAmount(input.amountNanos);
     const key = checkKey(input.idempotencyKey);
-    const hash = requestHash({ walletId: input.walletId, amountNanos: amount });
     const now = this.clock();
     const ttlMs = input.ttlMs ?? this.holdTtlMs;
     if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new ValidationError('ttlMs must be a positive integer');
     const expiresAt = new Date(now.getTime() + ttlMs);
     const id = newId('hold');
-    const enforce = input.enforceAvailable !== false;
+    const values = [
+      amount,
+      now.toISOString(),
+      payer ? payer.organizationId : walletId,
+      input.enforceAvailable !== false,
+      id,
+      key,
+      input.requestId ?? currentRequestId() ?? null,
+      JSON.stringify(input.metadata ?? {}),
+      expiresAt.toISOString(),
+      ...(payer ? [payer.currency, payer.userId, payer.teamId] : []),
+    ];
     let rows: (WalletRow & { holdId: string })[];
     try {
-      rows = await this.db.$queryRaw<(WalletRow & { holdId: string })[]>`/* tg:ledger_hold */
-        WITH w AS (
-          UPDATE wallets SET "heldNanos" = "heldNanos" + ${amount}::bigint, "updatedAt" = ${now}::timestamp(3)
-           WHERE id = ${input.walletId} AND status = 'active'
-             AND (NOT ${enforce}::boolean
-                  OR "balanceNanos" - "heldNanos" - ${amount}::bigint >= -"creditLimitNanos")
-          RETURNING id, "organizationId", "ownerType", "ownerId", currency, "balanceNanos", "heldNanos",
-                    "creditLimitNanos", status),
-        h AS (
-          INSERT INTO holds (id, "walletId", "amountNanos", status, "idempotencyKey", "requestHash",
-                             "requestId", metadata, "expiresAt", "createdAt")
-          SELECT ${id}, w.id, ${amount}::bigint, 'active', ${key}, ${hash}, ${input.requestId ?? currentRequestId() ?? null},
-                 ${JSON.stringify(input.metadata ?? {})}::jsonb, ${expiresAt}::timestamp(3), ${now}::timestamp(3)
-            FROM w
-          RETURNING id)
-        SELECT w.*, h.id AS "holdId" FROM w, h`;
+      rows = await this.sql.query(payer ? HOLD_PAYER : HOLD, values);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       rows = [];
     }
     const row = rows[0];
-    if (!row) {
-      const existing = await this.db.hold.findUnique({
-        where: { walletId_idempotencyKey: { walletId: input.walletId, idempotencyKey: key } },
-      });
-      if (existing) {
-        if (existing.requestHash !== hash) throw new IdempotencyConflictError('hold', key);
-        return {
-          holdId: existing.id,
-          walletId: existing.walletId,
-          amountNanos: existing.amountNanos,
-          expiresAt: existing.expiresAt,
-          idempotencyHit: true,
-        };
-      }
-      const w = await this.getWallet(input.walletId);
-      if (w.status !== 'active') throw new WalletNotActiveError(w.id, w.status);
-      throw new InsufficientFundsError({
-        walletId: w.id,
-        requestedNanos: amount,
-        availableNanos: w.balanceNanos - w.heldNanos,
-        creditLimitNanos: w.creditLimitNanos,
-      });
+    if (row) {
+      this.publish(row, 'hold', null);
+      return {
+        holdId: row.holdId,
+        walletId: row.id,
+        currency: row.currency,
+        amountNanos: amount,
+        availableNanos: row.balanceNanos - row.heldNanos,
+        expiresAt,
+        idempotencyHit: false,
+      };
     }
-    this.publish(row, 'hold', null);
-    return { holdId: row.holdId, walletId: row.id, amountNanos: amount, expiresAt, idempotencyHit: false };
+    // Nothing held: say why (or, for a payer, find or create the wallet and try once more by id).
+    if (payer) return this.hold({ ...input, walletId: (await this.payingWallet(payer)).id });
+    const wid = walletId as string;
+    const existing = await this.db.hold.findUnique({
+      where: { walletId_idempotencyKey: { walletId: wid, idempotencyKey: key } },
+    });
+    if (existing) {
+      if (existing.requestHash !== requestHash({ walletId: wid, amountNanos: amount }))
+        throw new IdempotencyConflictError('hold', key);
+      const w = await this.getWallet(wid);
+      return {
+        holdId: existing.id,
+        walletId: existing.walletId,
+        currency: w.currency,
+        amountNanos: existing.amountNanos,
+        availableNanos: w.balanceNanos - w.heldNanos,
+        expiresAt: existing.expiresAt,
+        idempotencyHit: true,
+      };
+    }
+    const w = await this.getWallet(wid);
+    if (w.status !== 'active') throw new WalletNotActiveError(w.id, w.status);
+    throw new InsufficientFundsError({
+      walletId: w.id,
+      requestedNanos: amount,
+      availableNanos: w.balanceNanos - w.heldNanos,
+      creditLimitNanos: w.creditLimitNanos,
+    });
   }
 
   /**
@@ -408,51 +476,19 @@ export class LedgerService {
     const txId = newId('ltx');
     const hash = requestHash({ holdId: input.holdId, actualNanos: actual });
     const pct = this.overshootMaxPercent;
-    const rows = await this.db.$queryRaw<
-      (WalletRow & { settledNanos: bigint; overshootNanos: bigint; transactionId: string | null })[]
-    >`/* tg:ledger_settle */
-      WITH h AS (
-        UPDATE holds
-           SET status = 'settled',
-               "settledNanos" = LEAST(${actual}::bigint, "amountNanos" + "amountNanos" * ${pct}::bigint / 100),
-               "overshootNanos" = GREATEST(${actual}::bigint - "amountNanos", 0),
-               "transactionId" = CASE WHEN ${actual}::bigint > 0 THEN ${txId} END,
-               "finalizedAt" = ${now}::timestamp(3),
-               metadata = metadata || ${JSON.stringify(input.metadata ?? {})}::jsonb
-         WHERE id = ${input.holdId} AND status = 'active'
-        RETURNING "walletId", "amountNanos", "settledNanos", "overshootNanos", "transactionId"),
-      w AS (
-        UPDATE wallets
-           SET "balanceNanos" = wallets."balanceNanos" - h."settledNanos",
-               "heldNanos" = wallets."heldNanos" - h."amountNanos",
-               "updatedAt" = ${now}::timestamp(3)
-          FROM h WHERE wallets.id = h."walletId"
-        RETURNING wallets.id, wallets."organizationId", wallets."ownerType", wallets."ownerId", wallets.currency,
-                  wallets."balanceNanos", wallets."heldNanos", wallets."creditLimitNanos", wallets.status,
-                  h."settledNanos", h."overshootNanos", h."transactionId"),
-      legs AS (
-        SELECT w."transactionId" AS tx, w.currency, x.account, x.amount
-          FROM w, LATERAL (VALUES ('wallet:' || w.id, -w."settledNanos"),
-                                  ('system:revenue:' || w.currency, w."settledNanos")) AS x(account, amount)
-         WHERE w."transactionId" IS NOT NULL),
-      t AS (
-        INSERT INTO ledger_transactions (id, reason, "idempotencyScope", "idempotencyKey", "requestHash",
-                                         metadata, "actorType", "requestId", "createdAt")
-        SELECT w."transactionId", 'usage', ${Scope.settle}, ${input.holdId}, ${hash},
-               jsonb_build_object('holdId', ${input.holdId}::text, 'walletBalanceAfterNanos', w."balanceNanos"::text),
-               'system', ${currentRequestId() ?? null}, ${now}::timestamp(3)
-          FROM w WHERE w."transactionId" IS NOT NULL
-        RETURNING id),
-      e AS (
-        INSERT INTO ledger_entries ("transactionId", "accountId", currency, "amountNanos", reason, "createdAt")
-        SELECT t.id, legs.account, legs.currency, legs.amount, 'usage', ${now}::timestamp(3)
-          FROM t JOIN legs ON legs.tx = t.id
-        RETURNING 1),
-      a AS (
-        UPDATE ledger_accounts SET "balanceNanos" = ledger_accounts."balanceNanos" + legs.amount
-          FROM legs WHERE ledger_accounts.id = legs.account
-        RETURNING 1)
-      SELECT w.*, (SELECT count(*) FROM e) AS "entryCount", (SELECT count(*) FROM a) AS "accountCount" FROM w`;
+    const rows = await this.sql.query<
+      WalletRow & { settledNanos: bigint; overshootNanos: bigint; transactionId: string | null }
+    >(SETTLE, [
+      actual,
+      pct,
+      txId,
+      now.toISOString(),
+      JSON.stringify(input.metadata ?? {}),
+      input.holdId,
+      Scope.settle,
+      hash,
+      currentRequestId() ?? null,
+    ]);
     const row = rows[0];
     if (!row) return this.settleReplay(input.holdId, actual);
     const overshoot = row.overshootNanos;
@@ -474,6 +510,12 @@ export class LedgerService {
       availableNanos: row.balanceNanos - row.heldNanos,
       idempotencyHit: false,
     };
+  }
+
+  /** What `settle` posts for a hold of `holdNanos` and a cost of `actualNanos` (the SETTLE statement's LEAST). */
+  settledAmount(holdNanos: bigint, actualNanos: bigint): bigint {
+    const cap = holdNanos + (holdNanos * this.overshootMaxPercent) / 100n;
+    return actualNanos < cap ? actualNanos : cap;
   }
 
   private async settleReplay(holdId: string, actual: bigint): Promise<SettleResult> {
@@ -534,22 +576,7 @@ export class LedgerService {
     const swept: string[] = [];
     for (let i = 0; i < limit; i++) {
       const now = this.clock();
-      const rows = await this.db.$queryRaw<(WalletRow & { holdId: string })[]>`/* tg:ledger_sweep */
-        WITH due AS (
-          SELECT id FROM holds
-           WHERE status = 'active' AND "expiresAt" <= ${now}::timestamp(3)
-           ORDER BY "expiresAt" LIMIT 1
-           FOR UPDATE SKIP LOCKED),
-        h AS (
-          UPDATE holds SET status = 'expired', "finalizedAt" = ${now}::timestamp(3)
-            FROM due WHERE holds.id = due.id
-          RETURNING holds.id, holds."walletId", holds."amountNanos"),
-        w AS (
-          UPDATE wallets SET "heldNanos" = wallets."heldNanos" - h."amountNanos", "updatedAt" = ${now}::timestamp(3)
-            FROM h WHERE wallets.id = h."walletId"
-          RETURNING wallets.id, wallets."organizationId", wallets."ownerType", wallets."ownerId", wallets.currency,
-                    wallets."balanceNanos", wallets."heldNanos", wallets."creditLimitNanos", wallets.status, h.id AS "holdId")
-        SELECT * FROM w`;
+      const rows = await this.sql.query<WalletRow & { holdId: string }>(SWEEP_ONE, [now.toISOString()]);
       const row = rows[0];
       if (!row) break;
       swept.push(row.holdId);
@@ -560,19 +587,7 @@ export class LedgerService {
 
   private finalizeHold(holdId: string, status: HoldStatus, reason: string | null) {
     const now = this.clock();
-    return this.db.$queryRaw<WalletRow[]>`/* tg:ledger_release */
-      WITH h AS (
-        UPDATE holds SET status = ${status}, "finalizedAt" = ${now}::timestamp(3),
-               metadata = CASE WHEN ${reason}::text IS NULL THEN metadata
-                               ELSE metadata || jsonb_build_object('releaseReason', ${reason}::text) END
-         WHERE id = ${holdId} AND status = 'active'
-        RETURNING "walletId", "amountNanos"),
-      w AS (
-        UPDATE wallets SET "heldNanos" = wallets."heldNanos" - h."amountNanos", "updatedAt" = ${now}::timestamp(3)
-          FROM h WHERE wallets.id = h."walletId"
-        RETURNING wallets.id, wallets."organizationId", wallets."ownerType", wallets."ownerId", wallets.currency,
-                  wallets."balanceNanos", wallets."heldNanos", wallets."creditLimitNanos", wallets.status)
-      SELECT * FROM w`;
+    return this.sql.query<WalletRow>(FINALIZE_HOLD, [holdId, status, now.toISOString(), reason]);
   }
 
   // ------------------------------------------------------------------ postings

@@ -69,10 +69,22 @@ export interface Outcome {
 }
 
 export interface Settlement {
+  /** What this request is charged, exactly. */
   costNanos: bigint;
-  /** Wallet balance after settlement, or null when not cheaply known. */
+  /** The paying wallet's available balance as of this request's hold, less its charge; null when not known. */
   balanceNanos: bigint | null;
   currency: string;
+}
+
+export interface Priced {
+  /** What the client is told, known as soon as the usage is: the response never waits for the ledger. */
+  settlement: Settlement;
+  /**
+   * The posting — hold settled to the charge, usage record written — which resolves when it is
+   * done and never rejects (failures are retried, then logged). The hold keeps the money reserved
+   * until then, so a response that goes out first can never let the wallet overspend.
+   */
+  posted: Promise<void>;
 }
 
 /**
@@ -89,7 +101,7 @@ export interface Admission {
    */
   admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted>;
   /** Charges `outcome.usage` (priced), closes the hold. Called for successes, client aborts and broken streams. */
-  settle(ticket: unknown, outcome: Outcome): Promise<Settlement>;
+  settle(ticket: unknown, outcome: Outcome): Priced;
   /** Voids the hold; nothing is charged. Called when upstream failed before producing an answer. */
   release(ticket: unknown, outcome: Outcome): Promise<void>;
   /** Filters the upstream model list for GET /v1/models. */

@@ -61,6 +61,9 @@ export interface ProxyHandlerDeps {
 
 export interface ProxyHandler {
   routes: { method: string; pattern: string; handler: RouteHandler }[];
+  /** Resolves once every request in flight has been settled or released in the ledger. */
+  idle(): Promise<void>;
+  /** Waits for `idle`, then closes the upstream pool. */
   close(): Promise<void>;
 }
 
@@ -207,7 +210,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       reject(res, route, err);
       return;
     }
-    await new Exchange(deps, m, transport, {
+    const exchange = new Exchange(deps, m, transport, {
       endpoint,
       route,
       req,
@@ -217,8 +220,20 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       parsed,
       info,
       admitted,
-    }).run();
+    });
+    const done = exchange.run().then(() => exchange.posted);
+    inflight.add(done);
+    try {
+      await done;
+    } finally {
+      inflight.delete(done);
+    }
   }
+  /** Requests not yet settled or released: responses may be out, their ledger postings not yet. */
+  const inflight = new Set<Promise<void>>();
+  const idle = async () => {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  };
 
   async function models(req: IncomingMessage, res: ServerResponse) {
     const requestId = currentRequestId() ?? '';
@@ -296,7 +311,11 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       { method: 'GET', pattern: '/v1/models', handler: models },
       { method: '*', pattern: '/v1/*', handler: catchAll },
     ],
-    close: () => transport.close(),
+    idle,
+    close: async () => {
+      await idle();
+      await transport.close();
+    },
   };
 }
 
@@ -444,12 +463,17 @@ class Exchange {
     }
   }
 
-  private async settle(outcome: Outcome): Promise<Settlement | null> {
+  /** The ledger posting of this request, awaited after the response has gone out. */
+  posted: Promise<void> = Promise.resolve();
+
+  private settle(outcome: Outcome): Settlement | null {
     if (this.closed) return null;
     this.closed = true;
     this.record(outcome);
     try {
-      return await this.admission.settle(this.x.admitted.ticket, outcome);
+      const priced = this.admission.settle(this.x.admitted.ticket, outcome);
+      this.posted = priced.posted;
+      return priced.settlement;
     } catch (err) {
       logger.error({ err, usage: outcome.usage }, 'settling a request failed');
       return null;
@@ -653,10 +677,10 @@ class Exchange {
     const outcome = this.outcome(status, 200, usage, estimated);
     if (this.clientGone || !this.config.PROXY_STREAM_COST_COMMENT) {
       if (!this.clientGone) res.end();
-      await this.settle(outcome);
+      this.settle(outcome);
       return;
     }
-    const settled = await this.settle(outcome);
+    const settled = this.settle(outcome);
     if (settled && !this.clientGone) {
       const h = settlementHeaders(settled, estimated);
       const parts = [
@@ -743,11 +767,10 @@ class Exchange {
           );
           if (headersSent || this.clientGone) {
             if (!this.clientGone) res.end();
-            await this.settle(outcome);
+            this.settle(outcome);
             return;
           }
-          const settled = await this.settle(outcome);
-          if (this.clientGone) return;
+          const settled = this.settle(outcome);
           const whole = chunks[0] ?? Buffer.alloc(0);
           res.writeHead(up.status, {
             ...baseHeaders(),

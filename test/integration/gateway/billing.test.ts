@@ -175,6 +175,7 @@ describe('concurrent requests cannot overspend', () => {
     const ok = results.filter((r) => r === 'ok').length;
     expect(ok).toBeGreaterThanOrEqual(40);
     expect(results.filter((r) => r !== 'ok').every((s) => s === 402)).toBe(true);
+    await g.settled();
     const w = await g.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: g.orgWalletId } });
     expect(w.balanceNanos).toBe(hold.amountNanos * 40n - BigInt(ok) * spent);
     expect(w.balanceNanos).toBeGreaterThanOrEqual(0n);

@@ -23,6 +23,9 @@ export interface Gateway {
   orgWalletId: string;
   client(key?: string, opts?: { maxRetries?: number }): OpenAI;
   fund(nanos: bigint, key?: string): Promise<void>;
+  /** Waits until every proxied request has been posted to the ledger (answers go out before their settle). */
+  settled(): Promise<void>;
+  /** The org wallet's balance once every request in flight has been posted. */
   balance(): Promise<bigint>;
   createKey(input: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
@@ -87,7 +90,9 @@ export async function startGateway(
         description: 'test funds',
       });
     },
+    settled: () => t.app.settled(),
     async balance() {
+      await t.app.settled();
       return (await s.db.wallet.findUniqueOrThrow({ where: { id: wallet.id } })).balanceNanos;
     },
     async createKey(input) {

@@ -81,8 +81,8 @@ describe('a request that outlives its hold', () => {
         messages: [{ role: 'user', content: 'q' }],
         max_tokens: 50,
       });
-      expect(failures).toBe(2);
       expect(await g.balance()).toBe(before - 5_625n);
+      expect(failures).toBe(2);
     } finally {
       ledger.settle = original;
     }

@@ -63,6 +63,7 @@ describe('plans through the proxy (openai client, PostgreSQL + Redis)', () => {
       });
     await expect.poll(reached).toBe(1);
     // Failed admissions leave nothing held.
+    await g.settled();
     const w = await g.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: g.orgWalletId } });
     expect(w.heldNanos).toBe(0n);
   });
@@ -95,6 +96,7 @@ describe('plans through the proxy (openai client, PostgreSQL + Redis)', () => {
     expect(r3.headers.get('x-tollgate-degraded-from')).toBe('gpt-4o');
     expect(r3.headers.get('x-tollgate-model')).toBe(MODEL);
     expect(g.upstream.requests.at(-1)!.body.model).toBe(MODEL);
+    await g.settled();
     const usage = await g.t.app.services.db.usageRecord.findUniqueOrThrow({
       where: { requestId: r3.headers.get('x-request-id')! },
     });

@@ -56,6 +56,7 @@ describe('a client-chosen X-Request-ID that is reused', () => {
       { model: MODEL, messages: [{ role: 'user', content: 'x' }], max_tokens: 50 },
       { headers: { 'x-request-id': 'shared-id' } },
     );
+    await g.settled();
     const records = await s.db.usageRecord.findMany({ where: { requestId: { startsWith: 'shared-id' } } });
     expect(records.map((r) => r.organizationId).sort()).toEqual(
       [g.organizationId, other.organizationId].sort(),

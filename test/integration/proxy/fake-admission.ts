@@ -1,12 +1,6 @@
 import type { Principal } from '../../../src/identity/principal.ts';
 import { type AppError, UnauthenticatedError } from '../../../src/lib/errors.ts';
-import type {
-  Admission,
-  Admitted,
-  Outcome,
-  ProxyRequestInfo,
-  Settlement,
-} from '../../../src/proxy/admission.ts';
+import type { Admission, Admitted, Outcome, Priced, ProxyRequestInfo } from '../../../src/proxy/admission.ts';
 
 export interface FakeKey {
   userId: string;
@@ -73,13 +67,16 @@ export class FakeAdmission implements Admission {
     };
   }
 
-  async settle(ticket: unknown, outcome: Outcome): Promise<Settlement> {
+  settle(ticket: unknown, outcome: Outcome): Priced {
     const usage = outcome.usage;
     const costNanos = usage ? BigInt(usage.promptTokens + usage.completionTokens) * this.nanosPerToken : 0n;
     this.balanceNanos -= costNanos;
     this.settles.push({ ticket, outcome });
     this.wake();
-    return { costNanos, balanceNanos: this.balanceNanos, currency: 'USD' };
+    return {
+      settlement: { costNanos, balanceNanos: this.balanceNanos, currency: 'USD' },
+      posted: Promise.resolve(),
+    };
   }
 
   async release(ticket: unknown, outcome: Outcome): Promise<void> {
