@@ -278,7 +278,10 @@ export class AdmissionService implements Admission {
         balanceNanos: t.availableAfterHoldNanos + t.holdNanos - charged,
         currency: t.currency,
       },
-      posted: this.post(t, outcome, cost, usage.promptTokens + usage.completionTokens),
+      // Started on the next turn of the event loop, so the answer is written to the client first.
+      posted: new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        this.post(t, outcome, cost, usage.promptTokens + usage.completionTokens),
+      ),
     };
   }
 

@@ -40,7 +40,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // An idle connection the server ended (restart, admin command) is dropped by the pool; without a
     // listener that 'error' would crash the process before Prisma ever connected and added its own.
-    pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection closed'));
+    pool.on('error', (err) =>
+      logger.warn(
+        { code: (err as { code?: string }).code, message: err.message },
+        'idle PostgreSQL connection closed',
+      ),
+    );
     const adapterFactory = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return wrap(prisma, 'postgres', poolSql(pool), adapterFactory, () => pool.end());

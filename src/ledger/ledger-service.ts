@@ -973,12 +973,15 @@ export class LedgerService {
       reason,
       transactionId,
     };
-    try {
-      pubsub.publish(`balanceChanged:${w.id}`, event);
-      pubsub.publish(`balanceChanged:org:${w.organizationId}`, event);
-    } catch (err) {
-      logger.warn({ err, walletId: w.id }, 'balanceChanged publish failed');
-    }
+    // After the caller's own next step (on the proxy path: forwarding the request), in order.
+    setImmediate(() => {
+      try {
+        pubsub.publish(`balanceChanged:${w.id}`, event);
+        pubsub.publish(`balanceChanged:org:${w.organizationId}`, event);
+      } catch (err) {
+        logger.warn({ err, walletId: w.id }, 'balanceChanged publish failed');
+      }
+    });
   }
 }
 
