@@ -123,7 +123,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
   } satisfies Omit<Services, 'payments'> as Services;
   services.payments = createPayments(services);
-  services.admission = new AdmissionService(services);
+  const admission = new AdmissionService(services);
+  services.admission = admission;
   registerLiteLLMHandlers(services);
   const lago = registerLagoHandlers(services);
   if (lago) services.lago = lago;
@@ -191,6 +192,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async close() {
       await Promise.all(backgroundStops.map((stop) => stop()));
       await proxy?.close();
+      await admission.close();
       await apiKeys.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));

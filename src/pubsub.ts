@@ -40,6 +40,9 @@ export type PubSubEvents = {
   [K in `limitChanged:${string}`]: [LimitChangedEvent];
 } & {
   [K in `apiKeyRevoked`]: [{ hash: string }];
+} & {
+  /** A wallet was created or its status or credit limit changed (wallet leases are retired). */
+  [K in `walletChanged`]: [{ walletId: string; organizationId: string }];
 };
 
 const CHANNEL_PREFIX = 'gql:';

@@ -1,7 +1,7 @@
 import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
 import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
-import { isUniqueViolation } from '../ledger/ledger-service.ts';
+import { isUniqueViolation, type Payer } from '../ledger/ledger-service.ts';
 import { NANOS_PER_MAJOR } from '../ledger/money.ts';
 import { AppError, UnauthenticatedError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -16,7 +16,17 @@ import type { SpendReservation } from '../risk/spend.ts';
 import type { Services } from '../services.ts';
 import { ModelNotAllowedError, RequestIdReusedError, ScopeNotAllowedError } from './errors.ts';
 import { type KeySpendReservation, KeySpendLimits } from './key-spend-limits.ts';
+import { type LeaseTake, WalletLeases } from './wallet-leases.ts';
 import { insertUsageRecord, type UsageRecordData } from './usage-record.ts';
+
+/** Where a request's estimate is reserved: its own hold, or this process's lease on the wallet. */
+interface Reserved {
+  holdId: string;
+  walletId: string;
+  currency: string;
+  availableNanos: bigint;
+  lease: LeaseTake | null;
+}
 
 interface Ticket {
   requestId: string;
@@ -28,6 +38,8 @@ interface Ticket {
   holdNanos: bigint;
   /** The wallet's balance - held right after the hold: what the client's balance header starts from. */
   availableAfterHoldNanos: bigint;
+  /** Set when admitted against this process's wallet lease (`holdId` is the lease's); else a hold of its own. */
+  lease: LeaseTake | null;
   price: ResolvedPrice;
   requestedModel: string;
   model: string;
@@ -80,9 +92,31 @@ function allowed(allowlist: readonly string[], model: string): boolean {
  */
 export class AdmissionService implements Admission {
   private readonly keySpend: KeySpendLimits;
+  private readonly leases: WalletLeases;
+  private readonly walletEvents: AsyncIterableIterator<{ walletId: string; organizationId: string }>;
 
   constructor(private readonly s: Services) {
     this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });
+    const c = s.config;
+    this.leases = new WalletLeases(
+      s.ledger,
+      {
+        enabled: c.ADMISSION_LEASES,
+        holds: c.ADMISSION_LEASE_HOLDS,
+        maxSharePercent: c.ADMISSION_LEASE_MAX_SHARE_PERCENT,
+        ttlMs: c.ADMISSION_LEASE_TTL_MS,
+        syncMs: c.ADMISSION_LEASE_SYNC_MS,
+      },
+      () => s.clock().getTime(),
+    );
+    // In this process at once; from other processes over pub/sub (milliseconds later).
+    const leases = this.leases;
+    s.ledger.onWalletChanged((e) => leases.retireOrganization(e.organizationId));
+    const events = s.pubsub.subscribe('walletChanged');
+    this.walletEvents = events;
+    void (async () => {
+      for await (const e of events) leases.retireOrganization(e.organizationId);
+    })().catch((err) => logger.warn({ err }, 'walletChanged subscription ended'));
   }
 
   async authenticate(credential: string | null): Promise<Principal> {
@@ -206,40 +240,29 @@ export class AdmissionService implements Admission {
       );
       undo.push(() => this.keySpend.release(keySpend));
 
-      // The hold is bound to the request id, so a reused client-chosen id would replay an earlier
-      // request's (already settled) hold and go through unreserved: refuse it instead.
-      // The hold statement itself picks the paying wallet (user's, else team's, else organization's).
-      const hold = await s.ledger
-        .holdForPayer({
-          payer: {
-            organizationId: principal.organizationId,
-            currency,
-            userId: principal.userId,
-            teamId: principal.teamId,
-          },
-          amountNanos: est.costNanos,
-          idempotencyKey: `req:${info.requestId}`,
-          requestId: info.requestId,
-          metadata: { apiKeyId: principal.apiKeyId, model },
-        })
-        .catch((err) => {
-          throw (err as { code?: string }).code === 'IDEMPOTENCY_CONFLICT'
-            ? new RequestIdReusedError(info.requestId)
-            : err;
-        });
-      if (hold.idempotencyHit) throw new RequestIdReusedError(info.requestId);
-      undo.push(() => s.ledger.release({ holdId: hold.holdId, reason: 'admission_failed' }));
+      const payer: Payer = {
+        organizationId: principal.organizationId,
+        currency,
+        userId: principal.userId,
+        teamId: principal.teamId,
+      };
+      const reserved = await this.reserve(payer, est.costNanos, info, {
+        apiKeyId: principal.apiKeyId,
+        model,
+      });
+      undo.push(() => this.unreserve(reserved, 'admission_failed'));
       const upstreamCredential = await s.litellm.credentialFor(principal.apiKeyId);
 
       const ticket: Ticket = {
         requestId: info.requestId,
         endpoint: info.endpoint,
         principal,
-        walletId: hold.walletId,
-        currency: hold.currency,
-        holdId: hold.holdId,
+        walletId: reserved.walletId,
+        currency: reserved.currency,
+        holdId: reserved.holdId,
         holdNanos: est.costNanos,
-        availableAfterHoldNanos: hold.availableNanos,
+        availableAfterHoldNanos: reserved.availableNanos,
+        lease: reserved.lease,
         price: est.price,
         requestedModel,
         model,
@@ -263,6 +286,83 @@ export class AdmissionService implements Admission {
   }
 
   /**
+   * Reserves the request's estimate on the paying wallet (the hold statement picks it: the user's,
+   * else the team's, else the organization's): from this process's lease on that wallet when it
+   * has room (no round trip), else with a hold of the request's own. Requests whose client chose the
+   * X-Request-ID always get their own hold, bound to that id, so a reused id is refused (409)
+   * rather than replaying an earlier, already settled hold.
+   */
+  private async reserve(
+    payer: Payer,
+    estimateNanos: bigint,
+    info: ProxyRequestInfo,
+    metadata: Record<string, string>,
+  ): Promise<Reserved> {
+    const fromLease = () => {
+      const take = info.requestIdFromClient ? null : this.leases.take(payer, estimateNanos);
+      if (!take) return null;
+      const l = take.lease;
+      return {
+        holdId: l.holdId,
+        walletId: l.walletId,
+        currency: l.currency,
+        availableNanos: this.leases.availableNanos(l),
+        lease: take,
+      };
+    };
+    const leased = fromLease();
+    if (leased) return leased;
+    const hold = () =>
+      this.s.ledger
+        .holdForPayer({
+          payer,
+          amountNanos: estimateNanos,
+          idempotencyKey: `req:${info.requestId}`,
+          requestId: info.requestId,
+          metadata,
+        })
+        .catch((err) => {
+          throw (err as { code?: string }).code === 'IDEMPOTENCY_CONFLICT'
+            ? new RequestIdReusedError(info.requestId)
+            : err;
+        });
+    let h: Awaited<ReturnType<typeof hold>>;
+    try {
+      h = await hold();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'INSUFFICIENT_FUNDS') throw err;
+      // Before refusing: the lease may have room again, or hold money this process can give back.
+      const again = fromLease();
+      if (again) return again;
+      if (!(await this.leases.giveBack(payer))) throw err;
+      h = await hold();
+    }
+    if (h.idempotencyHit) throw new RequestIdReusedError(info.requestId);
+    this.leases.noteDirectHold(payer, h.availableNanos, estimateNanos);
+    return {
+      holdId: h.holdId,
+      walletId: h.walletId,
+      currency: h.currency,
+      availableNanos: h.availableNanos,
+      lease: null,
+    };
+  }
+
+  private async unreserve(r: Reserved | Ticket, reason: string): Promise<void> {
+    if (r.lease) return this.leases.abandon(r.lease);
+    await this.s.ledger.release({ holdId: r.holdId, reason }).catch((err) => {
+      // Already expired or released by the sweeper: the money is free either way.
+      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
+    });
+  }
+
+  /** Gives back every wallet lease (shutdown: after the proxy has finished its requests). */
+  async close(): Promise<void> {
+    await this.walletEvents.return?.();
+    await this.leases.close();
+  }
+
+  /**
    * Prices the usage and answers at once; the posting (settle, usage record, counters) runs in
    * `posted`. The charge told is what the settle posts: the cost, capped at the hold plus the
    * ledger's overshoot allowance.
@@ -272,12 +372,13 @@ export class AdmissionService implements Admission {
     const usage = outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
     const cost = computeCost(t.price, usage);
     const charged = this.s.ledger.settledAmount(t.holdNanos, cost);
+    let balanceNanos = t.availableAfterHoldNanos + t.holdNanos - charged;
+    if (t.lease) {
+      this.leases.finish(t.lease, charged);
+      balanceNanos = this.leases.availableNanos(t.lease.lease);
+    }
     return {
-      settlement: {
-        costNanos: charged,
-        balanceNanos: t.availableAfterHoldNanos + t.holdNanos - charged,
-        currency: t.currency,
-      },
+      settlement: { costNanos: charged, balanceNanos, currency: t.currency },
       // Started on the next turn of the event loop, so the answer is written to the client first.
       posted: new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
         this.post(t, outcome, cost, usage.promptTokens + usage.completionTokens),
@@ -288,12 +389,19 @@ export class AdmissionService implements Admission {
   private async post(t: Ticket, outcome: Outcome, cost: bigint, tokens: number): Promise<void> {
     let billed: bigint | null = null;
     try {
-      const settled = await withRetries(() => this.settleHold(t, cost), 3);
+      const settled = await withRetries(
+        () =>
+          t.lease
+            ? this.captureFromLease(t, this.s.ledger.settledAmount(t.holdNanos, cost))
+            : this.settleHold(t, cost),
+        3,
+      );
       billed = settled.settledNanos;
       await this.recordUsage(t, outcome, billed);
-      void this.s.notifications
-        .checkBalanceThreshold(t.walletId, settled.balanceNanos)
-        .catch((err) => logger.error({ err }, 'balance threshold check failed'));
+      if (settled.balanceNanos !== null)
+        void this.s.notifications
+          .checkBalanceThreshold(t.walletId, settled.balanceNanos)
+          .catch((err) => logger.error({ err }, 'balance threshold check failed'));
     } catch (err) {
       // The hold stays until it expires: nothing is charged, and the error says which request.
       logger.error(
@@ -317,6 +425,40 @@ export class AdmissionService implements Admission {
     ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-settle counter update failed'));
   }
 
+  /** Posts a lease-admitted request's charge against the lease; directly on the wallet if the lease is gone. */
+  private async captureFromLease(
+    t: Ticket,
+    charged: bigint,
+  ): Promise<{ settledNanos: bigint; balanceNanos: bigint | null }> {
+    if (charged === 0n) return { settledNanos: 0n, balanceNanos: null };
+    const r = await this.s.ledger.captureFromHold({
+      holdId: t.holdId,
+      amountNanos: charged,
+      idempotencyKey: `req:${t.requestId}`,
+      requestId: t.requestId,
+    });
+    if (r.status === 'captured')
+      return { settledNanos: charged, balanceNanos: r.wallet?.balanceNanos ?? null };
+    return this.chargeLate(t, charged);
+  }
+
+  /** The request outlived its reservation (expired and swept): charge the wallet directly, once. */
+  private async chargeLate(t: Ticket, cost: bigint) {
+    const s = this.s;
+    logger.warn(
+      { requestId: t.requestId, holdId: t.holdId },
+      'hold expired before settle; charging directly',
+    );
+    await s.ledger.chargeUsage({
+      walletId: t.walletId,
+      amountNanos: cost,
+      idempotencyKey: `late:${t.requestId}:${t.holdId}`,
+      description: `usage of ${t.requestId} after its hold expired`,
+    });
+    const w = await s.ledger.getWallet(t.walletId);
+    return { settledNanos: cost, balanceNanos: w.balanceNanos, availableNanos: w.balanceNanos - w.heldNanos };
+  }
+
   /** Settles the hold; if the request outlived it (expired and swept), charges the wallet directly. */
   private async settleHold(t: Ticket, cost: bigint) {
     const s = this.s;
@@ -336,22 +478,7 @@ export class AdmissionService implements Admission {
           availableNanos: w.balanceNanos - w.heldNanos,
         };
       }
-      logger.warn(
-        { requestId: t.requestId, holdId: t.holdId },
-        'hold expired before settle; charging directly',
-      );
-      await s.ledger.chargeUsage({
-        walletId: t.walletId,
-        amountNanos: cost,
-        idempotencyKey: `late:${t.requestId}:${t.holdId}`,
-        description: `usage of ${t.requestId} after its hold expired`,
-      });
-      const w = await s.ledger.getWallet(t.walletId);
-      return {
-        settledNanos: cost,
-        balanceNanos: w.balanceNanos,
-        availableNanos: w.balanceNanos - w.heldNanos,
-      };
+      return this.chargeLate(t, cost);
     }
   }
 
@@ -359,14 +486,7 @@ export class AdmissionService implements Admission {
     const t = this.take(ticket);
     const s = this.s;
     try {
-      await withRetries(
-        () =>
-          s.ledger.release({ holdId: t.holdId, reason: `upstream_${outcome.httpStatus}` }).catch((err) => {
-            // Already expired or released by the sweeper: the money is free either way.
-            if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
-          }),
-        3,
-      );
+      await withRetries(() => this.unreserve(t, `upstream_${outcome.httpStatus}`), 3);
       await this.recordUsage(t, outcome, 0n);
     } finally {
       await Promise.all([

@@ -137,3 +137,81 @@ w AS (
             wallets."balanceNanos", wallets."heldNanos", wallets."creditLimitNanos", wallets.status, h.id AS "holdId")
 SELECT * FROM w`,
 };
+
+/**
+ * Resizes an active hold by $2 (negative shrinks) and moves its expiry to $3, the wallet's held
+ * amount with it. Growing needs the wallet active with the funds available; shrinking never goes
+ * below zero. The hold row is locked first (lock order: hold → wallet), so a sweeper expiring it
+ * concurrently either wins (nothing happens here) or waits. $1 hold id, $4 now.
+ */
+export const RESIZE_HOLD: Statement = {
+  name: 'ledger_resize_hold',
+  text: `WITH lk AS (
+  SELECT id, "walletId" FROM holds
+   WHERE id = $1::text AND status = 'active' AND "amountNanos" + $2::bigint >= 0
+   FOR UPDATE),
+w AS (
+  UPDATE wallets SET "heldNanos" = wallets."heldNanos" + $2::bigint, "updatedAt" = $4::timestamp(3)
+    FROM lk
+   WHERE wallets.id = lk."walletId"
+     AND ($2::bigint <= 0 OR (wallets.status = 'active'
+          AND wallets."balanceNanos" - wallets."heldNanos" - $2::bigint >= -wallets."creditLimitNanos"))
+  RETURNING wallets.id, wallets."organizationId", wallets."ownerType", wallets."ownerId", wallets.currency,
+            wallets."balanceNanos", wallets."heldNanos", wallets."creditLimitNanos", wallets.status),
+h AS (
+  UPDATE holds SET "amountNanos" = holds."amountNanos" + $2::bigint, "expiresAt" = $3::timestamp(3)
+    FROM w, lk WHERE holds.id = lk.id
+  RETURNING holds."amountNanos")
+SELECT w.*, h."amountNanos" AS "holdNanos" FROM w, h`,
+};
+
+/**
+ * Posts $2 of usage against an active hold that stays open (a lease): the wallet's balance drops
+ * by $2, the hold and the wallet's held amount by min($2, what the hold has left). Idempotent on
+ * ($5 scope, $6 key) through ledger_transactions' unique index: a replay fails the whole statement
+ * with a unique violation and changes nothing. $1 hold id, $3 transaction id, $4 now,
+ * $7 request hash, $8 request id.
+ */
+export const CAPTURE_FROM_HOLD: Statement = {
+  name: 'ledger_capture',
+  text: `WITH lk AS (
+  SELECT id, "walletId", LEAST($2::bigint, "amountNanos") AS freed FROM holds
+   WHERE id = $1::text AND status = 'active'
+   FOR UPDATE),
+w AS (
+  UPDATE wallets
+     SET "balanceNanos" = wallets."balanceNanos" - $2::bigint,
+         "heldNanos" = wallets."heldNanos" - lk.freed,
+         "updatedAt" = $4::timestamp(3)
+    FROM lk WHERE wallets.id = lk."walletId"
+  RETURNING wallets.id, wallets."organizationId", wallets."ownerType", wallets."ownerId", wallets.currency,
+            wallets."balanceNanos", wallets."heldNanos", wallets."creditLimitNanos", wallets.status),
+h AS (
+  UPDATE holds SET "amountNanos" = holds."amountNanos" - lk.freed
+    FROM lk, w WHERE holds.id = lk.id
+  RETURNING holds."amountNanos"),
+legs AS (
+  SELECT w.currency, x.account, x.amount
+    FROM w, LATERAL (VALUES ('wallet:' || w.id, -$2::bigint),
+                            ('system:revenue:' || w.currency, $2::bigint)) AS x(account, amount)),
+t AS (
+  INSERT INTO ledger_transactions (id, reason, "idempotencyScope", "idempotencyKey", "requestHash",
+                                   metadata, "actorType", "requestId", "createdAt")
+  SELECT $3::text, 'usage', $5::text, $6::text, $7::text,
+         jsonb_build_object('holdId', $1::text, 'walletBalanceAfterNanos', w."balanceNanos"::text),
+         'system', $8::text, $4::timestamp(3)
+    FROM w
+  RETURNING id),
+e AS (
+  INSERT INTO ledger_entries ("transactionId", "accountId", currency, "amountNanos", reason, "createdAt")
+  SELECT t.id, legs.account, legs.currency, legs.amount, 'usage', $4::timestamp(3)
+    FROM t, legs
+  RETURNING 1),
+a AS (
+  UPDATE ledger_accounts SET "balanceNanos" = ledger_accounts."balanceNanos" + legs.amount
+    FROM legs WHERE ledger_accounts.id = legs.account
+  RETURNING 1)
+SELECT w.*, h."amountNanos" AS "holdNanos", (SELECT count(*) FROM e) AS "entryCount",
+       (SELECT count(*) FROM a) AS "accountCount"
+  FROM w, h`,
+};

@@ -26,7 +26,15 @@ import {
   WalletNotActiveError,
   WalletNotFoundError,
 } from './errors.ts';
-import { FINALIZE_HOLD, HOLD, HOLD_PAYER, SETTLE, SWEEP_ONE } from './hot-statements.ts';
+import {
+  CAPTURE_FROM_HOLD,
+  FINALIZE_HOLD,
+  HOLD,
+  HOLD_PAYER,
+  RESIZE_HOLD,
+  SETTLE,
+  SWEEP_ONE,
+} from './hot-statements.ts';
 import { checkPostingAmount, parseCurrency } from './money.ts';
 
 export interface LedgerServiceOptions {
@@ -75,6 +83,11 @@ export interface HoldInput {
   requestId?: string;
   ttlMs?: number;
   metadata?: Record<string, string | number | boolean | null>;
+}
+
+export interface WalletChangedEvent {
+  walletId: string;
+  organizationId: string;
 }
 
 /** Whose requests a hold pays for: see LedgerService.holdForPayer. */
@@ -161,6 +174,7 @@ const Scope = {
   reversal: 'ledger:reversal',
   settle: 'ledger:hold_settle',
   usage: 'ledger:usage',
+  capture: 'ledger:hold_capture',
 } as const;
 
 const FOREVER_MS = 100 * 365 * 24 * 3600 * 1000;
@@ -276,6 +290,7 @@ export class LedgerService {
           });
           return w;
         });
+        this.walletChanged(wallet);
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         wallet = await this.db.wallet.findUniqueOrThrow({ where });
@@ -329,14 +344,14 @@ export class LedgerService {
   async setWalletStatus(walletId: string, status: WalletStatus): Promise<WalletRow> {
     const n = await this.db.wallet.updateMany({ where: { id: walletId }, data: { status } });
     if (n.count === 0) throw new WalletNotFoundError(walletId);
-    return this.getWallet(walletId);
+    return this.walletChanged(await this.getWallet(walletId));
   }
 
   async setCreditLimit(walletId: string, creditLimitNanos: bigint): Promise<WalletRow> {
     checkPostingAmount(creditLimitNanos, { allowZero: true, param: 'creditLimitNanos' });
     const n = await this.db.wallet.updateMany({ where: { id: walletId }, data: { creditLimitNanos } });
     if (n.count === 0) throw new WalletNotFoundError(walletId);
-    return this.getWallet(walletId);
+    return this.walletChanged(await this.getWallet(walletId));
   }
 
   // ------------------------------------------------------------------ holds
@@ -510,6 +525,76 @@ export class LedgerService {
       availableNanos: row.balanceNanos - row.heldNanos,
       idempotencyHit: false,
     };
+  }
+
+  /**
+   * Grows (delta > 0, needs the funds and an active wallet) or shrinks an active hold and sets its
+   * expiry to now + ttlMs. Returns the hold's new amount and the wallet, or null when nothing
+   * changed: the hold is no longer active, the funds are not there, or a shrink would go below 0.
+   */
+  async resizeHold(input: {
+    holdId: string;
+    deltaNanos: bigint;
+    ttlMs: number;
+  }): Promise<{ holdNanos: bigint; wallet: WalletRow } | null> {
+    const now = this.clock();
+    const expiresAt = new Date(now.getTime() + input.ttlMs);
+    const rows = await this.sql.query<WalletRow & { holdNanos: bigint }>(RESIZE_HOLD, [
+      input.holdId,
+      input.deltaNanos,
+      expiresAt.toISOString(),
+      now.toISOString(),
+    ]);
+    const row = rows[0];
+    if (!row) return null;
+    if (input.deltaNanos !== 0n) this.publish(row, 'hold', null);
+    return { holdNanos: row.holdNanos, wallet: row };
+  }
+
+  /**
+   * Posts usage of `amountNanos` against an active hold that stays open (a lease): the wallet pays,
+   * the hold gives back up to that much of its reservation. Replaying the key returns the original
+   * posting. `hold_inactive` when the hold was released or expired meanwhile: nothing was posted,
+   * and the caller charges the wallet directly (chargeUsage).
+   */
+  async captureFromHold(input: {
+    holdId: string;
+    amountNanos: bigint;
+    idempotencyKey: string;
+    requestId?: string;
+  }): Promise<
+    | { status: 'captured'; transactionId: string; wallet: WalletRow | null; idempotencyHit: boolean }
+    | { status: 'hold_inactive' }
+  > {
+    const amount = checkPostingAmount(input.amountNanos);
+    const key = checkKey(input.idempotencyKey);
+    const hash = requestHash({ holdId: input.holdId, amountNanos: amount });
+    const txId = newId('ltx');
+    let rows: WalletRow[];
+    try {
+      rows = await this.sql.query<WalletRow>(CAPTURE_FROM_HOLD, [
+        input.holdId,
+        amount,
+        txId,
+        this.clock().toISOString(),
+        Scope.capture,
+        key,
+        hash,
+        input.requestId ?? currentRequestId() ?? null,
+      ]);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const prior = await this.db.ledgerTransaction.findUnique({
+        where: { idempotencyScope_idempotencyKey: { idempotencyScope: Scope.capture, idempotencyKey: key } },
+      });
+      if (!prior) throw err;
+      if (prior.requestHash !== hash) throw new IdempotencyConflictError('hold capture', key);
+      return { status: 'captured', transactionId: prior.id, wallet: null, idempotencyHit: true };
+    }
+    const row = rows[0];
+    if (!row) return { status: 'hold_inactive' };
+    this.publish(row, 'usage', txId);
+    return { status: 'captured', transactionId: txId, wallet: row, idempotencyHit: false };
   }
 
   /** What `settle` posts for a hold of `holdNanos` and a cost of `actualNanos` (the SETTLE statement's LEAST). */
@@ -958,6 +1043,27 @@ export class LedgerService {
       skipDuplicates: true,
     });
     for (const c of missing) this.ensuredAccounts.add(c);
+  }
+
+  private readonly walletListeners: ((e: WalletChangedEvent) => void)[] = [];
+
+  /**
+   * Calls `fn` when a wallet is created or its status or credit limit changes: in this process at
+   * once, and in every other process through the pub/sub channel `walletChanged`.
+   */
+  onWalletChanged(fn: (e: WalletChangedEvent) => void): void {
+    this.walletListeners.push(fn);
+  }
+
+  private walletChanged(w: WalletRow): WalletRow {
+    const event = { walletId: w.id, organizationId: w.organizationId };
+    for (const fn of this.walletListeners) fn(event);
+    try {
+      this.opts.pubsub?.publish('walletChanged', event);
+    } catch (err) {
+      logger.warn({ err, walletId: w.id }, 'walletChanged publish failed');
+    }
+    return w;
   }
 
   /** Publishes after commit; a lost notification never affects the ledger. */

@@ -11,6 +11,8 @@ export type ProxyEndpoint =
 /** What the proxy knows about a request before it is admitted. Built from the validated body. */
 export interface ProxyRequestInfo {
   requestId: string;
+  /** True when the client chose the X-Request-ID (else Tollgate generated it, unique by construction). */
+  requestIdFromClient: boolean;
   endpoint: ProxyEndpoint;
   credential: string | null;
   /** The parsed JSON body as the client sent it (read only: the proxy rewrites its own copy). */

@@ -202,6 +202,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       parsed = parseProxyBody(endpoint, raw);
       info = requestInfo(endpoint, parsed, {
         requestId,
+        requestIdFromClient: req.headers['x-request-id'] === requestId,
         credential,
         defaultMaxTokens: config.PROXY_DEFAULT_MAX_TOKENS,
       });

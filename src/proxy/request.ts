@@ -84,7 +84,12 @@ export function parseProxyBody(endpoint: ProxyEndpoint, raw: Buffer): ParsedRequ
 export function requestInfo(
   endpoint: ProxyEndpoint,
   parsed: ParsedRequest,
-  ctx: { requestId: string; credential: string | null; defaultMaxTokens: number },
+  ctx: {
+    requestId: string;
+    requestIdFromClient?: boolean;
+    credential: string | null;
+    defaultMaxTokens: number;
+  },
 ): ProxyRequestInfo {
   const prompt = promptEstimate(parsed.body);
   // Tool schemas and response formats are sent to the model as prompt tokens too.
@@ -95,6 +100,7 @@ export function requestInfo(
     parsed.upstreamMaxTokens = ctx.defaultMaxTokens;
   return {
     requestId: ctx.requestId,
+    requestIdFromClient: ctx.requestIdFromClient ?? false,
     endpoint,
     credential: ctx.credential,
     body: parsed.body,

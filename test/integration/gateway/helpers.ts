@@ -25,6 +25,11 @@ export interface Gateway {
   fund(nanos: bigint, key?: string): Promise<void>;
   /** Waits until every proxied request has been posted to the ledger (answers go out before their settle). */
   settled(): Promise<void>;
+  /**
+   * What the org wallet holds for single requests once everything in flight is posted: its held
+   * amount less the gateways' wallet leases (docs/proxy.md), which stay reserved while in use.
+   */
+  requestHeld(): Promise<bigint>;
   /** The org wallet's balance once every request in flight has been posted. */
   balance(): Promise<bigint>;
   createKey(input: Record<string, unknown>): Promise<string>;
@@ -91,6 +96,15 @@ export async function startGateway(
       });
     },
     settled: () => t.app.settled(),
+    async requestHeld() {
+      await t.app.settled();
+      const w = await s.db.wallet.findUniqueOrThrow({ where: { id: wallet.id } });
+      const leases = await s.db.hold.aggregate({
+        where: { walletId: wallet.id, status: 'active', idempotencyKey: { startsWith: 'lease:' } },
+        _sum: { amountNanos: true },
+      });
+      return w.heldNanos - (leases._sum.amountNanos ?? 0n);
+    },
     async balance() {
       await t.app.settled();
       return (await s.db.wallet.findUniqueOrThrow({ where: { id: wallet.id } })).balanceNanos;

@@ -12,8 +12,12 @@ describe('per-key budget and daily cap, enforced at admission', () => {
     await g
       .client()
       .chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'b' }], max_tokens: 50 });
-    estimate = (await g.t.app.services.db.hold.findFirstOrThrow({ orderBy: { createdAt: 'desc' } }))
-      .amountNanos;
+    estimate = (
+      await g.t.app.services.db.hold.findFirstOrThrow({
+        where: { idempotencyKey: { startsWith: 'req:' } },
+        orderBy: { createdAt: 'desc' },
+      })
+    ).amountNanos;
   });
   afterAll(async () => g?.close());
 

@@ -67,12 +67,18 @@ describe('a request that outlives its hold', () => {
   });
 
   it('charges the request even when the ledger drops the first settle attempt', async () => {
+    // A request is posted with settle (its own hold) or captureFromHold (a wallet lease): drop the first of either.
     const ledger = g.t.app.services.ledger;
     const original = ledger.settle.bind(ledger);
+    const originalCapture = ledger.captureFromHold.bind(ledger);
     let failures = 0;
     ledger.settle = async (input) => {
       if (failures++ === 0) throw new Error('connection terminated unexpectedly');
       return original(input);
+    };
+    ledger.captureFromHold = async (input) => {
+      if (failures++ === 0) throw new Error('connection terminated unexpectedly');
+      return originalCapture(input);
     };
     try {
       const before = await g.balance();
@@ -85,6 +91,7 @@ describe('a request that outlives its hold', () => {
       expect(failures).toBe(2);
     } finally {
       ledger.settle = original;
+      ledger.captureFromHold = originalCapture;
     }
   });
 });

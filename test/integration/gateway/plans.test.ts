@@ -63,9 +63,7 @@ describe('plans through the proxy (openai client, PostgreSQL + Redis)', () => {
       });
     await expect.poll(reached).toBe(1);
     // Failed admissions leave nothing held.
-    await g.settled();
-    const w = await g.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: g.orgWalletId } });
-    expect(w.heldNanos).toBe(0n);
+    expect(await g.requestHeld()).toBe(0n);
   });
 
   it('grace: allows the configured extra, marks it graced, then blocks', async () => {

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import type { LedgerService, Payer } from '../ledger/ledger-service.ts';
+import { logger } from '../lib/logger.ts';
+
+export interface WalletLeaseOptions {
+  /** ADMISSION_LEASES: off means every request places its own hold (one database round trip). */
+  enabled: boolean;
+  /** ADMISSION_LEASE_HOLDS: a lease aims to cover this many requests of the latest estimate. */
+  holds: number;
+  /** ADMISSION_LEASE_MAX_SHARE_PERCENT: and never more than this share of what the wallet has available. */
+  maxSharePercent: number;
+  /** ADMISSION_LEASE_TTL_MS: the lease hold's expiry after each sync, and the most a lease is used before it is retired. */
+  ttlMs: number;
+  /** ADMISSION_LEASE_SYNC_MS: how often a lease in use is resized and renewed (and its wallet re-read). */
+  syncMs: number;
+}
+
+/** A request admitted against a lease: handed back to `finish` or `abandon` exactly once. */
+export interface LeaseTake {
+  lease: Lease;
+  estimateNanos: bigint;
+}
+
+export interface Lease {
+  readonly key: string;
+  readonly organizationId: string;
+  readonly holdId: string;
+  readonly walletId: string;
+  readonly currency: string;
+  /** The hold's amount as this process knows it: resizes add, charges subtract (before the database sees them). */
+  amountNanos: bigint;
+  /** Estimates of requests admitted and not yet finished. */
+  inflightNanos: bigint;
+  /** The wallet's balance - held at the last sync (held counts this lease). */
+  walletAvailableNanos: bigint;
+  /** What the lease should cover, recomputed at each sync. */
+  targetNanos: bigint;
+  openedAtMs: number;
+  syncedAtMs: number;
+  usedAtMs: number;
+  /** No new admissions (wallet frozen, too little money, too old); released once nothing is in flight. */
+  retired: boolean;
+}
+
+/** A lease idle this long (nothing in flight) is given back to the wallet. */
+const IDLE_RELEASE_MS = 10_000;
+
+function payerKey(p: Payer): string {
+  return `${p.organizationId}|${p.currency}|${p.userId}|${p.teamId ?? ''}`;
+}
+
+/**
+ * Per-process leases on paying wallets, so admission needs no database round trip.
+ *
+ * A lease is an ordinary ledger hold on the paying wallet, sized to cover many requests. Requests
+ * are admitted against it in memory (their estimate counted in flight), and each request's charge
+ * is posted later with `captureFromHold`, which takes the charge out of the lease. Because the lease
+ * is a hold in the database, the funds it covers are reserved against every other process: no
+ * replica can spend them, and nothing admitted against a lease can overspend the wallet beyond
+ * the documented settle overshoot. A lease is resized and renewed every `syncMs` while in use (which
+ * also notices a frozen wallet), retired after `ttlMs`, and given back after 10 s idle or at
+ * shutdown; if this process dies, the sweeper expires it like any hold.
+ *
+ * Near exhaustion a lease could leave a request refused while it still holds unspent money, so
+ * admission gives this process's unused lease back before it refuses (see `giveBack`). Leases
+ * of other replicas are not reachable from here: at most `maxSharePercent` of the balance per
+ * replica, returned at their next sync once the wallet runs low.
+ */
+export class WalletLeases {
+  private readonly leases = new Map<string, Lease>();
+  private readonly busy = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly opts: WalletLeaseOptions,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  /** Takes `estimateNanos` from the payer's lease, or null when there is none with room (the caller holds directly). */
+  take(payer: Payer, estimateNanos: bigint): LeaseTake | null {
+    if (!this.opts.enabled) return null;
+    const lease = this.leases.get(payerKey(payer));
+    if (!lease) return null;
+    const now = this.nowMs();
+    if (now - lease.openedAtMs > this.opts.ttlMs) lease.retired = true;
+    // A lease that could not be renewed for half its lifetime may already be close to expiring.
+    if (lease.retired || now - lease.syncedAtMs > this.opts.ttlMs / 2) {
+      this.reap(lease);
+      return null;
+    }
+    const room = lease.amountNanos - lease.inflightNanos;
+    if (
+      room < estimateNanos ||
+      now - lease.syncedAtMs > this.opts.syncMs ||
+      room - estimateNanos < lease.targetNanos / 2n
+    )
+      this.sync(lease, estimateNanos);
+    if (room < estimateNanos) return null;
+    lease.inflightNanos += estimateNanos;
+    lease.usedAtMs = now;
+    return { lease, estimateNanos };
+  }
+
+  /** The request is over: its estimate leaves the lease's in-flight sum and its charge the lease's amount. */
+  finish(t: LeaseTake, chargedNanos: bigint): void {
+    t.lease.inflightNanos -= t.estimateNanos;
+    t.lease.amountNanos -= chargedNanos;
+    if (t.lease.retired) this.reap(t.lease);
+  }
+
+  /** Like `finish` for a request that is not charged. */
+  abandon(t: LeaseTake): void {
+    this.finish(t, 0n);
+  }
+
+  /** What the client is told its balance is after a lease-admitted request: as of the last sync, less what is reserved here. */
+  availableNanos(lease: Lease): bigint {
+    return lease.walletAvailableNanos + lease.amountNanos - lease.inflightNanos;
+  }
+
+  /**
+   * After a direct hold on the payer's wallet: opens a lease in the background when the wallet
+   * can afford one of a useful size.
+   */
+  noteDirectHold(payer: Payer, availableNanos: bigint, estimateNanos: bigint): void {
+    if (!this.opts.enabled || estimateNanos <= 0n) return;
+    const key = payerKey(payer);
+    if (this.leases.has(key) || this.busy.has(key)) return;
+    const amount = this.size(estimateNanos, availableNanos);
+    if (amount === 0n) return;
+    this.run(key, async () => {
+      const h = await this.ledger.holdForPayer({
+        payer,
+        amountNanos: amount,
+        idempotencyKey: `lease:${randomUUID()}`,
+        ttlMs: this.opts.ttlMs,
+        metadata: { lease: true },
+      });
+      const now = this.nowMs();
+      this.leases.set(key, {
+        key,
+        organizationId: payer.organizationId,
+        holdId: h.holdId,
+        walletId: h.walletId,
+        currency: h.currency,
+        amountNanos: amount,
+        inflightNanos: 0n,
+        walletAvailableNanos: h.availableNanos,
+        targetNanos: amount,
+        openedAtMs: now,
+        syncedAtMs: now,
+        usedAtMs: now,
+        retired: false,
+      });
+      this.startTimer();
+    });
+  }
+
+  /**
+   * Before refusing a request for want of funds: gives back what this process's lease on the
+   * payer's wallet holds beyond its requests in flight, and retires the lease. Resolves true when
+   * something was given back (a direct hold is worth trying again).
+   */
+  async giveBack(payer: Payer): Promise<boolean> {
+    const lease = this.leases.get(payerKey(payer));
+    if (!lease) return false;
+    lease.retired = true;
+    await this.busy.get(lease.key);
+    const unused = lease.amountNanos - lease.inflightNanos;
+    if (unused <= 0n) return false;
+    const r = await this.resize(lease, -unused).catch(() => null);
+    return r !== null;
+  }
+
+  /**
+   * A wallet of the organization was created, frozen or changed: which wallet pays, or whether it
+   * may, can have changed, so its leases take no more requests and go back once drained.
+   */
+  retireOrganization(organizationId: string): void {
+    for (const lease of this.leases.values())
+      if (lease.organizationId === organizationId) {
+        lease.retired = true;
+        this.reap(lease);
+      }
+  }
+
+  /** Gives every lease back (shutdown, after the requests in flight have finished). */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.busy.values()]);
+    await Promise.allSettled([...this.leases.values()].map((l) => this.release(l)));
+  }
+
+  /** The lease size for an estimate, given the wallet's available money: 0 when not worth one. */
+  private size(estimateNanos: bigint, availableNanos: bigint): bigint {
+    const byCount = estimateNanos * BigInt(this.opts.holds);
+    const byShare = availableNanos > 0n ? (availableNanos * BigInt(this.opts.maxSharePercent)) / 100n : 0n;
+    const amount = byCount < byShare ? byCount : byShare;
+    return amount >= 2n * estimateNanos ? amount : 0n;
+  }
+
+  /** Resizes the lease towards its target and renews its expiry, in the background, once at a time. */
+  private sync(lease: Lease, estimateNanos: bigint): void {
+    if (this.busy.has(lease.key)) return;
+    this.run(lease.key, async () => {
+      const unused = lease.amountNanos - lease.inflightNanos;
+      // What this process could hold: the wallet's available money plus what the lease has unused.
+      const target = this.size(estimateNanos, lease.walletAvailableNanos + (unused > 0n ? unused : 0n));
+      lease.targetNanos = target;
+      if (target === 0n) {
+        lease.retired = true;
+        if (unused > 0n) await this.resize(lease, -unused);
+        return;
+      }
+      const grown = await this.resize(lease, target - unused);
+      if (grown === null) await this.resize(lease, 0n);
+    });
+  }
+
+  /** One RESIZE_HOLD; on success the local amount follows by the same delta. Null: not applied. */
+  private async resize(lease: Lease, delta: bigint) {
+    const r = await this.ledger.resizeHold({
+      holdId: lease.holdId,
+      deltaNanos: delta,
+      ttlMs: this.opts.ttlMs,
+    });
+    if (r === null) {
+      // Not applied: a growth the wallet cannot afford, or the hold is gone (expired, released).
+      if (delta <= 0n) {
+        lease.retired = true;
+        this.reapLater(lease);
+      }
+      return null;
+    }
+    lease.amountNanos += delta;
+    lease.walletAvailableNanos = r.wallet.balanceNanos - r.wallet.heldNanos;
+    lease.syncedAtMs = this.nowMs();
+    if (r.wallet.status !== 'active' || lease.walletAvailableNanos < 0n) lease.retired = true;
+    return r;
+  }
+
+  /** `reap` once the update in progress (the caller) has finished. */
+  private reapLater(lease: Lease): void {
+    setImmediate(() => this.reap(lease));
+  }
+
+  private reap(lease: Lease): void {
+    if (lease.inflightNanos === 0n && !this.busy.has(lease.key)) void this.release(lease);
+  }
+
+  private async release(lease: Lease): Promise<void> {
+    this.drop(lease);
+    await this.ledger.release({ holdId: lease.holdId, reason: 'lease_closed' }).catch((err) => {
+      // Already expired or released: the money is back with the wallet either way.
+      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED')
+        logger.warn({ err, holdId: lease.holdId }, 'releasing a wallet lease failed; it expires on its own');
+    });
+  }
+
+  private drop(lease: Lease): void {
+    if (this.leases.get(lease.key) === lease) this.leases.delete(lease.key);
+  }
+
+  private run(key: string, fn: () => Promise<void>): void {
+    const p = fn()
+      .catch((err) => logger.warn({ err }, 'wallet lease update failed'))
+      .finally(() => this.busy.delete(key));
+    this.busy.set(key, p);
+  }
+
+  /** Renews leases with requests in flight but no new traffic, and gives back idle ones. */
+  private startTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      const now = this.nowMs();
+      for (const lease of this.leases.values()) {
+        if (lease.inflightNanos === 0n && (lease.retired || now - lease.usedAtMs > IDLE_RELEASE_MS)) {
+          if (!this.busy.has(lease.key)) void this.release(lease);
+        } else if (now - lease.syncedAtMs > this.opts.syncMs && !this.busy.has(lease.key))
+          this.run(lease.key, async () => {
+            await this.resize(lease, 0n);
+          });
+      }
+    }, this.opts.syncMs);
+    this.timer.unref();
+  }
+}
