@@ -46,8 +46,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         'idle PostgreSQL connection closed',
       ),
     );
-    const adapterFactory = new PrismaPg(pool, { statementNameGenerator: preparedStatementName });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
+    const prisma = new PrismaClient({
+      adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementName }),
+    });
+    // Migrations get connections of their own: the schema engine's session-level advisory lock must
+    // end with its connection, never stay behind in the shared pool.
+    const adapterFactory = new PrismaPg({ connectionString: opts.url, max: 2 });
     return wrap(prisma, 'postgres', poolSql(pool), adapterFactory, () => pool.end());
   }
   const dataDir = opts.dataDir ?? './data';

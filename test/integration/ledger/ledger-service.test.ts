@@ -111,6 +111,7 @@ describe.each(backends())('LedgerService on %s', (backend) => {
       settledNanos: 1_250_000_000n,
       transactionId: s.transactionId,
     });
+    await new Promise((r) => setImmediate(r)); // published after the caller's next step
     expect(
       events.filter((e) => e.channel === `balanceChanged:${wallet.id}`).map((e) => e.event.reason),
     ).toEqual(['topup', 'hold', 'usage']);
