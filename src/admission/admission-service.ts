@@ -409,6 +409,7 @@ export class AdmissionService implements Admission {
         'posting a request to the ledger failed',
       );
     } finally {
+      if (t.lease) this.leases.posted(t.lease);
       // Whatever happened to the posting, every counter leaves its estimate: moved to the billed amount,
       // or (the charge could not be posted, logged above) to the request's actual cost.
       await this.moveCounters(t, billed ?? cost, tokens);

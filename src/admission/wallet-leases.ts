@@ -31,6 +31,8 @@ export interface Lease {
   amountNanos: bigint;
   /** Estimates of requests admitted and not yet finished. */
   inflightNanos: bigint;
+  /** Finished requests whose charge is not yet posted: the lease hold must outlive their captures. */
+  pendingPostings: number;
   /** The wallet's balance - held at the last sync (held counts this lease). */
   walletAvailableNanos: bigint;
   /** What the lease should cover, recomputed at each sync. */
@@ -102,16 +104,27 @@ export class WalletLeases {
     return { lease, estimateNanos };
   }
 
-  /** The request is over: its estimate leaves the lease's in-flight sum and its charge the lease's amount. */
+  /**
+   * The request is over: its estimate leaves the lease's in-flight sum and its charge the lease's
+   * amount at once. Its posting (`captureFromHold`) follows: call `posted` when it is done, so the
+   * lease is not given back before the capture has landed on it.
+   */
   finish(t: LeaseTake, chargedNanos: bigint): void {
     t.lease.inflightNanos -= t.estimateNanos;
     t.lease.amountNanos -= chargedNanos;
+    t.lease.pendingPostings++;
+  }
+
+  /** The charge of a `finish`ed request is posted (or given up on). */
+  posted(t: LeaseTake): void {
+    t.lease.pendingPostings--;
     if (t.lease.retired) this.reap(t.lease);
   }
 
-  /** Like `finish` for a request that is not charged. */
+  /** A request that is not charged (failed upstream, refused after admission): its estimate goes back. */
   abandon(t: LeaseTake): void {
-    this.finish(t, 0n);
+    t.lease.inflightNanos -= t.estimateNanos;
+    if (t.lease.retired) this.reap(t.lease);
   }
 
   /** What the client is told its balance is after a lease-admitted request: as of the last sync, less what is reserved here. */
@@ -146,6 +159,7 @@ export class WalletLeases {
         currency: h.currency,
         amountNanos: amount,
         inflightNanos: 0n,
+        pendingPostings: 0,
         walletAvailableNanos: h.availableNanos,
         targetNanos: amount,
         openedAtMs: now,
@@ -246,8 +260,13 @@ export class WalletLeases {
     setImmediate(() => this.reap(lease));
   }
 
+  /** Releases a retired lease once nothing is in flight on it, nothing waits to be posted, and no update runs. */
   private reap(lease: Lease): void {
-    if (lease.inflightNanos === 0n && !this.busy.has(lease.key)) void this.release(lease);
+    if (this.idle(lease) && !this.busy.has(lease.key)) void this.release(lease);
+  }
+
+  private idle(lease: Lease): boolean {
+    return lease.inflightNanos === 0n && lease.pendingPostings === 0;
   }
 
   private async release(lease: Lease): Promise<void> {
@@ -276,7 +295,7 @@ export class WalletLeases {
     this.timer = setInterval(() => {
       const now = this.nowMs();
       for (const lease of this.leases.values()) {
-        if (lease.inflightNanos === 0n && (lease.retired || now - lease.usedAtMs > IDLE_RELEASE_MS)) {
+        if (this.idle(lease) && (lease.retired || now - lease.usedAtMs > IDLE_RELEASE_MS)) {
           if (!this.busy.has(lease.key)) void this.release(lease);
         } else if (now - lease.syncedAtMs > this.opts.syncMs && !this.busy.has(lease.key))
           this.run(lease.key, async () => {

@@ -78,13 +78,11 @@ describe('wallet leases through the proxy (openai client, PostgreSQL + Redis)', 
     const other = await startGateway();
     try {
       await other.fund(1_000_000_000n);
-      const ok = await other
-        .client()
-        .chat.completions.create({
-          model: MODEL,
-          messages: [{ role: 'user', content: 'x' }],
-          max_tokens: 50,
-        });
+      const ok = await other.client().chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+        max_tokens: 50,
+      });
       expect(ok.choices.length).toBe(1);
       const holds = () =>
         other.t.app.services.db.hold.findMany({ where: { idempotencyKey: { startsWith: 'lease:' } } });

@@ -63,6 +63,7 @@ describe('two gateways on one PostgreSQL and Redis', () => {
     const ok = results.filter((s) => s === 200).length;
     expect(ok).toBeGreaterThanOrEqual(30);
     expect(results.filter((s) => s !== 200).every((s) => s === 402)).toBe(true);
+    await second.app.settled();
     const w = await g.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: g.orgWalletId } });
     expect(w.balanceNanos).toBe(hold.amountNanos * 30n - BigInt(ok) * perRequest);
     expect(w.balanceNanos).toBeGreaterThanOrEqual(0n);
