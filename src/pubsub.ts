@@ -1,5 +1,6 @@
 import { createPubSub } from 'graphql-yoga';
 import type { SharedState } from './infra/shared-state.ts';
+import { logger } from './lib/logger.ts';
 
 /**
  * Typed GraphQL pub/sub over SharedState, so an event published by any gateway process reaches the
@@ -74,7 +75,10 @@ export function createSharedPubSub(state: SharedState) {
     },
     dispatchEvent(event: Event) {
       const detail = (event as CustomEvent).detail;
-      void state.publish(CHANNEL_PREFIX + event.type, JSON.stringify(detail));
+      // Fire and forget: a lost event never affects what it reports (e.g. one published during shutdown).
+      state
+        .publish(CHANNEL_PREFIX + event.type, JSON.stringify(detail))
+        .catch((err) => logger.warn({ err, channel: event.type }, 'pub/sub publish failed'));
       return true;
     },
   };

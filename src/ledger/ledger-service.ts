@@ -537,6 +537,9 @@ export class LedgerService {
     deltaNanos: bigint;
     ttlMs: number;
   }): Promise<{ holdNanos: bigint; wallet: WalletRow } | null> {
+    if (!Number.isInteger(input.ttlMs) || input.ttlMs <= 0)
+      throw new ValidationError('ttlMs must be a positive integer', { param: 'ttlMs' });
+    checkPostingAmount(input.deltaNanos, { signed: true, allowZero: true, param: 'deltaNanos' });
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + input.ttlMs);
     const rows = await this.sql.query<WalletRow & { holdNanos: bigint }>(RESIZE_HOLD, [
@@ -584,17 +587,25 @@ export class LedgerService {
       ]);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const prior = await this.db.ledgerTransaction.findUnique({
-        where: { idempotencyScope_idempotencyKey: { idempotencyScope: Scope.capture, idempotencyKey: key } },
-      });
-      if (!prior) throw err;
-      if (prior.requestHash !== hash) throw new IdempotencyConflictError('hold capture', key);
-      return { status: 'captured', transactionId: prior.id, wallet: null, idempotencyHit: true };
+      const replay = await this.captureReplay(key, hash);
+      if (!replay) throw err;
+      return replay;
     }
     const row = rows[0];
-    if (!row) return { status: 'hold_inactive' };
+    // No row: the hold is closed. A capture that landed before (a retry whose first answer was
+    // lost) is a replay, not a reason to charge again.
+    if (!row) return (await this.captureReplay(key, hash)) ?? { status: 'hold_inactive' };
     this.publish(row, 'usage', txId);
     return { status: 'captured', transactionId: txId, wallet: row, idempotencyHit: false };
+  }
+
+  private async captureReplay(key: string, hash: string) {
+    const prior = await this.db.ledgerTransaction.findUnique({
+      where: { idempotencyScope_idempotencyKey: { idempotencyScope: Scope.capture, idempotencyKey: key } },
+    });
+    if (!prior) return null;
+    if (prior.requestHash !== hash) throw new IdempotencyConflictError('hold capture', key);
+    return { status: 'captured' as const, transactionId: prior.id, wallet: null, idempotencyHit: true };
   }
 
   /** What `settle` posts for a hold of `holdNanos` and a cost of `actualNanos` (the SETTLE statement's LEAST). */
