@@ -17,7 +17,7 @@ import type { Services } from '../services.ts';
 import { ModelNotAllowedError, RequestIdReusedError, ScopeNotAllowedError } from './errors.ts';
 import { type KeySpendReservation, KeySpendLimits } from './key-spend-limits.ts';
 import { type LeaseTake, WalletLeases } from './wallet-leases.ts';
-import { insertUsageRecord, type UsageRecordData } from './usage-record.ts';
+import { type UsageRecordData, UsageRecordWriter } from './usage-record.ts';
 
 /** Where a request's estimate is reserved: its own hold, or this process's lease on the wallet. */
 interface Reserved {
@@ -93,10 +93,12 @@ function allowed(allowlist: readonly string[], model: string): boolean {
 export class AdmissionService implements Admission {
   private readonly keySpend: KeySpendLimits;
   private readonly leases: WalletLeases;
+  private readonly usageWriter: UsageRecordWriter;
   private readonly walletEvents: AsyncIterableIterator<{ walletId: string; organizationId: string }>;
 
   constructor(private readonly s: Services) {
     this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });
+    this.usageWriter = new UsageRecordWriter(s.database.sql);
     const c = s.config;
     this.leases = new WalletLeases(
       s.ledger,
@@ -512,7 +514,7 @@ export class AdmissionService implements Admission {
     // With Lago off the record stands alone; with Lago on, its delivery commits with it.
     if (withLago)
       await db.$transaction(async (tx) => enqueueLagoUsage(tx, await tx.usageRecord.create({ data })));
-    else await insertUsageRecord(this.s.database.sql, data);
+    else await this.usageWriter.write(data);
   }
 
   /** One usage record per request id, and its Lago delivery in the same transaction. */

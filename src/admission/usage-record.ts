@@ -27,12 +27,13 @@ export interface UsageRecordData {
   planDay: string | null;
 }
 
+const COLUMNS = `id, "requestId", "organizationId", "teamId", "userId", "apiKeyId", "walletId", "holdId", currency,
+  endpoint, "modelRequested", "modelServed", "promptTokens", "completionTokens", "cachedTokens", "costNanos", status,
+  "httpStatus", "latencyMs", estimated, graced, "degradedFrom", "planDay", "createdAt"`;
+
 const INSERT_USAGE: Statement = {
   name: 'usage_insert',
-  text: `INSERT INTO usage_records (id, "requestId", "organizationId", "teamId", "userId", "apiKeyId", "walletId",
-  "holdId", currency, endpoint, "modelRequested", "modelServed", "promptTokens", "completionTokens",
-  "cachedTokens", "costNanos", status, "httpStatus", "latencyMs", estimated, graced, "degradedFrom", "planDay",
-  "createdAt")
+  text: `INSERT INTO usage_records (${COLUMNS})
 VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
   $11::text, $12::text, $13::int, $14::int, $15::int, $16::bigint, $17::text, $18::int, $19::int, $20::boolean,
   $21::boolean, $22::text, $23::text, $24::timestamp(3))`,
@@ -40,7 +41,20 @@ VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8
 
 /** Writes a usage record in one driver-level statement (it stands alone: no delivery rides with it). */
 export async function insertUsageRecord(sql: Sql, d: UsageRecordData): Promise<void> {
-  await sql.query(INSERT_USAGE, [
+  await sql.query(INSERT_USAGE, row(d, new Date().toISOString()));
+}
+
+/** Many records in one statement: one array per column, unnested into rows. */
+const INSERT_USAGE_MANY: Statement = {
+  name: 'usage_insert_many',
+  text: `INSERT INTO usage_records (${COLUMNS})
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+  $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::int[], $16::bigint[], $17::text[],
+  $18::int[], $19::int[], $20::boolean[], $21::boolean[], $22::text[], $23::text[], $24::timestamp(3)[])`,
+};
+
+function row(d: UsageRecordData, createdAt: string): unknown[] {
+  return [
     d.id,
     d.requestId,
     d.organizationId,
@@ -64,6 +78,64 @@ export async function insertUsageRecord(sql: Sql, d: UsageRecordData): Promise<v
     d.graced,
     d.degradedFrom,
     d.planDay,
-    new Date().toISOString(),
-  ]);
+    createdAt,
+  ];
+}
+
+interface Pending {
+  data: UsageRecordData;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Writes usage records like a group commit: one statement at a time, each carrying every record
+ * that arrived while the previous one ran. An idle gateway writes each record at once (a batch of
+ * one); a busy one writes one statement for many requests. `write` resolves when its record is
+ * stored. If a batch fails (a duplicate request id, say), its records are written one by one, so
+ * each caller gets its own outcome.
+ */
+export class UsageRecordWriter {
+  private queue: Pending[] = [];
+  private running = false;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly maxBatch = 500,
+  ) {}
+
+  write(data: UsageRecordData): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ data, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        await this.flush(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    const createdAt = new Date().toISOString();
+    if (batch.length > 1) {
+      const rows = batch.map((p) => row(p.data, createdAt));
+      const columns = rows[0]!.map((_, i) => rows.map((r) => r[i]));
+      try {
+        await this.sql.query(INSERT_USAGE_MANY, columns);
+        for (const p of batch) p.resolve();
+        return;
+      } catch {
+        // Fall through: one statement each, so only the offending record fails.
+      }
+    }
+    for (const p of batch) await insertUsageRecord(this.sql, p.data).then(p.resolve, p.reject);
+  }
 }
