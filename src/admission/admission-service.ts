@@ -1,3 +1,4 @@
+import { Counter } from 'prom-client';
 import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
 import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
@@ -94,11 +95,18 @@ export class AdmissionService implements Admission {
   private readonly keySpend: KeySpendLimits;
   private readonly leases: WalletLeases;
   private readonly usageWriter: UsageRecordWriter;
+  private readonly reservations: Counter<'kind'>;
   private readonly walletEvents: AsyncIterableIterator<{ walletId: string; organizationId: string }>;
 
   constructor(private readonly s: Services) {
     this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });
     this.usageWriter = new UsageRecordWriter(s.database.sql);
+    this.reservations = new Counter({
+      name: 'tollgate_admission_reservations_total',
+      help: "Admitted requests by where the estimate was reserved: lease (in memory) or hold (the request's own, one database round trip)",
+      labelNames: ['kind'] as const,
+      registers: [s.metrics.registry],
+    });
     const c = s.config;
     this.leases = new WalletLeases(
       s.ledger,
@@ -313,7 +321,10 @@ export class AdmissionService implements Admission {
       };
     };
     const leased = fromLease();
-    if (leased) return leased;
+    if (leased) {
+      this.reservations.inc({ kind: 'lease' });
+      return leased;
+    }
     const hold = () =>
       this.s.ledger
         .holdForPayer({
@@ -335,11 +346,15 @@ export class AdmissionService implements Admission {
       if ((err as { code?: string }).code !== 'INSUFFICIENT_FUNDS') throw err;
       // Before refusing: the lease may have room again, or hold money this process can give back.
       const again = fromLease();
-      if (again) return again;
+      if (again) {
+        this.reservations.inc({ kind: 'lease' });
+        return again;
+      }
       if (!(await this.leases.giveBack(payer))) throw err;
       h = await hold();
     }
     if (h.idempotencyHit) throw new RequestIdReusedError(info.requestId);
+    this.reservations.inc({ kind: 'hold' });
     this.leases.noteDirectHold(payer, h.availableNanos, estimateNanos);
     return {
       holdId: h.holdId,

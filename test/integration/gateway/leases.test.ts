@@ -63,6 +63,9 @@ describe('wallet leases through the proxy (openai client, PostgreSQL + Redis)', 
     expect(captures).toHaveLength(11);
     expect((await s.ledger.checkConsistency()).ok).toBe(true);
     expect(await g.requestHeld()).toBe(0n);
+    const metrics = await (await fetch(`${g.t.url}/metrics`)).text();
+    expect(metrics).toContain('tollgate_admission_reservations_total{kind="hold"} 1');
+    expect(metrics).toContain('tollgate_admission_reservations_total{kind="lease"} 11');
   });
 
   it('refuses at once when the wallet is frozen, though a lease is open', async () => {
