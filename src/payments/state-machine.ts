@@ -39,6 +39,12 @@ export function orderStatusFor(payment: PaymentStatus): string {
 export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'canceled'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
+/**
+ * A pending refund moves to any final state. One final state is not final: a `succeeded` refund can
+ * still fail later (Stripe: the card or bank account was closed; the money comes back to us), so
+ * `succeeded → failed` is allowed, once. `failed` and `canceled` never move.
+ */
 export function canMoveRefund(from: string, to: RefundStatus): boolean {
-  return from === 'pending' && to !== 'pending';
+  if (from === 'pending') return to !== 'pending';
+  return from === 'succeeded' && to === 'failed';
 }

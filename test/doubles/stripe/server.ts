@@ -324,6 +324,29 @@ export class StripeDouble {
     return r;
   }
 
+  /**
+   * A refund that already succeeded fails afterwards, as Stripe documents for closed cards and bank
+   * accounts: the refund's status becomes `failed` with `failure_reason` and a
+   * `failure_balance_transaction` (the money is back in the merchant's balance), the charge's
+   * `amount_refunded` shrinks again, and `refund.failed`, `refund.updated` and
+   * `charge.refund.updated` are sent.
+   */
+  failSucceededRefund(refundId: string, failureReason = 'expired_or_canceled_card'): Obj {
+    const r = this.refunds.get(refundId);
+    if (r?.status !== 'succeeded') throw new Error(`${refundId} has not succeeded`);
+    r.status = 'failed';
+    r.failure_reason = failureReason;
+    r.failure_balance_transaction = stripeId('txn');
+    const charge = this.charges.get(String(r.charge)) as Obj;
+    charge.amount_refunded = (charge.amount_refunded as number) - (r.amount as number);
+    charge.refunded = false;
+    const previous = { status: 'succeeded', failure_reason: null };
+    this.emit('refund.failed', r, null, previous);
+    this.emit('refund.updated', r, null, previous);
+    this.emit('charge.refund.updated', r, null, previous);
+    return r;
+  }
+
   /** The customer pays on the hosted Checkout page: the PaymentIntent is created then. */
   customerPaysCheckout(sessionId: string, paymentMethod = 'pm_card_visa'): Obj {
     const s = this.sessions.get(sessionId);
