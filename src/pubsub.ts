@@ -42,7 +42,7 @@ export type PubSubEvents = {
 } & {
   [K in `apiKeyRevoked`]: [{ hash: string }];
 } & {
-  /** A wallet was created or its status or credit limit changed (wallet leases are retired). */
+  /** A wallet was created, its status or credit limit changed, or it ran short for a request: wallet leases are retired. */
   [K in `walletChanged`]: [{ walletId: string; organizationId: string }];
 };
 

@@ -350,6 +350,13 @@ export class AdmissionService implements Admission {
         this.reservations.inc({ kind: 'lease' });
         return again;
       }
+      // Other replicas' leases may hold the money: have them give it back (pub/sub; they retire their
+      // leases on this organization and release them once drained), for the client's next attempt.
+      if (this.s.config.ADMISSION_LEASES)
+        this.s.pubsub.publish('walletChanged', {
+          walletId: String((err as { details?: { walletId?: string } }).details?.walletId ?? ''),
+          organizationId: payer.organizationId,
+        });
       if (!(await this.leases.giveBack(payer))) throw err;
       h = await hold();
     }

@@ -97,3 +97,65 @@ describe('two gateways on one PostgreSQL and Redis', () => {
     expect(results.filter((r) => r === 429)).toHaveLength(25);
   });
 });
+
+describe('wallet leases across two gateways', () => {
+  let g: Gateway;
+  let second: TestApp;
+  let secondDb: Awaited<ReturnType<typeof openTestDatabase>>;
+  let clients: OpenAI[];
+
+  beforeAll(async () => {
+    const prefix = `tg2l-${randomBytes(4).toString('hex')}:`;
+    g = await startGateway({ state: testRedisState(prefix) });
+    const { openDatabase } = await import('../../../src/db/client.ts');
+    secondDb = { ...(await openDatabase({ url: g.db.url! })), url: g.db.url } as any;
+    second = await startTestApp(secondDb, {
+      state: testRedisState(prefix),
+      env: { LITELLM_URL: g.upstream.url, LITELLM_MASTER_KEY: 'sk-double-master', LITELLM_SYNC_MODE: 'none' },
+    });
+    clients = [g.client(), new OpenAI({ apiKey: g.apiKey, baseURL: `${second.url}/v1`, maxRetries: 0 })];
+  });
+  afterAll(async () => {
+    await second?.close();
+    await secondDb?.close();
+    await g?.close();
+  });
+
+  const ask = (gateway: 0 | 1) =>
+    clients[gateway]!.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'q' }],
+      max_tokens: 10,
+    })
+      .then(() => 200)
+      .catch((e) => e.status as number);
+
+  it('a refusal on one makes the other give back its lease, so the money is spendable on the next attempt', async () => {
+    const s = g.t.app.services;
+    await g.fund(1_000_000_000n);
+    expect(await ask(0)).toBe(200);
+    const lease = () =>
+      s.db.hold.findFirst({
+        where: { walletId: g.orgWalletId, status: 'active', idempotencyKey: { startsWith: 'lease:' } },
+      });
+    await expect.poll(async () => (await lease())?.amountNanos ?? 0n).toBeGreaterThan(0n);
+    const estimate = (await s.db.hold.findFirstOrThrow({ where: { idempotencyKey: { startsWith: 'req:' } } }))
+      .amountNanos;
+    // Leave less than one estimate outside the first gateway's lease.
+    await g.settled();
+    const w = await s.db.wallet.findUniqueOrThrow({ where: { id: g.orgWalletId } });
+    await s.ledger.adjust({
+      walletId: g.orgWalletId,
+      amountNanos: -(w.balanceNanos - w.heldNanos - estimate / 2n),
+      idempotencyKey: 'leave-half-an-estimate',
+      description: 'test: leave the money in the lease',
+    });
+    expect(await ask(1)).toBe(402);
+    // The refusal on the second gateway retired the first one's lease; idle, it is released.
+    await expect.poll(lease).toBeNull();
+    expect(await ask(1)).toBe(200);
+    await g.settled();
+    await second.app.settled();
+    expect((await s.ledger.checkConsistency()).ok).toBe(true);
+  });
+});
