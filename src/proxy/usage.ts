@@ -36,11 +36,43 @@ export function tokensFromChars(chars: number): number {
   return Math.ceil(chars / CHARS_PER_TOKEN);
 }
 
-/** Prompt text and a token estimate from a request body of any of the metered endpoints. */
+/**
+ * An image costs at most 1,105 prompt tokens at OpenAI's tile pricing (`detail: high`, scaled into
+ * 2048 px then 768 px on the short side: 6 tiles × 170 + 85), 85 at `detail: low`.
+ */
+const IMAGE_TOKENS = { low: 85, high: 1_105 };
+/**
+ * Audio input is billed ~10 tokens a second (gpt-4o audio). The byte rate assumed is that of a
+ * 128 kbit/s stream (16,000 bytes/s), lower than WAV's, so the estimate errs high.
+ */
+const AUDIO_BYTES_PER_TOKEN = 1_600;
+
+/** Prompt tokens for an image or audio content part (chat or Responses shapes); 0 for anything else. */
+function mediaPartTokens(part: Record<string, any>): number {
+  const type = part.type;
+  if (type === 'image_url' || type === 'input_image' || type === 'image') {
+    const detail = part.image_url?.detail ?? part.detail;
+    return detail === 'low' ? IMAGE_TOKENS.low : IMAGE_TOKENS.high;
+  }
+  if (type === 'input_audio') {
+    const data = part.input_audio?.data ?? part.data;
+    if (typeof data !== 'string') return 0;
+    return Math.ceil((data.length * 3) / 4 / AUDIO_BYTES_PER_TOKEN);
+  }
+  return 0;
+}
+
+/**
+ * Prompt text and a token estimate from a request body of any of the metered endpoints: text at
+ * ~4 characters a token, token-id inputs as given, images and audio by `mediaPartTokens` (files
+ * such as PDFs are not estimated: their text and page images are only known after upstream parses
+ * them, so their cost can exceed the hold up to the settle's overshoot allowance).
+ */
 export function promptEstimate(body: any): { text: string; tokens: number } {
   const texts: string[] = [];
   let tokenIds = 0;
   let messages = 0;
+  let mediaTokens = 0;
   const addContent = (c: unknown) => {
     if (typeof c === 'string') texts.push(c);
     else if (Array.isArray(c)) {
@@ -51,6 +83,7 @@ export function promptEstimate(body: any): { text: string; tokens: number } {
         else if (part && typeof part === 'object') {
           if (typeof part.text === 'string') texts.push(part.text);
           else if (part.content !== undefined) addContent(part.content);
+          else mediaTokens += mediaPartTokens(part);
         }
       }
     }
@@ -77,7 +110,10 @@ export function promptEstimate(body: any): { text: string; tokens: number } {
     }
   } else addContent(body.input);
   const text = texts.join('\n');
-  return { text, tokens: tokensFromChars(text.length) + tokenIds + messages * TOKENS_PER_MESSAGE };
+  return {
+    text,
+    tokens: tokensFromChars(text.length) + tokenIds + mediaTokens + messages * TOKENS_PER_MESSAGE,
+  };
 }
 
 /** Usage estimated from the prompt estimate and the characters a response delivered. */

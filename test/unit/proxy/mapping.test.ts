@@ -125,6 +125,25 @@ describe('request rewriting', () => {
     });
   });
 
+  it('counts images at their most expensive tile price (low detail cheaper) and audio by its size', () => {
+    const image = (detail?: string) => ({
+      type: 'image_url',
+      image_url: { url: 'https://example.test/cat.png', ...(detail ? { detail } : {}) },
+    });
+    expect(
+      promptEstimate({ messages: [{ role: 'user', content: [{ type: 'text', text: 'abcd' }, image()] }] })
+        .tokens,
+    ).toBe(1 + 1_105 + 4);
+    expect(promptEstimate({ messages: [{ role: 'user', content: [image('low')] }] }).tokens).toBe(85 + 4);
+    expect(
+      promptEstimate({ input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'data:…' }] }] })
+        .tokens,
+    ).toBe(1_105 + 4);
+    // 32,000 base64 characters = 24,000 bytes = 1.5 s at 16,000 B/s = 15 tokens.
+    const audio = { type: 'input_audio', input_audio: { data: 'A'.repeat(32_000), format: 'mp3' } };
+    expect(promptEstimate({ messages: [{ role: 'user', content: [audio] }] }).tokens).toBe(15 + 4);
+  });
+
   it('estimates prompt tokens from messages, token ids and Responses API input', () => {
     expect(promptEstimate({ messages: [{ role: 'user', content: 'abcdefgh' }] }).tokens).toBe(2 + 4);
     expect(promptEstimate({ prompt: [[1, 2, 3]] }).tokens).toBe(3);
