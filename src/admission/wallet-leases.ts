@@ -59,14 +59,13 @@ function payerKey(p: Payer): string {
  * is posted later with `captureFromHold`, which takes the charge out of the lease. Because the lease
  * is a hold in the database, the funds it covers are reserved against every other process: no
  * replica can spend them, and nothing admitted against a lease can overspend the wallet beyond
- * the documented settle overshoot. A lease is resized and renewed every `syncMs` while in use (which
- * also notices a frozen wallet), retired after `ttlMs`, and given back after 10 s idle or at
- * shutdown; if this process dies, the sweeper expires it like any hold.
+ * the documented settle overshoot. A lease is resized and renewed every `syncMs` while in use,
+ * retired after `ttlMs` or when a wallet of its organization changes (`retireOrganization`), and
+ * given back after 10 s idle or at shutdown; if this process dies, the sweeper expires it like any hold.
  *
  * Near exhaustion a lease could leave a request refused while it still holds unspent money, so
- * admission gives this process's unused lease back before it refuses (see `giveBack`). Leases
- * of other replicas are not reachable from here: at most `maxSharePercent` of the balance per
- * replica, returned at their next sync once the wallet runs low.
+ * admission gives this process's unused lease back before it refuses (see `giveBack`), and its
+ * refusal makes the other replicas retire theirs (pub/sub `walletChanged`).
  */
 export class WalletLeases {
   private readonly leases = new Map<string, Lease>();

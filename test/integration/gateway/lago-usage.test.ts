@@ -20,6 +20,7 @@ describe('a billed request is queued for Lago in the same transaction as its usa
       .client()
       .chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'y' }] })
       .catch(() => {});
+    await g.settled();
     const db = g.t.app.services.db;
     const record = await db.usageRecord.findUniqueOrThrow({
       where: { requestId: response.headers.get('x-request-id')! },

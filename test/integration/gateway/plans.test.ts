@@ -76,6 +76,7 @@ describe('plans through the proxy (openai client, PostgreSQL + Redis)', () => {
     for (let i = 0; i < 8; i++) results.push(await call(secret));
     expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true, true, true, false]);
     expect(results[5]!.headers.get('x-tollgate-graced')).toBe('true');
+    await g.settled();
     const graced = await g.t.app.services.db.usageRecord.count({ where: { apiKeyId: keyId, graced: true } });
     expect(graced).toBe(2);
   });
