@@ -3,7 +3,6 @@ import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
 import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
 import { isUniqueViolation, type Payer } from '../ledger/ledger-service.ts';
-import { NANOS_PER_MAJOR } from '../ledger/money.ts';
 import { AppError, UnauthenticatedError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
@@ -66,13 +65,6 @@ async function withRetries<T>(fn: () => Promise<T>, attempts: number): Promise<T
       await new Promise((r) => setTimeout(r, 25 * 2 ** i));
     }
   }
-}
-
-/** `1234567890n` nanos → `"1.234567890"` (exact, for headers). */
-export function nanosToDecimal(nanos: bigint): string {
-  const neg = nanos < 0n;
-  const abs = neg ? -nanos : nanos;
-  return `${neg ? '-' : ''}${abs / NANOS_PER_MAJOR}.${(abs % NANOS_PER_MAJOR).toString().padStart(9, '0')}`;
 }
 
 function allowed(allowlist: readonly string[], model: string): boolean {

@@ -10,6 +10,21 @@ export const NANOS_PER_MAJOR = 1_000_000_000n;
 /** The largest amount one posting, hold or settle may move: 10^15 nanos = 1,000,000 major units. */
 export const POSTING_NANOS_MAX = 10n ** 15n;
 
+/** An exact decimal string of value / 10^digits ("1234", 3 → "1.234"; no float on the way). */
+export function toDecimalString(value: bigint, digits: number): string {
+  const neg = value < 0n;
+  const abs = neg ? -value : value;
+  const scale = 10n ** BigInt(digits);
+  const int = abs / scale;
+  const frac = digits ? (abs % scale).toString().padStart(digits, '0').replace(/0+$/, '') : '';
+  return `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+}
+
+/** Nano-units → major units, exact ("0.000123", 1_500_000_000n → "1.5"). */
+export function nanosToMajorDecimal(nanos: bigint): string {
+  return toDecimalString(nanos, 9);
+}
+
 const ZERO_DECIMAL = 'BIF CLP DJF GNF ISK JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF';
 const THREE_DECIMAL = 'BHD IQD JOD KWD LYD OMR TND';
 /** ISO 4217 active currencies (funds and precious-metal codes left out). */

@@ -6,6 +6,7 @@ import type { Metrics } from '../http/metrics.ts';
 import type { RouteHandler } from '../http/router.ts';
 import { extractCredential } from '../identity/authenticate.ts';
 import { AppError } from '../lib/errors.ts';
+import { nanosToMajorDecimal } from '../ledger/money.ts';
 import { logger } from '../lib/logger.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import type {
@@ -100,22 +101,13 @@ export function isUsageOnlyChunk(obj: any): boolean {
   );
 }
 
-/** Nanos (10^-9 major units) as an exact decimal string, e.g. 1_500_000n → "0.0015". */
-export function formatNanos(nanos: bigint): string {
-  const negative = nanos < 0n;
-  const abs = negative ? -nanos : nanos;
-  const whole = abs / 1_000_000_000n;
-  const frac = (abs % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return (negative ? '-' : '') + whole.toString() + (frac ? `.${frac}` : '');
-}
-
 function settlementHeaders(s: Settlement, estimated: boolean): Record<string, string> {
   const h: Record<string, string> = {
-    'x-tollgate-cost': formatNanos(s.costNanos),
+    'x-tollgate-cost': nanosToMajorDecimal(s.costNanos),
     'x-tollgate-cost-nanos': s.costNanos.toString(),
     'x-tollgate-currency': s.currency,
   };
-  if (s.balanceNanos !== null) h['x-tollgate-balance'] = formatNanos(s.balanceNanos);
+  if (s.balanceNanos !== null) h['x-tollgate-balance'] = nanosToMajorDecimal(s.balanceNanos);
   if (estimated) h['x-tollgate-usage-estimated'] = 'true';
   return h;
 }

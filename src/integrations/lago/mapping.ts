@@ -1,4 +1,4 @@
-import { NANOS_PER_MAJOR, currencyExponent } from '../../ledger/money.ts';
+import { NANOS_PER_MAJOR, currencyExponent, toDecimalString } from '../../ledger/money.ts';
 
 /**
  * Deterministic Lago identifiers and exact amount conversions. Lago keeps one currency per
@@ -24,21 +24,6 @@ export function subscriptionExternalId(customerExternalIdValue: string): string 
 
 export function planCodeFor(template: string, currency: string): string {
   return template.replaceAll('{currency}', currency.toLowerCase());
-}
-
-/** An exact decimal string of value / 10^digits ("1234", 3 → "1.234"; no float on the way). */
-export function toDecimalString(value: bigint, digits: number): string {
-  const neg = value < 0n;
-  const abs = neg ? -value : value;
-  const scale = 10n ** BigInt(digits);
-  const int = abs / scale;
-  const frac = digits ? (abs % scale).toString().padStart(digits, '0').replace(/0+$/, '') : '';
-  return `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
-}
-
-/** Nano-units → major units ("0.000123"), exact. */
-export function nanosToMajorDecimal(nanos: bigint): string {
-  return toDecimalString(nanos, 9);
 }
 
 /** Nano-units → Lago `precise_total_amount_cents` (currency subunits, exact decimal). */

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   customerExternalId,
   minorToCredits,
-  nanosToMajorDecimal,
   nanosToPreciseCents,
   planCodeFor,
   subscriptionExternalId,
-  toDecimalString,
 } from '../../../src/integrations/lago/mapping.ts';
+import { nanosToMajorDecimal, toDecimalString } from '../../../src/ledger/money.ts';
 import { buildUsageEvent } from '../../../src/integrations/lago/usage.ts';
 
 describe('Lago mapping', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseUpstreamError } from '../../../src/proxy/errors.ts';
-import { formatNanos, isUsageOnlyChunk } from '../../../src/proxy/handler.ts';
+import { nanosToMajorDecimal as formatNanos } from '../../../src/ledger/money.ts';
+import { isUsageOnlyChunk } from '../../../src/proxy/handler.ts';
 import { parseProxyBody, upstreamBody, upstreamHeaders } from '../../../src/proxy/request.ts';
 import { normaliseUsage, promptEstimate } from '../../../src/proxy/usage.ts';
 
