@@ -88,7 +88,6 @@ export class AdmissionService implements Admission {
   private readonly leases: WalletLeases;
   private readonly usageWriter: UsageRecordWriter;
   private readonly reservations: Counter<'kind'>;
-  private readonly walletEvents: AsyncIterableIterator<{ walletId: string; organizationId: string }>;
 
   constructor(private readonly s: Services) {
     this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });
@@ -110,15 +109,8 @@ export class AdmissionService implements Admission {
         syncMs: c.ADMISSION_LEASE_SYNC_MS,
       },
       () => s.clock().getTime(),
+      s.pubsub,
     );
-    // In this process at once; from other processes over pub/sub (milliseconds later).
-    const leases = this.leases;
-    s.ledger.onWalletChanged((e) => leases.retireOrganization(e.organizationId));
-    const events = s.pubsub.subscribe('walletChanged');
-    this.walletEvents = events;
-    void (async () => {
-      for await (const e of events) leases.retireOrganization(e.organizationId);
-    })().catch((err) => logger.warn({ err }, 'walletChanged subscription ended'));
   }
 
   async authenticate(credential: string | null): Promise<Principal> {
@@ -342,13 +334,6 @@ export class AdmissionService implements Admission {
         this.reservations.inc({ kind: 'lease' });
         return again;
       }
-      // Other replicas' leases may hold the money: have them give it back (pub/sub; they retire their
-      // leases on this organization and release them once drained), for the client's next attempt.
-      if (this.s.config.ADMISSION_LEASES)
-        this.s.pubsub.publish('walletChanged', {
-          walletId: String((err as { details?: { walletId?: string } }).details?.walletId ?? ''),
-          organizationId: payer.organizationId,
-        });
       if (!(await this.leases.giveBack(payer))) throw err;
       h = await hold();
     }
@@ -374,7 +359,6 @@ export class AdmissionService implements Admission {
 
   /** Gives back every wallet lease (shutdown: after the proxy has finished its requests). */
   async close(): Promise<void> {
-    await this.walletEvents.return?.();
     await this.leases.close();
   }
 
@@ -397,19 +381,23 @@ export class AdmissionService implements Admission {
       settlement: { costNanos: charged, balanceNanos, currency: t.currency },
       // Started on the next turn of the event loop, so the answer is written to the client first.
       posted: new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        this.post(t, outcome, cost, usage.promptTokens + usage.completionTokens),
+        this.post(t, outcome, cost, charged, usage.promptTokens + usage.completionTokens),
       ),
     };
   }
 
-  private async post(t: Ticket, outcome: Outcome, cost: bigint, tokens: number): Promise<void> {
+  /** `cost` is the price of the usage; `charged` what the posting takes (the overshoot cap applied). */
+  private async post(
+    t: Ticket,
+    outcome: Outcome,
+    cost: bigint,
+    charged: bigint,
+    tokens: number,
+  ): Promise<void> {
     let billed: bigint | null = null;
     try {
       const settled = await withRetries(
-        () =>
-          t.lease
-            ? this.captureFromLease(t, this.s.ledger.settledAmount(t.holdNanos, cost))
-            : this.settleHold(t, cost),
+        () => (t.lease ? this.captureFromLease(t, charged) : this.settleHold(t, cost)),
         3,
       );
       billed = settled.settledNanos;

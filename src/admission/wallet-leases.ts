@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LedgerService, Payer } from '../ledger/ledger-service.ts';
 import { logger } from '../lib/logger.ts';
+import type { PubSub } from '../pubsub.ts';
 
 export interface WalletLeaseOptions {
   /** ADMISSION_LEASES: off means every request places its own hold (one database round trip). */
@@ -70,13 +71,28 @@ function payerKey(p: Payer): string {
 export class WalletLeases {
   private readonly leases = new Map<string, Lease>();
   private readonly busy = new Map<string, Promise<void>>();
+  private readonly givingBack = new Map<string, Promise<boolean>>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly events: AsyncIterableIterator<{ organizationId: string }> | null = null;
 
+  /**
+   * Wallet changes retire the organization's leases: this process's ledger calls at once, other
+   * processes' changes arrive over `pubsub` (`walletChanged`), milliseconds later.
+   */
   constructor(
     private readonly ledger: LedgerService,
     private readonly opts: WalletLeaseOptions,
     private readonly nowMs: () => number = Date.now,
-  ) {}
+    private readonly pubsub: PubSub | null = null,
+  ) {
+    ledger.onWalletChanged((e) => this.retireOrganization(e.organizationId));
+    if (!pubsub || !opts.enabled) return;
+    const events = pubsub.subscribe('walletChanged');
+    this.events = events;
+    void (async () => {
+      for await (const e of events) this.retireOrganization(e.organizationId);
+    })().catch((err) => logger.warn({ err }, 'walletChanged subscription ended'));
+  }
 
   /** Takes `estimateNanos` from the payer's lease, or null when there is none with room (the caller holds directly). */
   take(payer: Payer, estimateNanos: bigint): LeaseTake | null {
@@ -176,14 +192,25 @@ export class WalletLeases {
    * something was given back (a direct hold is worth trying again).
    */
   async giveBack(payer: Payer): Promise<boolean> {
+    // Other replicas' leases on the organization may hold the money: they retire theirs and give
+    // them back once drained, in time for the client's next attempt.
+    if (this.opts.enabled)
+      this.pubsub?.publish('walletChanged', { walletId: '', organizationId: payer.organizationId });
     const lease = this.leases.get(payerKey(payer));
     if (!lease) return false;
+    // Many requests refused at once share one give-back, and all of them try a hold again after it.
+    const inProgress = this.givingBack.get(lease.key);
+    if (inProgress) return inProgress;
     lease.retired = true;
-    await this.busy.get(lease.key);
-    const unused = lease.amountNanos - lease.inflightNanos;
-    if (unused <= 0n) return false;
-    const r = await this.resize(lease, -unused).catch(() => null);
-    return r !== null;
+    const done = (async () => {
+      await this.busy.get(lease.key);
+      const unused = lease.amountNanos - lease.inflightNanos;
+      if (unused <= 0n) return false;
+      const r = await this.resize(lease, -unused).catch(() => null);
+      return r !== null;
+    })().finally(() => this.givingBack.delete(lease.key));
+    this.givingBack.set(lease.key, done);
+    return done;
   }
 
   /**
@@ -200,6 +227,7 @@ export class WalletLeases {
 
   /** Gives every lease back (shutdown, after the requests in flight have finished). */
   async close(): Promise<void> {
+    await this.events?.return?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.busy.values()]);
