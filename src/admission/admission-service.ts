@@ -377,23 +377,21 @@ export class AdmissionService implements Admission {
       this.leases.finish(t.lease, charged);
       balanceNanos = this.leases.availableNanos(t.lease.lease);
     }
+    // Counters move now, one command each, ahead of the answer: the client's next request must
+    // find this one counted at its charge, not still at its estimate.
+    const counters = this.moveCounters(t, charged, usage.promptTokens + usage.completionTokens);
+    // The ledger posting starts on the next turn of the event loop, so the answer is written first.
+    const ledger = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.post(t, outcome, cost, charged),
+    );
     return {
       settlement: { costNanos: charged, balanceNanos, currency: t.currency },
-      // Started on the next turn of the event loop, so the answer is written to the client first.
-      posted: new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        this.post(t, outcome, cost, charged, usage.promptTokens + usage.completionTokens),
-      ),
+      posted: Promise.all([counters, ledger]).then(() => {}),
     };
   }
 
   /** `cost` is the price of the usage; `charged` what the posting takes (the overshoot cap applied). */
-  private async post(
-    t: Ticket,
-    outcome: Outcome,
-    cost: bigint,
-    charged: bigint,
-    tokens: number,
-  ): Promise<void> {
+  private async post(t: Ticket, outcome: Outcome, cost: bigint, charged: bigint): Promise<void> {
     let billed: bigint | null = null;
     try {
       const settled = await withRetries(
@@ -414,12 +412,10 @@ export class AdmissionService implements Admission {
       );
     } finally {
       if (t.lease) this.leases.posted(t.lease);
-      // Whatever happened to the posting, every counter leaves its estimate: moved to the billed amount,
-      // or (the charge could not be posted, logged above) to the request's actual cost.
-      await this.moveCounters(t, billed ?? cost, tokens);
     }
   }
 
+  /** Every counter leaves its estimate for the charge; a posting that fails later is logged, not uncounted. */
   private async moveCounters(t: Ticket, costNanos: bigint, tokens: number) {
     const s = this.s;
     await Promise.all([
@@ -490,17 +486,19 @@ export class AdmissionService implements Admission {
   async release(ticket: unknown, outcome: Outcome): Promise<void> {
     const t = this.take(ticket);
     const s = this.s;
+    // Counters first (one command each, ahead of the answer), like settle.
+    const counters = Promise.all([
+      t.plan ? s.dailyLimits.cancel(t.plan.reservation) : null,
+      // The request still counts against requests-per-minute; its tokens do not.
+      t.rate ? s.risk.rateLimits.adjustTokens(t.rate, 0) : null,
+      t.spend ? s.risk.spend.release(t.spend) : null,
+      this.keySpend.release(t.keySpend),
+    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-release counter update failed'));
     try {
       await withRetries(() => this.unreserve(t, `upstream_${outcome.httpStatus}`), 3);
       await this.recordUsage(t, outcome, 0n);
     } finally {
-      await Promise.all([
-        t.plan ? s.dailyLimits.cancel(t.plan.reservation) : null,
-        // The request still counts against requests-per-minute; its tokens do not.
-        t.rate ? s.risk.rateLimits.adjustTokens(t.rate, 0) : null,
-        t.spend ? s.risk.spend.release(t.spend) : null,
-        this.keySpend.release(t.keySpend),
-      ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-release counter update failed'));
+      await counters;
     }
   }
 

@@ -86,21 +86,24 @@ export class KeySpendLimits {
     return { keys: reserved, reservedNanos: estimateNanos.toString() };
   }
 
+  /** Moves the reservation to the actual cost: one command, so it can be started before answering. */
   async settle(r: KeySpendReservation | null, actualNanos: bigint): Promise<void> {
     if (!r) return;
     const delta = actualNanos - BigInt(r.reservedNanos);
-    if (delta !== 0n) for (const k of r.keys) await this.adjust(k, delta);
+    if (delta !== 0n) await this.adjust(r.keys, delta);
   }
 
   async release(r: KeySpendReservation | null): Promise<void> {
     if (!r) return;
-    for (const k of r.keys) await this.adjust(k, -BigInt(r.reservedNanos));
+    await this.adjust(r.keys, -BigInt(r.reservedNanos));
   }
 
-  private async adjust(key: string, delta: bigint) {
+  private async adjust(keys: string[], delta: bigint) {
     // A lost counter is rebuilt from usage_records on next use; adjusting it now would double count.
-    if ((await this.deps.state.get(key)) === null) return;
-    await this.deps.state.incrBy(key, delta >= 0n ? toSafe(delta) : -toSafe(-delta));
+    await this.deps.state.adjustExisting(
+      keys.map((key) => ({ key, delta })),
+      0,
+    );
   }
 
   private async ensure(key: string, apiKeyId: string, since: Date | null, ttlMs: number) {

@@ -28,6 +28,18 @@ export interface SharedState {
    * a float on our side; Redis compares them exactly up to 2^53.
    */
   reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult>;
+  /**
+   * In one atomic step, adds each delta to the counters that exist and leaves missing ones missing
+   * (a lost counter is rebuilt from its source of truth, so adding to it would count twice). With
+   * `once`, does so only the first time that key is seen, and returns null after. Returns each
+   * counter's new value, null where it was missing. One command, so a caller that starts it before
+   * answering is ordered before anything the client sends next to the same process.
+   */
+  adjustExisting(
+    entries: readonly AdjustEntry[],
+    ttlMs: number,
+    once?: { key: string; ttlMs: number },
+  ): Promise<(bigint | null)[] | null>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,6 +49,11 @@ export interface ReserveEntry {
   delta: bigint;
   /** null: count without a limit. */
   limit: bigint | null;
+}
+
+export interface AdjustEntry {
+  key: string;
+  delta: bigint;
 }
 
 export interface ReserveManyResult {
@@ -78,6 +95,27 @@ if cur + delta > limit then return {0, cur} end
 local v = redis.call('INCRBY', KEYS[1], delta)
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return {1, v}`;
+
+const ADJUST_EXISTING_LUA = `
+local off = 0
+if ARGV[1] ~= '' then
+  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return false end
+  off = 1
+end
+local ttl = tonumber(ARGV[2])
+local out = {}
+for i = 1 + off, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('INCRBY', KEYS[i], ARGV[2 + i - off])
+    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+    out[#out + 1] = redis.call('GET', KEYS[i])
+  else
+    out[#out + 1] = ''
+  end
+end
+return out`;
+
+const ADJUST_EXISTING_SHA = createHash('sha1').update(ADJUST_EXISTING_LUA).digest('hex');
 
 const INCR_LUA = `
 local v = redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -167,6 +205,29 @@ export class RedisSharedState implements SharedState {
     });
     const [ok, refused, ...values] = reply as [number, number, ...string[]];
     return { ok: ok === 1, values: values.map((v) => BigInt(v)), refusedIndex: Number(refused) };
+  }
+
+  async adjustExisting(
+    entries: readonly AdjustEntry[],
+    ttlMs: number,
+    once?: { key: string; ttlMs: number },
+  ): Promise<(bigint | null)[] | null> {
+    if (entries.length === 0 && !once) return [];
+    const keys = [...(once ? [once.key] : []), ...entries.map((e) => e.key)];
+    const params = [
+      keys.length,
+      ...keys,
+      once ? String(once.ttlMs) : '',
+      ttlMs,
+      ...entries.map((e) => e.delta.toString()),
+    ] as const;
+    const reply = await this.client.evalsha(ADJUST_EXISTING_SHA, ...params).catch((err: unknown) => {
+      if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
+        return this.client.eval(ADJUST_EXISTING_LUA, ...params);
+      throw err;
+    });
+    if (reply === null) return null;
+    return (reply as string[]).map((v) => (v === '' ? null : BigInt(v)));
   }
 
   async ping() {
@@ -260,6 +321,28 @@ export class MemorySharedState implements SharedState {
       return v;
     });
     return { ok: true, values, refusedIndex: -1 };
+  }
+
+  async adjustExisting(
+    entries: readonly AdjustEntry[],
+    ttlMs: number,
+    once?: { key: string; ttlMs: number },
+  ): Promise<(bigint | null)[] | null> {
+    if (once) {
+      if (this.read(once.key) !== null) return null;
+      this.values.set(once.key, { value: '1', expiresAtMs: this.now() + once.ttlMs });
+    }
+    return entries.map((e) => {
+      const cur = this.read(e.key);
+      if (cur === null) return null;
+      const v = BigInt(cur) + e.delta;
+      const prev = this.values.get(e.key);
+      this.values.set(e.key, {
+        value: v.toString(),
+        expiresAtMs: ttlMs ? this.now() + ttlMs : (prev?.expiresAtMs ?? 0),
+      });
+      return v;
+    });
   }
 
   async ping() {}

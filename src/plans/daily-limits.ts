@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.ts';
 import type { DailyLimitPlan, Prisma } from '../generated/prisma/client.ts';
-import type { SharedState } from '../infra/shared-state.ts';
+import type { AdjustEntry, SharedState } from '../infra/shared-state.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import type { LimitChangedEvent, PubSub } from '../pubsub.ts';
@@ -275,31 +275,41 @@ export class DailyLimitService {
     };
   }
 
-  /** Settles a reservation at the actual usage (counted even beyond the limit: it happened). Idempotent. */
+  /**
+   * Settles a reservation at the actual usage (counted even beyond the limit: it happened). Idempotent.
+   * The counters move in one command, so a settle started before the answer is written is ordered
+   * before the client's next request.
+   */
   async commit(reservation: Reservation, actual: ActualUsage): Promise<void> {
-    if (!reservation.counters.length || !(await this.settleOnce(reservation))) return;
-    for (const c of reservation.counters) {
-      const amount =
-        c.metric === 'requests' ? 1n : c.metric === 'tokens' ? BigInt(actual.tokens) : actual.costNanos;
-      const delta = amount - BigInt(c.reserved);
-      if (delta === 0n) continue;
-      const value = await this.adjust(c.key, delta);
-      if (
-        value !== null &&
-        delta > 0n &&
-        reservation.planId &&
-        reservation.subjectType &&
-        reservation.subjectId
-      )
-        await this.announceFromReservation(reservation, c, value);
+    if (!reservation.counters.length) return;
+    const moved = reservation.counters
+      .map((c) => {
+        const amount =
+          c.metric === 'requests' ? 1n : c.metric === 'tokens' ? BigInt(actual.tokens) : actual.costNanos;
+        return { c, delta: amount - BigInt(c.reserved) };
+      })
+      .filter((m) => m.delta !== 0n);
+    const values = await this.adjustOnce(
+      reservation,
+      moved.map((m) => ({ key: m.c.key, delta: m.delta })),
+    );
+    if (!values || !reservation.planId || !reservation.subjectType || !reservation.subjectId) return;
+    for (const [i, m] of moved.entries()) {
+      const value = values[i];
+      if (value !== null && value !== undefined && m.delta > 0n)
+        await this.announceFromReservation(reservation, m.c, value);
     }
   }
 
   /** Gives a reservation back (the request was not served or not charged). Idempotent. */
   async cancel(reservation: Reservation): Promise<void> {
-    if (!reservation.counters.length || !(await this.settleOnce(reservation))) return;
-    for (const c of reservation.counters)
-      if (BigInt(c.reserved) !== 0n) await this.adjust(c.key, -BigInt(c.reserved));
+    if (!reservation.counters.length) return;
+    await this.adjustOnce(
+      reservation,
+      reservation.counters
+        .filter((c) => BigInt(c.reserved) !== 0n)
+        .map((c) => ({ key: c.key, delta: -BigInt(c.reserved) })),
+    );
   }
 
   /** The caller's plan day so far: every daily limit of the effective plan with its use (including reservations). */
@@ -428,14 +438,15 @@ export class DailyLimitService {
     }
   }
 
-  private async settleOnce(r: Reservation): Promise<boolean> {
-    return (await this.deps.state.reserve(`dlres:${r.id}`, 1, 1, COUNTER_TTL_MS)).ok;
-  }
-
-  /** Adjusts a counter that still exists; a lost counter is rebuilt from usage_records instead. */
-  private async adjust(key: string, delta: bigint): Promise<bigint | null> {
-    if ((await this.deps.state.get(key)) === null) return null;
-    return BigInt(await this.deps.state.incrBy(key, toSafe(delta), COUNTER_TTL_MS));
+  /**
+   * Adjusts the counters that still exist (a lost one is rebuilt from usage_records instead), the
+   * first time this reservation is settled or cancelled; null after.
+   */
+  private adjustOnce(r: Reservation, entries: AdjustEntry[]) {
+    return this.deps.state.adjustExisting(entries, COUNTER_TTL_MS, {
+      key: `dlres:${r.id}`,
+      ttlMs: COUNTER_TTL_MS,
+    });
   }
 
   private async announceFromReservation(r: Reservation, c: ReservedCounter, value: bigint) {

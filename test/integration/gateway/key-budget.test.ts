@@ -37,10 +37,28 @@ describe('per-key budget and daily cap, enforced at admission', () => {
       budgetNanos: String(budget),
       budgetCurrency: 'USD',
     });
-    expect((await ask(key)).status).toBe(200);
-    expect((await ask(key)).status).toBe(200);
-    const refused = await ask(key);
-    expect(refused).toEqual({ status: 402, code: 'KEY_BUDGET_EXCEEDED' });
+    // Ledger postings land after the answer; make them slow so the next request is admitted while
+    // the previous one is still unposted. The key's counter must already hold its charge, not its estimate.
+    const ledger = g.t.app.services.ledger;
+    const slow =
+      <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+      async (...a: A) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return fn(...a);
+      };
+    const { captureFromHold, settle } = ledger;
+    ledger.captureFromHold = slow(captureFromHold.bind(ledger));
+    ledger.settle = slow(settle.bind(ledger));
+    try {
+      expect(await ask(key)).toEqual({ status: 200, code: null });
+      expect(await ask(key)).toEqual({ status: 200, code: null });
+      const refused = await ask(key);
+      expect(refused).toEqual({ status: 402, code: 'KEY_BUDGET_EXCEEDED' });
+    } finally {
+      ledger.captureFromHold = captureFromHold;
+      ledger.settle = settle;
+    }
+    await g.settled();
 
     const row = await g.t.app.services.db.apiKey.findFirstOrThrow({ where: { name: 'budgeted' } });
     const upd = await g.t.gql(

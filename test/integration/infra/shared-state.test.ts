@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
+import { testRedisState } from '../../helpers/app.ts';
+
+const states: SharedState[] = [];
+afterAll(async () => {
+  for (const s of states) await s.close();
+});
+
+describe.each([
+  ['memory', () => new MemorySharedState()],
+  ['redis', () => testRedisState()],
+] as const)('SharedState.adjustExisting on %s', (_name, open) => {
+  const state = () => {
+    const s = open();
+    states.push(s);
+    return s;
+  };
+
+  it('adds to counters that exist and leaves missing ones missing', async () => {
+    const s = state();
+    await s.incrBy('a', 10);
+    expect(
+      await s.adjustExisting(
+        [
+          { key: 'a', delta: -4n },
+          { key: 'missing', delta: 7n },
+        ],
+        0,
+      ),
+    ).toEqual([6n, null]);
+    expect(await s.get('a')).toBe('6');
+    expect(await s.get('missing')).toBeNull();
+  });
+
+  it('with a once key, adjusts only the first time', async () => {
+    const s = state();
+    await s.incrBy('c', 100);
+    const once = { key: 'res:1', ttlMs: 60_000 };
+    expect(await s.adjustExisting([{ key: 'c', delta: 5n }], 60_000, once)).toEqual([105n]);
+    expect(await s.adjustExisting([{ key: 'c', delta: 5n }], 60_000, once)).toBeNull();
+    expect(await s.get('c')).toBe('105');
+  });
+
+  it('keeps amounts beyond 2^53 exact', async () => {
+    const s = state();
+    await s.set('big', '9007199254740993');
+    expect(await s.adjustExisting([{ key: 'big', delta: 2n }], 0)).toEqual([9007199254740995n]);
+  });
+});
