@@ -20,7 +20,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import httpProxy from 'http-proxy';
 import { loadConfig } from '../src/config.ts';
@@ -92,7 +92,8 @@ async function listen(server: http.Server): Promise<string> {
 
 interface Gateway {
   url: string;
-  server: http.Server;
+  /** Counts requests for CPU µs/req; absent where no HTTP is parsed (tcp-relay). */
+  server?: http.Server;
   credential: string;
   counters?: () => Promise<BenchCounters>;
   close(): Promise<void>;
@@ -129,6 +130,30 @@ async function tollgate(
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await proxy.close();
+    },
+  };
+}
+
+/** The floor of any user-space hop: each client connection piped byte for byte to one upstream connection. */
+async function tcpRelay(upstream: string): Promise<Gateway> {
+  const target = new URL(upstream);
+  const server = net.createServer((client) => {
+    client.setNoDelay(true);
+    const up = net.connect({ host: target.hostname, port: Number(target.port), noDelay: true });
+    client.pipe(up).pipe(client);
+    const end = () => {
+      client.destroy();
+      up.destroy();
+    };
+    client.on('error', end).on('close', end);
+    up.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    credential: MASTER,
+    close: async () => {
+      await new Promise((r) => server.close(r));
     },
   };
 }
@@ -290,6 +315,7 @@ async function main() {
     if (only.includes('tollgate-node-http'))
       gateways['tollgate-node-http'] = await tollgate(upstream, fake, nodeHttpTransport(upstream, 256));
     if (only.includes('http-proxy')) gateways['http-proxy'] = await bareHttpProxy(upstream);
+    if (only.includes('tcp-relay')) gateways['tcp-relay'] = await tcpRelay(upstream);
     print(`# tollgate, tollgate-node-http: ${fake.label}`);
     if (accounted) print(`# tollgate-accounted: ${accounted.label}`);
     print(
