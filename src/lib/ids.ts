@@ -1,7 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let seq = 0;
+
+// Entropy drawn 4 KiB at a time (as crypto.randomUUID does): one call into OpenSSL per 256 ids,
+// not one per id — ids are made on every proxied request.
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let poolAt = POOL_BYTES;
+
+function random16(): Buffer {
+  if (poolAt + 16 > POOL_BYTES) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const b = Buffer.allocUnsafe(16);
+  pool.copy(b, 0, poolAt, poolAt + 16);
+  poolAt += 16;
+  return b;
+}
 
 /**
  * UUIDv7 (RFC 9562): time-ordered, so ids sort by creation time and index well. Monotonic within
@@ -16,14 +33,11 @@ export function uuidv7(nowMs: number = Date.now()): string {
     lastMs++;
     seq = 0;
   }
-  const b = randomBytes(16);
-  const ts = BigInt(lastMs);
-  b[0] = Number((ts >> 40n) & 0xffn);
-  b[1] = Number((ts >> 32n) & 0xffn);
-  b[2] = Number((ts >> 24n) & 0xffn);
-  b[3] = Number((ts >> 16n) & 0xffn);
-  b[4] = Number((ts >> 8n) & 0xffn);
-  b[5] = Number(ts & 0xffn);
+  const b = random16();
+  // 48-bit milliseconds: the high 16 bits and the low 32 bits, exact in doubles.
+  const high = Math.floor(lastMs / 0x1_0000_0000);
+  b.writeUInt16BE(high, 0);
+  b.writeUInt32BE(lastMs - high * 0x1_0000_0000, 2);
   b[6] = 0x70 | (seq >> 8);
   b[7] = seq & 0xff;
   b[8] = (b[8]! & 0x3f) | 0x80;
