@@ -1094,7 +1094,6 @@ export class LedgerService {
     setImmediate(() => {
       try {
         pubsub.publish(`balanceChanged:${w.id}`, event);
-        pubsub.publish(`balanceChanged:org:${w.organizationId}`, event);
       } catch (err) {
         logger.warn({ err, walletId: w.id }, 'balanceChanged publish failed');
       }
