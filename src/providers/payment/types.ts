@@ -79,6 +79,17 @@ export interface RefundResult {
   readonly providerRefundId: string;
   readonly status: RefundStatus;
   readonly amountMinor: bigint;
+  /** Why a `failed` refund failed, when the provider says (Stripe `failure_reason`). */
+  readonly failureReason?: string | null | undefined;
+}
+
+export interface FindRefundInput {
+  /** The refunded transaction. */
+  readonly providerTxnId: string;
+  /** The provider's refund id when we ever received it; null when the create call never answered. */
+  readonly providerRefundId: string | null;
+  /** Our refund row id, which `refund()` put in the provider's metadata. */
+  readonly refundId: string;
 }
 
 export interface PaymentError {
@@ -236,4 +247,13 @@ export interface PaymentProvider {
    * @throws ProviderResourceMissingError and the provider errors listed on `createPayment`.
    */
   query(providerTxnId: string): Promise<QueryResult>;
+
+  /**
+   * Reads a refund's current state from the provider: by `providerRefundId` when known, else by
+   * looking through the transaction's refunds for our `refundId` in metadata. `null` means the
+   * provider has no such refund (so a create that failed ambiguously never reached it).
+   * @throws the provider errors listed on `createPayment` (never ProviderResourceMissingError for
+   *   the refund itself: that is `null`).
+   */
+  findRefund(input: FindRefundInput): Promise<RefundResult | null>;
 }

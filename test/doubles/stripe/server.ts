@@ -88,14 +88,28 @@ const TEST_CARDS: Record<string, CardOutcome> = {
 
 export type FailureInjection =
   /** Answer 500 api_error before the request executes (not stored under its idempotency key). */
-  | { kind: 'http_500' }
-  /** Execution starts, then fails with 500: stored and replayed for the same key, as Stripe does. */
-  | { kind: 'http_500_stored' }
-  | { kind: 'http_429' }
-  /** Drop the TCP connection without answering. */
-  | { kind: 'connection_reset' }
-  /** Hold the request this long after execution starts (the idempotency key is "in use"). */
-  | { kind: 'delay'; ms: number };
+  (
+    | { kind: 'http_500' }
+    /** Execution starts, then fails with 500: stored and replayed for the same key, as Stripe does. */
+    | { kind: 'http_500_stored' }
+    | { kind: 'http_429' }
+    /** Drop the TCP connection without answering, before the request executes. */
+    | { kind: 'connection_reset' }
+    /**
+     * The request executes (the object exists at "Stripe", its result is stored under the idempotency
+     * key), then the connection drops: the client never learns that it worked.
+     */
+    | { kind: 'connection_reset_after' }
+    /** The request executes and is stored as above, but the client is answered 500 api_error. */
+    | { kind: 'http_500_after' }
+    /** Hold the request this long after execution starts (the idempotency key is "in use"). */
+    | { kind: 'delay'; ms: number }
+  ) & {
+    /** Only a request with this method takes the injection (default: any). */
+    method?: 'GET' | 'POST';
+    /** Only a request to this exact path takes the injection, e.g. `/v1/refunds` (default: any). */
+    path?: string;
+  };
 
 export interface RecordedRequest {
   method: string;
@@ -206,9 +220,19 @@ export class StripeDouble {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** The next `count` API requests fail as described (consumed in order). */
+  /**
+   * The next `count` API requests fail as described (consumed in order). With `method`/`path`, only
+   * matching requests take it, e.g. `{kind: 'connection_reset', method: 'POST', path: '/v1/refunds'}`.
+   */
   inject(failure: FailureInjection, count = 1): void {
     for (let i = 0; i < count; i++) this.injections.push(failure);
+  }
+
+  private takeInjection(method: string, path: string): FailureInjection | undefined {
+    const i = this.injections.findIndex(
+      (j) => (j.method === undefined || j.method === method) && (j.path === undefined || j.path === path),
+    );
+    return i < 0 ? undefined : this.injections.splice(i, 1)[0];
   }
 
   clearInjections(): void {
@@ -389,8 +413,24 @@ export class StripeDouble {
       method === 'POST' ? ((req.headers['idempotency-key'] as string | undefined) ?? null) : null;
     const version = req.headers['stripe-version'] as string | undefined;
     let params: FormObject = {};
+    const injection = this.takeInjection(method, url.pathname);
 
     const send = (status: number, body: string, extra: Record<string, string> = {}) => {
+      if (injection?.kind === 'connection_reset_after') {
+        this.requests.push({ method, path: url.pathname, headers: req.headers, params, status: 0 });
+        req.socket.destroy();
+        return;
+      }
+      if (injection?.kind === 'http_500_after') {
+        status = 500;
+        body = JSON.stringify(
+          new StripeApiError(500, { type: 'api_error', message: 'An unknown error occurred' }).body(
+            requestId,
+          ),
+          null,
+          2,
+        );
+      }
       this.requests.push({ method, path: url.pathname, headers: req.headers, params, status });
       res.writeHead(status, {
         'content-type': 'application/json',
@@ -403,7 +443,6 @@ export class StripeDouble {
     };
     const sendError = (e: StripeApiError) => send(e.status, JSON.stringify(e.body(requestId), null, 2));
 
-    const injection = this.injections.shift();
     if (injection?.kind === 'connection_reset') {
       this.requests.push({ method, path: url.pathname, headers: req.headers, params, status: 0 });
       req.socket.destroy();
@@ -724,6 +763,76 @@ export class StripeDouble {
           this.emit('refund.created', r, ctx);
           this.emit('charge.refunded', charge, ctx, previous);
           return { body: r };
+        },
+      },
+      {
+        // docs.stripe.com/api/refunds/list: newest first, cursor pagination over all refunds.
+        method: 'GET',
+        pattern: /^\/v1\/refunds$/,
+        allowed: [
+          'charge',
+          'created',
+          'ending_before',
+          'expand',
+          'limit',
+          'payment_intent',
+          'starting_after',
+        ],
+        validate: ({ params }) => {
+          listLimit(params);
+          for (const p of ['charge', 'payment_intent', 'starting_after', 'ending_before']) {
+            if (params[p] !== undefined && typeof params[p] !== 'string')
+              throw invalid(`Invalid string: ${JSON.stringify(params[p])}`, { param: p });
+          }
+          if (params.starting_after !== undefined && params.ending_before !== undefined) {
+            throw invalid('You may only specify one of these parameters: ending_before, starting_after.', {
+              param: 'ending_before',
+            });
+          }
+          for (const p of ['starting_after', 'ending_before'] as const) {
+            const id = params[p];
+            if (typeof id === 'string' && !this.refunds.has(id)) {
+              throw new StripeApiError(400, {
+                type: 'invalid_request_error',
+                code: 'resource_missing',
+                param: p,
+                message: `No such refund: '${id}'`,
+              });
+            }
+          }
+          createdFilter(params.created);
+        },
+        execute: ({ params }) => {
+          const limit = listLimit(params);
+          const created = createdFilter(params.created);
+          // Insertion order is creation order; the list is newest first.
+          const all = [...this.refunds.values()].reverse();
+          const matches = (r: Obj) =>
+            (params.payment_intent === undefined || r.payment_intent === params.payment_intent) &&
+            (params.charge === undefined || r.charge === params.charge) &&
+            created(r.created as number);
+          let data: Obj[];
+          let hasMore: boolean;
+          if (typeof params.ending_before === 'string') {
+            // The page just before the cursor (newer objects), still listed newest first.
+            const newer = all
+              .slice(
+                0,
+                all.findIndex((r) => r.id === params.ending_before),
+              )
+              .filter(matches);
+            data = newer.slice(Math.max(0, newer.length - limit));
+            hasMore = newer.length > limit;
+          } else {
+            const from =
+              typeof params.starting_after === 'string'
+                ? all.findIndex((r) => r.id === params.starting_after) + 1
+                : 0;
+            const older = all.slice(from).filter(matches);
+            data = older.slice(0, limit);
+            hasMore = older.length > limit;
+          }
+          return { body: { object: 'list', data, has_more: hasMore, url: '/v1/refunds' } };
         },
       },
       {
@@ -1226,6 +1335,41 @@ function chargeOutcome(
         : 'The bank did not return any further details with this decline.',
     type,
   };
+}
+
+/** A list call's `limit`: an integer from 1 to 100, 10 when absent. */
+function listLimit(params: FormObject): number {
+  if (params.limit === undefined) return 10;
+  if (typeof params.limit !== 'string' || !/^-?\d+$/.test(params.limit))
+    throw invalid(`Invalid integer: ${String(params.limit)}`, { param: 'limit' });
+  const limit = Number(params.limit);
+  if (limit < 1) throw invalid('This value must be greater than or equal to 1.', { param: 'limit' });
+  if (limit > 100) throw invalid('This value must be less than or equal to 100.', { param: 'limit' });
+  return limit;
+}
+
+/** A list call's `created` filter: a timestamp, or `{gt, gte, lt, lte}`. */
+function createdFilter(v: FormValue | undefined): (created: number) => boolean {
+  if (v === undefined) return () => true;
+  const int = (x: FormValue | undefined, param: string) => {
+    if (typeof x !== 'string' || !/^\d+$/.test(x)) throw invalid(`Invalid integer: ${String(x)}`, { param });
+    return Number(x);
+  };
+  if (typeof v === 'string') {
+    const at = int(v, 'created');
+    return (c) => c === at;
+  }
+  if (Array.isArray(v)) throw invalid('Invalid timestamp', { param: 'created' });
+  const bounds: Array<(c: number) => boolean> = [];
+  for (const [k, x] of Object.entries(v)) {
+    const n = int(x, `created[${k}]`);
+    if (k === 'gt') bounds.push((c) => c > n);
+    else if (k === 'gte') bounds.push((c) => c >= n);
+    else if (k === 'lt') bounds.push((c) => c < n);
+    else if (k === 'lte') bounds.push((c) => c <= n);
+    else throw unknownParameter(`created[${k}]`);
+  }
+  return (c) => bounds.every((b) => b(c));
 }
 
 function requireAmount(params: FormObject): number {

@@ -306,6 +306,47 @@ export function runPaymentProviderContract(
         expect(events[0]).toMatchObject({ providerTxnId, refundId, amountMinor: 250n, currency: h.currency });
       });
 
+      it('finds a refund by its provider id or by our refund id, and answers null for one it never made', async () => {
+        const { providerTxnId } = await paidPayment(1000n);
+        const refundId = uniq('rf');
+        const r = await h.provider.refund({
+          providerTxnId,
+          amountMinor: 400n,
+          reason: null,
+          idempotencyKey: uniq('refund'),
+          refundId,
+        });
+        await h.provider.refund({
+          providerTxnId,
+          amountMinor: 100n,
+          reason: null,
+          idempotencyKey: uniq('refund'),
+          refundId: uniq('rf'),
+        });
+        const byProviderId = await h.provider.findRefund({
+          providerTxnId,
+          providerRefundId: r.providerRefundId,
+          refundId,
+        });
+        expect(byProviderId).toMatchObject({
+          providerRefundId: r.providerRefundId,
+          status: r.status,
+          amountMinor: 400n,
+        });
+        const byOurId = await h.provider.findRefund({ providerTxnId, providerRefundId: null, refundId });
+        expect(byOurId).toMatchObject({ providerRefundId: r.providerRefundId, amountMinor: 400n });
+        expect(
+          await h.provider.findRefund({ providerTxnId, providerRefundId: null, refundId: uniq('rf') }),
+        ).toBeNull();
+        expect(
+          await h.provider.findRefund({
+            providerTxnId,
+            providerRefundId: `${r.providerRefundId}unknown`,
+            refundId,
+          }),
+        ).toBeNull();
+      });
+
       it('refuses to refund an unknown transaction', async () => {
         await expect(
           h.provider.refund({

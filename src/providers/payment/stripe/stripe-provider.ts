@@ -11,6 +11,7 @@ import { InvalidAmountError, ProviderInvalidRequestError, WebhookSignatureError 
 import type {
   CreatePaymentInput,
   CreatePaymentResult,
+  FindRefundInput,
   NormalisedPaymentEvent,
   PaymentMethodKind,
   PaymentProvider,
@@ -71,6 +72,16 @@ const offered = (
 
 const readAmount = (v: number | null | undefined, currency: string | null | undefined): bigint =>
   v == null ? 0n : fromStripeAmount(BigInt(v), currency ?? '');
+
+const toRefundResult = (refund: Stripe.Refund): RefundResult => ({
+  providerRefundId: refund.id,
+  status: toRefundStatus(refund.status),
+  amountMinor: readAmount(refund.amount, refund.currency),
+  failureReason: refund.failure_reason ?? null,
+});
+
+/** Stripe's page size maximum for list calls. */
+const LIST_PAGE_SIZE = 100;
 
 const STRIPE_REFUND_REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_customer']);
 
@@ -208,13 +219,45 @@ export class StripePaymentProvider implements PaymentProvider {
         },
         { idempotencyKey: input.idempotencyKey },
       );
-      return {
-        providerRefundId: refund.id,
-        status: toRefundStatus(refund.status),
-        amountMinor: readAmount(refund.amount, refund.currency),
-      };
+      return toRefundResult(refund);
     } catch (e) {
       throw wrapStripeError(e, 'refund');
+    }
+  }
+
+  async findRefund(input: FindRefundInput): Promise<RefundResult | null> {
+    try {
+      if (input.providerRefundId) {
+        try {
+          return toRefundResult(await this.stripe.refunds.retrieve(input.providerRefundId));
+        } catch (e) {
+          if (e instanceof Stripe.errors.StripeInvalidRequestError && e.statusCode === 404) return null;
+          throw e;
+        }
+      }
+      let paymentIntent = input.providerTxnId;
+      if (paymentIntent.startsWith('cs_')) {
+        const session = await this.stripe.checkout.sessions.retrieve(paymentIntent);
+        // Never paid: nothing to refund, so no refund can exist.
+        if (typeof session.payment_intent !== 'string') return null;
+        paymentIntent = session.payment_intent;
+      }
+      // Our refund id is in metadata, which Stripe cannot filter on: page through the payment's refunds.
+      let startingAfter: string | undefined;
+      for (;;) {
+        const page = await this.stripe.refunds.list({
+          payment_intent: paymentIntent,
+          limit: LIST_PAGE_SIZE,
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        });
+        const hit = page.data.find((r) => r.metadata?.refund_id === input.refundId);
+        if (hit) return toRefundResult(hit);
+        const last = page.data.at(-1);
+        if (!page.has_more || !last) return null;
+        startingAfter = last.id;
+      }
+    } catch (e) {
+      throw wrapStripeError(e, 'query');
     }
   }
 
