@@ -49,6 +49,18 @@ export interface ReserveEntry {
   delta: bigint;
   /** null: count without a limit. */
   limit: bigint | null;
+  /**
+   * Another counter (the previous window of a sliding-window limit) that also counts against
+   * `limit`, weighted by `weightPpm` / 1,000,000: the entry is refused when
+   * value + delta + carried·weight > limit. Never changed by the call.
+   */
+  carry?: { key: string; weightPpm: number };
+}
+
+/** What a carry contributes, rounded up: the part of `carriedValue` still inside the window. */
+export function carriedAmount(carriedValue: bigint, weightPpm: number): bigint {
+  const scaled = carriedValue * BigInt(weightPpm);
+  return (scaled + 999_999n) / 1_000_000n;
 }
 
 export interface AdjustEntry {
@@ -59,29 +71,44 @@ export interface AdjustEntry {
 export interface ReserveManyResult {
   ok: boolean;
   values: bigint[];
+  /** Per entry, the current value of its carry counter (0n without one); see `carriedAmount`. */
+  carried: bigint[];
   /** The first entry whose limit refused the reservation; -1 when ok. */
   refusedIndex: number;
 }
 
+// ARGV: n, then per entry (delta, limit or '', carry key index or '', carry weight ppm), then ttl.
+// KEYS: the n counters, then the carry counters. With a carry the check is scaled by 10^6, exact
+// while counts stay below 2^53 / 10^6 (request and token counts do); without one it is unscaled.
 const RESERVE_MANY_LUA = `
-local n = #KEYS
+local n = tonumber(ARGV[1])
 local cur = {}
+local carried = {}
+local refused = -1
 for i = 1, n do
+  local b = 4 * (i - 1) + 1
   cur[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
-  local limit = ARGV[2 * i]
-  if limit ~= '' and cur[i] + tonumber(ARGV[2 * i - 1]) > tonumber(limit) then
-    local out = {0, i - 1}
-    for j = 1, n do out[j + 2] = redis.call('GET', KEYS[j]) or '0' end
-    return out
+  local prev = '0'
+  if ARGV[b + 3] ~= '' then prev = redis.call('GET', KEYS[tonumber(ARGV[b + 3])]) or '0' end
+  carried[i] = prev
+  local limit = ARGV[b + 2]
+  if refused < 0 and limit ~= '' then
+    local over = cur[i] + tonumber(ARGV[b + 1]) - tonumber(limit)
+    -- Without a carry, compare unscaled: money counters must stay exact up to 2^53.
+    if ARGV[b + 4] ~= '' then over = over * 1000000 + tonumber(prev) * tonumber(ARGV[b + 4]) end
+    if over > 0 then refused = i - 1 end
   end
 end
-local ttl = tonumber(ARGV[2 * n + 1])
-local out = {1, -1}
+local out = {refused < 0 and 1 or 0, refused}
+local ttl = tonumber(ARGV[4 * n + 2])
 for i = 1, n do
-  redis.call('INCRBY', KEYS[i], ARGV[2 * i - 1])
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  if refused < 0 then
+    redis.call('INCRBY', KEYS[i], ARGV[4 * (i - 1) + 2])
+    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  end
   -- GET, not INCRBY's reply: Lua numbers would print large values as 1e+15.
-  out[i + 2] = redis.call('GET', KEYS[i])
+  out[i + 2] = redis.call('GET', KEYS[i]) or '0'
+  out[n + i + 2] = carried[i]
 end
 return out`;
 
@@ -194,17 +221,33 @@ export class RedisSharedState implements SharedState {
   }
 
   async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
-    if (entries.length === 0) return { ok: true, values: [], refusedIndex: -1 };
-    const args = entries.flatMap((e) => [e.delta.toString(), e.limit === null ? '' : e.limit.toString()]);
-    const params = [entries.length, ...entries.map((e) => e.key), ...args, ttlMs] as const;
+    if (entries.length === 0) return { ok: true, values: [], carried: [], refusedIndex: -1 };
+    const carryKeys: string[] = [];
+    const args = entries.flatMap((e) => {
+      if (e.carry) carryKeys.push(e.carry.key);
+      return [
+        e.delta.toString(),
+        e.limit === null ? '' : e.limit.toString(),
+        e.carry ? String(entries.length + carryKeys.length) : '',
+        e.carry ? String(e.carry.weightPpm) : '',
+      ];
+    });
+    const keys = [...entries.map((e) => e.key), ...carryKeys];
+    const params = [keys.length, ...keys, entries.length, ...args, ttlMs] as const;
     // EVALSHA on the hot path (the script is loaded once per Redis); EVAL when Redis lost it.
     const reply = await this.client.evalsha(RESERVE_MANY_SHA, ...params).catch((err: unknown) => {
       if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
         return this.client.eval(RESERVE_MANY_LUA, ...params);
       throw err;
     });
-    const [ok, refused, ...values] = reply as [number, number, ...string[]];
-    return { ok: ok === 1, values: values.map((v) => BigInt(v)), refusedIndex: Number(refused) };
+    const [ok, refused, ...rest] = reply as [number, number, ...string[]];
+    const n = entries.length;
+    return {
+      ok: ok === 1,
+      values: rest.slice(0, n).map((v) => BigInt(v)),
+      carried: rest.slice(n).map((v) => BigInt(v)),
+      refusedIndex: Number(refused),
+    };
   }
 
   async adjustExisting(
@@ -309,8 +352,13 @@ export class MemorySharedState implements SharedState {
   async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
     // No await between the checks and the writes: atomic within the one process memory serves.
     const current = entries.map((e) => BigInt(this.read(e.key) ?? '0'));
-    const refusedIndex = entries.findIndex((e, i) => e.limit !== null && current[i]! + e.delta > e.limit);
-    if (refusedIndex >= 0) return { ok: false, values: current, refusedIndex };
+    const carried = entries.map((e) => (e.carry ? BigInt(this.read(e.carry.key) ?? '0') : 0n));
+    const refusedIndex = entries.findIndex(
+      (e, i) =>
+        e.limit !== null &&
+        (current[i]! + e.delta - e.limit) * 1_000_000n + carried[i]! * BigInt(e.carry?.weightPpm ?? 0) > 0n,
+    );
+    if (refusedIndex >= 0) return { ok: false, values: current, carried, refusedIndex };
     const values = entries.map((e, i) => {
       const v = current[i]! + e.delta;
       const prev = this.values.get(e.key);
@@ -320,7 +368,7 @@ export class MemorySharedState implements SharedState {
       });
       return v;
     });
-    return { ok: true, values, refusedIndex: -1 };
+    return { ok: true, values, carried, refusedIndex: -1 };
   }
 
   async adjustExisting(

@@ -1,4 +1,4 @@
-import type { ReserveEntry, SharedState } from '../infra/shared-state.ts';
+import { carriedAmount, type ReserveEntry, type SharedState } from '../infra/shared-state.ts';
 import { RateLimitExceededError } from './errors.ts';
 
 export const RATE_LIMIT_SCOPES = ['api_key', 'user', 'organization'] as const;
@@ -42,11 +42,12 @@ interface Counter {
 
 /**
  * Requests and tokens per minute per API key, user and organization, exact across gateway
- * processes: one fixed one-minute window per counter in shared state, reserved all-or-nothing by
- * one atomic `reserveMany`, so N parallel requests against a limit of L let exactly min(N, L)
- * through. Tokens are reserved with the estimate at admission and corrected with
- * `adjustTokens` at settle. (A fixed window lets a client use up to 2L across a minute boundary;
- * the windows are exact, not smoothed.)
+ * processes: one counter per one-minute window in shared state, reserved all-or-nothing by one
+ * atomic `reserveMany`, so N parallel requests against a limit of L let exactly min(N, L)
+ * through. The window slides: the previous minute's count still weighs in, in proportion to how
+ * much of it lies inside the last 60 s (the sliding-window counter), so a client cannot spend L
+ * just before a minute boundary and L again just after it. Tokens are reserved with the estimate
+ * at admission and corrected with `adjustTokens` at settle.
  */
 export class RateLimiter {
   constructor(
@@ -63,16 +64,32 @@ export class RateLimiter {
   ): Promise<{ reservation: RateLimitReservation; headers: Record<string, string> }> {
     const now = this.nowMs();
     const windowStartMs = Math.floor(now / WINDOW_MS) * WINDOW_MS;
-    const resetMs = windowStartMs + WINDOW_MS - now;
-    const counters = this.counters(input, windowStartMs);
+    const elapsedMs = now - windowStartMs;
+    const resetMs = WINDOW_MS - elapsedMs;
+    // The share of the previous window still inside the last minute, in millionths.
+    const weightPpm = Math.floor(((WINDOW_MS - elapsedMs) * 1_000_000) / WINDOW_MS);
+    const counters = this.counters(input, windowStartMs, weightPpm);
     const result = await this.state.reserveMany(
       counters.map((c) => c.entry),
       KEY_TTL_MS,
     );
-    const headers = rateLimitHeaders(counters, result.values, resetMs);
+    const used = result.values.map((v, i) => v + carriedAmount(result.carried[i]!, weightPpm));
+    const headers = rateLimitHeaders(counters, used, resetMs);
     if (!result.ok) {
-      const refused = counters[result.refusedIndex]!;
-      const retryAfterSeconds = Math.max(1, Math.ceil(resetMs / 1000));
+      const i = result.refusedIndex;
+      const refused = counters[i]!;
+      const retryAfterSeconds = Math.max(
+        1,
+        Math.ceil(
+          waitMs({
+            current: result.values[i]!,
+            previous: result.carried[i]!,
+            delta: refused.entry.delta,
+            limit: BigInt(refused.limit),
+            elapsedMs,
+          }) / 1000,
+        ),
+      );
       const what = refused.metric === 'requests' ? 'Requests' : 'Tokens';
       const tooBig = refused.metric === 'tokens' && input.estimatedTokens > refused.limit;
       throw new RateLimitExceededError(
@@ -125,7 +142,7 @@ export class RateLimiter {
     reservation.tokenKeys = [];
   }
 
-  private counters(input: RateLimitInput, windowStartMs: number): Counter[] {
+  private counters(input: RateLimitInput, windowStartMs: number, weightPpm: number): Counter[] {
     const ids: Record<RateLimitScope, string> = {
       api_key: input.apiKeyId,
       user: input.userId,
@@ -137,12 +154,18 @@ export class RateLimiter {
       const spec = input.limits[scope];
       if (!spec) continue;
       const base = `rl:${scope}:${ids[scope]}`;
+      const carry = (metric: string) => ({ key: `${base}:${metric}:${minute - 1}`, weightPpm });
       if (spec.requestsPerMinute != null)
         out.push({
           scope,
           metric: 'requests',
           limit: spec.requestsPerMinute,
-          entry: { key: `${base}:req:${minute}`, delta: 1n, limit: BigInt(spec.requestsPerMinute) },
+          entry: {
+            key: `${base}:req:${minute}`,
+            delta: 1n,
+            limit: BigInt(spec.requestsPerMinute),
+            carry: carry('req'),
+          },
         });
       if (spec.tokensPerMinute != null)
         out.push({
@@ -153,11 +176,33 @@ export class RateLimiter {
             key: `${base}:tok:${minute}`,
             delta: BigInt(input.estimatedTokens),
             limit: BigInt(spec.tokensPerMinute),
+            carry: carry('tok'),
           },
         });
     }
     return out;
   }
+}
+
+/**
+ * How long until a refused request would fit: until enough of the previous minute has slid out,
+ * or, when this minute alone is already too full, until this minute has slid out far enough in
+ * turn. A request bigger than the limit itself never fits; it is told the end of the window.
+ */
+function waitMs(c: { current: bigint; previous: bigint; delta: bigint; limit: bigint; elapsedMs: number }) {
+  const W = BigInt(WINDOW_MS);
+  const elapsed = BigInt(c.elapsedMs);
+  const untilWindowEnds = W - elapsed;
+  if (c.delta > c.limit) return Number(untilWindowEnds);
+  const room = c.limit - c.current - c.delta;
+  if (room >= 0n && c.previous > 0n) {
+    // previous · (W − t) / W ≤ room  ⇔  t ≥ W − room·W / previous (t: time into this window).
+    const t = W - (room * W) / c.previous;
+    return Number(t > elapsed ? t - elapsed : 1n);
+  }
+  // This minute must itself slide: at t into the next window, current · (W − t) / W + delta ≤ limit.
+  const t = W - ((c.limit - c.delta) * W) / c.current;
+  return Number(untilWindowEnds + t);
 }
 
 function scopeName(scope: RateLimitScope) {

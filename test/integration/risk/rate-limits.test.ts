@@ -41,6 +41,17 @@ describe('rate limits across two gateway processes sharing Redis', () => {
     expect(await outcomes(calls)).toEqual({ admitted: 10, refused: 15 });
   });
 
+  it('slides the window like the Redis counters do', async () => {
+    let now = Date.UTC(2026, 0, 1, 12, 0, 59);
+    const limiter = new RateLimiter(new MemorySharedState(() => now), () => now);
+    const limits: RateLimits = { api_key: { requestsPerMinute: 10 } };
+    for (let i = 0; i < 10; i++) await limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits });
+    now += 2_000;
+    await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).rejects.toThrow();
+    now += 5_000;
+    await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).resolves.toBeDefined();
+  });
+
   it('admits exactly the limit across two OS processes', async () => {
     const prefix = `rlp${randomBytes(4).toString('hex')}:`;
     const script = fileURLToPath(new URL('./rate-limit-process.ts', import.meta.url));
@@ -86,8 +97,10 @@ describe('rate limits across two gateway processes sharing Redis', () => {
     expect(err.code).toBe('RATE_LIMIT_EXCEEDED');
     expect(err.status).toBe(429);
     expect(err.type).toBe('rate_limit_exceeded');
-    expect(err.retryAfterSeconds).toBe(30);
-    expect(err.headers['retry-after']).toBe('30');
+    // Two requests at :30 against 2 per minute: the next fits once half of them has slid out of
+    // the last 60 s, 30 s into the next minute.
+    expect(err.retryAfterSeconds).toBe(60);
+    expect(err.headers['retry-after']).toBe('60');
     expect(err.headers['x-ratelimit-remaining-requests']).toBe('0');
     // The refused request consumed nothing: tokens still show two requests' worth.
     expect(err.headers['x-ratelimit-remaining-tokens']).toBe('800');
@@ -141,15 +154,47 @@ describe('rate limits across two gateway processes sharing Redis', () => {
     await expect(a.checkAndReserve({ ...subject, estimatedTokens: 50, limits })).resolves.toBeDefined();
   });
 
-  it('starts a fresh window every minute', async () => {
+  it('does not let a client spend its limit just before a minute boundary and again just after', async () => {
+    let now = Date.UTC(2026, 0, 1, 12, 0, 59);
+    const state = testRedisState();
+    states.push(state);
+    const limiter = new RateLimiter(state, () => now);
+    const limits: RateLimits = { api_key: { requestsPerMinute: 10 } };
+    const burst = () =>
+      outcomes(
+        Array.from({ length: 10 }, () => limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })),
+      );
+    expect(await burst()).toEqual({ admitted: 10, refused: 0 });
+    now += 2_000; // 12:01:01 — a fixed window would admit ten more here
+    const err = (await limiter
+      .checkAndReserve({ ...subject, estimatedTokens: 1, limits })
+      .catch((e) => e)) as RateLimitExceededError;
+    expect(err).toBeInstanceOf(RateLimitExceededError);
+    // 10 · (60 − t)/60 + 1 ≤ 10 from t = 6 s: five seconds from 12:01:01.
+    expect(err.retryAfterSeconds).toBe(5);
+    now += 4_999;
+    await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).rejects.toThrow();
+    now += 1;
+    const ok = await limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits });
+    expect(ok.headers['x-ratelimit-remaining-requests']).toBe('0');
+    now = Date.UTC(2026, 0, 1, 12, 2, 0); // the burst has slid out entirely
+    expect(await burst()).toEqual({ admitted: 9, refused: 1 }); // 12:01:06's request still counts
+  });
+
+  it('admits again exactly when the Retry-After it gave has passed', async () => {
     let now = fixedNow();
     const state = testRedisState();
     states.push(state);
     const limiter = new RateLimiter(state, () => now);
-    const limits: RateLimits = { api_key: { requestsPerMinute: 1 } };
+    const limits: RateLimits = { api_key: { requestsPerMinute: 2 } };
     await limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits });
+    await limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits });
+    const err = (await limiter
+      .checkAndReserve({ ...subject, estimatedTokens: 1, limits })
+      .catch((e) => e)) as RateLimitExceededError;
+    now += err.retryAfterSeconds * 1000 - 1;
     await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).rejects.toThrow();
-    now += 30_000;
+    now += 1;
     await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).resolves.toBeDefined();
   });
 });
@@ -162,5 +207,16 @@ describe('rate limits in single-node mode (memory)', () => {
       limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits }),
     );
     expect(await outcomes(calls)).toEqual({ admitted: 10, refused: 15 });
+  });
+
+  it('slides the window like the Redis counters do', async () => {
+    let now = Date.UTC(2026, 0, 1, 12, 0, 59);
+    const limiter = new RateLimiter(new MemorySharedState(() => now), () => now);
+    const limits: RateLimits = { api_key: { requestsPerMinute: 10 } };
+    for (let i = 0; i < 10; i++) await limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits });
+    now += 2_000;
+    await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).rejects.toThrow();
+    now += 5_000;
+    await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).resolves.toBeDefined();
   });
 });
