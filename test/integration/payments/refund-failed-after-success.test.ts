@@ -1,52 +1,28 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
-import { StripeDouble } from '../../doubles/stripe/server.ts';
-import { newWebhookSecret } from '../../doubles/stripe/signing.ts';
+import type { StripeDouble } from '../../doubles/stripe/server.ts';
 import type { StripeEvent } from '../../doubles/stripe/webhook-sender.ts';
-import { type TestApp, startTestApp } from '../../helpers/app.ts';
-import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+import type { TestApp } from '../../helpers/app.ts';
+import { CENT, dbId, type StripeGateway, startStripeGateway } from './stripe-gateway.ts';
 
-const STRIPE_KEY = 'sk_test_tollgate_refund_failed';
-/** Relay global id → database id. */
-const dbId = (globalId: string) =>
-  Buffer.from(globalId, 'base64').toString('utf8').split(':').slice(1).join(':');
 const CREATE_TOP_UP = `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) {
   orderId walletId payment { id status providerTxnId } } }`;
 const REFUND = `mutation($input: RefundPaymentInput!) { refundPayment(input: $input) {
   id status amount { amount currency unit } } }`;
-/** 1 USD minor unit (cent) in wallet nano-units. */
-const CENT = 10_000_000n;
 
 describe('a Stripe refund that fails after it succeeded', () => {
-  let db: TestDatabase;
   let stripe: StripeDouble;
   let t: TestApp;
   let key: string;
-  const secret = newWebhookSecret();
-
+  let gw: StripeGateway;
   beforeAll(async () => {
-    db = await openTestDatabase('postgres');
-    stripe = await StripeDouble.start({ apiKeys: [STRIPE_KEY], webhookSecrets: [secret] });
-    t = await startTestApp(db, {
-      env: {
-        PAYMENT_PROVIDERS: 'stripe',
-        STRIPE_SECRET_KEY: STRIPE_KEY,
-        STRIPE_PUBLISHABLE_KEY: 'pk_test_refund_failed',
-        STRIPE_WEBHOOK_SECRETS: secret,
-        STRIPE_API_BASE: stripe.baseUrl,
-        PAYMENT_RETURN_URL: 'http://127.0.0.1/pay/return',
-        PUBLIC_BASE_URL: 'http://tollgate.test',
-      },
+    gw = await startStripeGateway({
+      name: 'refund_failed',
+      org: 'Refund Failures',
+      email: 'owner@refunds.test',
     });
-    stripe.webhooks.url = `${t.url}/webhooks/stripe`;
-    const boot = await bootstrap(t.app.services, { org: 'Refund Failures', email: 'owner@refunds.test' });
-    key = boot.apiKey;
+    ({ stripe, t, key } = gw);
   });
-  afterAll(async () => {
-    await t?.close();
-    await stripe?.close();
-    await db?.close();
-  });
+  afterAll(async () => gw?.close());
   beforeEach(() => {
     stripe.webhooks.switches.duplicate = false;
     stripe.webhooks.switches.paused = false;

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
-import { StripeDouble } from '../../doubles/stripe/server.ts';
+import type { StripeDouble } from '../../doubles/stripe/server.ts';
 import { newWebhookSecret, stripeSignatureHeader } from '../../doubles/stripe/signing.ts';
-import { type TestApp, startTestApp } from '../../helpers/app.ts';
-import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+import type { TestApp } from '../../helpers/app.ts';
+import { dbId, type StripeGateway, startStripeGateway } from './stripe-gateway.ts';
 
-const STRIPE_KEY = 'sk_test_tollgate_flow';
-/** Relay global id → database id. */
-const dbId = (globalId: string) =>
-  Buffer.from(globalId, 'base64').toString('utf8').split(':').slice(1).join(':');
 const CREATE_TOP_UP = `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) {
   orderId walletId clientSecret publishableKey paymentPageUrl idempotencyHit
   payment { id status providerTxnId amount { amount currency unit } } } }`;
@@ -16,37 +11,17 @@ const REFUND = `mutation($input: RefundPaymentInput!) { refundPayment(input: $in
   id status amount { amount currency unit } } }`;
 
 describe('top-ups through GraphQL and Stripe webhooks', () => {
-  let db: TestDatabase;
   let stripe: StripeDouble;
   let t: TestApp;
   let key: string;
   let organizationId: string;
-  const secret = newWebhookSecret();
-
+  let secret: string;
+  let gw: StripeGateway;
   beforeAll(async () => {
-    db = await openTestDatabase('postgres');
-    stripe = await StripeDouble.start({ apiKeys: [STRIPE_KEY], webhookSecrets: [secret] });
-    t = await startTestApp(db, {
-      env: {
-        PAYMENT_PROVIDERS: 'stripe',
-        STRIPE_SECRET_KEY: STRIPE_KEY,
-        STRIPE_PUBLISHABLE_KEY: 'pk_test_flow',
-        STRIPE_WEBHOOK_SECRETS: secret,
-        STRIPE_API_BASE: stripe.baseUrl,
-        PAYMENT_RETURN_URL: 'http://127.0.0.1/pay/return',
-        PUBLIC_BASE_URL: 'http://tollgate.test',
-      },
-    });
-    stripe.webhooks.url = `${t.url}/webhooks/stripe`;
-    const boot = await bootstrap(t.app.services, { org: 'Acme Payments', email: 'owner@acme.test' });
-    key = boot.apiKey;
-    organizationId = boot.organizationId;
+    gw = await startStripeGateway({ name: 'flow', org: 'Acme Payments', email: 'owner@acme.test' });
+    ({ stripe, t, key, organizationId, webhookSecret: secret } = gw);
   });
-  afterAll(async () => {
-    await t?.close();
-    await stripe?.close();
-    await db?.close();
-  });
+  afterAll(async () => gw?.close());
   beforeEach(() => {
     stripe.webhooks.switches.duplicate = false;
     stripe.webhooks.switches.paused = false;
