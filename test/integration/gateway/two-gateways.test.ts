@@ -63,7 +63,8 @@ describe('two gateways on one PostgreSQL and Redis', () => {
     const ok = results.filter((s) => s === 200).length;
     expect(ok).toBeGreaterThanOrEqual(30);
     expect(results.filter((s) => s !== 200).every((s) => s === 402)).toBe(true);
-    await second.app.settled();
+    // Both gateways post after answering: wait for both before reading the wallet.
+    await Promise.all([g.settled(), second.app.settled()]);
     const w = await g.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: g.orgWalletId } });
     expect(w.balanceNanos).toBe(hold.amountNanos * 30n - BigInt(ok) * perRequest);
     expect(w.balanceNanos).toBeGreaterThanOrEqual(0n);
@@ -74,7 +75,9 @@ describe('two gateways on one PostgreSQL and Redis', () => {
   it('enforces one daily limit exactly across both', async () => {
     const s = g.t.app.services;
     await g.fund(5_000_000_000n);
-    // The counter is rebuilt from today's usage records, so earlier requests count: allow 15 more.
+    // The counter is rebuilt from today's usage records, so earlier requests count: allow 15 more
+    // (once every earlier request's record is written).
+    await Promise.all([g.settled(), second.app.settled()]);
     const earlier = await s.db.usageRecord.count({
       where: { organizationId: g.organizationId, status: { not: 'failed' } },
     });
