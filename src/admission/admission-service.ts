@@ -110,6 +110,7 @@ export class AdmissionService implements Admission {
       },
       () => s.clock().getTime(),
       s.pubsub,
+      s.metrics.registry,
     );
   }
 

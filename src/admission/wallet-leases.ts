@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { LedgerService, Payer } from '../ledger/ledger-service.ts';
 import { logger } from '../lib/logger.ts';
 import type { PubSub } from '../pubsub.ts';
@@ -15,6 +16,9 @@ export interface WalletLeaseOptions {
   /** ADMISSION_LEASE_SYNC_MS: how often a lease in use is resized and renewed (and its wallet re-read). */
   syncMs: number;
 }
+
+/** What happens to leases, for `tollgate_wallet_lease_events_total{event}`. */
+type LeaseEvent = 'opened' | 'synced' | 'refused_growth' | 'given_back' | 'retired' | 'released';
 
 /** A request admitted against a lease: handed back to `finish` or `abandon` exactly once. */
 export interface LeaseTake {
@@ -48,6 +52,9 @@ export interface Lease {
 /** A lease idle this long (nothing in flight) is given back to the wallet. */
 const IDLE_RELEASE_MS = 10_000;
 
+/** Prometheus samples are doubles: whole nanos stay exact below 2^53 (9 million units); reporting only. */
+const nanosToGaugeValue = (nanos: bigint): number => Number(nanos);
+
 function payerKey(p: Payer): string {
   return `${p.organizationId}|${p.currency}|${p.userId}|${p.teamId ?? ''}`;
 }
@@ -74,6 +81,7 @@ export class WalletLeases {
   private readonly givingBack = new Map<string, Promise<boolean>>();
   private timer: NodeJS.Timeout | null = null;
   private readonly events: AsyncIterableIterator<{ organizationId: string }> | null = null;
+  private readonly counted: Counter<'event'> | null = null;
 
   /**
    * Wallet changes retire the organization's leases: this process's ledger calls at once, other
@@ -84,7 +92,9 @@ export class WalletLeases {
     private readonly opts: WalletLeaseOptions,
     private readonly nowMs: () => number = Date.now,
     private readonly pubsub: PubSub | null = null,
+    registry: Registry | null = null,
   ) {
+    if (registry) this.counted = this.registerMetrics(registry);
     ledger.onWalletChanged((e) => this.retireOrganization(e.organizationId));
     if (!pubsub || !opts.enabled) return;
     const events = pubsub.subscribe('walletChanged');
@@ -100,7 +110,7 @@ export class WalletLeases {
     const lease = this.leases.get(payerKey(payer));
     if (!lease) return null;
     const now = this.nowMs();
-    if (now - lease.openedAtMs > this.opts.ttlMs) lease.retired = true;
+    if (now - lease.openedAtMs > this.opts.ttlMs) this.retire(lease);
     // A lease that could not be renewed for half its lifetime may already be close to expiring.
     if (lease.retired || now - lease.syncedAtMs > this.opts.ttlMs / 2) {
       this.reap(lease);
@@ -166,6 +176,7 @@ export class WalletLeases {
         metadata: { lease: true },
       });
       const now = this.nowMs();
+      this.count('opened');
       this.leases.set(key, {
         key,
         organizationId: payer.organizationId,
@@ -201,12 +212,13 @@ export class WalletLeases {
     // Many requests refused at once share one give-back, and all of them try a hold again after it.
     const inProgress = this.givingBack.get(lease.key);
     if (inProgress) return inProgress;
-    lease.retired = true;
+    this.retire(lease);
     const done = (async () => {
       await this.busy.get(lease.key);
       const unused = lease.amountNanos - lease.inflightNanos;
       if (unused <= 0n) return false;
       const r = await this.resize(lease, -unused).catch(() => null);
+      if (r) this.count('given_back');
       return r !== null;
     })().finally(() => this.givingBack.delete(lease.key));
     this.givingBack.set(lease.key, done);
@@ -220,7 +232,7 @@ export class WalletLeases {
   retireOrganization(organizationId: string): void {
     for (const lease of this.leases.values())
       if (lease.organizationId === organizationId) {
-        lease.retired = true;
+        this.retire(lease);
         this.reap(lease);
       }
   }
@@ -232,6 +244,58 @@ export class WalletLeases {
     this.timer = null;
     await Promise.allSettled([...this.busy.values()]);
     await Promise.allSettled([...this.leases.values()].map((l) => this.release(l)));
+  }
+
+  private retire(lease: Lease): void {
+    if (!lease.retired) this.count('retired');
+    lease.retired = true;
+  }
+
+  private count(event: LeaseEvent): void {
+    this.counted?.inc({ event });
+  }
+
+  /** Open leases and what they hold are read from the map at scrape time; events are counted as they happen. */
+  private registerMetrics(registry: Registry): Counter<'event'> {
+    const leases = this.leases;
+    new Gauge({
+      name: 'tollgate_wallet_leases',
+      help: 'Wallet leases this process holds, by state (active: admitting requests; retired: draining)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        let retired = 0;
+        for (const l of leases.values()) if (l.retired) retired++;
+        this.set({ state: 'active' }, leases.size - retired);
+        this.set({ state: 'retired' }, retired);
+      },
+    });
+    new Gauge({
+      name: 'tollgate_wallet_lease_held_nanos',
+      help: 'What this process holds in wallet leases, by currency and part: amount (the lease holds), in_flight (estimates of requests admitted against it), in nano-units of the currency',
+      labelNames: ['currency', 'part'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const sums = new Map<string, { amount: bigint; inFlight: bigint }>();
+        for (const l of leases.values()) {
+          const s = sums.get(l.currency) ?? { amount: 0n, inFlight: 0n };
+          s.amount += l.amountNanos;
+          s.inFlight += l.inflightNanos;
+          sums.set(l.currency, s);
+        }
+        for (const [currency, s] of sums) {
+          this.set({ currency, part: 'amount' }, nanosToGaugeValue(s.amount));
+          this.set({ currency, part: 'in_flight' }, nanosToGaugeValue(s.inFlight));
+        }
+      },
+    });
+    return new Counter({
+      name: 'tollgate_wallet_lease_events_total',
+      help: 'Wallet lease events: opened, synced (resized/renewed), refused_growth (the wallet could not afford the target), given_back (before a 402), retired, released',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    });
   }
 
   /** The lease size for an estimate, given the wallet's available money: 0 when not worth one. */
@@ -251,12 +315,15 @@ export class WalletLeases {
       const target = this.size(estimateNanos, lease.walletAvailableNanos + (unused > 0n ? unused : 0n));
       lease.targetNanos = target;
       if (target === 0n) {
-        lease.retired = true;
+        this.retire(lease);
         if (unused > 0n) await this.resize(lease, -unused);
         return;
       }
       const grown = await this.resize(lease, target - unused);
-      if (grown === null) await this.resize(lease, 0n);
+      if (grown === null) {
+        this.count('refused_growth');
+        await this.resize(lease, 0n);
+      }
     });
   }
 
@@ -270,15 +337,16 @@ export class WalletLeases {
     if (r === null) {
       // Not applied: a growth the wallet cannot afford, or the hold is gone (expired, released).
       if (delta <= 0n) {
-        lease.retired = true;
+        this.retire(lease);
         this.reapLater(lease);
       }
       return null;
     }
+    this.count('synced');
     lease.amountNanos += delta;
     lease.walletAvailableNanos = r.wallet.balanceNanos - r.wallet.heldNanos;
     lease.syncedAtMs = this.nowMs();
-    if (r.wallet.status !== 'active' || lease.walletAvailableNanos < 0n) lease.retired = true;
+    if (r.wallet.status !== 'active' || lease.walletAvailableNanos < 0n) this.retire(lease);
     return r;
   }
 
@@ -297,6 +365,7 @@ export class WalletLeases {
   }
 
   private async release(lease: Lease): Promise<void> {
+    if (this.leases.get(lease.key) === lease) this.count('released');
     this.drop(lease);
     await this.ledger.release({ holdId: lease.holdId, reason: 'lease_closed' }).catch((err) => {
       // Already expired or released: the money is back with the wallet either way.

@@ -66,6 +66,14 @@ describe('wallet leases through the proxy (openai client, PostgreSQL + Redis)', 
     const metrics = await (await fetch(`${g.t.url}/metrics`)).text();
     expect(metrics).toContain('tollgate_admission_reservations_total{kind="hold"} 1');
     expect(metrics).toContain('tollgate_admission_reservations_total{kind="lease"} 11');
+    expect(metrics).toContain('tollgate_wallet_lease_events_total{event="opened"} 1');
+    expect(metrics).toContain('tollgate_wallet_leases{state="active"} 1');
+    // The gauge follows the lease as the database holds it once every capture has landed.
+    const [open] = (await leaseHolds()).filter((h) => h.status === 'active');
+    expect(metrics).toContain(
+      `tollgate_wallet_lease_held_nanos{currency="USD",part="amount"} ${open!.amountNanos}`,
+    );
+    expect(metrics).toContain('tollgate_wallet_lease_held_nanos{currency="USD",part="in_flight"} 0');
   });
 
   it('refuses at once when the wallet is frozen, though a lease is open', async () => {
@@ -73,6 +81,9 @@ describe('wallet leases through the proxy (openai client, PostgreSQL + Redis)', 
     expect((await leaseHolds()).some((h) => h.status === 'active')).toBe(true);
     await g.t.app.services.ledger.setWalletStatus(g.orgWalletId, 'frozen');
     expect(await ask()).toEqual({ status: 403, code: 'WALLET_NOT_ACTIVE' });
+    const metrics = await (await fetch(`${g.t.url}/metrics`)).text();
+    expect(metrics).toMatch(/tollgate_wallet_lease_events_total\{event="retired"\} [1-9]/);
+    expect(metrics).toMatch(/tollgate_wallet_lease_events_total\{event="released"\} [1-9]/);
     await g.t.app.services.ledger.setWalletStatus(g.orgWalletId, 'active');
     expect(await ask()).toBe(200);
   });
