@@ -452,7 +452,7 @@ export class PaymentService {
         idempotencyKey: `review:${payment.id}`,
         metadata: { paymentId: payment.id, reason: decision.reason },
       });
-    await db.$transaction(async (tx) => {
+    const won = await db.$transaction(async (tx) => {
       const n = await tx.payment.updateMany({
         where: { id: payment.id, status: { not: 'succeeded' } },
         data: {
@@ -470,7 +470,7 @@ export class PaymentService {
           },
         },
       });
-      if (n.count === 0) return;
+      if (n.count === 0) return false;
       await tx.order.update({ where: { id: order.id }, data: { status: 'paid' } });
       if (this.deps.lagoEnabled)
         await enqueueLagoTopUp(tx, {
@@ -489,7 +489,35 @@ export class PaymentService {
           amountMinor: String(outcome.amountReceivedMinor),
         },
       });
+      return true;
     });
+    // Another success path (a second delivery, the reconciler) marked the payment succeeded first,
+    // without review (it could not read the risk outcome), while this one froze the credit.
+    if (!won && decision.credit === 'hold_for_review')
+      await this.recordPendingReview(payment.id, decision.reason, outcome);
+  }
+
+  /**
+   * Records a review for a payment whose credit was frozen under `review:<paymentId>` although the
+   * update that marked it succeeded did not say so, or the operator could never see nor release the
+   * freeze. One statement: concurrent metadata survives, and a review already recorded (pending, or
+   * released) is kept.
+   */
+  private async recordPendingReview(
+    paymentId: string,
+    reason: string | null,
+    outcome: { riskLevel: string | null; riskScore: number | null },
+  ): Promise<void> {
+    const review = JSON.stringify({ state: 'pending', reason });
+    const n = await this.deps.db.$executeRaw`
+      UPDATE "payments"
+         SET "metadata" = jsonb_set("metadata", '{review}', ${review}::jsonb),
+             "riskLevel" = COALESCE("riskLevel", ${outcome.riskLevel}::text),
+             "riskScore" = COALESCE("riskScore", ${outcome.riskScore}::int),
+             "updatedAt" = ${this.deps.clock().toISOString()}::timestamp(3)
+       WHERE "id" = ${paymentId}
+         AND jsonb_typeof(COALESCE("metadata" -> 'review', 'null'::jsonb)) = 'null'`;
+    if (n > 0) logger.warn({ paymentId }, 'a concurrent success without review won; review recorded');
   }
 
   private async markFailed(payment: Payment, code: string | null, message: string | null) {
