@@ -408,7 +408,11 @@ export class PaymentService {
     payment: Payment,
     outcome: { amountReceivedMinor: bigint; riskLevel: string | null; riskScore: number | null },
   ): Promise<void> {
-    if (payment.status === 'succeeded') return;
+    if (payment.status === 'succeeded') {
+      // A retry after a crash between the status update and the dispute freeze below.
+      await this.freezeOpenDisputes(payment.id);
+      return;
+    }
     if (payment.status === 'canceled') {
       logger.error(
         { paymentId: payment.id },
@@ -495,6 +499,7 @@ export class PaymentService {
     // without review (it could not read the risk outcome), while this one froze the credit.
     if (!won && decision.credit === 'hold_for_review')
       await this.recordPendingReview(payment.id, decision.reason, outcome);
+    await this.freezeOpenDisputes(payment.id);
   }
 
   /**
@@ -897,11 +902,19 @@ export class PaymentService {
   // ---------------------------------------------------------------- disputes
 
   private async openDispute(provider: string, event: DisputeOpenedEvent) {
-    const { db, ledger, risk, notifications } = this.deps;
+    const { db } = this.deps;
     const payment = await this.findPayment(provider, event.paymentId, event.providerTxnId);
     if (!payment) return;
     const existing = await db.dispute.findUnique({ where: { providerDisputeId: event.providerDisputeId } });
-    if (existing) return;
+    if (!existing) await this.recordDispute(payment, event);
+    // Stripe does not order events: a dispute can arrive before the payment's success. It then
+    // freezes nothing (nothing is credited yet), and the credit, when it lands, is frozen by
+    // markSucceeded. This covers a credit that landed while the dispute was being recorded.
+    await this.freezeOpenDisputes(payment.id);
+  }
+
+  private async recordDispute(payment: Payment, event: DisputeOpenedEvent) {
+    const { db, ledger, risk, notifications } = this.deps;
     const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
     const disputeId = newId('dsp');
     const freezeNanos = await risk.payments.disputeFreezeNanos({
@@ -953,6 +966,49 @@ export class PaymentService {
   }
 
   /**
+   * Freezes the disputed share of a succeeded payment's credit for each of its open disputes that
+   * froze nothing because they were recorded before the credit. Idempotent (`dispute:<id>`). A
+   * dispute closed meanwhile may not have seen this freeze: closeDispute sets the status, then
+   * releases the hold it reads; this sets the hold, then reads the status. One of the two sees the
+   * other, so the freeze never outlives the dispute.
+   */
+  private async freezeOpenDisputes(paymentId: string) {
+    const { db, ledger, risk } = this.deps;
+    const open = await db.dispute.findMany({
+      where: { paymentId, status: 'open', freezeHoldId: null },
+      include: { payment: { include: { order: true } } },
+    });
+    for (const { payment, ...dispute } of open) {
+      if (payment.status !== 'succeeded') return;
+      const freezeNanos = await risk.payments.disputeFreezeNanos({
+        organizationId: payment.order.organizationId,
+        disputedAmountMinor: dispute.amountMinor,
+        paymentAmountMinor: payment.amountMinor,
+        creditedNanos: payment.order.creditNanos,
+      });
+      if (freezeNanos === 0n) continue;
+      const frozen = await ledger.freeze({
+        walletId: payment.order.walletId,
+        amountNanos: freezeNanos,
+        idempotencyKey: `dispute:${dispute.providerDisputeId}`,
+        metadata: { paymentId, providerDisputeId: dispute.providerDisputeId },
+      });
+      await db.dispute.updateMany({
+        where: { id: dispute.id, freezeHoldId: null },
+        data: { freezeHoldId: frozen.holdId },
+      });
+      const now = await db.dispute.findUniqueOrThrow({ where: { id: dispute.id } });
+      if (now.status !== 'open') await this.releaseDisputeFreeze(now.freezeHoldId, now.status);
+    }
+  }
+
+  private async releaseDisputeFreeze(holdId: string | null, outcome: string) {
+    if (!holdId) return;
+    const hold = await this.deps.db.hold.findUnique({ where: { id: holdId } });
+    if (hold?.status === 'active') await this.deps.ledger.unfreeze({ holdId, reason: `dispute_${outcome}` });
+  }
+
+  /**
    * A decided dispute: the frozen credit is unfrozen either way; when the dispute is lost the
    * disputed amount also leaves the wallet (the cardholder got the money back), posted once on
    * `dispute-lost:<id>` and allowed to take the wallet negative — the money is already gone.
@@ -967,11 +1023,10 @@ export class PaymentService {
       logger.warn({ providerDisputeId: event.providerDisputeId }, 'close of an unknown dispute ignored');
       return;
     }
-    if (dispute.status === 'won' || dispute.status === 'lost') return;
-    if (dispute.freezeHoldId) {
-      const hold = await db.hold.findUnique({ where: { id: dispute.freezeHoldId } });
-      if (hold?.status === 'active')
-        await ledger.unfreeze({ holdId: hold.id, reason: `dispute_${event.outcome}` });
+    if (dispute.status === 'won' || dispute.status === 'lost') {
+      // Replays (and a retry after a crash before the release below) only make sure it is released.
+      await this.releaseDisputeFreeze(dispute.freezeHoldId, dispute.status);
+      return;
     }
     if (event.outcome === 'lost')
       await ledger.debitRefund({
@@ -987,6 +1042,10 @@ export class PaymentService {
       where: { id: dispute.id, status: { notIn: ['won', 'lost'] } },
       data: { status: event.outcome },
     });
+    // After the status moved, read the hold again: a credit landing concurrently may have just
+    // frozen it (see freezeOpenDisputes).
+    const closed = await db.dispute.findUniqueOrThrow({ where: { id: dispute.id } });
+    await this.releaseDisputeFreeze(closed.freezeHoldId, closed.status);
   }
 
   // ---------------------------------------------------------------- reconciliation
