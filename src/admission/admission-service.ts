@@ -2,8 +2,14 @@ import { Counter } from 'prom-client';
 import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
 import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
-import { isUniqueViolation, type Payer } from '../ledger/ledger-service.ts';
+import {
+  type CaptureItem,
+  type CaptureResult,
+  isUniqueViolation,
+  type Payer,
+} from '../ledger/ledger-service.ts';
 import { AppError, UnauthenticatedError } from '../lib/errors.ts';
+import { GroupCommit } from '../lib/group-commit.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import type { PlanDecision } from '../plans/daily-limits.ts';
@@ -87,11 +93,19 @@ export class AdmissionService implements Admission {
   private readonly keySpend: KeySpendLimits;
   private readonly leases: WalletLeases;
   private readonly usageWriter: UsageRecordWriter;
+  /** Captures against one lease are group-committed: one statement for all that arrive while one runs. */
+  private readonly captures: GroupCommit<CaptureItem, CaptureResult>;
   private readonly reservations: Counter<'kind'>;
 
   constructor(private readonly s: Services) {
     this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });
     this.usageWriter = new UsageRecordWriter(s.database.sql);
+    this.captures = new GroupCommit(async (holdId, items) =>
+      (await s.ledger.captureManyFromHold(holdId, items)).map((value) => ({
+        status: 'fulfilled' as const,
+        value,
+      })),
+    );
     this.reservations = new Counter({
       name: 'tollgate_admission_reservations_total',
       help: "Admitted requests by where the estimate was reserved: lease (in memory) or hold (the request's own, one database round trip)",
@@ -433,8 +447,7 @@ export class AdmissionService implements Admission {
     charged: bigint,
   ): Promise<{ settledNanos: bigint; balanceNanos: bigint | null }> {
     if (charged === 0n) return { settledNanos: 0n, balanceNanos: null };
-    const r = await this.s.ledger.captureFromHold({
-      holdId: t.holdId,
+    const r = await this.captures.submit(t.holdId, {
       amountNanos: charged,
       idempotencyKey: `req:${t.requestId}`,
       requestId: t.requestId,

@@ -1,4 +1,5 @@
 import type { Sql, Statement } from '../db/sql.ts';
+import { GroupCommit } from '../lib/group-commit.ts';
 
 /** One row of usage_records as the proxy writes it (prisma/schema.prisma UsageRecord). */
 export interface UsageRecordData {
@@ -82,60 +83,46 @@ function row(d: UsageRecordData, createdAt: string): unknown[] {
   ];
 }
 
-interface Pending {
-  data: UsageRecordData;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 /**
- * Writes usage records like a group commit: one statement at a time, each carrying every record
- * that arrived while the previous one ran. An idle gateway writes each record at once (a batch of
- * one); a busy one writes one statement for many requests. `write` resolves when its record is
+ * Writes usage records as a group commit (src/lib/group-commit.ts): one statement at a time, each
+ * carrying every record that arrived while the previous one ran. `write` resolves when its record is
  * stored. If a batch fails (a duplicate request id, say), its records are written one by one, so
  * each caller gets its own outcome.
  */
 export class UsageRecordWriter {
-  private queue: Pending[] = [];
-  private running = false;
+  private readonly commits: GroupCommit<UsageRecordData, void>;
 
   constructor(
     private readonly sql: Sql,
-    private readonly maxBatch = 500,
-  ) {}
+    maxBatch = 500,
+  ) {
+    this.commits = new GroupCommit((_key, batch) => this.flush(batch), maxBatch);
+  }
 
   write(data: UsageRecordData): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ data, resolve, reject });
-      if (!this.running) void this.drain();
-    });
+    return this.commits.submit('', data);
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.flush(batch);
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async flush(batch: Pending[]): Promise<void> {
+  private async flush(batch: UsageRecordData[]): Promise<PromiseSettledResult<void>[]> {
     const createdAt = new Date().toISOString();
     if (batch.length > 1) {
-      const rows = batch.map((p) => row(p.data, createdAt));
+      const rows = batch.map((d) => row(d, createdAt));
       const columns = rows[0]!.map((_, i) => rows.map((r) => r[i]));
       try {
         await this.sql.query(INSERT_USAGE_MANY, columns);
-        for (const p of batch) p.resolve();
-        return;
+        return batch.map(() => ({ status: 'fulfilled', value: undefined }));
       } catch {
         // Fall through: one statement each, so only the offending record fails.
       }
     }
-    for (const p of batch) await insertUsageRecord(this.sql, p.data).then(p.resolve, p.reject);
+    const out: PromiseSettledResult<void>[] = [];
+    for (const d of batch)
+      out.push(
+        await insertUsageRecord(this.sql, d).then(
+          () => ({ status: 'fulfilled', value: undefined }) as const,
+          (reason: unknown) => ({ status: 'rejected', reason }) as const,
+        ),
+      );
+    return out;
   }
 }

@@ -215,3 +215,66 @@ SELECT w.*, h."amountNanos" AS "holdNanos", (SELECT count(*) FROM e) AS "entryCo
        (SELECT count(*) FROM a) AS "accountCount"
   FROM w, h`,
 };
+
+/**
+ * CAPTURE_FROM_HOLD for many requests at once (a group commit of one lease's captures): one ledger
+ * transaction per request, each with its own idempotency key and the wallet balance after it, and
+ * the wallet, hold and accounts updated once by the sums. The hold shrinks by at most what it holds,
+ * like the single capture. No row: the hold is not active (nothing was written). A key already used
+ * fails the whole statement (unique violation): the caller then captures one by one, so replays are
+ * told apart from new charges.
+ * $1 hold id, $2 amounts, $3 transaction ids, $4 keys, $5 request hashes, $6 request ids (arrays,
+ * one element per request, in order), $7 now, $8 idempotency scope.
+ */
+export const CAPTURE_MANY_FROM_HOLD: Statement = {
+  name: 'ledger_capture_many',
+  text: `WITH req AS (
+  SELECT r.amount, r.txn_id, r.idem_key, r.req_hash, r.request_id, r.ord
+    FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
+         AS r(amount, txn_id, idem_key, req_hash, request_id, ord)),
+tot AS (SELECT sum(amount)::bigint AS total FROM req),
+lk AS (
+  SELECT id, "walletId", "amountNanos" FROM holds
+   WHERE id = $1::text AND status = 'active'
+   FOR UPDATE),
+w AS (
+  UPDATE wallets
+     SET "balanceNanos" = wallets."balanceNanos" - tot.total,
+         "heldNanos" = wallets."heldNanos" - LEAST(tot.total, lk."amountNanos"),
+         "updatedAt" = $7::timestamp(3)
+    FROM lk, tot WHERE wallets.id = lk."walletId"
+  RETURNING wallets.id, wallets."organizationId", wallets."ownerType", wallets."ownerId", wallets.currency,
+            wallets."balanceNanos", wallets."heldNanos", wallets."creditLimitNanos", wallets.status),
+h AS (
+  UPDATE holds SET "amountNanos" = holds."amountNanos" - LEAST(tot.total, lk."amountNanos")
+    FROM lk, tot, w WHERE holds.id = lk.id
+  RETURNING holds."amountNanos"),
+rows AS (
+  SELECT req.*, w."balanceNanos" + tot.total - sum(req.amount) OVER (ORDER BY req.ord) AS balance_after
+    FROM req, w, tot),
+t AS (
+  INSERT INTO ledger_transactions (id, reason, "idempotencyScope", "idempotencyKey", "requestHash",
+                                   metadata, "actorType", "requestId", "createdAt")
+  SELECT rows.txn_id, 'usage', $8::text, rows.idem_key, rows.req_hash,
+         jsonb_build_object('holdId', $1::text, 'walletBalanceAfterNanos', rows.balance_after::text),
+         'system', rows.request_id, $7::timestamp(3)
+    FROM rows
+  RETURNING id),
+legs AS (
+  SELECT rows.txn_id, x.account, x.amount
+    FROM rows, w, LATERAL (VALUES ('wallet:' || w.id, -rows.amount),
+                                  ('system:revenue:' || w.currency, rows.amount)) AS x(account, amount)),
+e AS (
+  INSERT INTO ledger_entries ("transactionId", "accountId", currency, "amountNanos", reason, "createdAt")
+  SELECT t.id, legs.account, w.currency, legs.amount, 'usage', $7::timestamp(3)
+    FROM legs JOIN t ON t.id = legs.txn_id, w
+  RETURNING 1),
+a AS (
+  UPDATE ledger_accounts SET "balanceNanos" = ledger_accounts."balanceNanos" + g.amount
+    FROM (SELECT account, sum(amount)::bigint AS amount FROM legs GROUP BY account) g
+   WHERE ledger_accounts.id = g.account
+  RETURNING 1)
+SELECT w.*, h."amountNanos" AS "holdNanos", (SELECT count(*) FROM t) AS "transactionCount",
+       (SELECT count(*) FROM e) AS "entryCount", (SELECT count(*) FROM a) AS "accountCount"
+  FROM w, h`,
+};

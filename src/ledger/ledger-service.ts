@@ -28,6 +28,7 @@ import {
 } from './errors.ts';
 import {
   CAPTURE_FROM_HOLD,
+  CAPTURE_MANY_FROM_HOLD,
   FINALIZE_HOLD,
   HOLD,
   HOLD_PAYER,
@@ -50,6 +51,17 @@ export interface LedgerServiceOptions {
   /** Runs the per-request statements; defaults to the driver under `db` (src/db/sql.ts). */
   sql?: Sql;
 }
+
+/** One request's charge taken from a hold (`captureFromHold`, `captureManyFromHold`). */
+export interface CaptureItem {
+  amountNanos: bigint;
+  idempotencyKey: string;
+  requestId?: string;
+}
+
+export type CaptureResult =
+  | { status: 'captured'; transactionId: string; wallet: WalletRow | null; idempotencyHit: boolean }
+  | { status: 'hold_inactive' };
 
 export interface WalletRow {
   id: string;
@@ -560,15 +572,7 @@ export class LedgerService {
    * posting. `hold_inactive` when the hold was released or expired meanwhile: nothing was posted,
    * and the caller charges the wallet directly (chargeUsage).
    */
-  async captureFromHold(input: {
-    holdId: string;
-    amountNanos: bigint;
-    idempotencyKey: string;
-    requestId?: string;
-  }): Promise<
-    | { status: 'captured'; transactionId: string; wallet: WalletRow | null; idempotencyHit: boolean }
-    | { status: 'hold_inactive' }
-  > {
+  async captureFromHold(input: CaptureItem & { holdId: string }): Promise<CaptureResult> {
     const amount = checkPostingAmount(input.amountNanos);
     const key = checkKey(input.idempotencyKey);
     const hash = requestHash({ holdId: input.holdId, amountNanos: amount });
@@ -597,6 +601,63 @@ export class LedgerService {
     if (!row) return (await this.captureReplay(key, hash)) ?? { status: 'hold_inactive' };
     this.publish(row, 'usage', txId);
     return { status: 'captured', transactionId: txId, wallet: row, idempotencyHit: false };
+  }
+
+  /**
+   * `captureFromHold` for several requests on one hold in one statement (a lease's group commit).
+   * When the statement cannot take them all (the hold is no longer active, a key was used before,
+   * an amount is invalid), each is captured on its own, so every request gets exactly the outcome
+   * `captureFromHold` would have given it. Results are in the order of `items`.
+   */
+  async captureManyFromHold(holdId: string, items: readonly CaptureItem[]): Promise<CaptureResult[]> {
+    const one = () => this.captureEach(holdId, items);
+    if (items.length < 2) return one();
+    let prepared: { amount: bigint; key: string; hash: string; txId: string; requestId: string | null }[];
+    try {
+      prepared = items.map((i) => {
+        const amount = checkPostingAmount(i.amountNanos);
+        return {
+          amount,
+          key: checkKey(i.idempotencyKey),
+          hash: requestHash({ holdId, amountNanos: amount }),
+          txId: newId('ltx'),
+          requestId: i.requestId ?? currentRequestId() ?? null,
+        };
+      });
+    } catch {
+      return one();
+    }
+    let rows: WalletRow[];
+    try {
+      rows = await this.sql.query<WalletRow>(CAPTURE_MANY_FROM_HOLD, [
+        holdId,
+        prepared.map((p) => p.amount),
+        prepared.map((p) => p.txId),
+        prepared.map((p) => p.key),
+        prepared.map((p) => p.hash),
+        prepared.map((p) => p.requestId),
+        this.clock().toISOString(),
+        Scope.capture,
+      ]);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      return one();
+    }
+    const row = rows[0];
+    if (!row) return one();
+    this.publish(row, 'usage', prepared.at(-1)!.txId);
+    return prepared.map((p) => ({
+      status: 'captured' as const,
+      transactionId: p.txId,
+      wallet: row,
+      idempotencyHit: false,
+    }));
+  }
+
+  private async captureEach(holdId: string, items: readonly CaptureItem[]): Promise<CaptureResult[]> {
+    const out: CaptureResult[] = [];
+    for (const i of items) out.push(await this.captureFromHold({ holdId, ...i }));
+    return out;
   }
 
   private async captureReplay(key: string, hash: string) {

@@ -548,4 +548,104 @@ describe.each(backends())('Hold leases (resizeHold, captureFromHold) on %s', (ba
     if (backend === 'pglite') expect([...outcomes].sort()).toEqual(['renewed', 'swept']);
     else expect(outcomes.size).toBeGreaterThan(0);
   });
+  // ---------------------------------------------------------------- captureManyFromHold
+
+  it('captures many requests in one statement exactly as one capture each would', async () => {
+    const amounts = [1n * USD, 2n * USD, USD / 2n, 1n, 3n * USD];
+    const batched = await lease(10n * USD, 5n * USD);
+    const single = await lease(10n * USD, 5n * USD);
+    const before = await counts();
+    const results = await batched.ledger.captureManyFromHold(
+      batched.holdId,
+      amounts.map((amountNanos, i) => ({
+        amountNanos,
+        idempotencyKey: `many-${i}`,
+        requestId: `req_many_${i}`,
+      })),
+    );
+    expect((await counts()).transactions - before.transactions).toBe(amounts.length);
+    expect((await counts()).entries - before.entries).toBe(2 * amounts.length);
+    for (const [i, amountNanos] of amounts.entries())
+      await single.ledger.captureFromHold({ holdId: single.holdId, amountNanos, idempotencyKey: `one-${i}` });
+
+    // The lease ran out on the last one (6.5 USD captured from 5): it paid in full, the lease went to zero.
+    const b = await state(batched.wallet.id, batched.holdId);
+    const s1 = await state(single.wallet.id, single.holdId);
+    expect({ ...b, expiresAt: 0 }).toEqual({ ...s1, expiresAt: 0 });
+    expect(b).toMatchObject({
+      balanceNanos: 10n * USD - 6n * USD - USD / 2n - 1n,
+      holdNanos: 0n,
+      heldNanos: 0n,
+    });
+
+    expect(results.map((r) => r.status)).toEqual(amounts.map(() => 'captured'));
+    const txs = await db.prisma.ledgerTransaction.findMany({
+      where: { idempotencyKey: { startsWith: 'many-' } },
+    });
+    const byKey = new Map(txs.map((t) => [t.idempotencyKey, t]));
+    let balance = 10n * USD;
+    for (const [i, amountNanos] of amounts.entries()) {
+      balance -= amountNanos;
+      const tx = byKey.get(`many-${i}`)!;
+      expect(tx.id).toBe((results[i] as { transactionId: string }).transactionId);
+      expect(tx).toMatchObject({
+        reason: 'usage',
+        requestId: `req_many_${i}`,
+        idempotencyScope: 'ledger:hold_capture',
+      });
+      expect(tx.metadata).toMatchObject({
+        holdId: batched.holdId,
+        walletBalanceAfterNanos: balance.toString(),
+      });
+      const legs = await db.prisma.ledgerEntry.findMany({ where: { transactionId: tx.id } });
+      expect(legs.map((l) => l.amountNanos).sort()).toEqual([-amountNanos, amountNanos].sort());
+    }
+    await expectConsistent(batched.ledger);
+  });
+
+  it('falls back to one capture each when a key in the batch was captured before: the replay is not charged again', async () => {
+    const { ledger, wallet, holdId } = await lease(10n * USD, 5n * USD);
+    await ledger.captureFromHold({ holdId, amountNanos: 1n * USD, idempotencyKey: 'dup-1' });
+    const results = await ledger.captureManyFromHold(holdId, [
+      { amountNanos: 1n * USD, idempotencyKey: 'dup-1' },
+      { amountNanos: 2n * USD, idempotencyKey: 'dup-2' },
+    ]);
+    expect(results.map((r) => r.status === 'captured' && r.idempotencyHit)).toEqual([true, false]);
+    expect(await state(wallet.id, holdId)).toMatchObject({ balanceNanos: 7n * USD, holdNanos: 2n * USD });
+    await expectConsistent(ledger);
+  });
+
+  it('reports every request of a batch on a released lease inactive and posts nothing', async () => {
+    const { ledger, wallet, holdId } = await lease(10n * USD, 5n * USD);
+    await ledger.release({ holdId, reason: 'lease_closed' });
+    const before = await counts();
+    const results = await ledger.captureManyFromHold(holdId, [
+      { amountNanos: 1n * USD, idempotencyKey: 'gone-1' },
+      { amountNanos: 1n * USD, idempotencyKey: 'gone-2' },
+    ]);
+    expect(results).toEqual([{ status: 'hold_inactive' }, { status: 'hold_inactive' }]);
+    expect(await counts()).toEqual(before);
+    expect((await state(wallet.id, holdId)).balanceNanos).toBe(10n * USD);
+  });
+
+  it('keeps a lease exact when batches and single captures race', async () => {
+    const { ledger, wallet, holdId } = await lease(100n * USD, 50n * USD);
+    const batch = (n: number) =>
+      ledger.captureManyFromHold(
+        holdId,
+        Array.from({ length: 4 }, (_, i) => ({ amountNanos: MILLI, idempotencyKey: `race-${n}-${i}` })),
+      );
+    const one = (n: number) =>
+      ledger.captureFromHold({ holdId, amountNanos: MILLI, idempotencyKey: `race-one-${n}` });
+    await Promise.all([
+      ...Array.from({ length: 10 }, (_, n) => batch(n)),
+      ...Array.from({ length: 10 }, (_, n) => one(n)),
+    ]);
+    expect(await state(wallet.id, holdId)).toMatchObject({
+      balanceNanos: 100n * USD - 50n * MILLI,
+      holdNanos: 50n * USD - 50n * MILLI,
+      heldNanos: 50n * USD - 50n * MILLI,
+    });
+    await expectConsistent(ledger);
+  });
 });
