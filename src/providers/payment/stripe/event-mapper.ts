@@ -182,6 +182,15 @@ export function mapStripeEvent(event: Stripe.Event): NormalisedPaymentEvent {
       };
     }
 
+    // Stripe moving its own balance when a dispute opens or is won. The wallet already follows the
+    // dispute itself (created: freeze; closed: unfreeze, and debit if lost): mapping these too would
+    // count the same money twice. Not subscribed to; ignored if an endpoint sends them anyway.
+    case 'charge.dispute.funds_withdrawn':
+    case 'charge.dispute.funds_reinstated':
+      return ignored(
+        'dispute funds movement on the Stripe balance; the wallet follows dispute created/closed',
+      );
+
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':
     case 'checkout.session.async_payment_failed': {

@@ -83,6 +83,20 @@ describe('Stripe event mapping', () => {
     });
   });
 
+  it('ignores dispute funds movements: the wallet follows charge.dispute.created and closed only', () => {
+    for (const type of ['charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated']) {
+      const e = JSON.parse(fixture('charge.dispute.created').toString()) as Stripe.Event;
+      const event = { ...e, id: `evt_${type}`, type } as Stripe.Event;
+      expect(mapStripeEvent(event)).toEqual({
+        type: 'ignored',
+        eventId: `evt_${type}`,
+        providerEventType: type,
+        occurredAt: new Date(e.created * 1000),
+        reason: 'dispute funds movement on the Stripe balance; the wallet follows dispute created/closed',
+      });
+    }
+  });
+
   it('credits a Checkout Session only once it is paid', () => {
     expect(map('checkout.session.completed.unpaid').type).toBe('ignored');
     expect(map('checkout.session.completed.paid')).toMatchObject({
