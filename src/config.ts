@@ -109,6 +109,7 @@ export const envSchema = z.object({
   PROXY_DRAIN_MAX_BYTES: int(16 * 1024 * 1024, 0),
   PROXY_DRAIN_MAX_MS: int(120_000, 0),
   PROXY_DEFAULT_MAX_TOKENS: int(4096, 1),
+  PROXY_FILE_REFERENCE_TOKENS: int(32_000, 0),
   // ---- pricing and plans (docs/pricing-and-plans.md)
   PRICE_CACHE_TTL_MS: int(5_000, 0),
   // ---- Lago (docs/billing_and_lago.md)

@@ -197,6 +197,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         requestIdFromClient: req.headers['x-request-id'] === requestId,
         credential,
         defaultMaxTokens: config.PROXY_DEFAULT_MAX_TOKENS,
+        fileReferenceTokens: config.PROXY_FILE_REFERENCE_TOKENS,
       });
       admitted = await admission.admit(principal, info);
     } catch (err) {

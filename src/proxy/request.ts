@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequestError, ValidationError } from '../lib/errors.ts';
 import type { Admitted, ProxyEndpoint, ProxyRequestInfo } from './admission.ts';
-import { promptEstimate } from './usage.ts';
+import { DEFAULT_FILE_REFERENCE_TOKENS, promptEstimate } from './usage.ts';
 
 const MAX_TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
 
@@ -89,9 +89,13 @@ export function requestInfo(
     requestIdFromClient?: boolean;
     credential: string | null;
     defaultMaxTokens: number;
+    /** PROXY_FILE_REFERENCE_TOKENS (default when absent). */
+    fileReferenceTokens?: number;
   },
 ): ProxyRequestInfo {
-  const prompt = promptEstimate(parsed.body);
+  const prompt = promptEstimate(parsed.body, {
+    fileReferenceTokens: ctx.fileReferenceTokens ?? DEFAULT_FILE_REFERENCE_TOKENS,
+  });
   // Tool schemas and response formats are sent to the model as prompt tokens too.
   const extra = ['tools', 'functions', 'response_format', 'text']
     .map((k) => (parsed.body[k] === undefined ? 0 : Math.ceil(JSON.stringify(parsed.body[k]).length / 4)))

@@ -1,4 +1,5 @@
 import type { Usage } from './admission.ts';
+import { countPdfPages } from './pdf-pages.ts';
 
 const count = (v: unknown): number | null =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
@@ -47,8 +48,39 @@ const IMAGE_TOKENS = { low: 85, high: 1_105 };
  */
 const AUDIO_BYTES_PER_TOKEN = 1_600;
 
-/** Prompt tokens for an image or audio content part (chat or Responses shapes); 0 for anything else. */
-function mediaPartTokens(part: Record<string, any>): number {
+/** PROXY_FILE_REFERENCE_TOKENS' default: a file known only by id or URL, taken as ~15 PDF pages. */
+export const DEFAULT_FILE_REFERENCE_TOKENS = 32_000;
+
+/**
+ * A PDF page is sent to the model as its text and an image of it: the image at most `IMAGE_TOKENS.high`,
+ * the text rarely over 1,000 tokens (a dense page of ~750 words).
+ */
+const PDF_PAGE_TOKENS = IMAGE_TOKENS.high + 1_000;
+
+/** Decoded bytes of a `data:…;base64,` URL or bare base64 string; null when it is neither. */
+function base64Bytes(data: string): Buffer | null {
+  const comma = data.startsWith('data:') ? data.indexOf(',') : -1;
+  if (data.startsWith('data:') && (comma === -1 || !data.slice(0, comma).endsWith(';base64'))) return null;
+  return Buffer.from(comma === -1 ? data : data.slice(comma + 1), 'base64');
+}
+
+/**
+ * Prompt tokens for a file content part (chat `file`, Responses `input_file`). Inline data is read: a
+ * PDF by its pages (`countPdfPages`, at least one), any other file as text. A file given only by id
+ * or URL cannot be read here and counts `referenceTokens` (PROXY_FILE_REFERENCE_TOKENS).
+ */
+function filePartTokens(part: Record<string, any>, referenceTokens: number): number {
+  const data = part.file?.file_data ?? part.file_data;
+  const bytes = typeof data === 'string' ? base64Bytes(data) : null;
+  if (!bytes) return referenceTokens;
+  const isPdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-';
+  if (isPdf) return Math.max(1, countPdfPages(bytes)) * PDF_PAGE_TOKENS;
+  return tokensFromChars(bytes.length);
+}
+
+/** Prompt tokens for an image, audio or file content part (chat or Responses shapes); 0 for anything else. */
+function mediaPartTokens(part: Record<string, any>, fileReferenceTokens: number): number {
+  if (part.type === 'file' || part.type === 'input_file') return filePartTokens(part, fileReferenceTokens);
   const type = part.type;
   if (type === 'image_url' || type === 'input_image' || type === 'image') {
     const detail = part.image_url?.detail ?? part.detail;
@@ -64,11 +96,12 @@ function mediaPartTokens(part: Record<string, any>): number {
 
 /**
  * Prompt text and a token estimate from a request body of any of the metered endpoints: text at
- * ~4 characters a token, token-id inputs as given, images and audio by `mediaPartTokens` (files
- * such as PDFs are not estimated: their text and page images are only known after upstream parses
- * them, so their cost can exceed the hold up to the settle's overshoot allowance).
+ * ~4 characters a token, token-id inputs as given, images, audio and files by `mediaPartTokens`.
  */
-export function promptEstimate(body: any): { text: string; tokens: number } {
+export function promptEstimate(
+  body: any,
+  opts: { fileReferenceTokens: number } = { fileReferenceTokens: DEFAULT_FILE_REFERENCE_TOKENS },
+): { text: string; tokens: number } {
   const texts: string[] = [];
   let tokenIds = 0;
   let messages = 0;
@@ -83,7 +116,7 @@ export function promptEstimate(body: any): { text: string; tokens: number } {
         else if (part && typeof part === 'object') {
           if (typeof part.text === 'string') texts.push(part.text);
           else if (part.content !== undefined) addContent(part.content);
-          else mediaTokens += mediaPartTokens(part);
+          else mediaTokens += mediaPartTokens(part, opts.fileReferenceTokens);
         }
       }
     }

@@ -37,6 +37,18 @@ describe('what the hold covers and what goes upstream', () => {
     expect(() => parse('/v1/chat/completions', { model: 'x', n: 0 })).toThrow(/n must be an integer/);
   });
 
+  it('counts a file given by id at the configured reference size', () => {
+    const body = {
+      model: 'x',
+      messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }],
+    };
+    const parsed = parse('/v1/chat/completions', body);
+    expect(
+      requestInfo('/v1/chat/completions', parsed, { ...ctx, fileReferenceTokens: 9_000 })
+        .promptTokensEstimate,
+    ).toBe(9_004);
+  });
+
   it('counts tool schemas as prompt', () => {
     const plain = sent('/v1/chat/completions', { model: 'x', messages: [{ role: 'user', content: 'hi' }] });
     const tools = sent('/v1/chat/completions', {
