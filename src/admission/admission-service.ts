@@ -121,6 +121,7 @@ export class AdmissionService implements Admission {
         maxSharePercent: c.ADMISSION_LEASE_MAX_SHARE_PERCENT,
         ttlMs: c.ADMISSION_LEASE_TTL_MS,
         syncMs: c.ADMISSION_LEASE_SYNC_MS,
+        giveBackWaitMs: c.ADMISSION_LEASE_GIVE_BACK_WAIT_MS,
       },
       () => s.clock().getTime(),
       s.pubsub,
@@ -349,8 +350,7 @@ export class AdmissionService implements Admission {
         this.reservations.inc({ kind: 'lease' });
         return again;
       }
-      if (!(await this.leases.giveBack(payer))) throw err;
-      h = await hold();
+      h = await this.leases.holdAfterGivingBack(payer, hold, err);
     }
     if (h.idempotencyHit) throw new RequestIdReusedError(info.requestId);
     this.reservations.inc({ kind: 'hold' });

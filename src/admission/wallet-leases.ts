@@ -15,6 +15,11 @@ export interface WalletLeaseOptions {
   ttlMs: number;
   /** ADMISSION_LEASE_SYNC_MS: how often a lease in use is resized and renewed (and its wallet re-read). */
   syncMs: number;
+  /**
+   * ADMISSION_LEASE_GIVE_BACK_WAIT_MS: how long a request refused for want of funds waits for other
+   * replicas to give back their leases' unused money before its 402 (0: not at all).
+   */
+  giveBackWaitMs?: number;
 }
 
 /** What happens to leases, for `tollgate_wallet_lease_events_total{event}`. */
@@ -203,13 +208,72 @@ export class WalletLeases {
    * something was given back (a direct hold is worth trying again).
    */
   async giveBack(payer: Payer): Promise<boolean> {
-    // Other replicas' leases on the organization may hold the money: they retire theirs and give
-    // them back once drained, in time for the client's next attempt.
+    // Other replicas' leases on the organization may hold the money: they give back what they do
+    // not need for their requests in flight (retireOrganization), in time for this request's retry.
     if (this.opts.enabled)
       this.pubsub?.publish('walletChanged', { walletId: '', organizationId: payer.organizationId });
     const lease = this.leases.get(payerKey(payer));
     if (!lease) return false;
-    // Many requests refused at once share one give-back, and all of them try a hold again after it.
+    return this.returnUnused(lease);
+  }
+
+  /**
+   * A wallet of the organization was created, frozen or changed, or ran short on some replica:
+   * which wallet pays, or whether it may, can have changed, so its leases take no more requests;
+   * an idle one goes back at once, a busy one gives back all but its requests in flight now and
+   * the rest once drained.
+   */
+  retireOrganization(organizationId: string): void {
+    for (const lease of this.leases.values())
+      if (lease.organizationId === organizationId) {
+        if (this.idle(lease)) {
+          this.retire(lease);
+          this.reap(lease);
+        } else void this.returnUnused(lease);
+      }
+  }
+
+  /**
+   * A hold for `payer` was refused for want of funds (`refusal`): gives back this process's unused
+   * lease and tries `hold` again; if other replicas' leases on the wallet hold money, asks them to
+   * give it back (giveBack) and keeps trying every 25 ms for up to `giveBackWaitMs`. Throws the
+   * last refusal when the money does not come.
+   */
+  async holdAfterGivingBack<T>(payer: Payer, hold: () => Promise<T>, refusal: unknown): Promise<T> {
+    const insufficient = (e: unknown) => (e as { code?: string }).code === 'INSUFFICIENT_FUNDS';
+    let last = refusal;
+    const attempt = async (): Promise<T | null> => {
+      try {
+        return await hold();
+      } catch (e) {
+        if (!insufficient(e)) throw e;
+        last = e;
+        return null;
+      }
+    };
+    if (await this.giveBack(payer)) {
+      const h = await attempt();
+      if (h !== null) return h;
+    }
+    const walletId = (last as { details?: { walletId?: unknown } }).details?.walletId;
+    const waitMs = this.opts.giveBackWaitMs ?? 0;
+    if (!this.opts.enabled || waitMs <= 0 || typeof walletId !== 'string') throw last;
+    const own = [...this.leases.values()].map((l) => l.holdId);
+    if ((await this.ledger.leasedNanos(walletId, own)) === 0n) throw last;
+    // Real time, not the injected clock: this waits for other processes.
+    for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 25));
+      const h = await attempt();
+      if (h !== null) return h;
+    }
+    throw last;
+  }
+
+  /**
+   * Retires the lease and shrinks its hold to its requests in flight (and charges not yet posted).
+   * Concurrent calls share one; resolves true when something was given back.
+   */
+  private returnUnused(lease: Lease): Promise<boolean> {
     const inProgress = this.givingBack.get(lease.key);
     if (inProgress) return inProgress;
     this.retire(lease);
@@ -220,21 +284,12 @@ export class WalletLeases {
       const r = await this.resize(lease, -unused).catch(() => null);
       if (r) this.count('given_back');
       return r !== null;
-    })().finally(() => this.givingBack.delete(lease.key));
+    })().finally(() => {
+      this.givingBack.delete(lease.key);
+      this.reap(lease);
+    });
     this.givingBack.set(lease.key, done);
     return done;
-  }
-
-  /**
-   * A wallet of the organization was created, frozen or changed: which wallet pays, or whether it
-   * may, can have changed, so its leases take no more requests and go back once drained.
-   */
-  retireOrganization(organizationId: string): void {
-    for (const lease of this.leases.values())
-      if (lease.organizationId === organizationId) {
-        this.retire(lease);
-        this.reap(lease);
-      }
   }
 
   /** Gives every lease back (shutdown, after the requests in flight have finished). */
@@ -242,7 +297,7 @@ export class WalletLeases {
     await this.events?.return?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await Promise.allSettled([...this.busy.values()]);
+    await Promise.allSettled([...this.busy.values(), ...this.givingBack.values()]);
     await Promise.allSettled([...this.leases.values()].map((l) => this.release(l)));
   }
 
@@ -357,7 +412,8 @@ export class WalletLeases {
 
   /** Releases a retired lease once nothing is in flight on it, nothing waits to be posted, and no update runs. */
   private reap(lease: Lease): void {
-    if (this.idle(lease) && !this.busy.has(lease.key)) void this.release(lease);
+    if (this.idle(lease) && !this.busy.has(lease.key) && !this.givingBack.has(lease.key))
+      void this.release(lease);
   }
 
   private idle(lease: Lease): boolean {

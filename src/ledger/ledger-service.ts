@@ -669,6 +669,20 @@ export class LedgerService {
     return { status: 'captured' as const, transactionId: prior.id, wallet: null, idempotencyHit: true };
   }
 
+  /** What the active wallet leases (`lease:` holds) on a wallet hold, leaving out the given hold ids. */
+  async leasedNanos(walletId: string, exceptHoldIds: readonly string[] = []): Promise<bigint> {
+    const r = await this.db.hold.aggregate({
+      where: {
+        walletId,
+        status: 'active',
+        idempotencyKey: { startsWith: 'lease:' },
+        ...(exceptHoldIds.length ? { id: { notIn: [...exceptHoldIds] } } : {}),
+      },
+      _sum: { amountNanos: true },
+    });
+    return r._sum.amountNanos ?? 0n;
+  }
+
   /** What `settle` posts for a hold of `holdNanos` and a cost of `actualNanos` (the SETTLE statement's LEAST). */
   settledAmount(holdNanos: bigint, actualNanos: bigint): bigint {
     const cap = holdNanos + (holdNanos * this.overshootMaxPercent) / 100n;
