@@ -251,22 +251,23 @@ export class WalletLeases {
         return null;
       }
     };
-    if (await this.giveBack(payer)) {
-      const h = await attempt();
-      if (h !== null) return h;
-    }
+    const gaveBack = await this.giveBack(payer);
     const walletId = (last as { details?: { walletId?: unknown } }).details?.walletId;
     const waitMs = this.opts.giveBackWaitMs ?? 0;
-    if (!this.opts.enabled || waitMs <= 0 || typeof walletId !== 'string') throw last;
-    const own = [...this.leases.values()].map((l) => l.holdId);
-    if ((await this.ledger.leasedNanos(walletId, own)) === 0n) throw last;
+    const waiting = this.opts.enabled && waitMs > 0 && typeof walletId === 'string';
+    if (!gaveBack && !waiting) throw last;
     // Real time, not the injected clock: this waits for other processes.
-    for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 25));
+    const deadline = Date.now() + waitMs;
+    let othersHold = true;
+    for (;;) {
       const h = await attempt();
       if (h !== null) return h;
+      if (!waiting || !othersHold || Date.now() >= deadline) throw last;
+      const own = [...this.leases.values()].map((l) => l.holdId);
+      othersHold = (await this.ledger.leasedNanos(walletId, own)) > 0n;
+      // No other lease left: one last try, as one may have been given back since the attempt above.
+      if (othersHold) await new Promise((r) => setTimeout(r, 25));
     }
-    throw last;
   }
 
   /**

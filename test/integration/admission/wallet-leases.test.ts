@@ -136,6 +136,83 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
     t.leases.abandon(inFlight);
   });
 
+  it('waits for another process to give back its lease before refusing, and not when nobody else holds one', async () => {
+    // Two processes on one wallet: B's lease holds nearly all the money.
+    const t = await setup(100n * E);
+    const b = new WalletLeases(t.ledger, { ...OPTS, maxSharePercent: 90 });
+    b.noteDirectHold(t.payer, 100n * E, E);
+    await drain(b);
+    expect((await t.leaseHolds())[0]?.amountNanos).toBe(10n * E);
+    const walletId = (await t.wallet()).id;
+    await t.ledger.adjust({
+      walletId,
+      amountNanos: -(100n * E - 10n * E - E / 2n),
+      idempotencyKey: 'leave-half-an-estimate',
+      description: 'test: the money is in the lease',
+    });
+    const a = new WalletLeases(t.ledger, { ...OPTS, giveBackWaitMs: 5_000 });
+    const hold = (key: string) => () =>
+      t.ledger.holdForPayer({ payer: t.payer, amountNanos: E, idempotencyKey: key });
+    const refusal = await hold('first')().catch((e) => e);
+    expect(refusal.code).toBe('INSUFFICIENT_FUNDS');
+    // B hears of it (pub/sub in a gateway) a little later and, idle, gives its lease back.
+    setTimeout(() => b.retireOrganization(t.org.id), 100);
+    const h = await a.holdAfterGivingBack(t.payer, hold('waited'), refusal);
+    expect(h.amountNanos).toBe(E);
+    // B's lease is gone now: served at once.
+    expect((await a.holdAfterGivingBack(t.payer, hold('again'), refusal)).amountNanos).toBe(E);
+    // 8.5 estimates left; spend all but half of one. No other lease on the wallet: refused without
+    // waiting.
+    await t.ledger.adjust({
+      walletId,
+      amountNanos: -(8n * E),
+      idempotencyKey: 'empty-it',
+      description: 'test: nearly empty',
+    });
+    let attempts = 0;
+    const counted = () => {
+      attempts++;
+      return hold('empty')();
+    };
+    await expect(a.holdAfterGivingBack(t.payer, counted, refusal)).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+    });
+    // The hold, then (no lease elsewhere) one last hold in case one was given back meanwhile.
+    expect(attempts).toBe(2);
+  });
+
+  it('is served when the other process gives its lease back between the failed hold and the look at leases', async () => {
+    const t = await setup(100n * E);
+    const b = new WalletLeases(t.ledger, { ...OPTS, maxSharePercent: 90 });
+    b.noteDirectHold(t.payer, 100n * E, E);
+    await drain(b);
+    const walletId = (await t.wallet()).id;
+    await t.ledger.adjust({
+      walletId,
+      amountNanos: -(100n * E - 10n * E - E / 2n),
+      idempotencyKey: 'in-the-lease',
+      description: 'test: the money is in the lease',
+    });
+    const a = new WalletLeases(t.ledger, { ...OPTS, giveBackWaitMs: 5_000 });
+    let attempts = 0;
+    const hold = async () => {
+      attempts++;
+      try {
+        return await t.ledger.holdForPayer({ payer: t.payer, amountNanos: E, idempotencyKey: 'raced' });
+      } finally {
+        // The race CI once lost: B releases right after A's retry failed, before A looks for leases.
+        if (attempts === 2) {
+          b.retireOrganization(t.org.id);
+          await drain(b);
+        }
+      }
+    };
+    const refusal = await hold().catch((e) => e);
+    expect(refusal.code).toBe('INSUFFICIENT_FUNDS');
+    expect((await a.holdAfterGivingBack(t.payer, hold, refusal)).amountNanos).toBe(E);
+    expect(attempts).toBe(3);
+  });
+
   it('releases every lease at close', async () => {
     const t = await setup(1_000n * USD);
     t.leases.noteDirectHold(t.payer, 1_000n * USD, E);
