@@ -12,6 +12,8 @@ export class RateLimitExceededError extends AppError {
     message: string,
     opts: {
       retryAfterSeconds: number;
+      /** The exact wait, sent as `retry-after-ms` (which OpenAI's SDKs prefer to `retry-after`). */
+      retryAfterMs?: number;
       headers: Record<string, string>;
       scope: string;
       metric: string;
@@ -29,7 +31,11 @@ export class RateLimitExceededError extends AppError {
       },
     });
     this.retryAfterSeconds = opts.retryAfterSeconds;
-    this.headers = { ...opts.headers, 'retry-after': String(opts.retryAfterSeconds) };
+    this.headers = {
+      ...opts.headers,
+      'retry-after': String(opts.retryAfterSeconds),
+      ...(opts.retryAfterMs !== undefined ? { 'retry-after-ms': String(opts.retryAfterMs) } : {}),
+    };
   }
 }
 

@@ -78,18 +78,17 @@ export class RateLimiter {
     if (!result.ok) {
       const i = result.refusedIndex;
       const refused = counters[i]!;
-      const retryAfterSeconds = Math.max(
+      const retryAfterMs = Math.max(
         1,
-        Math.ceil(
-          waitMs({
-            current: result.values[i]!,
-            previous: result.carried[i]!,
-            delta: refused.entry.delta,
-            limit: BigInt(refused.limit),
-            elapsedMs,
-          }) / 1000,
-        ),
+        waitMs({
+          current: result.values[i]!,
+          previous: result.carried[i]!,
+          delta: refused.entry.delta,
+          limit: BigInt(refused.limit),
+          elapsedMs,
+        }),
       );
+      const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
       const what = refused.metric === 'requests' ? 'Requests' : 'Tokens';
       const tooBig = refused.metric === 'tokens' && input.estimatedTokens > refused.limit;
       throw new RateLimitExceededError(
@@ -98,6 +97,7 @@ export class RateLimiter {
           : `${what} per minute limit (${refused.limit}) reached for this ${scopeName(refused.scope)}; retry in ${retryAfterSeconds} s`,
         {
           retryAfterSeconds,
+          retryAfterMs,
           headers,
           scope: refused.scope,
           metric: refused.metric,

@@ -90,6 +90,7 @@ describe('rate limits across two gateway processes sharing Redis', () => {
     // the last 60 s, 30 s into the next minute.
     expect(err.retryAfterSeconds).toBe(60);
     expect(err.headers['retry-after']).toBe('60');
+    expect(err.headers['retry-after-ms']).toBe('60000');
     expect(err.headers['x-ratelimit-remaining-requests']).toBe('0');
     // The refused request consumed nothing: tokens still show two requests' worth.
     expect(err.headers['x-ratelimit-remaining-tokens']).toBe('800');
@@ -161,6 +162,7 @@ describe('rate limits across two gateway processes sharing Redis', () => {
     expect(err).toBeInstanceOf(RateLimitExceededError);
     // 10 · (60 − t)/60 + 1 ≤ 10 from t = 6 s: five seconds from 12:01:01.
     expect(err.retryAfterSeconds).toBe(5);
+    expect(err.headers['retry-after-ms']).toBe('5000');
     now += 4_999;
     await expect(limiter.checkAndReserve({ ...subject, estimatedTokens: 1, limits })).rejects.toThrow();
     now += 1;
