@@ -49,6 +49,26 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
     return { ...w, payer, leases, leaseHolds, wallet };
   }
 
+  /**
+   * Two processes on one wallet: B's lease (10 estimates) holds all but half an estimate of the
+   * money; A, which waits up to 5 s for others to give back, has no lease.
+   */
+  async function moneyInAnotherLease() {
+    const t = await setup(100n * E);
+    const b = new WalletLeases(t.ledger, { ...OPTS, maxSharePercent: 90 });
+    b.noteDirectHold(t.payer, 100n * E, E);
+    await drain(b);
+    const walletId = (await t.wallet()).id;
+    await t.ledger.adjust({
+      walletId,
+      amountNanos: -(100n * E - 10n * E - E / 2n),
+      idempotencyKey: `leave-half-an-estimate-${walletId}`,
+      description: 'test: the money is in the lease',
+    });
+    const a = new WalletLeases(t.ledger, { ...OPTS, giveBackWaitMs: 5_000 });
+    return { t, a, b, walletId };
+  }
+
   it('opens a lease after a direct hold, sized to the smaller of N estimates and the share of the balance', async () => {
     const t = await setup(1_000n * USD);
     expect(t.leases.take(t.payer, E)).toBeNull();
@@ -137,20 +157,8 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
   });
 
   it('waits for another process to give back its lease before refusing, and not when nobody else holds one', async () => {
-    // Two processes on one wallet: B's lease holds nearly all the money.
-    const t = await setup(100n * E);
-    const b = new WalletLeases(t.ledger, { ...OPTS, maxSharePercent: 90 });
-    b.noteDirectHold(t.payer, 100n * E, E);
-    await drain(b);
+    const { t, a, b, walletId } = await moneyInAnotherLease();
     expect((await t.leaseHolds())[0]?.amountNanos).toBe(10n * E);
-    const walletId = (await t.wallet()).id;
-    await t.ledger.adjust({
-      walletId,
-      amountNanos: -(100n * E - 10n * E - E / 2n),
-      idempotencyKey: 'leave-half-an-estimate',
-      description: 'test: the money is in the lease',
-    });
-    const a = new WalletLeases(t.ledger, { ...OPTS, giveBackWaitMs: 5_000 });
     const hold = (key: string) => () =>
       t.ledger.holdForPayer({ payer: t.payer, amountNanos: E, idempotencyKey: key });
     const refusal = await hold('first')().catch((e) => e);
@@ -166,7 +174,7 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
     await t.ledger.adjust({
       walletId,
       amountNanos: -(8n * E),
-      idempotencyKey: 'empty-it',
+      idempotencyKey: `empty-it-${walletId}`,
       description: 'test: nearly empty',
     });
     let attempts = 0;
@@ -182,18 +190,7 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
   });
 
   it('is served when the other process gives its lease back between the failed hold and the look at leases', async () => {
-    const t = await setup(100n * E);
-    const b = new WalletLeases(t.ledger, { ...OPTS, maxSharePercent: 90 });
-    b.noteDirectHold(t.payer, 100n * E, E);
-    await drain(b);
-    const walletId = (await t.wallet()).id;
-    await t.ledger.adjust({
-      walletId,
-      amountNanos: -(100n * E - 10n * E - E / 2n),
-      idempotencyKey: 'in-the-lease',
-      description: 'test: the money is in the lease',
-    });
-    const a = new WalletLeases(t.ledger, { ...OPTS, giveBackWaitMs: 5_000 });
+    const { t, a, b } = await moneyInAnotherLease();
     let attempts = 0;
     const hold = async () => {
       attempts++;
