@@ -394,7 +394,10 @@ export class AdmissionService implements Admission {
     }
     // Counters move now, one command each, ahead of the answer: the client's next request must
     // find this one counted at its charge, not still at its estimate.
-    const counters = this.moveCounters(t, charged, usage.promptTokens + usage.completionTokens);
+    const counters = this.moveCounters(t, {
+      costNanos: charged,
+      tokens: usage.promptTokens + usage.completionTokens,
+    });
     // The ledger posting starts on the next turn of the event loop, so the answer is written first.
     const ledger = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
       this.post(t, outcome, cost, charged),
@@ -430,15 +433,25 @@ export class AdmissionService implements Admission {
     }
   }
 
-  /** Every counter leaves its estimate for the charge; a posting that fails later is logged, not uncounted. */
-  private async moveCounters(t: Ticket, costNanos: bigint, tokens: number) {
+  /**
+   * Every counter leaves its estimate: for the charge and the tokens used, or (`used` null: the
+   * request failed and is not charged) back to nothing — it still counts against requests per
+   * minute. One command each, started before the answer; a posting that fails later is logged,
+   * not uncounted.
+   */
+  private async moveCounters(t: Ticket, used: { costNanos: bigint; tokens: number } | null) {
     const s = this.s;
+    const cost = used?.costNanos ?? 0n;
     await Promise.all([
-      t.plan ? s.dailyLimits.commit(t.plan.reservation, { costNanos, tokens }) : null,
-      t.rate ? s.risk.rateLimits.adjustTokens(t.rate, tokens) : null,
-      t.spend ? s.risk.spend.settle(t.spend, costNanos) : null,
-      this.keySpend.settle(t.keySpend, costNanos),
-    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-settle counter update failed'));
+      t.plan
+        ? used
+          ? s.dailyLimits.commit(t.plan.reservation, used)
+          : s.dailyLimits.cancel(t.plan.reservation)
+        : null,
+      t.rate ? s.risk.rateLimits.adjustTokens(t.rate, used?.tokens ?? 0) : null,
+      t.spend ? s.risk.spend.settle(t.spend, cost) : null,
+      this.keySpend.settle(t.keySpend, cost),
+    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'counter update failed'));
   }
 
   /** Posts a lease-admitted request's charge against the lease; directly on the wallet if the lease is gone. */
@@ -499,15 +512,8 @@ export class AdmissionService implements Admission {
 
   async release(ticket: unknown, outcome: Outcome): Promise<void> {
     const t = this.take(ticket);
-    const s = this.s;
-    // Counters first (one command each, ahead of the answer), like settle.
-    const counters = Promise.all([
-      t.plan ? s.dailyLimits.cancel(t.plan.reservation) : null,
-      // The request still counts against requests-per-minute; its tokens do not.
-      t.rate ? s.risk.rateLimits.adjustTokens(t.rate, 0) : null,
-      t.spend ? s.risk.spend.release(t.spend) : null,
-      this.keySpend.release(t.keySpend),
-    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'post-release counter update failed'));
+    // Counters first, ahead of the answer, like settle.
+    const counters = this.moveCounters(t, null);
     try {
       await withRetries(() => this.unreserve(t, `upstream_${outcome.httpStatus}`), 3);
       await this.recordUsage(t, outcome, 0n);
