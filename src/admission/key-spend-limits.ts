@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { ensureCounter } from '../infra/counter-rebuild.ts';
 import type { SharedState } from '../infra/shared-state.ts';
 import { KeyBudgetExceededError } from './errors.ts';
 
@@ -6,12 +7,12 @@ const DAY_MS = 86_400_000;
 /** Key caps use the same day as plans by default: midnight UTC+8. */
 const DAY_OFFSET_MS = 8 * 3_600_000;
 const REBUILD_LOCK_TTL_MS = 5_000;
+const REBUILD_WAIT_MS = 2_000;
 const COUNTER_TTL_MS = 2 * DAY_MS;
 const BUDGET_TTL_MS = 30 * DAY_MS;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 const toSafe = (v: bigint) => Number(v > SAFE ? SAFE : v);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface KeyCaps {
   apiKeyId: string;
@@ -107,25 +108,17 @@ export class KeySpendLimits {
   }
 
   private async ensure(key: string, apiKeyId: string, since: Date | null, ttlMs: number) {
-    const state = this.deps.state;
-    if ((await state.get(key)) !== null) return;
-    const lock = `${key}:rebuild`;
-    if ((await state.reserve(lock, 1, 1, REBUILD_LOCK_TTL_MS)).ok) {
-      try {
-        const agg = await this.deps.db.usageRecord.aggregate({
-          where: { apiKeyId, ...(since ? { createdAt: { gte: since } } : {}) },
-          _sum: { costNanos: true },
-        });
-        // Adding (not setting) keeps reservations that raced in while we summed.
-        await state.incrBy(key, toSafe(agg._sum.costNanos ?? 0n), ttlMs);
-      } finally {
-        await state.del(lock);
-      }
-      return;
-    }
-    for (let waited = 0; waited < 2000; waited += 20) {
-      await sleep(20);
-      if ((await state.get(key)) !== null) return;
-    }
+    await ensureCounter(this.deps.state, key, {
+      total: async () =>
+        (
+          await this.deps.db.usageRecord.aggregate({
+            where: { apiKeyId, ...(since ? { createdAt: { gte: since } } : {}) },
+            _sum: { costNanos: true },
+          })
+        )._sum.costNanos ?? 0n,
+      ttlMs,
+      lockTtlMs: REBUILD_LOCK_TTL_MS,
+      waitMs: REBUILD_WAIT_MS,
+    });
   }
 }

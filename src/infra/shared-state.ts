@@ -40,6 +40,14 @@ export interface SharedState {
     ttlMs: number,
     once?: { key: string; ttlMs: number },
   ): Promise<(bigint | null)[] | null>;
+  /**
+   * Adds a counter's total rebuilt from its source of truth, unless another rebuild already
+   * added it: in one atomic step, skips when the counter exists and carries the rebuilt mark
+   * (`<key>:rebuilt`), else adds `total` — keeping reservations that raced in — and sets the mark.
+   * Returns whether it added. The mark makes a second, late rebuild (one whose lock expired while
+   * it summed) harmless; it is lost with the counter when Redis loses its data.
+   */
+  addRebuiltTotal(key: string, total: bigint, ttlMs: number): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -143,6 +151,18 @@ end
 return out`;
 
 const ADJUST_EXISTING_SHA = createHash('sha1').update(ADJUST_EXISTING_LUA).digest('hex');
+
+// KEYS: the counter, its rebuilt mark. ARGV: total, ttl (0 = none).
+const ADD_REBUILT_TOTAL_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+else
+  redis.call('SET', KEYS[2], '1')
+end
+return 1`;
 
 const INCR_LUA = `
 local v = redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -273,6 +293,18 @@ export class RedisSharedState implements SharedState {
     return (reply as string[]).map((v) => (v === '' ? null : BigInt(v)));
   }
 
+  async addRebuiltTotal(key: string, total: bigint, ttlMs: number): Promise<boolean> {
+    const added = await this.client.eval(
+      ADD_REBUILT_TOTAL_LUA,
+      2,
+      key,
+      rebuiltMark(key),
+      total.toString(),
+      ttlMs,
+    );
+    return added === 1;
+  }
+
   async ping() {
     await this.client.ping();
   }
@@ -393,12 +425,27 @@ export class MemorySharedState implements SharedState {
     });
   }
 
+  async addRebuiltTotal(key: string, total: bigint, ttlMs: number): Promise<boolean> {
+    const mark = rebuiltMark(key);
+    const cur = this.read(key);
+    if (cur !== null && this.read(mark) !== null) return false;
+    const expiresAtMs = ttlMs ? this.now() + ttlMs : 0;
+    this.values.set(key, {
+      value: (BigInt(cur ?? '0') + total).toString(),
+      expiresAtMs: expiresAtMs || (this.values.get(key)?.expiresAtMs ?? 0),
+    });
+    this.values.set(mark, { value: '1', expiresAtMs });
+    return true;
+  }
+
   async ping() {}
 
   async close() {
     this.handlers.clear();
   }
 }
+
+const rebuiltMark = (key: string) => `${key}:rebuilt`;
 
 export function openSharedState(
   redisUrl: string | undefined,

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.ts';
 import type { DailyLimitPlan, Prisma } from '../generated/prisma/client.ts';
+import { ensureCounter } from '../infra/counter-rebuild.ts';
 import type { AdjustEntry, SharedState } from '../infra/shared-state.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
@@ -407,11 +407,7 @@ export class DailyLimitService {
     return { ok: true, counters: done };
   }
 
-  /**
-   * Makes sure the counter exists, rebuilding it from usage_records when SharedState lost it (or
-   * the day just began). One process wins a short lock and adds the rebuilt total (adding, not
-   * setting, keeps reservations that raced in); the others wait for the counter to appear.
-   */
+  /** Makes sure the counter exists, rebuilt from usage_records (src/infra/counter-rebuild.ts). */
   private async ensureCounter(
     key: string,
     plan: PlanWithLimits,
@@ -419,23 +415,13 @@ export class DailyLimitService {
     bounds: PlanDayBounds,
     l: DailyLimitPlan,
   ): Promise<void> {
-    const state = this.deps.state;
-    if ((await state.get(key)) !== null) return;
-    const lock = `${key}:rebuild`;
-    if ((await state.reserve(lock, 1, 1, REBUILD_LOCK_TTL_MS)).ok) {
-      try {
-        const total = await rebuildTotal(this.deps.db, bounds.day, subject, l);
-        await state.incrBy(key, toSafe(total), COUNTER_TTL_MS);
-        await this.announceReset(plan, subject, bounds, l);
-      } finally {
-        await state.del(lock);
-      }
-      return;
-    }
-    for (let waited = 0; waited < REBUILD_WAIT_MS; waited += 20) {
-      await sleep(20);
-      if ((await state.get(key)) !== null) return;
-    }
+    const rebuilt = await ensureCounter(this.deps.state, key, {
+      total: () => rebuildTotal(this.deps.db, bounds.day, subject, l),
+      ttlMs: COUNTER_TTL_MS,
+      lockTtlMs: REBUILD_LOCK_TTL_MS,
+      waitMs: REBUILD_WAIT_MS,
+    });
+    if (rebuilt) await this.announceReset(plan, subject, bounds, l);
   }
 
   /**

@@ -48,3 +48,37 @@ describe.each([
     expect(await s.adjustExisting([{ key: 'big', delta: 2n }], 0)).toEqual([9007199254740995n]);
   });
 });
+
+describe.each([
+  ['memory', () => new MemorySharedState()],
+  ['redis', () => testRedisState()],
+] as const)('SharedState.addRebuiltTotal on %s', (_name, open) => {
+  const state = () => {
+    const s = open();
+    states.push(s);
+    return s;
+  };
+
+  it('adds the rebuilt total once: a second, late rebuild of the same counter adds nothing', async () => {
+    const s = state();
+    expect(await s.addRebuiltTotal('dl:a', 300n, 60_000)).toBe(true);
+    await s.incrBy('dl:a', 10);
+    expect(await s.addRebuiltTotal('dl:a', 300n, 60_000)).toBe(false);
+    expect(await s.get('dl:a')).toBe('310');
+  });
+
+  it('keeps reservations that raced in before the rebuilt total was added', async () => {
+    const s = state();
+    await s.incrBy('dl:b', 10);
+    expect(await s.addRebuiltTotal('dl:b', 300n, 60_000)).toBe(true);
+    expect(await s.get('dl:b')).toBe('310');
+  });
+
+  it('rebuilds again once the counter itself is lost', async () => {
+    const s = state();
+    await s.addRebuiltTotal('dl:c', 300n, 60_000);
+    await s.del('dl:c');
+    expect(await s.addRebuiltTotal('dl:c', 320n, 60_000)).toBe(true);
+    expect(await s.get('dl:c')).toBe('320');
+  });
+});

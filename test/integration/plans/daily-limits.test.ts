@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SharedState } from '../../../src/infra/shared-state.ts';
+import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
 import type { PlanInput } from '../../../src/plans/plans.ts';
 import { createPlanServices } from '../../../src/plans/wiring.ts';
 import { type LimitChangedEvent, createSharedPubSub } from '../../../src/pubsub.ts';
@@ -363,6 +363,35 @@ describe('daily limits (PostgreSQL + Redis)', () => {
     });
   });
 
+  it.each([
+    ['Redis', () => redis()],
+    ['in-process', () => new MemorySharedState(() => now.getTime())],
+  ] as const)(
+    'rebuilds a lost counter once when a second process looked before the first rebuilt it (%s)',
+    async (_name, open) => {
+      now = NOON;
+      const state = open();
+      const { t } = await setup(gateway(state), {
+        dailyLimits: [{ metric: 'cost', limitValue: 1000n, currency: 'USD' }],
+      });
+      const key = `dl:2026-03-10:organization:${t.organizationId}:cost:USD:*`;
+      await insertUsage(db.prisma, t, { planDay: '2026-03-10', model: 'gpt-4o', costNanos: 300n });
+      // Process A finds the counter missing, then stalls until process B has rebuilt it and
+      // released its rebuild lock; only then does A try the lock (and, before the fix, rebuilt again).
+      const stalled = pauseAfterFirstRead(state, key);
+      const a = gateway(stalled);
+      const b = gateway(state);
+      const admittedByA = a.dailyLimits.admit(request(t, { cost: 10n }));
+      await stalled.readDone;
+      await b.dailyLimits.admit(request(t, { cost: 10n }));
+      expect(await state.get(key)).toBe('310');
+      stalled.resume();
+      await admittedByA;
+      expect(await state.get(key)).toBe('320');
+      expect((await b.dailyLimits.todayUsage(t))?.limits[0]?.used).toBe(320n);
+    },
+  );
+
   it('admits without counters when no daily-limit plan applies', async () => {
     now = NOON;
     const g = gateway(redis());
@@ -379,3 +408,35 @@ describe('daily limits (PostgreSQL + Redis)', () => {
     expect(await g.dailyLimits.todayUsage(t)).toBeNull();
   });
 });
+
+/** A SharedState whose first read of `key` returns, then waits for `resume()`: a process stalled right after it looked. */
+function pauseAfterFirstRead(state: SharedState, key: string) {
+  let resume!: () => void;
+  const resumed = new Promise<void>((r) => {
+    resume = r;
+  });
+  let readDone!: () => void;
+  const read = new Promise<void>((r) => {
+    readDone = r;
+  });
+  let paused = false;
+  const get = async (k: string) => {
+    const value = await state.get(k);
+    if (k === key && !paused) {
+      paused = true;
+      readDone();
+      await resumed;
+    }
+    return value;
+  };
+  const wrapped = new Proxy(state, {
+    get(target, prop) {
+      if (prop === 'get') return get;
+      if (prop === 'readDone') return read;
+      if (prop === 'resume') return resume;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return wrapped as SharedState & { readDone: Promise<void>; resume: () => void };
+}
