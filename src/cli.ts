@@ -1,22 +1,37 @@
-import { loadConfig } from './config.ts';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Config, loadConfig } from './config.ts';
+import { DatabaseInUseError } from './db/data-dir-lock.ts';
 import { openDatabase } from './db/client.ts';
 import { ConfigError } from './lib/errors.ts';
 import { logger } from './lib/logger.ts';
 
-const USAGE = `usage: tollgate <command>
+/** Exit codes (docs/cli.md). 75 and 78 are sysexits.h's EX_TEMPFAIL and EX_CONFIG. */
+const EXIT = { ok: 0, failed: 1, usage: 2, databaseInUse: 75, config: 78 } as const;
 
-commands:
-  serve       start the gateway (HTTP, GraphQL, proxy, webhooks, background workers)
-  migrate     apply pending database migrations and exit
-  bootstrap   create a first organization, its owner and an API key:
-              bootstrap --org <name> --email <owner email> [--name <owner name>] [--json]
-`;
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const config = loadConfig();
-  switch (command) {
-    case 'serve': {
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  /** Resolves with the exit code, or null while the command keeps running (serve). */
+  run(values: Values, config: Config): Promise<number | null>;
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies Options;
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'start the gateway (HTTP, GraphQL, proxy, webhooks, background workers)',
+    usage:
+      'usage: tollgate serve\n\nStarts the gateway on HOST:PORT; configured by environment variables (docs/configuration.md).\n',
+    options: {},
+    async run(_values, config) {
+      // No outage of a dependency may end the gateway: a rejection nobody awaited is logged (with
+      // the request id of the request it belonged to: Node runs this in the promise's async
+      // context), never fatal.
+      process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
       const { createApp } = await import('./app.ts');
       const app = await createApp(config);
       const port = await app.listen();
@@ -27,13 +42,19 @@ async function main(argv: string[]): Promise<number> {
       const shutdown = async (signal: string) => {
         logger.info({ signal }, 'shutting down');
         await app.close();
-        process.exit(0);
+        process.exit(EXIT.ok);
       };
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
-      return -1;
-    }
-    case 'migrate': {
+      return null;
+    },
+  },
+  migrate: {
+    summary: 'apply pending database migrations and exit',
+    usage:
+      'usage: tollgate migrate\n\nApplies pending migrations to DATABASE_URL (or the embedded database) and exits.\n',
+    options: {},
+    async run(_values, config) {
       const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.TOLLGATE_DATA_DIR });
       try {
         const applied = await db.migrate();
@@ -43,30 +64,41 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await db.close();
       }
-      return 0;
-    }
-    case 'bootstrap': {
-      const { parseArgs } = await import('node:util');
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          org: { type: 'string' },
-          email: { type: 'string' },
-          name: { type: 'string' },
-          json: { type: 'boolean', default: false },
-        },
-      });
-      if (!values.org || !values.email) {
-        process.stderr.write(
-          'usage: tollgate bootstrap --org <name> --email <email> [--name <name>] [--json]\n',
-        );
-        return 2;
+      return EXIT.ok;
+    },
+  },
+  bootstrap: {
+    summary: 'create a first organization, its owner and an API key',
+    usage: `usage: tollgate bootstrap --org <name> --email <owner email> [--name <owner name>] [--json]
+
+Creates an organization, its owner and an API key with every scope, in one transaction, and
+prints the key once. With the embedded database the gateway must be stopped (it is single-process).
+
+options:
+  --org <name>      organization name (its slug is derived from it)
+  --email <email>   the owner's email; an existing user becomes the owner
+  --name <name>     the owner's display name
+  --json            print {"organizationId","userId","apiKey"} as one JSON line
+  -h, --help        show this help
+`,
+    options: {
+      org: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    async run(values, config) {
+      const org = values.org as string | undefined;
+      const email = values.email as string | undefined;
+      if (!org || !email) {
+        process.stderr.write(`tollgate bootstrap: --org and --email are required\n\n${this.usage}`);
+        return EXIT.usage;
       }
       const { createApp } = await import('./app.ts');
       const { bootstrap } = await import('./resolvers/identity/bootstrap.ts');
       const app = await createApp(config);
       try {
-        const r = await bootstrap(app.services, { org: values.org, email: values.email, name: values.name });
+        const r = await bootstrap(app.services, { org, email, name: values.name as string | undefined });
         process.stdout.write(
           values.json
             ? `${JSON.stringify(r)}\n`
@@ -75,26 +107,78 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await app.close();
       }
-      return 0;
-    }
-    default:
-      process.stderr.write(USAGE);
-      void rest;
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+      return EXIT.ok;
+    },
+  },
+};
+
+const USAGE = `usage: tollgate <command> [options]
+       tollgate <command> --help
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
+  .join('\n')}
+
+exit codes: 0 ok, 1 failed, 2 usage error, 75 embedded database in use, 78 invalid configuration
+`;
+
+/** The option parseArgs refused, from its message ("Unknown option '--x'…"). */
+function usageError(err: unknown): string | null {
+  const code = (err as { code?: string }).code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return null;
+  const message = (err as Error).message;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unknown option ${/'([^']+)'/.exec(message)?.[1] ?? ''}`;
+  return message.split('. ')[0]!.replace(/^Option/, 'option');
+}
+
+async function main(argv: string[]): Promise<number | null> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+    process.stdout.write(topic?.usage ?? USAGE);
+    return EXIT.ok;
   }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(`tollgate: unknown command '${name}'\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let values: Values;
+  try {
+    ({ values } = parseArgs({ args: rest, options: { ...command.options, ...HELP_OPTION }, strict: true }));
+  } catch (err) {
+    const problem = usageError(err);
+    if (!problem) throw err;
+    process.stderr.write(`tollgate ${name}: ${problem}\n\n${command.usage}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    process.stdout.write(command.usage);
+    return EXIT.ok;
+  }
+  // Read only now: --help and usage errors work whatever the environment holds.
+  return command.run(values, loadConfig());
+}
+
+function fail(err: unknown): number {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    return EXIT.config;
+  }
+  if (err instanceof DatabaseInUseError) {
+    process.stderr.write(`tollgate: ${err.message}\n`);
+    return EXIT.databaseInUse;
+  }
+  logger.fatal({ err }, 'tollgate failed');
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.failed;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exit(code);
+    if (code !== null) process.exit(code);
   },
-  (err) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78);
-    }
-    logger.fatal({ err }, 'tollgate failed');
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
+  (err) => process.exit(fail(err)),
 );

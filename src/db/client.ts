@@ -7,6 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { preparedStatementName } from '../ledger/prepared-statements.ts';
 import { logger } from '../lib/logger.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { applyMigrations, type SqlAdapterFactory } from './schema-engine.ts';
 import { pgliteSql, poolSql, registerDriver, type Sql } from './sql.ts';
 
@@ -56,14 +57,29 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   const dataDir = opts.dataDir ?? './data';
   let pgliteDir = 'memory://';
+  let unlock = () => {};
   if (!dataDir.startsWith('memory://')) {
     pgliteDir = path.resolve(dataDir, 'pglite');
     mkdirSync(pgliteDir, { recursive: true });
+    // Before PGlite reads the directory: a second process must be refused, not half-write.
+    unlock = lockDataDir(path.resolve(dataDir));
   }
-  const pglite = await PGlite.create(pgliteDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(pgliteDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
-  return wrap(prisma, 'pglite', pgliteSql(pglite), adapterFactory, () => pglite.close());
+  return wrap(prisma, 'pglite', pgliteSql(pglite), adapterFactory, async () => {
+    try {
+      await pglite.close();
+    } finally {
+      unlock();
+    }
+  });
 }
 
 function wrap(

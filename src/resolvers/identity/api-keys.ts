@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
 import { generateApiKeySecret } from '../../identity/api-keys.ts';
 import { encryptSecret, randomBase62, sha256Hex } from '../../identity/crypto.ts';
 import {
@@ -113,7 +114,12 @@ export interface CreateApiKeyInput extends ApiKeyFieldsInput {
 }
 
 /** Returns the stored key and its secret, which is never shown again. */
-export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput, opts: { system?: boolean } = {}) {
+/** `opts.tx`: run inside the caller's transaction (bootstrap creates the organization in the same one). */
+export async function createApiKey(
+  ctx: Ctx,
+  input: CreateApiKeyInput,
+  opts: { system?: boolean; tx?: Tx } = {},
+) {
   const p = opts.system ? null : requirePrincipal(ctx.principal);
   const organizationId = input.organizationId ?? (p?.kind === 'api_key' ? p.organizationId : null);
   const userId = input.userId ?? (p?.kind === 'api_key' ? p.userId : null);
@@ -126,7 +132,8 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput, opts: { s
   if (p) {
     await requireKeyOwnerAccess(ctx, organizationId, userId);
     checkScopeSubset(p, fields.scopes);
-  } else if (!(await roleOf(services.db, organizationId, userId))) throw new NotFoundError('User', userId);
+  } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId)))
+    throw new NotFoundError('User', userId);
   if (input.teamId) {
     const member = await services.db.teamMember.findFirst({
       where: { teamId: input.teamId, userId, team: { organizationId, status: 'active' } },
@@ -134,7 +141,9 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput, opts: { s
     if (!member) throw new NotFoundError('Team', input.teamId);
   }
   const key = mintKey(services);
-  const row = await services.db.$transaction(async (tx) => {
+  const inTransaction = <T>(fn: (tx: Tx) => Promise<T>) =>
+    opts.tx ? fn(opts.tx) : services.db.$transaction(fn);
+  const row = await inTransaction(async (tx) => {
     const created = await tx.apiKey.create({
       data: {
         id: key.id,

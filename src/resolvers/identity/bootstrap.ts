@@ -20,15 +20,18 @@ export async function bootstrap(
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 64);
-  const { organization, ownerId } = await createOrganization(
-    ctx,
-    { name: input.org, slug, ownerEmail: input.email, ownerName: input.name ?? null },
-    { system: true },
-  );
-  const { secret } = await createApiKey(
-    ctx,
-    { organizationId: organization.id, userId: ownerId!, name: 'bootstrap', scopes: [...API_SCOPES] },
-    { system: true },
-  );
-  return { organizationId: organization.id, userId: ownerId!, apiKey: secret };
+  // One transaction: an organization without its key (or a key without its organization) is never left behind.
+  return services.db.$transaction(async (tx) => {
+    const { organization, ownerId } = await createOrganization(
+      ctx,
+      { name: input.org, slug, ownerEmail: input.email, ownerName: input.name ?? null },
+      { system: true, tx },
+    );
+    const { secret } = await createApiKey(
+      ctx,
+      { organizationId: organization.id, userId: ownerId!, name: 'bootstrap', scopes: [...API_SCOPES] },
+      { system: true, tx },
+    );
+    return { organizationId: organization.id, userId: ownerId!, apiKey: secret };
+  });
 }

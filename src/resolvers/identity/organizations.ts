@@ -77,7 +77,8 @@ const CreateOrganization = z.object({
 export async function createOrganization(
   ctx: Ctx,
   input: z.input<typeof CreateOrganization>,
-  opts: { system?: boolean } = {},
+  /** `tx`: run inside the caller's transaction (bootstrap creates the key in the same one). */
+  opts: { system?: boolean; tx?: Tx } = {},
 ) {
   if (
     !opts.system &&
@@ -89,7 +90,8 @@ export async function createOrganization(
     throw new ForbiddenError('Only a platform admin can create organizations');
   const data = parse(CreateOrganization, input);
   const { db, litellm } = ctx.services;
-  return db.$transaction(async (tx) => {
+  const inTransaction = <T>(fn: (tx: Tx) => Promise<T>) => (opts.tx ? fn(opts.tx) : db.$transaction(fn));
+  return inTransaction(async (tx) => {
     const org = await conflictOnUnique(
       () => tx.organization.create({ data: { id: newId('org'), name: data.name, slug: data.slug } }),
       `Organization slug '${data.slug}' is taken`,
