@@ -56,21 +56,24 @@ export function createSharedPubSub(state: SharedState) {
       target.addEventListener(type, listener, options);
       const entry = listeners.get(type);
       if (entry) entry.count++;
-      else
-        listeners.set(type, {
-          count: 1,
-          unsubscribe: state.subscribe(CHANNEL_PREFIX + type, (message) => {
-            const event = new CustomEvent(type, { detail: JSON.parse(message) });
-            target.dispatchEvent(event);
-          }),
+      else {
+        const unsubscribe = state.subscribe(CHANNEL_PREFIX + type, (message) => {
+          const event = new CustomEvent(type, { detail: JSON.parse(message) });
+          target.dispatchEvent(event);
         });
+        // Nobody awaits this promise: a rejection must be handled here, never end the process.
+        unsubscribe.catch((err) => logger.warn({ err, channel: type }, 'pub/sub subscribe failed'));
+        listeners.set(type, { count: 1, unsubscribe });
+      }
     },
     removeEventListener(type: string, listener: any, options?: any) {
       target.removeEventListener(type, listener, options);
       const entry = listeners.get(type);
       if (entry && --entry.count === 0) {
         listeners.delete(type);
-        void entry.unsubscribe.then((un) => un());
+        void entry.unsubscribe
+          .then((un) => un())
+          .catch((err) => logger.warn({ err, channel: type }, 'pub/sub unsubscribe failed'));
       }
     },
     dispatchEvent(event: Event) {

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { authenticate, extractCredential } from '../identity/authenticate.ts';
+import { dependencyOutage } from '../infra/dependency-errors.ts';
 import { AppError } from '../lib/errors.ts';
 import { logger } from '../lib/logger.ts';
 import { currentRequestId } from '../lib/request-context.ts';
@@ -20,7 +21,10 @@ function isGraphQLError(e: unknown): e is GraphQLError {
 
 export function toGraphQLError(err: unknown, requestId: string): GraphQLError {
   const gqlErr = isGraphQLError(err) ? err : undefined;
-  const original = gqlErr ? (gqlErr.originalError ?? gqlErr) : err;
+  const raw = gqlErr ? (gqlErr.originalError ?? gqlErr) : err;
+  const outage = raw instanceof AppError ? null : dependencyOutage(raw);
+  if (outage) logger.warn({ err: raw }, 'dependency unavailable');
+  const original = outage ?? raw;
   if (original instanceof AppError) {
     return new GraphQLError(original.message, {
       nodes: gqlErr?.nodes,
@@ -28,7 +32,7 @@ export function toGraphQLError(err: unknown, requestId: string): GraphQLError {
       extensions: {
         code: original.code,
         request_id: requestId,
-        http: { status: original.status },
+        http: { status: original.status, ...(original.headers ? { headers: original.headers } : {}) },
         ...(original.details ? { details: original.details } : {}),
       },
     });

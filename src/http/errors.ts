@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { dependencyOutage } from '../infra/dependency-errors.ts';
 import { AppError } from '../lib/errors.ts';
 import { logger } from '../lib/logger.ts';
 
@@ -21,6 +22,9 @@ export function toHttpError(
   err: unknown,
   requestId: string,
 ): { status: number; body: HttpErrorBody; headers?: Record<string, string> } {
+  const outage = err instanceof AppError ? null : dependencyOutage(err);
+  if (outage) logger.warn({ err }, 'dependency unavailable');
+  err = outage ?? err;
   if (err instanceof AppError) {
     return {
       status: err.status,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
+import { logger } from '../lib/logger.ts';
+import { RedisUnavailableError } from './dependency-errors.ts';
 
 /**
  * The small piece of cross-process state Tollgate needs: pub/sub, counters, reservations against a
@@ -9,7 +11,12 @@ import { Redis } from 'ioredis';
 export interface SharedState {
   readonly kind: 'redis' | 'memory';
   publish(channel: string, message: string): Promise<void>;
-  /** Returns an unsubscribe function. */
+  /**
+   * Registers `handler` and resolves with its unsubscribe function. Never fails for an outage: while
+   * Redis is unreachable the subscription waits and is made again once Redis is back (messages
+   * published meanwhile are lost, as they are for every subscriber during an outage). The
+   * unsubscribe function never fails either.
+   */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
@@ -169,6 +176,19 @@ local v = redis.call('INCRBY', KEYS[1], ARGV[1])
 if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v`;
 
+/**
+ * Every Redis command's failure, typed: an error Redis itself answered (ReplyError: a script or
+ * type bug) passes through; any other (connection refused or lost, MaxRetriesPerRequestError,
+ * "Connection is closed.") means Redis is unavailable.
+ */
+function redisCall<T>(command: Promise<T>): Promise<T> {
+  return command.catch((err: unknown) => {
+    throw err instanceof ReplyError || err instanceof RedisUnavailableError
+      ? err
+      : new RedisUnavailableError(err);
+  });
+}
+
 export class RedisSharedState implements SharedState {
   readonly kind = 'redis' as const;
   readonly client: Redis;
@@ -179,7 +199,12 @@ export class RedisSharedState implements SharedState {
   constructor(url: string, opts: { keyPrefix?: string } = {}) {
     const common = { lazyConnect: false, maxRetriesPerRequest: 2, enableReadyCheck: true };
     this.client = new Redis(url, { ...common, keyPrefix: opts.keyPrefix ?? 'tollgate:' });
-    this.subscriber = new Redis(url, common);
+    // Subscriptions are restored by us, from `handlers`, on every (re)connect: ioredis's own
+    // resubscribe knows only the SUBSCRIBEs that succeeded, not those tried while Redis was down.
+    this.subscriber = new Redis(url, { ...common, autoResubscribe: false });
+    this.subscriber.on('ready', () => {
+      for (const ch of this.handlers.keys()) void this.subscribeChannel(ch);
+    });
     this.subscriber.on('message', (channel: string, message: string) => {
       for (const h of this.handlers.get(channel) ?? []) h(message);
     });
@@ -194,7 +219,7 @@ export class RedisSharedState implements SharedState {
 
   async publish(channel: string, message: string): Promise<void> {
     // keyPrefix does not apply to channels; add it ourselves so tenants of one Redis don't mix.
-    await this.client.publish(this.channel(channel), message);
+    await redisCall(this.client.publish(this.channel(channel), message));
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
@@ -203,37 +228,46 @@ export class RedisSharedState implements SharedState {
     if (!set) {
       set = new Set();
       this.handlers.set(ch, set);
-      await this.subscriber.subscribe(ch);
     }
     set.add(handler);
+    if (set.size === 1) await this.subscribeChannel(ch);
     return async () => {
       set.delete(handler);
-      if (set.size === 0) {
-        this.handlers.delete(ch);
-        await this.subscriber.unsubscribe(ch);
-      }
+      if (set.size > 0 || this.handlers.get(ch) !== set) return;
+      this.handlers.delete(ch);
+      // While Redis is down this fails; the reconnect then starts without the channel anyway.
+      await this.subscriber
+        .unsubscribe(ch)
+        .catch((err: unknown) => logger.warn({ err, channel: ch }, 'Redis unsubscribe failed'));
     };
   }
 
+  private async subscribeChannel(ch: string): Promise<void> {
+    try {
+      await this.subscriber.subscribe(ch);
+    } catch (err) {
+      logger.warn({ err, channel: ch }, 'Redis subscribe failed; subscribing again when Redis is back');
+    }
+  }
+
   async get(key: string) {
-    return this.client.get(key);
+    return redisCall(this.client.get(key));
   }
 
   async set(key: string, value: string, ttlMs?: number) {
-    if (ttlMs) await this.client.set(key, value, 'PX', ttlMs);
-    else await this.client.set(key, value);
+    await redisCall(ttlMs ? this.client.set(key, value, 'PX', ttlMs) : this.client.set(key, value));
   }
 
   async del(key: string) {
-    await this.client.del(key);
+    await redisCall(this.client.del(key));
   }
 
   async incrBy(key: string, delta: number, ttlMs = 0) {
-    return Number(await this.client.eval(INCR_LUA, 1, key, delta, ttlMs));
+    return Number(await redisCall(this.client.eval(INCR_LUA, 1, key, delta, ttlMs)));
   }
 
   async reserve(key: string, delta: number, limit: number, ttlMs: number) {
-    const [ok, value] = (await this.client.eval(RESERVE_LUA, 1, key, delta, limit, ttlMs)) as [
+    const [ok, value] = (await redisCall(this.client.eval(RESERVE_LUA, 1, key, delta, limit, ttlMs))) as [
       number,
       number,
     ];
@@ -255,11 +289,13 @@ export class RedisSharedState implements SharedState {
     const keys = [...entries.map((e) => e.key), ...carryKeys];
     const params = [keys.length, ...keys, entries.length, ...args, ttlMs] as const;
     // EVALSHA on the hot path (the script is loaded once per Redis); EVAL when Redis lost it.
-    const reply = await this.client.evalsha(RESERVE_MANY_SHA, ...params).catch((err: unknown) => {
-      if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
-        return this.client.eval(RESERVE_MANY_LUA, ...params);
-      throw err;
-    });
+    const reply = await redisCall(
+      this.client.evalsha(RESERVE_MANY_SHA, ...params).catch((err: unknown) => {
+        if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
+          return this.client.eval(RESERVE_MANY_LUA, ...params);
+        throw err;
+      }),
+    );
     const [ok, refused, ...rest] = reply as [number, number, ...string[]];
     const n = entries.length;
     return {
@@ -284,29 +320,26 @@ export class RedisSharedState implements SharedState {
       ttlMs,
       ...entries.map((e) => e.delta.toString()),
     ] as const;
-    const reply = await this.client.evalsha(ADJUST_EXISTING_SHA, ...params).catch((err: unknown) => {
-      if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
-        return this.client.eval(ADJUST_EXISTING_LUA, ...params);
-      throw err;
-    });
+    const reply = await redisCall(
+      this.client.evalsha(ADJUST_EXISTING_SHA, ...params).catch((err: unknown) => {
+        if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
+          return this.client.eval(ADJUST_EXISTING_LUA, ...params);
+        throw err;
+      }),
+    );
     if (reply === null) return null;
     return (reply as string[]).map((v) => (v === '' ? null : BigInt(v)));
   }
 
   async addRebuiltTotal(key: string, total: bigint, ttlMs: number): Promise<boolean> {
-    const added = await this.client.eval(
-      ADD_REBUILT_TOTAL_LUA,
-      2,
-      key,
-      rebuiltMark(key),
-      total.toString(),
-      ttlMs,
+    const added = await redisCall(
+      this.client.eval(ADD_REBUILT_TOTAL_LUA, 2, key, rebuiltMark(key), total.toString(), ttlMs),
     );
     return added === 1;
   }
 
   async ping() {
-    await this.client.ping();
+    await redisCall(this.client.ping());
   }
 
   async close() {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRawBody } from '../http/body.ts';
 import type { Config } from '../config.ts';
-import { sendError, sendJson } from '../http/errors.ts';
+import { sendError, sendJson, toHttpError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { RouteHandler } from '../http/router.ts';
 import { extractCredential } from '../identity/authenticate.ts';
@@ -168,9 +168,9 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const extraRoutes = config.PROXY_EXTRA_ROUTES;
 
   const reject = (res: ServerResponse, route: string, err: unknown) => {
-    const status = err instanceof AppError ? err.status : 500;
+    const { status, body, headers } = toHttpError(err, currentRequestId() ?? '');
     m.requests.inc({ route, model: '', status: String(status), outcome: 'rejected' });
-    sendError(res, err, currentRequestId() ?? '');
+    sendJson(res, status, body, headers);
   };
 
   async function inference(
