@@ -68,7 +68,32 @@ describe('a Redis outage (own redis-server, stopped and started)', () => {
     });
 
   it('keeps the gateway up: subscribers join and leave while Redis is down, requests without counters are served, requests that need Redis get 503 REDIS_UNAVAILABLE; all works again after', async () => {
-    const limitedKey = await g.createKey({ name: 'limited', scopes: ['inference'], rpmLimit: 1000 });
+    const limitedKey = await g.createKey({ name: 'limited', scopes: ['inference', 'read'], rpmLimit: 1000 });
+    // … and a daily limit, whose use GraphQL reports from its Redis counter.
+    const s = g.t.app.services;
+    const limited = await s.db.apiKey.findFirstOrThrow({
+      where: { organizationId: g.organizationId, name: 'limited' },
+    });
+    const plan = await s.plans.createPlan({
+      code: `outage-${limited.id.slice(-8)}`,
+      name: 'outage',
+      kind: 'daily_limit',
+      dailyLimits: [{ metric: 'requests', limitValue: 1000n }],
+    });
+    await s.plans.assignPlan({
+      planId: plan.id,
+      organizationId: g.organizationId,
+      subjectType: 'api_key',
+      subjectId: limited.id,
+      effectiveFrom: new Date('2020-01-01T00:00:00Z'),
+    });
+    const todayUsage = () =>
+      fetch(`${g.t.url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${limitedKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ todayUsage { limits { used } } }' }),
+      });
+    expect((await (await todayUsage()).json()).data.todayUsage.limits).toEqual([{ used: '0' }]);
     expect((await chat(g.apiKey)).status).toBe(200);
     expect((await chat(limitedKey)).status).toBe(200);
 
@@ -105,6 +130,19 @@ describe('a Redis outage (own redis-server, stopped and started)', () => {
       request_id: refused.headers.get('x-request-id'),
     });
 
+    // GraphQL says the same in its extensions.
+    const gqlRefused = await todayUsage();
+    expect(gqlRefused.headers.get('retry-after')).toBe('2');
+    expect((await gqlRefused.json()).errors).toEqual([
+      expect.objectContaining({
+        message: 'Redis is unavailable; retry shortly',
+        extensions: expect.objectContaining({
+          code: 'REDIS_UNAVAILABLE',
+          request_id: gqlRefused.headers.get('x-request-id'),
+        }),
+      }),
+    ]);
+
     await redis.start();
     await until(async () => (await fetch(`${g.t.url}/readyz`)).status === 200);
     // The subscriber who joined during the outage is subscribed now, without doing anything.
@@ -115,6 +153,8 @@ describe('a Redis outage (own redis-server, stopped and started)', () => {
     expect(joining.received[0]).toBe('grant');
     expect(joining.errors).toEqual([]);
     expect((await chat(limitedKey)).status).toBe(200);
+    // Redis lost its data: the counter is rebuilt from usage_records (the requests before the outage).
+    expect((await (await todayUsage()).json()).data.todayUsage.limits).toEqual([{ used: '2' }]);
     joining.client.dispose();
   }, 120_000);
 });
