@@ -4,6 +4,7 @@ import { DatabaseInUseError } from './db/data-dir-lock.ts';
 import { openDatabase } from './db/client.ts';
 import { ConfigError } from './lib/errors.ts';
 import { logger } from './lib/logger.ts';
+import { logUnhandledRejections } from './lib/unhandled-rejections.ts';
 
 /** Exit codes (docs/cli.md). 75 and 78 are sysexits.h's EX_TEMPFAIL and EX_CONFIG. */
 const EXIT = { ok: 0, failed: 1, usage: 2, databaseInUse: 75, config: 78 } as const;
@@ -28,10 +29,7 @@ const COMMANDS: Record<string, Command> = {
       'usage: tollgate serve\n\nStarts the gateway on HOST:PORT; configured by environment variables (docs/configuration.md).\n',
     options: {},
     async run(_values, config) {
-      // No outage of a dependency may end the gateway: a rejection nobody awaited is logged (with
-      // the request id of the request it belonged to: Node runs this in the promise's async
-      // context), never fatal.
-      process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
+      logUnhandledRejections();
       const { createApp } = await import('./app.ts');
       const app = await createApp(config);
       const port = await app.listen();
