@@ -43,9 +43,11 @@ export async function startGateway(
     clock?: () => Date;
     /** Default: Redis with a fresh key prefix. Pass one to share a keyspace between gateways. */
     state?: SharedState;
+    /** Default: a fresh database on the suite's PostgreSQL. Closed with the gateway. */
+    db?: TestDatabase;
   } = {},
 ): Promise<Gateway> {
-  const db = await openTestDatabase('postgres');
+  const db = opts.db ?? (await openTestDatabase('postgres'));
   const upstream = await startDataPlaneDouble({ models: [MODEL, 'gpt-4o', 'o3'], ...opts.upstream });
   const t = await startTestApp(db, {
     state: opts.state ?? 'redis',
