@@ -133,9 +133,9 @@ function usageError(err: unknown): string | null {
 
 async function main(argv: string[]): Promise<number | null> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0]) return main([rest[0], '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
-    process.stdout.write(topic?.usage ?? USAGE);
+    process.stdout.write(USAGE);
     return EXIT.ok;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { logger } from '../lib/logger.ts';
@@ -50,12 +50,21 @@ function readHolder(file: string): { pid: number; hostname: string } | null {
  */
 export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, 'tollgate.lock');
-  for (;;) {
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  // Written aside, then linked into place: the lock appears with its content or not at all, so no
+  // process can read an empty lock and take it for a dead one's.
+  const draft = `${file}.${process.pid}`;
+  writeFileSync(
+    draft,
+    JSON.stringify({ pid: process.pid, hostname: hostname(), since: new Date().toISOString() }),
+  );
+  try {
+    for (;;) {
+      try {
+        linkSync(draft, file);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
       const holder = readHolder(file);
       const ours = holder?.pid === process.pid && held.has(file);
       const live =
@@ -70,24 +79,20 @@ export function lockDataDir(dataDir: string): () => void {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
-      continue;
     }
-    writeSync(
-      fd,
-      JSON.stringify({ pid: process.pid, hostname: hostname(), since: new Date().toISOString() }),
-    );
-    closeSync(fd);
-    held.add(file);
-    const release = () => {
-      if (!held.delete(file)) return;
-      process.off('exit', release);
-      try {
-        unlinkSync(file);
-      } catch {
-        // already gone
-      }
-    };
-    process.on('exit', release);
-    return release;
+  } finally {
+    unlinkSync(draft);
   }
+  held.add(file);
+  const release = () => {
+    if (!held.delete(file)) return;
+    process.off('exit', release);
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', release);
+  return release;
 }
