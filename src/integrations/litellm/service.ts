@@ -5,8 +5,19 @@ import type { Metrics } from '../../http/metrics.ts';
 import { decryptSecret } from '../../identity/crypto.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { logger } from '../../lib/logger.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { frozenNanos } from '../../ledger/ledger-service.ts';
 import { enqueueOutbox } from '../../outbox/outbox.ts';
 import { type OutboxDelivery, type OutboxWorker, PermanentDeliveryError } from '../../outbox/worker.ts';
+import {
+  BACKSTOP_CURRENCY,
+  type BackstopKey,
+  backstopRoomNanos,
+  keyMaxBudgetNanos,
+  keysPaidBy,
+  loadBackstopKey,
+  walletPaying,
+} from './budget.ts';
 import { LiteLLMAdminClient, LiteLLMAdminError } from './client.ts';
 import { LITELLM_TOPICS, type LiteLLMSyncFlags, type TeamEntityType } from './outbox.ts';
 import { UsdAmount, nanosToUsdDecimal, usdNumberToNanos } from './usd.ts';
@@ -21,7 +32,19 @@ export interface DriftRow {
   tollgateUsageNanos: bigint;
   /** litellmSpendNanos − tollgateUsageNanos. */
   driftNanos: bigint;
+  /**
+   * Which way LiteLLM disagrees: `litellm_higher` = LiteLLM recorded spend Tollgate never billed
+   * (calls made straight to LiteLLM, or LiteLLM prices above Tollgate's), `tollgate_higher` =
+   * Tollgate billed more than LiteLLM recorded (Tollgate's prices above LiteLLM's, or LiteLLM's
+   * spend not yet written), `none` = they agree.
+   */
+  direction: DriftDirection;
 }
+
+export type DriftDirection = 'litellm_higher' | 'tollgate_higher' | 'none';
+
+export const driftDirection = (driftNanos: bigint): DriftDirection =>
+  driftNanos > 0n ? 'litellm_higher' : driftNanos < 0n ? 'tollgate_higher' : 'none';
 
 const SECRET_CACHE_MAX = 50_000;
 /** How long credentialFor keeps answering "master key" for a key that is not synced yet. */
@@ -55,7 +78,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       );
     this.driftGauge = new Gauge({
       name: 'tollgate_litellm_spend_drift_usd',
-      help: 'LiteLLM spend minus Tollgate USD usage for a mapped organization, team or user (USD)',
+      help: 'LiteLLM spend minus Tollgate USD usage for a mapped organization, team or user (USD): positive = LiteLLM recorded more (spend Tollgate never billed), negative = Tollgate billed more',
       labelNames: ['entity_type', 'entity_id'] as const,
       registers: [deps.metrics.registry],
     });
@@ -283,10 +306,6 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       models: key.modelAllowlist,
       rpm_limit: key.rpmLimit,
       tpm_limit: key.tpmLimit,
-      max_budget:
-        key.budgetNanos !== null && key.budgetCurrency === 'USD'
-          ? UsdAmount.fromNanos(key.budgetNanos)
-          : null,
       duration: key.expiresAt
         ? `${Math.max(1, Math.ceil((key.expiresAt.getTime() - this.deps.clock().getTime()) / 1000))}s`
         : null,
@@ -322,6 +341,9 @@ export class LiteLLMService implements LiteLLMSyncFlags {
           metadata: { ...(info.info.metadata ?? {}), ...ours },
         });
       }
+      // max_budget is the wallet backstop joined with the key's own budget (pushKeyBudget): set
+      // after every sync so a changed key budget or a new key is bound at once.
+      await this.pushKeyBudget(key.id);
       await db.apiKey.update({ where: { id: key.id }, data: { syncState: 'synced', syncError: null } });
       this.unsyncedUntil.delete(key.id);
     } catch (err) {
@@ -364,52 +386,121 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   // ------------------------------------------------------------------ budgets and drift
 
   /**
-   * Enqueues a max_budget push for every USD wallet whose owner is mapped to LiteLLM. Wallets in
-   * other currencies are skipped: LiteLLM budgets are USD only. One message per wallet per
-   * interval (dedupeKey); the handler reads the balance when it runs.
+   * The backstop lives on mirrored keys (docs/api.md, "LiteLLM budgets"), so it needs key sync:
+   * without it no LiteLLM key exists that could call LiteLLM directly.
    */
-  async enqueueBudgetSync(): Promise<number> {
-    if (!this.enabled) return 0;
-    const db = this.deps.db;
-    const wallets = await db.wallet.findMany({
-      where: {
-        currency: 'USD',
-        status: { not: 'closed' },
-        ownerType: { in: ['organization', 'team', 'user'] },
-      },
-      select: { id: true, organizationId: true, ownerType: true, ownerId: true },
-    });
-    if (wallets.length === 0) return 0;
-    const mapped = await db.externalMapping.findMany({
-      where: { system: 'litellm', syncState: 'synced', entityId: { in: wallets.map((w) => w.ownerId) } },
-      select: { entityType: true, entityId: true },
-    });
-    const isMapped = new Set(mapped.map((m) => `${m.entityType}:${m.entityId}`));
-    const due = wallets.filter((w) => isMapped.has(`${w.ownerType}:${w.ownerId}`));
-    const interval = Math.max(1, this.deps.config.LITELLM_BUDGET_SYNC_INTERVAL_MS);
-    const bucket = Math.floor(this.deps.clock().getTime() / interval);
-    await enqueueOutbox(
-      db,
-      due.map((w) => ({
-        topic: LITELLM_TOPICS.budgetSet,
-        orderingKey: w.organizationId,
-        dedupeKey: `${LITELLM_TOPICS.budgetSet}:${w.id}:${bucket}`,
-        payload: { walletId: w.id },
-      })),
-    );
-    return due.length;
+  get backstop(): boolean {
+    return this.keySync;
   }
 
-  /** Sets the mapped LiteLLM user's or team's max_budget to the wallet's available USD. */
+  /**
+   * Records that a wallet's money moved (called by the ledger inside the posting's transaction).
+   * Coalesced per wallet: every change within one LITELLM_BUDGET_PUSH_COALESCE_MS window shares
+   * one message, delivered at the window's end; the handler reads the wallet when it runs.
+   */
+  async enqueueBudgetPush(tx: Db | Prisma.TransactionClient, walletId: string): Promise<void> {
+    if (!this.backstop) return;
+    const windowMs = this.deps.config.LITELLM_BUDGET_PUSH_COALESCE_MS;
+    const nowMs = this.deps.clock().getTime();
+    const bucket = windowMs > 0 ? Math.floor(nowMs / windowMs) : null;
+    await enqueueOutbox(tx as Db, {
+      topic: LITELLM_TOPICS.budgetSet,
+      orderingKey: `${LITELLM_TOPICS.budgetSet}:${walletId}`,
+      payload: { walletId },
+      ...(bucket === null
+        ? {}
+        : {
+            dedupeKey: `${LITELLM_TOPICS.budgetSet}:${walletId}:w${bucket}`,
+            notBefore: new Date((bucket + 1) * windowMs),
+          }),
+    });
+  }
+
+  /**
+   * Enqueues a budget push for every USD wallet (the periodic safety net), one message per wallet
+   * per interval. Wallets in other currencies are skipped: LiteLLM budgets are USD only.
+   */
+  async enqueueBudgetSync(): Promise<number> {
+    if (!this.backstop) return 0;
+    const interval = Math.max(1, this.deps.config.LITELLM_BUDGET_SYNC_INTERVAL_MS);
+    const bucket = Math.floor(this.deps.clock().getTime() / interval);
+    return this.enqueuePushes(undefined, (id) => `${LITELLM_TOPICS.budgetSet}:${id}:i${bucket}`);
+  }
+
+  /** An operator's resync (GraphQL `resyncLiteLLMBudgets`): pushes now, never deduplicated. */
+  async resyncBudgets(walletId?: string): Promise<number> {
+    if (!this.backstop) throw new ServiceUnavailableError('LiteLLM key sync is off: there are no budgets to push');
+    return this.enqueuePushes(walletId, () => undefined);
+  }
+
+  private async enqueuePushes(walletId: string | undefined, dedupe: (id: string) => string | undefined) {
+    const wallets = await this.deps.db.wallet.findMany({
+      where: { currency: BACKSTOP_CURRENCY, ...(walletId ? { id: walletId } : {}) },
+      select: { id: true },
+    });
+    await enqueueOutbox(
+      this.deps.db,
+      wallets.map((w) => {
+        const dedupeKey = dedupe(w.id);
+        return {
+          topic: LITELLM_TOPICS.budgetSet,
+          orderingKey: `${LITELLM_TOPICS.budgetSet}:${w.id}`,
+          payload: { walletId: w.id },
+          ...(dedupeKey ? { dedupeKey } : {}),
+        };
+      }),
+    );
+    return wallets.length;
+  }
+
+  /**
+   * Sets `max_budget` on every mirrored key this wallet pays for to the key's current LiteLLM spend
+   * plus the wallet's room (`keyMaxBudgetNanos`), reading the spend just before writing it.
+   */
   async pushBudget(walletId: string): Promise<void> {
     const w = await this.deps.db.wallet.findUnique({ where: { id: walletId } });
-    if (w?.currency !== 'USD') return;
-    let available = w.balanceNanos - w.heldNanos;
-    if (available < 0n) available = 0n;
-    const max_budget = UsdAmount.fromNanos(available);
-    if (w.ownerType === 'user') await this.api.userUpdate({ user_id: w.ownerId, max_budget });
-    else if (w.ownerType === 'organization' || w.ownerType === 'team')
-      await this.api.teamUpdate({ team_id: w.ownerId, max_budget });
+    if (w?.currency !== BACKSTOP_CURRENCY) return;
+    const room = backstopRoomNanos(w, await frozenNanos(this.deps.db, w.id, this.deps.clock()));
+    for (const key of await keysPaidBy(this.deps.db, w)) await this.writeKeyBudget(key, room);
+    await this.clearLegacyBudget(w);
+  }
+
+  /** The budget of one key, from the wallet that pays for it (after the key is mirrored). */
+  async pushKeyBudget(apiKeyId: string): Promise<void> {
+    const key = await loadBackstopKey(this.deps.db, apiKeyId);
+    if (!key?.litellmKeyHash) return;
+    const w = await walletPaying(this.deps.db, key);
+    if (!w) {
+      // No USD wallet pays for this key (yet): only its own USD budget, if any, binds it in LiteLLM.
+      const own = key.budgetCurrency === BACKSTOP_CURRENCY ? key.budgetNanos : null;
+      await this.api.keyUpdate({ key: key.litellmKeyHash, max_budget: own === null ? null : UsdAmount.fromNanos(own) });
+      return;
+    }
+    await this.writeKeyBudget(key, backstopRoomNanos(w, await frozenNanos(this.deps.db, w.id, this.deps.clock())));
+  }
+
+  private async writeKeyBudget(key: BackstopKey, roomNanos: bigint) {
+    const hash = key.litellmKeyHash!;
+    const info = await this.keyInfoOrNull(hash);
+    if (info === null) return; // deleted in LiteLLM meanwhile: the key's own sync recreates it
+    const budget = keyMaxBudgetNanos(Number(info.info.spend ?? 0), roomNanos, key);
+    await this.api.keyUpdate({ key: hash, max_budget: UsdAmount.fromNanos(budget) });
+  }
+
+  /**
+   * Earlier versions put the wallet's remaining balance on the owner's LiteLLM team or user, where
+   * LiteLLM compares it with lifetime spend and refuses funded wallets; take it off.
+   */
+  private async clearLegacyBudget(w: { ownerType: string; ownerId: string }) {
+    const mapped = await this.deps.db.externalMapping.findFirst({
+      where: { system: 'litellm', entityType: w.ownerType, entityId: w.ownerId, syncState: 'synced' },
+    });
+    if (!mapped) return;
+    if (w.ownerType === 'user') {
+      if ((await this.api.userInfo(w.ownerId)).max_budget !== null)
+        await this.api.userUpdate({ user_id: w.ownerId, max_budget: null });
+    } else if ((await this.api.teamInfo(w.ownerId)).max_budget !== null)
+      await this.api.teamUpdate({ team_id: w.ownerId, max_budget: null });
   }
 
   /**
@@ -448,6 +539,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         litellmSpendNanos,
         tollgateUsageNanos,
         driftNanos,
+        direction: driftDirection(driftNanos),
       });
       // A gauge is a float by nature; this is reporting only, never arithmetic on money.
       this.driftGauge.set(

@@ -155,8 +155,9 @@ describe('LiteLLM admin sync through the outbox', () => {
     );
     await drain();
     const updates = litellm.calls.slice(before).filter((c) => c.path === '/key/update');
-    expect(updates.length).toBe(1);
-    expect(updates[0]!.body).not.toHaveProperty('key_alias');
+    // One update mirrors the key, the next sets its budget (the key's own, no USD wallet yet).
+    expect(updates.filter((c) => 'metadata' in c.body).length).toBe(1);
+    for (const u of updates) expect(u.body).not.toHaveProperty('key_alias');
     expect(litellm.keys.get(row.litellmKeyHash!)).toMatchObject({
       models: ['gpt-4o', 'gpt-4o-mini'],
       max_budget: null,
@@ -217,7 +218,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     expect(litellm.keys.has(row.litellmKeyHash!)).toBe(false);
   });
 
-  it('pushes USD wallet balances as max_budget, exactly, and skips other currencies', async () => {
+  it('pushes each USD wallet as max_budget on the keys it pays for, exactly, and clears legacy team budgets', async () => {
     const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
     await db.prisma.wallet.createMany({
       data: [
@@ -249,15 +250,19 @@ describe('LiteLLM admin sync through the outbox', () => {
         },
       ],
     });
+    // What earlier versions wrote: the remaining balance as the team's lifetime budget.
+    litellm.teams.get(orgId)!.max_budget = 12.000000001;
     const before = litellm.calls.length;
     expect(await t.app.services.litellm.enqueueBudgetSync()).toBe(2);
     await drain();
+    // Every key here is the owner's, so the owner's wallet pays for all of them: its balance (holds
+    // are requests LiteLLM itself will see) less the one nano kept back, on top of each key's spend.
+    const synced = await db.prisma.apiKey.findMany({ where: { syncState: 'synced' } });
+    expect(synced.length).toBeGreaterThan(0);
+    for (const k of synced) expect(litellm.keys.get(k.litellmKeyHash!)!.max_budget).toBe(0.999999999);
     const sent = litellm.calls.slice(before).filter((c) => c.body && 'max_budget' in c.body);
-    expect(sent.map((c) => [c.path, c.body.max_budget]).sort()).toEqual([
-      ['/team/update', 12.000000001],
-      ['/user/update', 0],
-    ]);
-    expect(litellm.teams.get(orgId)!.max_budget).toBe(12.000000001);
+    expect(sent.every((c) => c.path === '/key/update' || c.body.max_budget === null)).toBe(true);
+    expect(litellm.teams.get(orgId)!.max_budget).toBeNull();
   });
 
   it('reports spend drift between LiteLLM and Tollgate usage (GraphQL and metric)', async () => {
