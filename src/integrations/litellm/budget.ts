@@ -97,7 +97,17 @@ export async function keysPaidBy(db: Db, w: BackstopWallet): Promise<BackstopKey
   return keys.filter((k) => pickPayingWallet(wallets, k)?.id === w.id);
 }
 
-/** The USD wallet that pays for a key's requests, or null when there is none yet. */
+/**
+ * Whether Tollgate bills this organization in USD (its `billingCurrency`, else DEFAULT_CURRENCY,
+ * as admission decides): only then does a USD budget in LiteLLM mirror the money that pays.
+ */
+export async function billsInUsd(db: Db, organizationId: string, defaultCurrency: string): Promise<boolean> {
+  const org = await db.organization.findUnique({ where: { id: organizationId }, select: { metadata: true } });
+  const currency = (org?.metadata as { billingCurrency?: string } | null)?.billingCurrency ?? defaultCurrency;
+  return currency.toUpperCase() === BACKSTOP_CURRENCY;
+}
+
+/** The USD wallet that pays for a key's requests, or null when there is none yet (no money). */
 export async function walletPaying(db: Db, key: BackstopKey): Promise<BackstopWallet | null> {
   const wallets = await db.wallet.findMany({
     where: { organizationId: key.organizationId, currency: BACKSTOP_CURRENCY },

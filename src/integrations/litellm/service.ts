@@ -13,6 +13,7 @@ import {
   BACKSTOP_CURRENCY,
   type BackstopKey,
   backstopRoomNanos,
+  billsInUsd,
   keyMaxBudgetNanos,
   keysPaidBy,
   loadBackstopKey,
@@ -460,23 +461,26 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   async pushBudget(walletId: string): Promise<void> {
     const w = await this.deps.db.wallet.findUnique({ where: { id: walletId } });
     if (w?.currency !== BACKSTOP_CURRENCY) return;
+    await this.clearLegacyBudget(w);
+    if (!(await billsInUsd(this.deps.db, w.organizationId, this.deps.config.DEFAULT_CURRENCY))) return;
     const room = backstopRoomNanos(w, await frozenNanos(this.deps.db, w.id, this.deps.clock()));
     for (const key of await keysPaidBy(this.deps.db, w)) await this.writeKeyBudget(key, room);
-    await this.clearLegacyBudget(w);
   }
 
   /** The budget of one key, from the wallet that pays for it (after the key is mirrored). */
   async pushKeyBudget(apiKeyId: string): Promise<void> {
     const key = await loadBackstopKey(this.deps.db, apiKeyId);
     if (!key?.litellmKeyHash) return;
-    const w = await walletPaying(this.deps.db, key);
-    if (!w) {
-      // No USD wallet pays for this key (yet): only its own USD budget, if any, binds it in LiteLLM.
+    if (!(await billsInUsd(this.deps.db, key.organizationId, this.deps.config.DEFAULT_CURRENCY))) {
+      // Billed in another currency: LiteLLM budgets are USD, so only the key's own USD budget binds.
       const own = key.budgetCurrency === BACKSTOP_CURRENCY ? key.budgetNanos : null;
       await this.api.keyUpdate({ key: key.litellmKeyHash, max_budget: own === null ? null : UsdAmount.fromNanos(own) });
       return;
     }
-    await this.writeKeyBudget(key, backstopRoomNanos(w, await frozenNanos(this.deps.db, w.id, this.deps.clock())));
+    // No wallet yet is no money: room 0 (the organization's wallet is created empty on first use).
+    const w = await walletPaying(this.deps.db, key);
+    const room = w ? backstopRoomNanos(w, await frozenNanos(this.deps.db, w.id, this.deps.clock())) : 0n;
+    await this.writeKeyBudget(key, room);
   }
 
   private async writeKeyBudget(key: BackstopKey, roomNanos: bigint) {

@@ -62,8 +62,16 @@ export function proxyError(status: number, message: string, type: string, param:
   return { status, body: { error: { message, type, param: param ?? 'None', code: String(status) } } };
 }
 
-/** Python's str(float) for the numbers LiteLLM puts in its messages. */
-const py = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n));
+/** Python's repr(float), as LiteLLM's messages and headers print numbers (4e-05, 0.0001, 2.0). */
+export function py(n: number): string {
+  const a = Math.abs(n);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    const [mantissa, exp] = n.toExponential().split('e') as [string, string];
+    const sign = exp.startsWith('-') ? '-' : '+';
+    return `${mantissa}e${sign}${exp.replace(/^[+-]/, '').padStart(2, '0')}`;
+  }
+  return Number.isInteger(n) ? n.toFixed(1) : String(n);
+}
 
 /** Seconds of a LiteLLM duration string: `30s`, `30m`, `30h`, `30d`, `1mo`. */
 export function durationSeconds(d: string): number {
@@ -123,9 +131,9 @@ export class EnforcingDataPlane {
     return {
       status: 200,
       headers: {
-        'x-litellm-response-cost': String(cost),
-        ...(key ? { 'x-litellm-key-spend': String(key.spend) } : {}),
-        ...(key?.max_budget != null ? { 'x-litellm-key-max-budget': String(key.max_budget) } : {}),
+        'x-litellm-response-cost': py(cost),
+        ...(key ? { 'x-litellm-key-spend': py(key.spend) } : {}),
+        ...(key?.max_budget != null ? { 'x-litellm-key-max-budget': py(key.max_budget) } : {}),
       },
       body: {
         id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
