@@ -108,7 +108,9 @@ describe('LiteLLM admin sync through the outbox', () => {
       user_id: owner.id,
       team_id: orgId,
       models: ['gpt-4o-mini'],
-      max_budget: 2.5,
+      // The organization bills in USD and has no wallet yet, so no money: LiteLLM refuses the key
+      // (its own 2.5 USD budget is the cap once a wallet has room).
+      max_budget: 0,
       rpm_limit: 30,
       metadata: {
         tollgate_api_key_id: ownerRow.id,
@@ -155,12 +157,12 @@ describe('LiteLLM admin sync through the outbox', () => {
     );
     await drain();
     const updates = litellm.calls.slice(before).filter((c) => c.path === '/key/update');
-    // One update mirrors the key, the next sets its budget (the key's own, no USD wallet yet).
+    // One update mirrors the key, the next sets its budget (0: no wallet, no money yet).
     expect(updates.filter((c) => 'metadata' in c.body).length).toBe(1);
     for (const u of updates) expect(u.body).not.toHaveProperty('key_alias');
     expect(litellm.keys.get(row.litellmKeyHash!)).toMatchObject({
       models: ['gpt-4o', 'gpt-4o-mini'],
-      max_budget: null,
+      max_budget: 0,
       metadata: { team_note: 'set by an operator in LiteLLM', tollgate_api_key_id: row.id },
     });
   });
