@@ -629,7 +629,8 @@ const LiteLLMDriftDirection = builder.enumType('LiteLLMDriftDirection', {
         'LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices).',
     },
     tollgate_higher: {
-      description: "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
+      description:
+        "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
     },
     none: { description: 'They agree.' },
   } as const,

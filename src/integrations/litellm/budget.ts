@@ -85,7 +85,11 @@ export async function keysPaidBy(db: Db, w: BackstopWallet): Promise<BackstopKey
       organizationId: w.organizationId,
       syncState: 'synced',
       litellmKeyHash: { not: null },
-      ...(w.ownerType === 'user' ? { userId: w.ownerId } : w.ownerType === 'team' ? { teamId: w.ownerId } : {}),
+      ...(w.ownerType === 'user'
+        ? { userId: w.ownerId }
+        : w.ownerType === 'team'
+          ? { teamId: w.ownerId }
+          : {}),
     },
     select: KEY_FIELDS,
   });

@@ -430,7 +430,8 @@ export class LiteLLMService implements LiteLLMSyncFlags {
 
   /** An operator's resync (GraphQL `resyncLiteLLMBudgets`): pushes now, never deduplicated. */
   async resyncBudgets(walletId?: string): Promise<number> {
-    if (!this.backstop) throw new ServiceUnavailableError('LiteLLM key sync is off: there are no budgets to push');
+    if (!this.backstop)
+      throw new ServiceUnavailableError('LiteLLM key sync is off: there are no budgets to push');
     return this.enqueuePushes(walletId, () => undefined);
   }
 
@@ -474,7 +475,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     if (!(await billsInUsd(this.deps.db, key.organizationId, this.deps.config.DEFAULT_CURRENCY))) {
       // Billed in another currency: LiteLLM budgets are USD, so only the key's own USD budget binds.
       const own = key.budgetCurrency === BACKSTOP_CURRENCY ? key.budgetNanos : null;
-      await this.api.keyUpdate({ key: key.litellmKeyHash, max_budget: own === null ? null : UsdAmount.fromNanos(own) });
+      await this.api.keyUpdate({
+        key: key.litellmKeyHash,
+        max_budget: own === null ? null : UsdAmount.fromNanos(own),
+      });
       return;
     }
     // No wallet yet is no money: room 0 (the organization's wallet is created empty on first use).

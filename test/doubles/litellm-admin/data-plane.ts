@@ -120,7 +120,9 @@ export class EnforcingDataPlane {
 
     const usage: PricedUsage = {
       promptTokens: this.t.settings.promptTokens,
-      completionTokens: Number.isInteger(body?.max_tokens) ? body.max_tokens : this.t.settings.completionTokens,
+      completionTokens: Number.isInteger(body?.max_tokens)
+        ? body.max_tokens
+        : this.t.settings.completionTokens,
     };
     const cost =
       usage.promptTokens * this.t.settings.inputUsdPerToken +

@@ -350,7 +350,10 @@ export class LiteLLMAdminDouble {
   }
 
   /** budget_duration and the first budget_reset_at, as LiteLLM stores them. */
-  private budgetWindow(duration: unknown): { budget_duration: string | null; budget_reset_at: string | null } {
+  private budgetWindow(duration: unknown): {
+    budget_duration: string | null;
+    budget_reset_at: string | null;
+  } {
     if (typeof duration !== 'string' || !duration) return { budget_duration: null, budget_reset_at: null };
     return {
       budget_duration: duration,
@@ -417,7 +420,9 @@ export class LiteLLMAdminDouble {
     if (b.budget_duration !== undefined) Object.assign(row, this.budgetWindow(b.budget_duration));
     if (typeof b.duration === 'string')
       row.expires =
-        b.duration === '-1' ? null : new Date(this.nowMs() + durationSeconds(b.duration) * 1000).toISOString();
+        b.duration === '-1'
+          ? null
+          : new Date(this.nowMs() + durationSeconds(b.duration) * 1000).toISOString();
     return { status: 200, body: { key: row.token, ...row } };
   }
 

@@ -80,10 +80,15 @@ export async function startBackstop(
     effectiveFrom: new Date('2020-01-01T00:00:00Z'),
   });
   const drain = () => s.outbox.drain(100);
+  /** The key's LiteLLM secret once it is mirrored (the app's own outbox worker may be the one delivering). */
   const secretOf = async (apiKeyId: string) => {
-    const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
-    if (row.syncState !== 'synced') throw new Error(`key ${apiKeyId} is ${row.syncState}`);
-    return decryptSecret(row.litellmSecretEncrypted!, ENCRYPTION_KEY);
+    for (let attempt = 0; ; attempt++) {
+      await drain();
+      const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
+      if (row.syncState === 'synced') return decryptSecret(row.litellmSecretEncrypted!, ENCRYPTION_KEY);
+      if (attempt > 500) throw new Error(`key ${apiKeyId} is ${row.syncState}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   };
   const newTenant = async (): Promise<Tenant> => {
     const boot = await bootstrap(s, {
@@ -91,7 +96,9 @@ export async function startBackstop(
       email: `o${randomBytes(4).toString('hex')}@acme.test`,
     });
     await drain();
-    const bootKey = await db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: boot.organizationId } });
+    const bootKey = await db.prisma.apiKey.findFirstOrThrow({
+      where: { organizationId: boot.organizationId },
+    });
     const wallet = await s.ledger.ensureWallet({
       organizationId: boot.organizationId,
       ownerType: 'organization',
@@ -111,7 +118,11 @@ export async function startBackstop(
     const res = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: MODEL, max_tokens: maxTokens, messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({
+        model: MODEL,
+        max_tokens: maxTokens,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     });
     return { status: res.status, body: await res.json() };
   };

@@ -16,8 +16,14 @@ const micro = (min: number, max: number) => fc.integer({ min, max }).map((n) => 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: micro(1, 150).map((nanos) => ({ kind: 'topUp' as const, nanos })), weight: 3 },
   { arbitrary: micro(1, 120).map((nanos) => ({ kind: 'refund' as const, nanos })), weight: 2 },
-  { arbitrary: fc.integer({ min: 1, max: 60 }).map((maxTokens) => ({ kind: 'tollgate' as const, maxTokens })), weight: 3 },
-  { arbitrary: fc.integer({ min: 1, max: 60 }).map((maxTokens) => ({ kind: 'direct' as const, maxTokens })), weight: 4 },
+  {
+    arbitrary: fc.integer({ min: 1, max: 60 }).map((maxTokens) => ({ kind: 'tollgate' as const, maxTokens })),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.integer({ min: 1, max: 60 }).map((maxTokens) => ({ kind: 'direct' as const, maxTokens })),
+    weight: 4,
+  },
   { arbitrary: fc.constant({ kind: 'push' as const }), weight: 2 },
   { arbitrary: fc.constant({ kind: 'periodic' as const }), weight: 1 },
 );
@@ -60,12 +66,23 @@ describe('LiteLLM backstop, property', () => {
         for (const a of actions) {
           const key = `r${++runs}-${++n}`;
           if (a.kind === 'topUp') {
-            await ledger.grant({ walletId: tenant.orgWalletId, amountNanos: a.nanos, idempotencyKey: key, description: 'top-up' });
+            await ledger.grant({
+              walletId: tenant.orgWalletId,
+              amountNanos: a.nanos,
+              idempotencyKey: key,
+              description: 'top-up',
+            });
           } else if (a.kind === 'refund') {
-            const room = await walletRoom(tenant.orgWalletId);
-            const nanos = a.nanos < room ? a.nanos : room;
+            // Refund at most what is left (bigint: no Math.min).
+            let nanos = await walletRoom(tenant.orgWalletId);
+            if (a.nanos < nanos) nanos = a.nanos;
             if (nanos > 0n)
-              await ledger.adjust({ walletId: tenant.orgWalletId, amountNanos: -nanos, idempotencyKey: key, description: 'refund' });
+              await ledger.adjust({
+                walletId: tenant.orgWalletId,
+                amountNanos: -nanos,
+                idempotencyKey: key,
+                description: 'refund',
+              });
           } else if (a.kind === 'push' || a.kind === 'periodic') {
             if (a.kind === 'periodic') await b.t.app.services.litellm.enqueueBudgetSync();
             const waiting = await pushesWaiting();
@@ -77,14 +94,22 @@ describe('LiteLLM backstop, property', () => {
             const settled = (await pushesWaiting()) === 0;
             if (a.kind === 'direct') {
               const r = await b.direct(tenant.litellmSecret, a.maxTokens);
-              if (settled) expect({ action: a, status: r.status, covered }).toEqual({ action: a, status: covered ? 200 : 400, covered });
+              if (settled)
+                expect({ action: a, status: r.status, covered }).toEqual({
+                  action: a,
+                  status: covered ? 200 : 400,
+                  covered,
+                });
               if (r.status === 200) directSincePush += (10n + BigInt(a.maxTokens)) * 1_000n;
               else expect(r.body.error.type).toBe('budget_exceeded');
             } else {
               const r = await b.viaTollgate(tenant.tollgateKey, a.maxTokens);
               // Tollgate admits or refuses on its own (402); LiteLLM refuses it only when it is not covered.
               if (settled && covered && r.status !== 402)
-                expect({ action: a, status: r.status, body: r.body }).toMatchObject({ action: a, status: 200 });
+                expect({ action: a, status: r.status, body: r.body }).toMatchObject({
+                  action: a,
+                  status: 200,
+                });
             }
           }
         }

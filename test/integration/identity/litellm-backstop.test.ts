@@ -120,7 +120,11 @@ describe('LiteLLM backstop', () => {
     expect(before - b.roomUsd(b.litellmSecret)).toBeCloseTo(0.0004, 12);
     // A dispute freezes everything left (direct calls above were never billed, so it is more than 600,000).
     const left = (await b.db.prisma.wallet.findUniqueOrThrow({ where: { id: userWallet.id } })).balanceNanos;
-    const frozen = await ledger.freeze({ walletId: userWallet.id, amountNanos: left, idempotencyKey: 'dispute-1' });
+    const frozen = await ledger.freeze({
+      walletId: userWallet.id,
+      amountNanos: left,
+      idempotencyKey: 'dispute-1',
+    });
     await b.drain();
     expect((await b.direct(b.litellmSecret, 1)).status).toBe(400);
     await ledger.unfreeze({ holdId: frozen.holdId });
@@ -138,7 +142,9 @@ describe('LiteLLM backstop', () => {
     expect(org.driftUsd).toMatch(/^0\.\d{9}$/);
     const metrics = await (await fetch(`${b.t.url}/metrics`)).text();
     expect(metrics).toMatch(
-      new RegExp(`tollgate_litellm_spend_drift_usd\\{entity_type="organization",entity_id="${b.organizationId}"\\} 0\\.0\\d+`),
+      new RegExp(
+        `tollgate_litellm_spend_drift_usd\\{entity_type="organization",entity_id="${b.organizationId}"\\} 0\\.0\\d+`,
+      ),
     );
 
     // Someone changed the budget in LiteLLM's UI: the resync puts the backstop back.

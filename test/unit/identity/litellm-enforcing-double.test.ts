@@ -37,7 +37,11 @@ describe('LiteLLM double: enforcement on /chat/completions', () => {
   afterAll(() => litellm.close());
   beforeEach(() => {
     // Prices exact in binary, so sums of costs are exact and budgets can be hit on the dot.
-    Object.assign(litellm.settings, { budgetExceededStatus: 400, inputUsdPerToken: 0.5, outputUsdPerToken: 0.25 });
+    Object.assign(litellm.settings, {
+      budgetExceededStatus: 400,
+      inputUsdPerToken: 0.5,
+      outputUsdPerToken: 0.25,
+    });
     litellm.nowMs = () => Date.now();
   });
 
@@ -110,7 +114,10 @@ describe('LiteLLM double: enforcement on /chat/completions', () => {
     expect(m.body.error).toMatchObject({ type: 'key_model_access_denied', param: 'model' });
     expect((await chat(s.key, { model: 'gpt-4o' })).status).toBe(200);
     await admin('/key/update', { key: s.key, blocked: true });
-    expect((await chat(s.key, { model: 'gpt-4o' })).body.error).toMatchObject({ type: 'auth_error', code: '401' });
+    expect((await chat(s.key, { model: 'gpt-4o' })).body.error).toMatchObject({
+      type: 'auth_error',
+      code: '401',
+    });
     const t = await setup({ duration: '60s' });
     litellm.nowMs = () => Date.now() + 61_000;
     expect((await chat(t.key)).body.error).toMatchObject({ type: 'expired_key', code: '400' });
