@@ -673,7 +673,7 @@ builder.mutationField('resyncLiteLLMBudgets', (t) =>
     authScopes: { platformAdmin: true },
     args: { walletId: t.arg.id({ required: false }) },
     resolve: (_r, args, ctx) =>
-      ctx.services.litellm.resyncBudgets(args.walletId ? rawId(args.walletId, 'Wallet') : undefined),
+      ctx.services.litellm.budgets.resync(args.walletId ? rawId(args.walletId, 'Wallet') : undefined),
   }),
 );
 

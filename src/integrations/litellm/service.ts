@@ -5,23 +5,11 @@ import type { Metrics } from '../../http/metrics.ts';
 import { decryptSecret } from '../../identity/crypto.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { logger } from '../../lib/logger.ts';
-import type { Prisma } from '../../generated/prisma/client.ts';
-import { frozenNanos } from '../../ledger/ledger-service.ts';
-import { enqueueOutbox } from '../../outbox/outbox.ts';
 import { type OutboxDelivery, type OutboxWorker, PermanentDeliveryError } from '../../outbox/worker.ts';
-import {
-  BACKSTOP_CURRENCY,
-  type BackstopKey,
-  backstopRoomNanos,
-  billsInUsd,
-  keyMaxBudgetNanos,
-  keysPaidBy,
-  loadBackstopKey,
-  walletPaying,
-} from './budget.ts';
+import { LiteLLMBackstop } from './backstop.ts';
 import { LiteLLMAdminClient, LiteLLMAdminError } from './client.ts';
 import { LITELLM_TOPICS, type LiteLLMSyncFlags, type TeamEntityType } from './outbox.ts';
-import { UsdAmount, nanosToUsdDecimal, usdNumberToNanos } from './usd.ts';
+import { nanosToUsdDecimal, usdNumberToNanos } from './usd.ts';
 
 export interface DriftRow {
   entityType: 'organization' | 'team' | 'user';
@@ -61,6 +49,8 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   readonly enabled: boolean;
   readonly keySync: boolean;
   readonly client: LiteLLMAdminClient | null;
+  /** The budget backstop on mirrored keys (./backstop.ts). */
+  readonly budgets: LiteLLMBackstop;
   private readonly secrets = new Map<string, string>();
   private readonly unsyncedUntil = new Map<string, number>();
   private readonly driftGauge: Gauge<'entity_type' | 'entity_id'>;
@@ -73,6 +63,13 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     this.client = this.enabled
       ? new LiteLLMAdminClient({ baseUrl: c.LITELLM_URL!, masterKey: c.LITELLM_MASTER_KEY! })
       : null;
+    this.budgets = new LiteLLMBackstop({
+      config: c,
+      db: deps.db,
+      clock: deps.clock,
+      enabled: this.keySync,
+      api: () => this.api,
+    });
     if (this.enabled && !this.keySync)
       logger.warn(
         'TOLLGATE_ENCRYPTION_KEY is not set: API keys are not mirrored to LiteLLM (master key upstream)',
@@ -158,7 +155,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       )
       .register(
         LITELLM_TOPICS.budgetSet,
-        wrap((p) => this.pushBudget(p.walletId)),
+        wrap((p) => this.budgets.pushWallet(p.walletId)),
       );
   }
 
@@ -342,9 +339,9 @@ export class LiteLLMService implements LiteLLMSyncFlags {
           metadata: { ...(info.info.metadata ?? {}), ...ours },
         });
       }
-      // max_budget is the wallet backstop joined with the key's own budget (pushKeyBudget): set
+      // max_budget is the wallet backstop joined with the key's own budget (LiteLLMBackstop): set
       // after every sync so a changed key budget or a new key is bound at once.
-      await this.pushKeyBudget(key.id);
+      await this.budgets.pushKey(key.id);
       await db.apiKey.update({ where: { id: key.id }, data: { syncState: 'synced', syncError: null } });
       this.unsyncedUntil.delete(key.id);
     } catch (err) {
@@ -385,131 +382,6 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   }
 
   // ------------------------------------------------------------------ budgets and drift
-
-  /**
-   * The backstop lives on mirrored keys (docs/api.md, "LiteLLM budgets"), so it needs key sync:
-   * without it no LiteLLM key exists that could call LiteLLM directly.
-   */
-  get backstop(): boolean {
-    return this.keySync;
-  }
-
-  /**
-   * Records that a wallet's money moved (called by the ledger inside the posting's transaction).
-   * Coalesced per wallet: every change within one LITELLM_BUDGET_PUSH_COALESCE_MS window shares
-   * one message, delivered at the window's end; the handler reads the wallet when it runs.
-   */
-  async enqueueBudgetPush(tx: Db | Prisma.TransactionClient, walletId: string): Promise<void> {
-    if (!this.backstop) return;
-    const windowMs = this.deps.config.LITELLM_BUDGET_PUSH_COALESCE_MS;
-    const nowMs = this.deps.clock().getTime();
-    const bucket = windowMs > 0 ? Math.floor(nowMs / windowMs) : null;
-    await enqueueOutbox(tx as Db, {
-      topic: LITELLM_TOPICS.budgetSet,
-      orderingKey: `${LITELLM_TOPICS.budgetSet}:${walletId}`,
-      payload: { walletId },
-      ...(bucket === null
-        ? {}
-        : {
-            dedupeKey: `${LITELLM_TOPICS.budgetSet}:${walletId}:w${bucket}`,
-            notBefore: new Date((bucket + 1) * windowMs),
-          }),
-    });
-  }
-
-  /**
-   * Enqueues a budget push for every USD wallet (the periodic safety net), one message per wallet
-   * per interval. Wallets in other currencies are skipped: LiteLLM budgets are USD only.
-   */
-  async enqueueBudgetSync(): Promise<number> {
-    if (!this.backstop) return 0;
-    const interval = Math.max(1, this.deps.config.LITELLM_BUDGET_SYNC_INTERVAL_MS);
-    const bucket = Math.floor(this.deps.clock().getTime() / interval);
-    return this.enqueuePushes(undefined, (id) => `${LITELLM_TOPICS.budgetSet}:${id}:i${bucket}`);
-  }
-
-  /** An operator's resync (GraphQL `resyncLiteLLMBudgets`): pushes now, never deduplicated. */
-  async resyncBudgets(walletId?: string): Promise<number> {
-    if (!this.backstop)
-      throw new ServiceUnavailableError('LiteLLM key sync is off: there are no budgets to push');
-    return this.enqueuePushes(walletId, () => undefined);
-  }
-
-  private async enqueuePushes(walletId: string | undefined, dedupe: (id: string) => string | undefined) {
-    const wallets = await this.deps.db.wallet.findMany({
-      where: { currency: BACKSTOP_CURRENCY, ...(walletId ? { id: walletId } : {}) },
-      select: { id: true },
-    });
-    await enqueueOutbox(
-      this.deps.db,
-      wallets.map((w) => {
-        const dedupeKey = dedupe(w.id);
-        return {
-          topic: LITELLM_TOPICS.budgetSet,
-          orderingKey: `${LITELLM_TOPICS.budgetSet}:${w.id}`,
-          payload: { walletId: w.id },
-          ...(dedupeKey ? { dedupeKey } : {}),
-        };
-      }),
-    );
-    return wallets.length;
-  }
-
-  /**
-   * Sets `max_budget` on every mirrored key this wallet pays for to the key's current LiteLLM spend
-   * plus the wallet's room (`keyMaxBudgetNanos`), reading the spend just before writing it.
-   */
-  async pushBudget(walletId: string): Promise<void> {
-    const w = await this.deps.db.wallet.findUnique({ where: { id: walletId } });
-    if (w?.currency !== BACKSTOP_CURRENCY) return;
-    await this.clearLegacyBudget(w);
-    if (!(await billsInUsd(this.deps.db, w.organizationId, this.deps.config.DEFAULT_CURRENCY))) return;
-    const room = backstopRoomNanos(w, await frozenNanos(this.deps.db, w.id, this.deps.clock()));
-    for (const key of await keysPaidBy(this.deps.db, w)) await this.writeKeyBudget(key, room);
-  }
-
-  /** The budget of one key, from the wallet that pays for it (after the key is mirrored). */
-  async pushKeyBudget(apiKeyId: string): Promise<void> {
-    const key = await loadBackstopKey(this.deps.db, apiKeyId);
-    if (!key?.litellmKeyHash) return;
-    if (!(await billsInUsd(this.deps.db, key.organizationId, this.deps.config.DEFAULT_CURRENCY))) {
-      // Billed in another currency: LiteLLM budgets are USD, so only the key's own USD budget binds.
-      const own = key.budgetCurrency === BACKSTOP_CURRENCY ? key.budgetNanos : null;
-      await this.api.keyUpdate({
-        key: key.litellmKeyHash,
-        max_budget: own === null ? null : UsdAmount.fromNanos(own),
-      });
-      return;
-    }
-    // No wallet yet is no money: room 0 (the organization's wallet is created empty on first use).
-    const w = await walletPaying(this.deps.db, key);
-    const room = w ? backstopRoomNanos(w, await frozenNanos(this.deps.db, w.id, this.deps.clock())) : 0n;
-    await this.writeKeyBudget(key, room);
-  }
-
-  private async writeKeyBudget(key: BackstopKey, roomNanos: bigint) {
-    const hash = key.litellmKeyHash!;
-    const info = await this.keyInfoOrNull(hash);
-    if (info === null) return; // deleted in LiteLLM meanwhile: the key's own sync recreates it
-    const budget = keyMaxBudgetNanos(Number(info.info.spend ?? 0), roomNanos, key);
-    await this.api.keyUpdate({ key: hash, max_budget: UsdAmount.fromNanos(budget) });
-  }
-
-  /**
-   * Earlier versions put the wallet's remaining balance on the owner's LiteLLM team or user, where
-   * LiteLLM compares it with lifetime spend and refuses funded wallets; take it off.
-   */
-  private async clearLegacyBudget(w: { ownerType: string; ownerId: string }) {
-    const mapped = await this.deps.db.externalMapping.findFirst({
-      where: { system: 'litellm', entityType: w.ownerType, entityId: w.ownerId, syncState: 'synced' },
-    });
-    if (!mapped) return;
-    if (w.ownerType === 'user') {
-      if ((await this.api.userInfo(w.ownerId)).max_budget !== null)
-        await this.api.userUpdate({ user_id: w.ownerId, max_budget: null });
-    } else if ((await this.api.teamInfo(w.ownerId)).max_budget !== null)
-      await this.api.teamUpdate({ team_id: w.ownerId, max_budget: null });
-  }
 
   /**
    * Compares LiteLLM's recorded spend with Tollgate's USD usage for every synced organization
@@ -570,7 +442,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     let running: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
       running = (async () => {
-        await this.enqueueBudgetSync();
+        await this.budgets.enqueueAll();
         await this.computeDrift();
       })().catch((err) => logger.warn({ err: (err as Error).message }, 'LiteLLM budget sync failed'));
     }, interval);

@@ -84,7 +84,7 @@ describe('LiteLLM backstop, property', () => {
                 description: 'refund',
               });
           } else if (a.kind === 'push' || a.kind === 'periodic') {
-            if (a.kind === 'periodic') await b.t.app.services.litellm.enqueueBudgetSync();
+            if (a.kind === 'periodic') await b.t.app.services.litellm.budgets.enqueueAll();
             const waiting = await pushesWaiting();
             await b.drain();
             expect(await pushesWaiting()).toBe(0);

@@ -22,7 +22,7 @@ describe('LiteLLM backstop', () => {
   };
   /** The periodic safety net, as the timer runs it. */
   const periodicPush = async () => {
-    await b.t.app.services.litellm.enqueueBudgetSync();
+    await b.t.app.services.litellm.budgets.enqueueAll();
     await b.drain();
   };
 
@@ -98,6 +98,26 @@ describe('LiteLLM backstop', () => {
     expect(served).toBe(2);
   });
 
+  it('keys paid by one wallet share its room: the LiteLLM team all of whose keys it pays is capped too', async () => {
+    const tenant = await b.newTenant();
+    const second = await b.t.gql(
+      'mutation { createApiKey(input:{name:"second", scopes:["inference"]}) { apiKey { id } } }',
+      {},
+      { token: tenant.tollgateKey },
+    );
+    const secrets = [tenant.litellmSecret, await b.secretOf(raw(second.data.createApiKey.apiKey.id))];
+    await fund(tenant.orgWalletId, costNanos(20) * 3n);
+    await b.drain();
+    // Each key alone could spend the whole room; the team cap stops them together.
+    let served = 0;
+    for (let i = 0; i < 10; i++) if ((await b.direct(secrets[i % 2]!, 20)).status === 200) served++;
+    expect(served).toBeLessThanOrEqual(4); // 3 covered, plus at most the one that crosses the line
+    const team = b.litellm.teams.get(tenant.organizationId)!;
+    expect(team.max_budget).toBeCloseTo(0.000089999, 12);
+    const refused = await b.direct(secrets[0]!, 1);
+    expect(refused.body.error.type).toBe('budget_exceeded');
+  });
+
   it('pushes on money movements without waiting for the timer: refund, freeze, unfreeze, top-up', async () => {
     const userWallet = await b.db.prisma.wallet.findFirstOrThrow({
       where: { ownerType: 'user', ownerId: b.userId, currency: 'USD' },
@@ -154,7 +174,9 @@ describe('LiteLLM backstop', () => {
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const res = await b.t.gql('mutation { resyncLiteLLMBudgets }');
     expect(res.errors).toBeUndefined();
-    expect(res.data.resyncLiteLLMBudgets).toBe(2);
+    expect(res.data.resyncLiteLLMBudgets).toBe(
+      await b.db.prisma.wallet.count({ where: { currency: 'USD' } }),
+    );
     await b.drain();
     expect(row.max_budget).toBeLessThan(1000);
   });

@@ -220,7 +220,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     expect(litellm.keys.has(row.litellmKeyHash!)).toBe(false);
   });
 
-  it('pushes each USD wallet as max_budget on the keys it pays for, exactly, and clears legacy team budgets', async () => {
+  it('pushes each USD wallet as max_budget on the keys it pays for, exactly, and replaces legacy team budgets', async () => {
     const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
     await db.prisma.wallet.createMany({
       data: [
@@ -255,16 +255,18 @@ describe('LiteLLM admin sync through the outbox', () => {
     // What earlier versions wrote: the remaining balance as the team's lifetime budget.
     litellm.teams.get(orgId)!.max_budget = 12.000000001;
     const before = litellm.calls.length;
-    expect(await t.app.services.litellm.enqueueBudgetSync()).toBe(2);
+    expect(await t.app.services.litellm.budgets.enqueueAll()).toBe(2);
     await drain();
     // Every key here is the owner's, so the owner's wallet pays for all of them: its balance (holds
     // are requests LiteLLM itself will see) less the one nano kept back, on top of each key's spend.
     const synced = await db.prisma.apiKey.findMany({ where: { syncState: 'synced' } });
     expect(synced.length).toBeGreaterThan(0);
     for (const k of synced) expect(litellm.keys.get(k.litellmKeyHash!)!.max_budget).toBe(0.999999999);
+    // The organization's LiteLLM team has only keys the owner's wallet pays for: the old number
+    // (remaining balance against lifetime spend) is replaced by the same cap on the whole team.
+    expect(litellm.teams.get(orgId)!.max_budget).toBe(0.999999999);
     const sent = litellm.calls.slice(before).filter((c) => c.body && 'max_budget' in c.body);
-    expect(sent.every((c) => c.path === '/key/update' || c.body.max_budget === null)).toBe(true);
-    expect(litellm.teams.get(orgId)!.max_budget).toBeNull();
+    expect(sent.filter((c) => c.path === '/user/update' && c.body.max_budget !== null)).toEqual([]);
   });
 
   it('reports spend drift between LiteLLM and Tollgate usage (GraphQL and metric)', async () => {
