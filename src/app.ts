@@ -85,6 +85,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     pubsub,
     holdTtlMs: config.HOLD_TTL_MS,
     overshootMaxPercent: config.LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT,
+    onWalletMoneyMoved: (tx, walletId) => litellm.budgets.enqueueWalletPush(tx, walletId),
   });
   const holdSweeper = new HoldSweeper(ledger, { intervalMs: config.HOLD_SWEEP_INTERVAL_MS });
   const planServices = createPlanServices({

@@ -97,6 +97,7 @@ export const envSchema = z.object({
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),
   LITELLM_SYNC_MODE: z.enum(['admin', 'none']).default('admin'),
   LITELLM_BUDGET_SYNC_INTERVAL_MS: int(300_000, 0),
+  LITELLM_BUDGET_PUSH_COALESCE_MS: int(1_000, 0),
   // ---- proxy (docs/proxy.md)
   PROXY_CONNECT_TIMEOUT_MS: int(5_000, 1),
   PROXY_HEADERS_TIMEOUT_MS: int(600_000, 1),

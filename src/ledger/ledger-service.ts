@@ -50,6 +50,13 @@ export interface LedgerServiceOptions {
   overshootMaxPercent?: number;
   /** Runs the per-request statements; defaults to the driver under `db` (src/db/sql.ts). */
   sql?: Sql;
+  /**
+   * Called when money moves on a wallet other than by a request's hold and settle: inside the
+   * posting's transaction for postings (top-ups, refunds, reversals, grants, adjustments, late
+   * usage), right after the change for freezes and unfreezes (disputes, reviews). Integrations
+   * enqueue their deliveries here (LiteLLM budget pushes); it must not call back into the ledger.
+   */
+  onWalletMoneyMoved?: (tx: Prisma.TransactionClient | Db, walletId: string) => Promise<void>;
 }
 
 /** One request's charge taken from a hold (`captureFromHold`, `captureManyFromHold`). */
@@ -201,6 +208,36 @@ function canonical(value: unknown): string {
 }
 
 /** SHA-256 of the canonical JSON of a request: what an idempotency key is bound to. */
+/** What freezes (disputes, reviews) keep out of reach on a wallet: its active holds that never expire. */
+export async function frozenNanos(db: Db, walletId: string, now: Date): Promise<bigint> {
+  const agg = await db.hold.aggregate({
+    where: { walletId, status: 'active', expiresAt: { gt: new Date(now.getTime() + FOREVER_MS / 2) } },
+    _sum: { amountNanos: true },
+  });
+  return agg._sum.amountNanos ?? 0n;
+}
+
+/** Who pays for a payer's requests, first match wins: the user's wallet, the team's, the organization's. */
+export function payerOwners(p: Pick<Payer, 'userId' | 'teamId' | 'organizationId'>) {
+  return [
+    { ownerType: 'user', ownerId: p.userId },
+    ...(p.teamId ? [{ ownerType: 'team', ownerId: p.teamId }] : []),
+    { ownerType: 'organization', ownerId: p.organizationId },
+  ];
+}
+
+/** The wallet among `wallets` (one organization, one currency) that pays for `p`, if any. */
+export function pickPayingWallet<W extends { ownerType: string; ownerId: string }>(
+  wallets: readonly W[],
+  p: Pick<Payer, 'userId' | 'teamId' | 'organizationId'>,
+): W | undefined {
+  for (const o of payerOwners(p)) {
+    const w = wallets.find((x) => x.ownerType === o.ownerType && x.ownerId === o.ownerId);
+    if (w) return w;
+  }
+  return undefined;
+}
+
 export function requestHash(value: unknown): string {
   return createHash('sha256').update(canonical(value)).digest('hex');
 }
@@ -391,18 +428,11 @@ export class LedgerService {
 
   /** The wallet `holdForPayer` would hold on, created empty for the organization when none exists. */
   async payingWallet(p: Payer): Promise<WalletRow> {
-    const owners = [
-      { ownerType: 'user', ownerId: p.userId },
-      ...(p.teamId ? [{ ownerType: 'team', ownerId: p.teamId }] : []),
-      { ownerType: 'organization', ownerId: p.organizationId },
-    ];
     const wallets = await this.db.wallet.findMany({
-      where: { organizationId: p.organizationId, currency: p.currency, OR: owners },
+      where: { organizationId: p.organizationId, currency: p.currency, OR: payerOwners(p) },
     });
-    for (const o of owners) {
-      const w = wallets.find((x) => x.ownerType === o.ownerType && x.ownerId === o.ownerId);
-      if (w) return w;
-    }
+    const found = pickPayingWallet(wallets, p);
+    if (found) return found;
     return this.ensureWallet({
       organizationId: p.organizationId,
       ownerType: 'organization',
@@ -731,11 +761,24 @@ export class LedgerService {
 
   /** Freezes an amount (e.g. a disputed payment) as a hold that never expires and ignores the balance. */
   async freeze(input: Omit<HoldInput, 'ttlMs'>): Promise<HoldResult> {
-    return this.hold({ ...input, ttlMs: FOREVER_MS, enforceAvailable: false });
+    const held = await this.hold({ ...input, ttlMs: FOREVER_MS, enforceAvailable: false });
+    await this.movedOutsidePosting(held.walletId);
+    return held;
   }
 
   async unfreeze(input: { holdId: string; reason?: string }): Promise<ReleaseResult> {
-    return this.release(input);
+    const released = await this.release(input);
+    await this.movedOutsidePosting(released.walletId);
+    return released;
+  }
+
+  /** The freeze or unfreeze has happened: a failed notice must not report it as failed (periodic syncs catch up). */
+  private async movedOutsidePosting(walletId: string) {
+    try {
+      await this.opts.onWalletMoneyMoved?.(this.db, walletId);
+    } catch (err) {
+      logger.warn({ walletId, err: (err as Error).message }, 'wallet change notice failed');
+    }
   }
 
   /**
@@ -997,6 +1040,7 @@ export class LedgerService {
           UPDATE ledger_accounts SET "balanceNanos" = "balanceNanos" + ${delta}::bigint WHERE id = ${walletAccount}`;
         await tx.$executeRaw`
           UPDATE ledger_accounts SET "balanceNanos" = "balanceNanos" - ${delta}::bigint WHERE id = ${counter}`;
+        await this.opts.onWalletMoneyMoved?.(tx, p.walletId);
         if (p.audit)
           await tx.auditLog.create({
             data: {

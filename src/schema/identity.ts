@@ -6,6 +6,8 @@ import { NotFoundError } from '../lib/errors.ts';
 import { decodeId, orgAccess, requirePrincipal } from '../resolvers/identity/access.ts';
 import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../resolvers/identity/api-keys.ts';
 import * as orgs from '../resolvers/identity/organizations.ts';
+import { rawId } from '../resolvers/wallet/visibility.ts';
+import { nanosToUsdDecimal } from '../integrations/litellm/usd.ts';
 
 // ------------------------------------------------------------------ authorization helpers
 
@@ -619,6 +621,21 @@ builder.mutationFields((t) => ({
 
 // ------------------------------------------------------------------ LiteLLM drift (platform admin)
 
+const LiteLLMDriftDirection = builder.enumType('LiteLLMDriftDirection', {
+  description: 'Which way LiteLLM disagrees with Tollgate.',
+  values: {
+    litellm_higher: {
+      description:
+        'LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices).',
+    },
+    tollgate_higher: {
+      description:
+        "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
+    },
+    none: { description: 'They agree.' },
+  } as const,
+});
+
 const LiteLLMDrift = builder
   .objectRef<{
     entityType: string;
@@ -627,6 +644,7 @@ const LiteLLMDrift = builder
     litellmSpendNanos: bigint;
     tollgateUsageNanos: bigint;
     driftNanos: bigint;
+    direction: 'litellm_higher' | 'tollgate_higher' | 'none';
   }>('LiteLLMDrift')
   .implement({
     authScopes: { platformAdmin: true },
@@ -640,8 +658,24 @@ const LiteLLMDrift = builder
         description: 'USD usage records.',
       }),
       driftNanos: t.expose('driftNanos', { type: 'BigInt', description: 'LiteLLM − Tollgate.' }),
+      direction: t.expose('direction', { type: LiteLLMDriftDirection }),
+      driftUsd: t.string({
+        description: 'By how much they disagree: |LiteLLM − Tollgate| as an exact USD decimal.',
+        resolve: (r) => nanosToUsdDecimal(r.driftNanos < 0n ? -r.driftNanos : r.driftNanos),
+      }),
     }),
   });
+
+builder.mutationField('resyncLiteLLMBudgets', (t) =>
+  t.int({
+    description:
+      "Pushes the LiteLLM backstop (every mirrored key's max_budget) of one USD wallet, or of all USD wallets, now (platform admin). Returns how many wallets were queued; the outbox delivers them.",
+    authScopes: { platformAdmin: true },
+    args: { walletId: t.arg.id({ required: false }) },
+    resolve: (_r, args, ctx) =>
+      ctx.services.litellm.budgets.resync(args.walletId ? rawId(args.walletId, 'Wallet') : undefined),
+  }),
+);
 
 builder.queryField('litellmDrift', (t) =>
   t.field({

@@ -370,8 +370,11 @@ export type LimitUsage = {
 
 export type LiteLlmDrift = {
   __typename?: 'LiteLLMDrift';
+  direction: LiteLlmDriftDirection;
   /** LiteLLM − Tollgate. */
   driftNanos: Scalars['BigInt']['output'];
+  /** By how much they disagree: |LiteLLM − Tollgate| as an exact USD decimal. */
+  driftUsd: Scalars['String']['output'];
   entityId: Scalars['ID']['output'];
   entityType: Scalars['String']['output'];
   litellmSpendNanos: Scalars['BigInt']['output'];
@@ -380,6 +383,16 @@ export type LiteLlmDrift = {
   /** USD usage records. */
   tollgateUsageNanos: Scalars['BigInt']['output'];
 };
+
+/** Which way LiteLLM disagrees with Tollgate. */
+export enum LiteLlmDriftDirection {
+  /** LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices). */
+  LitellmHigher = 'litellm_higher',
+  /** They agree. */
+  None = 'none',
+  /** Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet). */
+  TollgateHigher = 'tollgate_higher'
+}
 
 export type Membership = Node & {
   __typename?: 'Membership';
@@ -463,6 +476,8 @@ export type Mutation = {
   replayDelivery: OutboxMessage;
   /** Puts a dead or pending delivery back in line for an immediate attempt. */
   replayWebhookDelivery: WebhookDelivery;
+  /** Pushes the LiteLLM backstop (every mirrored key's max_budget) of one USD wallet, or of all USD wallets, now (platform admin). Returns how many wallets were queued; the outbox delivers them. */
+  resyncLiteLLMBudgets: Scalars['Int']['output'];
   revokeApiKey: ApiKey;
   rotateApiKey: ApiKeySecretPayload;
   /** A new signing secret; the old one keeps signing for graceSeconds (default WEBHOOK_SECRET_ROTATION_GRACE_SECONDS). */
@@ -620,6 +635,11 @@ export type MutationReplayDeliveryArgs = {
 
 export type MutationReplayWebhookDeliveryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationResyncLiteLlmBudgetsArgs = {
+  walletId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 

@@ -86,14 +86,6 @@ export interface UserBody {
   auto_create_key?: boolean;
 }
 
-export interface CustomerBody {
-  user_id: string;
-  alias?: string;
-  blocked?: boolean;
-  max_budget?: Budget;
-  metadata?: Json;
-}
-
 export interface KeyBody {
   key?: string;
   key_alias?: string;
@@ -198,16 +190,6 @@ export class LiteLLMAdminClient {
   async userInfo(userId: string): Promise<SpendInfo> {
     const r = await this.call('GET', `/user/info?user_id=${encodeURIComponent(userId)}`);
     return { spend: Number(r.user_info?.spend ?? 0), max_budget: r.user_info?.max_budget ?? null };
-  }
-
-  customerNew(body: CustomerBody) {
-    return this.call('POST', '/customer/new', body);
-  }
-  customerUpdate(body: CustomerBody) {
-    return this.call('POST', '/customer/update', body);
-  }
-  customerDelete(userIds: string[]) {
-    return this.call('POST', '/customer/delete', { user_ids: userIds });
   }
 
   keyGenerate(body: KeyBody): Promise<{ key: string; token: string; key_alias: string | null }> {

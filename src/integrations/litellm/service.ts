@@ -5,11 +5,11 @@ import type { Metrics } from '../../http/metrics.ts';
 import { decryptSecret } from '../../identity/crypto.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { logger } from '../../lib/logger.ts';
-import { enqueueOutbox } from '../../outbox/outbox.ts';
 import { type OutboxDelivery, type OutboxWorker, PermanentDeliveryError } from '../../outbox/worker.ts';
+import { LiteLLMBackstop } from './backstop.ts';
 import { LiteLLMAdminClient, LiteLLMAdminError } from './client.ts';
 import { LITELLM_TOPICS, type LiteLLMSyncFlags, type TeamEntityType } from './outbox.ts';
-import { UsdAmount, nanosToUsdDecimal, usdNumberToNanos } from './usd.ts';
+import { nanosToUsdDecimal, usdNumberToNanos } from './usd.ts';
 
 export interface DriftRow {
   entityType: 'organization' | 'team' | 'user';
@@ -21,7 +21,19 @@ export interface DriftRow {
   tollgateUsageNanos: bigint;
   /** litellmSpendNanos − tollgateUsageNanos. */
   driftNanos: bigint;
+  /**
+   * Which way LiteLLM disagrees: `litellm_higher` = LiteLLM recorded spend Tollgate never billed
+   * (calls made straight to LiteLLM, or LiteLLM prices above Tollgate's), `tollgate_higher` =
+   * Tollgate billed more than LiteLLM recorded (Tollgate's prices above LiteLLM's, or LiteLLM's
+   * spend not yet written), `none` = they agree.
+   */
+  direction: DriftDirection;
 }
+
+export type DriftDirection = 'litellm_higher' | 'tollgate_higher' | 'none';
+
+export const driftDirection = (driftNanos: bigint): DriftDirection =>
+  driftNanos > 0n ? 'litellm_higher' : driftNanos < 0n ? 'tollgate_higher' : 'none';
 
 const SECRET_CACHE_MAX = 50_000;
 /** How long credentialFor keeps answering "master key" for a key that is not synced yet. */
@@ -37,6 +49,8 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   readonly enabled: boolean;
   readonly keySync: boolean;
   readonly client: LiteLLMAdminClient | null;
+  /** The budget backstop on mirrored keys (./backstop.ts). */
+  readonly budgets: LiteLLMBackstop;
   private readonly secrets = new Map<string, string>();
   private readonly unsyncedUntil = new Map<string, number>();
   private readonly driftGauge: Gauge<'entity_type' | 'entity_id'>;
@@ -49,13 +63,20 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     this.client = this.enabled
       ? new LiteLLMAdminClient({ baseUrl: c.LITELLM_URL!, masterKey: c.LITELLM_MASTER_KEY! })
       : null;
+    this.budgets = new LiteLLMBackstop({
+      config: c,
+      db: deps.db,
+      clock: deps.clock,
+      enabled: this.keySync,
+      api: () => this.api,
+    });
     if (this.enabled && !this.keySync)
       logger.warn(
         'TOLLGATE_ENCRYPTION_KEY is not set: API keys are not mirrored to LiteLLM (master key upstream)',
       );
     this.driftGauge = new Gauge({
       name: 'tollgate_litellm_spend_drift_usd',
-      help: 'LiteLLM spend minus Tollgate USD usage for a mapped organization, team or user (USD)',
+      help: 'LiteLLM spend minus Tollgate USD usage for a mapped organization, team or user (USD): positive = LiteLLM recorded more (spend Tollgate never billed), negative = Tollgate billed more',
       labelNames: ['entity_type', 'entity_id'] as const,
       registers: [deps.metrics.registry],
     });
@@ -134,7 +155,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       )
       .register(
         LITELLM_TOPICS.budgetSet,
-        wrap((p) => this.pushBudget(p.walletId)),
+        wrap((p) => this.budgets.pushWallet(p.walletId)),
       );
   }
 
@@ -283,10 +304,6 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       models: key.modelAllowlist,
       rpm_limit: key.rpmLimit,
       tpm_limit: key.tpmLimit,
-      max_budget:
-        key.budgetNanos !== null && key.budgetCurrency === 'USD'
-          ? UsdAmount.fromNanos(key.budgetNanos)
-          : null,
       duration: key.expiresAt
         ? `${Math.max(1, Math.ceil((key.expiresAt.getTime() - this.deps.clock().getTime()) / 1000))}s`
         : null,
@@ -322,6 +339,9 @@ export class LiteLLMService implements LiteLLMSyncFlags {
           metadata: { ...(info.info.metadata ?? {}), ...ours },
         });
       }
+      // max_budget is the wallet backstop joined with the key's own budget (LiteLLMBackstop): set
+      // after every sync so a changed key budget or a new key is bound at once.
+      await this.budgets.pushKey(key.id);
       await db.apiKey.update({ where: { id: key.id }, data: { syncState: 'synced', syncError: null } });
       this.unsyncedUntil.delete(key.id);
     } catch (err) {
@@ -364,55 +384,6 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   // ------------------------------------------------------------------ budgets and drift
 
   /**
-   * Enqueues a max_budget push for every USD wallet whose owner is mapped to LiteLLM. Wallets in
-   * other currencies are skipped: LiteLLM budgets are USD only. One message per wallet per
-   * interval (dedupeKey); the handler reads the balance when it runs.
-   */
-  async enqueueBudgetSync(): Promise<number> {
-    if (!this.enabled) return 0;
-    const db = this.deps.db;
-    const wallets = await db.wallet.findMany({
-      where: {
-        currency: 'USD',
-        status: { not: 'closed' },
-        ownerType: { in: ['organization', 'team', 'user'] },
-      },
-      select: { id: true, organizationId: true, ownerType: true, ownerId: true },
-    });
-    if (wallets.length === 0) return 0;
-    const mapped = await db.externalMapping.findMany({
-      where: { system: 'litellm', syncState: 'synced', entityId: { in: wallets.map((w) => w.ownerId) } },
-      select: { entityType: true, entityId: true },
-    });
-    const isMapped = new Set(mapped.map((m) => `${m.entityType}:${m.entityId}`));
-    const due = wallets.filter((w) => isMapped.has(`${w.ownerType}:${w.ownerId}`));
-    const interval = Math.max(1, this.deps.config.LITELLM_BUDGET_SYNC_INTERVAL_MS);
-    const bucket = Math.floor(this.deps.clock().getTime() / interval);
-    await enqueueOutbox(
-      db,
-      due.map((w) => ({
-        topic: LITELLM_TOPICS.budgetSet,
-        orderingKey: w.organizationId,
-        dedupeKey: `${LITELLM_TOPICS.budgetSet}:${w.id}:${bucket}`,
-        payload: { walletId: w.id },
-      })),
-    );
-    return due.length;
-  }
-
-  /** Sets the mapped LiteLLM user's or team's max_budget to the wallet's available USD. */
-  async pushBudget(walletId: string): Promise<void> {
-    const w = await this.deps.db.wallet.findUnique({ where: { id: walletId } });
-    if (w?.currency !== 'USD') return;
-    let available = w.balanceNanos - w.heldNanos;
-    if (available < 0n) available = 0n;
-    const max_budget = UsdAmount.fromNanos(available);
-    if (w.ownerType === 'user') await this.api.userUpdate({ user_id: w.ownerId, max_budget });
-    else if (w.ownerType === 'organization' || w.ownerType === 'team')
-      await this.api.teamUpdate({ team_id: w.ownerId, max_budget });
-  }
-
-  /**
    * Compares LiteLLM's recorded spend with Tollgate's USD usage for every synced organization
    * (keys without a team), team and user, and updates the drift gauge.
    */
@@ -448,6 +419,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         litellmSpendNanos,
         tollgateUsageNanos,
         driftNanos,
+        direction: driftDirection(driftNanos),
       });
       // A gauge is a float by nature; this is reporting only, never arithmetic on money.
       this.driftGauge.set(
@@ -470,7 +442,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     let running: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
       running = (async () => {
-        await this.enqueueBudgetSync();
+        await this.budgets.enqueueAll();
         await this.computeDrift();
       })().catch((err) => logger.warn({ err: (err as Error).message }, 'LiteLLM budget sync failed'));
     }, interval);

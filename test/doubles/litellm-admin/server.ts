@@ -1,11 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { type DataPlaneSettings, EnforcingDataPlane, durationSeconds, proxyError } from './data-plane.ts';
 
 /**
  * A local stand-in for LiteLLM's admin (management) API: real HTTP on 127.0.0.1, LiteLLM's field
  * names, status codes and both error shapes (`{"error":{message,type,param,code}}` and FastAPI's
  * `{"detail":…}`). Switches: `db` (DB-off mode), `goDown('refused' | '500')` / `comeBack()`.
+ * It also serves `/chat/completions` the way LiteLLM enforces keys, budgets and limits against
+ * the same tables (./data-plane.ts), so a budget written here is a budget obeyed here.
  */
 export interface AdminCall {
   method: string;
@@ -28,13 +31,12 @@ interface KeyRow {
   blocked: boolean | null;
   expires: string | null;
   spend: number;
+  budget_duration: string | null;
+  budget_reset_at: string | null;
 }
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
-function proxyError(status: number, message: string, type: string, param: string | null = null) {
-  return { status, body: { error: { message, type, param: param ?? 'None', code: String(status) } } };
-}
 const detail = (status: number, error: string) => ({ status, body: { detail: { error } } });
 
 export class LiteLLMAdminDouble {
@@ -48,13 +50,34 @@ export class LiteLLMAdminDouble {
   readonly users = new Map<string, any>();
   readonly customers = new Map<string, any>();
   readonly keys = new Map<string, KeyRow>();
+  readonly settings: DataPlaneSettings;
+  /** The double's clock (key expiry, rpm/tpm minutes, budget resets); tests may replace it. */
+  nowMs: () => number = () => Date.now();
+  readonly dataPlane: EnforcingDataPlane;
   private mode: 'up' | 'refused' | '500' = 'up';
   private server: http.Server;
   private readonly sockets = new Set<Socket>();
   port = 0;
 
-  constructor(opts: { masterKey?: string } = {}) {
+  constructor(opts: { masterKey?: string; settings?: Partial<DataPlaneSettings> } = {}) {
     this.masterKey = opts.masterKey ?? 'sk-master-test-1234';
+    this.settings = {
+      budgetExceededStatus: 400,
+      inputUsdPerToken: 0.000001,
+      outputUsdPerToken: 0.000001,
+      promptTokens: 10,
+      completionTokens: 20,
+      ...opts.settings,
+    };
+    this.dataPlane = new EnforcingDataPlane({
+      masterKey: this.masterKey,
+      settings: this.settings,
+      keys: this.keys,
+      teams: this.teams,
+      users: this.users,
+      customers: this.customers,
+      nowMs: () => this.nowMs(),
+    });
     this.server = this.makeServer();
   }
 
@@ -124,11 +147,14 @@ export class LiteLLMAdminDouble {
       body,
       requestId: Array.isArray(h) ? h[0] : h,
     });
-    const out =
+    const inference = req.method === 'POST' && /^(\/v1)?\/chat\/completions$/.test(url.pathname);
+    const out: { status: number; body: unknown; headers?: Record<string, string> } =
       this.mode === '500'
         ? proxyError(500, 'Internal Server Error', 'internal_server_error')
-        : this.route(req, url, body);
-    res.writeHead(out.status, { 'content-type': 'application/json' });
+        : inference
+          ? this.dataPlane.chat(req.headers, body)
+          : this.route(req, url, body);
+    res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
     res.end(JSON.stringify(out.body));
   }
 
@@ -173,7 +199,9 @@ export class LiteLLMAdminDouble {
       case 'POST /customer/update': {
         const c = this.customers.get(body?.user_id);
         if (!c) return proxyError(404, `End User Id=${body?.user_id} does not exist in db`, 'not_found');
-        Object.assign(c, pick(body, ['alias', 'blocked', 'max_budget', 'metadata']));
+        Object.assign(c, pick(body, ['alias', 'blocked', 'metadata']));
+        if (body?.max_budget !== undefined)
+          c.litellm_budget_table = { ...(c.litellm_budget_table ?? {}), max_budget: body.max_budget };
         return { status: 200, body: c };
       }
       case 'POST /customer/delete':
@@ -220,6 +248,7 @@ export class LiteLLMAdminDouble {
       blocked: b?.blocked ?? false,
       metadata: b?.metadata ?? {},
       spend: 0,
+      ...this.budgetWindow(b?.budget_duration),
     };
     this.teams.set(team_id, row);
     return { status: 200, body: row };
@@ -229,6 +258,7 @@ export class LiteLLMAdminDouble {
     const row = this.teams.get(b?.team_id);
     if (!row) return detail(400, `Team not found, passed team_id=${b?.team_id}`);
     Object.assign(row, pick(b, ['team_alias', 'models', 'max_budget', 'blocked', 'metadata']));
+    if (b?.budget_duration !== undefined) Object.assign(row, this.budgetWindow(b.budget_duration));
     return { status: 200, body: { team_id: row.team_id, data: row } };
   }
 
@@ -262,6 +292,7 @@ export class LiteLLMAdminDouble {
       max_budget: b?.max_budget ?? null,
       metadata: b?.metadata ?? {},
       spend: 0,
+      ...this.budgetWindow(b?.budget_duration),
     };
     this.users.set(user_id, row);
     let key: string | null = null;
@@ -276,6 +307,7 @@ export class LiteLLMAdminDouble {
     const row = this.users.get(b?.user_id);
     if (!row) return proxyError(404, `User not found, passed user_id=${b?.user_id}`, 'not_found');
     Object.assign(row, pick(b, ['user_email', 'models', 'max_budget', 'metadata']));
+    if (b?.budget_duration !== undefined) Object.assign(row, this.budgetWindow(b.budget_duration));
     return { status: 200, body: row };
   }
 
@@ -308,8 +340,24 @@ export class LiteLLMAdminDouble {
       tpm_limit: b?.tpm_limit ?? null,
       metadata: b?.metadata ?? {},
       blocked: b?.blocked ?? null,
-      expires: null,
+      expires:
+        typeof b?.duration === 'string' && b.duration !== '-1'
+          ? new Date(this.nowMs() + durationSeconds(b.duration) * 1000).toISOString()
+          : null,
       spend: 0,
+      ...this.budgetWindow(b?.budget_duration),
+    };
+  }
+
+  /** budget_duration and the first budget_reset_at, as LiteLLM stores them. */
+  private budgetWindow(duration: unknown): {
+    budget_duration: string | null;
+    budget_reset_at: string | null;
+  } {
+    if (typeof duration !== 'string' || !duration) return { budget_duration: null, budget_reset_at: null };
+    return {
+      budget_duration: duration,
+      budget_reset_at: new Date(this.nowMs() + durationSeconds(duration) * 1000).toISOString(),
     };
   }
 
@@ -369,6 +417,12 @@ export class LiteLLMAdminDouble {
         'blocked',
       ]),
     );
+    if (b.budget_duration !== undefined) Object.assign(row, this.budgetWindow(b.budget_duration));
+    if (typeof b.duration === 'string')
+      row.expires =
+        b.duration === '-1'
+          ? null
+          : new Date(this.nowMs() + durationSeconds(b.duration) * 1000).toISOString();
     return { status: 200, body: { key: row.token, ...row } };
   }
 

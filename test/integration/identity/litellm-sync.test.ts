@@ -108,7 +108,9 @@ describe('LiteLLM admin sync through the outbox', () => {
       user_id: owner.id,
       team_id: orgId,
       models: ['gpt-4o-mini'],
-      max_budget: 2.5,
+      // The organization bills in USD and has no wallet yet, so no money: LiteLLM refuses the key
+      // (its own 2.5 USD budget is the cap once a wallet has room).
+      max_budget: 0,
       rpm_limit: 30,
       metadata: {
         tollgate_api_key_id: ownerRow.id,
@@ -155,11 +157,12 @@ describe('LiteLLM admin sync through the outbox', () => {
     );
     await drain();
     const updates = litellm.calls.slice(before).filter((c) => c.path === '/key/update');
-    expect(updates.length).toBe(1);
-    expect(updates[0]!.body).not.toHaveProperty('key_alias');
+    // One update mirrors the key, the next sets its budget (0: no wallet, no money yet).
+    expect(updates.filter((c) => 'metadata' in c.body).length).toBe(1);
+    for (const u of updates) expect(u.body).not.toHaveProperty('key_alias');
     expect(litellm.keys.get(row.litellmKeyHash!)).toMatchObject({
       models: ['gpt-4o', 'gpt-4o-mini'],
-      max_budget: null,
+      max_budget: 0,
       metadata: { team_note: 'set by an operator in LiteLLM', tollgate_api_key_id: row.id },
     });
   });
@@ -217,7 +220,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     expect(litellm.keys.has(row.litellmKeyHash!)).toBe(false);
   });
 
-  it('pushes USD wallet balances as max_budget, exactly, and skips other currencies', async () => {
+  it('pushes each USD wallet as max_budget on the keys it pays for, exactly, and replaces legacy team budgets', async () => {
     const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
     await db.prisma.wallet.createMany({
       data: [
@@ -249,15 +252,21 @@ describe('LiteLLM admin sync through the outbox', () => {
         },
       ],
     });
+    // What earlier versions wrote: the remaining balance as the team's lifetime budget.
+    litellm.teams.get(orgId)!.max_budget = 12.000000001;
     const before = litellm.calls.length;
-    expect(await t.app.services.litellm.enqueueBudgetSync()).toBe(2);
+    expect(await t.app.services.litellm.budgets.enqueueAll()).toBe(2);
     await drain();
+    // Every key here is the owner's, so the owner's wallet pays for all of them: its balance (holds
+    // are requests LiteLLM itself will see) less the one nano kept back, on top of each key's spend.
+    const synced = await db.prisma.apiKey.findMany({ where: { syncState: 'synced' } });
+    expect(synced.length).toBeGreaterThan(0);
+    for (const k of synced) expect(litellm.keys.get(k.litellmKeyHash!)!.max_budget).toBe(0.999999999);
+    // The organization's LiteLLM team has only keys the owner's wallet pays for: the old number
+    // (remaining balance against lifetime spend) is replaced by the same cap on the whole team.
+    expect(litellm.teams.get(orgId)!.max_budget).toBe(0.999999999);
     const sent = litellm.calls.slice(before).filter((c) => c.body && 'max_budget' in c.body);
-    expect(sent.map((c) => [c.path, c.body.max_budget]).sort()).toEqual([
-      ['/team/update', 12.000000001],
-      ['/user/update', 0],
-    ]);
-    expect(litellm.teams.get(orgId)!.max_budget).toBe(12.000000001);
+    expect(sent.filter((c) => c.path === '/user/update' && c.body.max_budget !== null)).toEqual([]);
   });
 
   it('reports spend drift between LiteLLM and Tollgate usage (GraphQL and metric)', async () => {
