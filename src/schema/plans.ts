@@ -185,6 +185,7 @@ function planPatch(i: PlanFieldsInput) {
 
 builder.queryField('plans', (t) =>
   t.prismaField({
+    keyScope: 'read',
     type: ['Plan'],
     description: 'Every plan (platform admin).',
     authScopes: { platformAdmin: true },
@@ -200,6 +201,7 @@ builder.queryField('plans', (t) =>
 
 builder.queryField('planAssignments', (t) =>
   t.prismaField({
+    keyScope: 'read',
     type: ['PlanAssignment'],
     description: "An organization's plan assignments (platform admin, or a member of the organization).",
     authScopes: { authenticated: true },
@@ -245,6 +247,7 @@ const EffectivePlanRef = builder
 
 builder.queryField('effectivePlan', (t) =>
   t.field({
+    keyScope: 'read',
     type: EffectivePlanRef,
     nullable: true,
     description:
@@ -294,6 +297,7 @@ const TodayUsageRef = builder.objectRef<TodayUsage>('TodayUsage').implement({
 
 builder.queryField('todayUsage', (t) =>
   t.field({
+    keyScope: 'read',
     type: TodayUsageRef,
     nullable: true,
     description:
@@ -310,6 +314,7 @@ builder.queryField('todayUsage', (t) =>
 
 builder.mutationField('createPlan', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'Plan',
     description:
       'VALIDATION_FAILED for an unknown time zone, bad limits, or a degrade target that is not priced (platform admin).',
@@ -329,6 +334,7 @@ builder.mutationField('createPlan', (t) =>
 
 builder.mutationField('updatePlan', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'Plan',
     description:
       'Same validation as createPlan; status archived takes the plan out of effect (platform admin).',
@@ -348,6 +354,7 @@ builder.mutationField('updatePlan', (t) =>
 
 builder.mutationField('assignPlan', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'PlanAssignment',
     description:
       "Assigns a plan to an organization or one of its teams, users or API keys (platform admin, or the organization's owner/admin).",
@@ -362,6 +369,7 @@ builder.mutationField('assignPlan', (t) =>
 
 builder.mutationField('updatePlanAssignment', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'PlanAssignment',
     description:
       'Moves an assignment window, e.g. ends it (platform admin, or the organization owner/admin).',
@@ -383,6 +391,7 @@ builder.mutationField('updatePlanAssignment', (t) =>
 
 builder.mutationField('deletePlanAssignment', (t) =>
   t.id({
+    keyScope: 'billing',
     description: 'Removes an assignment; returns its id (platform admin, or the organization owner/admin).',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
@@ -410,6 +419,7 @@ const LimitChangedRef = builder.objectRef<LimitChangedEvent>('LimitChanged').imp
 
 builder.subscriptionField('limitChanged', (t) =>
   t.field({
+    keyScope: 'read',
     type: LimitChangedRef,
     description:
       "Daily-limit warnings of an organization's plans (own organization; any for a platform admin).",
