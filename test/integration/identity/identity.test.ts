@@ -157,7 +157,7 @@ describe('identity over GraphQL', () => {
       {},
       { token: miaKey },
     );
-    expect(codes(escalate)).toEqual(['FORBIDDEN']);
+    expect(codes(escalate)).toEqual(['KEY_LIMITS_EXCEED_CALLER']);
     const promote = await t.gql(
       `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${mia.id}", role: owner}) { role } }`,
       {},
@@ -194,7 +194,7 @@ describe('identity over GraphQL', () => {
     );
     const k = inferenceOnly.data.createApiKey.secret;
     expect(codes(await t.gql('{ organizations { edges { node { id } } } }', {}, { token: k }))).toEqual([
-      'FORBIDDEN',
+      'SCOPE_NOT_ALLOWED',
     ]);
     expect(
       codes(
@@ -204,7 +204,7 @@ describe('identity over GraphQL', () => {
           { token: k },
         ),
       ),
-    ).toEqual(['FORBIDDEN']);
+    ).toEqual(['SCOPE_NOT_ALLOWED']);
     const readOnly = await t.gql(
       'mutation { createApiKey(input:{name:"reader", scopes:["read"]}) { secret } }',
       {},
@@ -223,7 +223,7 @@ describe('identity over GraphQL', () => {
           { token: r },
         ),
       ),
-    ).toEqual(['FORBIDDEN']);
+    ).toEqual(['SCOPE_NOT_ALLOWED']);
   });
 
   it('updates a key: clears with null, keeps omitted fields, refuses a budget without currency', async () => {
