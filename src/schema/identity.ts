@@ -452,7 +452,8 @@ builder.mutationFields((t) => ({
   updateUser: t.prismaField({
     keyScope: 'manage',
     type: 'User',
-    description: 'The user itself, or an admin/owner of its organization (admins not on owners).',
+    description:
+      'The user itself or a platform admin; an admin/owner of its organization (admins not on owners) only for a user in no other organization (USER_PROFILE_NOT_OWNED).',
     args: { input: t.arg({ type: UpdateUserInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const user = await orgs.updateUser(ctx, decodeId(id(input.id), 'User'), input);

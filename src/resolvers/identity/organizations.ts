@@ -307,8 +307,24 @@ async function userAccess(ctx: Ctx, userId: string, min: Role): Promise<{ organi
 
 const UpdateUser = z.object({ name: zName.nullish(), email: zEmail.nullish() });
 
+/**
+ * The user itself, or a platform admin, changes any profile; an organization's owner or admin
+ * only that of a user who belongs to no other organization (users are global: the profile is
+ * also the other organizations').
+ */
 export async function updateUser(ctx: Ctx, id: string, input: z.input<typeof UpdateUser>) {
   const { organizationId } = await userAccess(ctx, id, 'admin');
+  const p = ctx.principal;
+  if (p?.kind === 'api_key' && !p.isPlatformAdmin && p.userId !== id) {
+    const elsewhere = await ctx.services.db.membership.count({
+      where: { userId: id, organizationId: { not: p.organizationId } },
+    });
+    if (elsewhere > 0)
+      throw new ForbiddenError(
+        "Only the user or a platform admin may change this user's profile",
+        'USER_PROFILE_NOT_OWNED',
+      );
+  }
   const data = parse(UpdateUser, input);
   const { db, litellm } = ctx.services;
   return db.$transaction(async (tx) => {
