@@ -486,7 +486,7 @@ export type Mutation = {
   updatePriceRule: PriceRule;
   /** Admin or owner. */
   updateTeam: Team;
-  /** The user itself, or an admin/owner of its organization (admins not on owners). */
+  /** The user itself or a platform admin; an admin/owner of its organization (admins not on owners) only for a user in no other organization (USER_PROFILE_NOT_OWNED). */
   updateUser: User;
   updateWebhookEndpoint: WebhookEndpoint;
 };
