@@ -442,7 +442,8 @@ builder.mutationFields((t) => ({
   createUser: t.prismaField({
     keyScope: 'manage',
     type: 'User',
-    description: 'Admin or owner (only an owner adds an owner). A taken email is a CONFLICT.',
+    description:
+      'Admin or owner (only an owner adds an owner). Always a new user, whether or not the email is used in another organization (the answer does not tell); an email a member of this organization has is a CONFLICT.',
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const user = await orgs.createUser(ctx, decodeId(id(input.organizationId), 'Organization'), input);

@@ -433,7 +433,7 @@ export type Mutation = {
   createTeam: Team;
   /** Starts a wallet top-up: an order and a provider payment. Idempotent per organization and idempotencyKey. Requires the billing scope. */
   createTopUp: TopUp;
-  /** Admin or owner (only an owner adds an owner). A taken email is a CONFLICT. */
+  /** Admin or owner (only an owner adds an owner). Always a new user, whether or not the email is used in another organization (the answer does not tell); an email a member of this organization has is a CONFLICT. */
   createUser: User;
   /** Registers an endpoint; the signing secret is in this response only (owner/admin). */
   createWebhookEndpoint: WebhookEndpointSecret;

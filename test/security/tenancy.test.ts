@@ -28,6 +28,7 @@ describe('tenancy', () => {
   let sharedId: string;
   let sharedSecret: string;
   let soloId: string;
+  let betaOnlyId: string;
 
   const createOrg = async (slug: string): Promise<Org> => {
     const o = must(
@@ -82,6 +83,14 @@ describe('tenancy', () => {
       ),
     );
     soloId = rawId(solo.createUser.id);
+    const betaOnly = must(
+      await t.gql(
+        `mutation { createUser(input:{organizationId:"${b.id}", email:"taken@beta.test", name:"Beta Person", role: admin}) { id } }`,
+        {},
+        { token: b.ownerSecret },
+      ),
+    );
+    betaOnlyId = rawId(betaOnly.createUser.id);
     must(
       await t.gql(
         'mutation($id: String!) { setRiskSettings(scopeType: api_key, scopeId: $id, settings: { newAccount: { days: 99 } }) { scopeId } }',
@@ -155,5 +164,47 @@ describe('tenancy', () => {
     const own = await t.gql(EFFECTIVE, { o: b.id, k: b.ownerKeyId }, { token: b.ownerSecret });
     expect(own.errors).toBeUndefined();
     expect(own.data.effectiveRiskSettings.newAccount.days).toBe(99);
+  });
+
+  const CREATE_USER = `mutation($i: CreateUserInput!) { createUser(input: $i) {
+    id email name status isPlatformAdmin memberships { edges { node { role organization { slug } } } } } }`;
+  /** The answer with the per-call parts (new id, the email asked) blanked out. */
+  const answer = (r: { data?: any; errors?: any[] }, email: string) =>
+    JSON.stringify({ data: r.data ?? null, errors: r.errors?.map((e) => e.extensions.code) ?? [] })
+      .replace(email, '<email>')
+      .replace(/"id":"[^"]+"/, '"id":"<id>"');
+
+  it('createUser answers the same for an email used in another organization as for a fresh one, and never attaches the other user', async () => {
+    const create = (email: string) =>
+      t.gql(
+        CREATE_USER,
+        { i: { organizationId: a.id, email, name: 'New', role: 'member' } },
+        { token: a.ownerSecret },
+      );
+    const betaBefore = await db.prisma.user.findUniqueOrThrow({ where: { id: betaOnlyId } });
+    const usedElsewhere = await create('taken@beta.test');
+    const fresh = await create('fresh@nowhere.test');
+    expect(usedElsewhere.errors).toBeUndefined();
+    expect(answer(usedElsewhere, 'taken@beta.test')).toBe(answer(fresh, 'fresh@nowhere.test'));
+    expect(rawId(usedElsewhere.data.createUser.id)).not.toBe(betaOnlyId);
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: betaOnlyId } })).toEqual(betaBefore);
+    expect(await db.prisma.membership.count({ where: { userId: betaOnlyId } })).toBe(1);
+  });
+
+  it('createUser refuses (CONFLICT) an email a member of the same organization has', async () => {
+    const r = await t.gql(
+      CREATE_USER,
+      { i: { organizationId: a.id, email: 'solo@alpha.test', role: 'member' } },
+      { token: a.ownerSecret },
+    );
+    expect(r.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('updateUser answers the same for an email used in another organization as for a fresh one', async () => {
+    const set = (email: string) => t.gql(UPDATE_USER, { i: { id: soloId, email } }, { token: a.ownerSecret });
+    const usedElsewhere = await set('owner@beta.test');
+    const fresh = await set('another@nowhere.test');
+    expect(usedElsewhere.errors).toBeUndefined();
+    expect(answer(usedElsewhere, 'owner@beta.test')).toBe(answer(fresh, 'another@nowhere.test'));
   });
 });

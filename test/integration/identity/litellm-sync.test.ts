@@ -44,7 +44,7 @@ describe('LiteLLM admin sync through the outbox', () => {
       'mutation { createOrganization(input:{name:"Acme", slug:"acme", ownerEmail:"owner@acme.test"}) { id } }',
     );
     orgId = raw(org.data.createOrganization.id);
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const k = await t.gql(
       `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"owner", scopes:["read","manage","inference"], modelAllowlist:["gpt-4o-mini"], budgetNanos:"2500000000", budgetCurrency:"USD", rpmLimit: 30}) { secret apiKey { id syncState } } }`,
     );
@@ -187,7 +187,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     // Replaying team and user creation (their first attempt succeeded) is harmless too.
     const teamsBefore = litellm.teams.size;
     await t.app.services.litellm.syncTeam('organization', orgId);
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     await t.app.services.litellm.syncUser(owner.id);
     expect(litellm.teams.size).toBe(teamsBefore);
   });
@@ -218,7 +218,7 @@ describe('LiteLLM admin sync through the outbox', () => {
   });
 
   it('pushes USD wallet balances as max_budget, exactly, and skips other currencies', async () => {
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     await db.prisma.wallet.createMany({
       data: [
         {
@@ -261,7 +261,7 @@ describe('LiteLLM admin sync through the outbox', () => {
   });
 
   it('reports spend drift between LiteLLM and Tollgate usage (GraphQL and metric)', async () => {
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const key = await db.prisma.apiKey.findFirstOrThrow({ where: { name: 'owner' } });
     await db.prisma.usageRecord.create({
       data: {
@@ -345,7 +345,7 @@ describe('LITELLM_SYNC_MODE=none', () => {
       const org = await t.gql(
         'mutation { createOrganization(input:{name:"Solo", slug:"solo", ownerEmail:"o@solo.test"}) { id } }',
       );
-      const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'o@solo.test' } });
+      const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'o@solo.test' } });
       const k = await t.gql(
         `mutation { createApiKey(input:{organizationId:"${org.data.createOrganization.id}", userId:"${owner.id}", name:"k", scopes:["inference"]}) { apiKey { id syncState } } }`,
       );

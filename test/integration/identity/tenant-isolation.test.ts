@@ -56,7 +56,7 @@ describe('tenant isolation across every query and mutation', () => {
         `mutation { createOrganization(input:{name:"${slug} inc", slug:"${slug}", ownerEmail:"owner@${slug}.test"}) { id } }`,
       );
       const orgId = Buffer.from(o.data.createOrganization.id, 'base64').toString().split(':')[1]!;
-      const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: `owner@${slug}.test` } });
+      const owner = await db.prisma.user.findFirstOrThrow({ where: { email: `owner@${slug}.test` } });
       const ownerKey = await t.gql(
         `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"${slug}-owner", scopes:["read","manage","billing","inference"]}) { secret apiKey { id } } }`,
       );
