@@ -9,6 +9,9 @@ const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const raw = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
+/** Keys the limited owner key creates must stay within its limits (docs/security.md#key-limits). */
+const WITHIN_OWNER = 'modelAllowlist:["gpt-4o-mini"], budgetNanos:"1000", budgetCurrency:"USD", rpmLimit: 30';
+
 describe('LiteLLM admin sync through the outbox', () => {
   let db: TestDatabase;
   let t: TestApp;
@@ -62,12 +65,12 @@ describe('LiteLLM admin sync through the outbox', () => {
       { token: ownerKey },
     );
     const teamKey = await t.gql(
-      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:["inference"]}) { apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
     const doomed = await t.gql(
-      'mutation { createApiKey(input:{name:"doomed", scopes:["inference"]}) { apiKey { id } } }',
+      `mutation { createApiKey(input:{name:"doomed", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -134,7 +137,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     expect(sha256(secret)).toBe(row.litellmKeyHash);
     await expect(t.app.services.litellm.credentialFor(row.id)).resolves.toBe(secret);
     const fresh = await t.gql(
-      'mutation { createApiKey(input:{name:"fresh", scopes:["inference"]}) { apiKey { id } } }',
+      `mutation { createApiKey(input:{name:"fresh", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -151,7 +154,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     await t.gql(
       `mutation { updateApiKey(input:{id:"${row.id}", modelAllowlist:["gpt-4o","gpt-4o-mini"], budgetNanos: null}) { id } }`,
       {},
-      { token: ownerKey },
+      // A platform admin: the owner's key may not widen its own limits (docs/security.md#key-limits).
     );
     await drain();
     const updates = litellm.calls.slice(before).filter((c) => c.path === '/key/update');
@@ -166,7 +169,7 @@ describe('LiteLLM admin sync through the outbox', () => {
 
   it('a retry after a lost response creates nothing twice', async () => {
     const k = await t.gql(
-      'mutation { createApiKey(input:{name:"lost", scopes:["inference"]}) { apiKey { id } } }',
+      `mutation { createApiKey(input:{name:"lost", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
