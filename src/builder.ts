@@ -5,9 +5,10 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from './context.ts';
+import { KEY_SCOPES_PLUGIN } from './graphql/key-scopes.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
-import { type ApiScope, type Role, isPlatformAdmin } from './identity/principal.ts';
+import { type Role, isPlatformAdmin } from './identity/principal.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from './lib/errors.ts';
 
 export const builder = new SchemaBuilder<{
@@ -23,14 +24,13 @@ export const builder = new SchemaBuilder<{
   AuthScopes: {
     authenticated: boolean;
     platformAdmin: boolean;
-    /** The API key carries this scope (platform admins have every scope). */
-    apiScope: ApiScope;
     /** The caller's role in the organization is one of these. */
     orgRole: { organizationId: string; roles: Role[] };
   };
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  // Key scopes first: its check wraps (runs before) every other plugin's (src/graphql/key-scopes.ts).
+  plugins: [KEY_SCOPES_PLUGIN, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
   scopeAuth: {
     treatErrorsAsUnauthorized: false,
     unauthorizedError: (_parent, context, _info, result) =>
@@ -40,7 +40,6 @@ export const builder = new SchemaBuilder<{
       return {
         authenticated: p !== null,
         platformAdmin: isPlatformAdmin(p),
-        apiScope: (scope) => isPlatformAdmin(p) || (p?.kind === 'api_key' && p.scopes.includes(scope)),
         orgRole: ({ organizationId, roles }) =>
           isPlatformAdmin(p) ||
           (p?.kind === 'api_key' && p.organizationId === organizationId && roles.includes(p.role)),
@@ -56,6 +55,8 @@ export const builder = new SchemaBuilder<{
   },
   relay: {
     clientMutationId: 'omit',
+    nodeQueryOptions: { keyScope: 'read' },
+    nodesQueryOptions: { keyScope: 'read' },
     cursorType: 'String',
     // The plugin's own decoder throws a plain Error on a malformed id, which would surface as
     // INTERNAL; a bad id is the client's mistake.

@@ -10,14 +10,7 @@ export class ModelNotAllowedError extends AppError {
   }
 }
 
-export class ScopeNotAllowedError extends AppError {
-  constructor(scope: string) {
-    super('SCOPE_NOT_ALLOWED', `This API key lacks the '${scope}' scope`, {
-      status: 403,
-      type: 'permission_error',
-    });
-  }
-}
+export { ScopeNotAllowedError } from '../lib/errors.ts';
 
 export class KeyBudgetExceededError extends AppError {
   constructor(kind: 'budget' | 'daily_cap', limitNanos: bigint, currency: string, resetsAt: Date | null) {

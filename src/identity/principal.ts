@@ -40,7 +40,11 @@ export function isApiScope(v: string): v is ApiScope {
   return (API_SCOPES as readonly string[]).includes(v);
 }
 
+/**
+ * Does the credential carry `scope`? The admin token carries every scope; an API key only its own,
+ * also when its user is a platform admin (a key is bounded by its scopes, whoever holds it).
+ */
 export function hasScope(p: Principal | null, scope: ApiScope): boolean {
   if (p === null) return false;
-  return p.kind === 'platform_admin' || p.isPlatformAdmin || p.scopes.includes(scope);
+  return p.kind === 'platform_admin' || p.scopes.includes(scope);
 }

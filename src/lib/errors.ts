@@ -64,6 +64,16 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** The API key lacks the scope the field or route declares (docs/security.md#scopes). */
+export class ScopeNotAllowedError extends AppError {
+  constructor(scope: string) {
+    super('SCOPE_NOT_ALLOWED', `This API key lacks the '${scope}' scope`, {
+      status: 403,
+      type: 'permission_error',
+    });
+  }
+}
+
 export class ConflictError extends AppError {
   constructor(message: string, code = 'CONFLICT') {
     super(code, message, { status: 409 });

@@ -17,6 +17,11 @@ export type OverflowPolicy = (typeof OVERFLOW_POLICIES)[number];
 export const LIMIT_METRICS = ['cost', 'tokens', 'requests'] as const;
 export type LimitMetric = (typeof LIMIT_METRICS)[number];
 export const PLAN_STATUSES = ['active', 'archived'] as const;
+/** public: any organization may assign it to itself; private: only those granted it. */
+export const PLAN_VISIBILITIES = ['public', 'private'] as const;
+export type PlanVisibility = (typeof PLAN_VISIBILITIES)[number];
+/** Who made an assignment: the organization cannot change or replace a platform one. */
+export type AssignedBy = 'platform' | 'organization';
 /** Most specific first: an api_key assignment beats a user's, a user's a team's, a team's the organization's. */
 export const SUBJECT_TYPES = ['api_key', 'user', 'team', 'organization'] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
@@ -44,6 +49,8 @@ export interface PlanInput {
   dailyLimits?: DailyLimitInput[];
   /** Usage (pay-as-you-go) plans: the currency they bill in. */
   usageCurrency?: string | null;
+  /** Default private. */
+  visibility?: PlanVisibility;
 }
 
 export type PlanPatch = Partial<Omit<PlanInput, 'kind'>> & { status?: (typeof PLAN_STATUSES)[number] };
@@ -57,6 +64,8 @@ export interface AssignmentInput {
   subjectId: string;
   effectiveFrom?: Date;
   effectiveTo?: Date | null;
+  /** Default organization. */
+  assignedBy?: AssignedBy;
 }
 
 /** The ids that identify a caller; any may be absent. */
@@ -134,6 +143,7 @@ export class PlanService {
           gracePercent: data.gracePercent,
           degradeMap: data.degradeMap,
           warnThresholds: data.warnThresholds,
+          visibility: input.visibility ?? 'private',
         },
       });
       await writeLimits(tx, id, data.dailyLimits);
@@ -193,6 +203,7 @@ export class PlanService {
           degradeMap: data.degradeMap,
           warnThresholds: data.warnThresholds,
           ...(patch.status ? { status: patch.status } : {}),
+          ...(patch.visibility ? { visibility: patch.visibility } : {}),
         },
       });
       if (patch.dailyLimits) {
@@ -244,6 +255,7 @@ export class PlanService {
         subjectId: input.subjectId,
         effectiveFrom,
         effectiveTo: input.effectiveTo ?? null,
+        assignedBy: input.assignedBy ?? 'organization',
       },
     });
     await this.invalidate();

@@ -202,6 +202,7 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
 
 builder.queryFields((t) => ({
   viewer: t.field({
+    keyScope: 'none',
     type: Viewer,
     description: 'The authenticated caller.',
     authScopes: { authenticated: true },
@@ -227,9 +228,9 @@ builder.queryFields((t) => ({
     },
   }),
   organization: t.prismaField({
+    keyScope: 'read',
     type: 'Organization',
     description: 'An organization the caller belongs to (any for a platform admin).',
-    authScopes: { apiScope: 'read' },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _r, args, ctx) => {
       const orgId = decodeId(id(args.id), 'Organization');
@@ -243,10 +244,10 @@ builder.queryFields((t) => ({
     },
   }),
   organizations: t.prismaConnection({
+    keyScope: 'read',
     type: 'Organization',
     cursor: 'id',
     description: 'Every organization for a platform admin; the caller’s own otherwise.',
-    authScopes: { apiScope: 'read' },
     resolve: (query, _r, _a, ctx) => {
       const p = requirePrincipal(ctx.principal);
       return ctx.services.db.organization.findMany({
@@ -260,11 +261,11 @@ builder.queryFields((t) => ({
     },
   }),
   apiKeys: t.prismaConnection({
+    keyScope: 'read',
     type: 'ApiKey',
     cursor: 'id',
     description:
       'API keys: a member sees its own, an admin or owner every key of the organization, a platform admin any (filter by organizationId).',
-    authScopes: { apiScope: 'read' },
     args: {
       organizationId: t.arg.id({ required: false }),
       userId: t.arg.id({ required: false }),
@@ -356,10 +357,9 @@ const RemoveMemberInput = builder.inputType('RemoveMemberInput', {
   fields: (t) => ({ organizationId: t.id({ required: true }), userId: t.id({ required: true }) }),
 });
 
-const manage = { apiScope: 'manage' } as const;
-
 builder.mutationFields((t) => ({
   createOrganization: t.prismaField({
+    keyScope: 'manage',
     type: 'Organization',
     description: 'Platform admin only.',
     authScopes: { platformAdmin: true },
@@ -370,9 +370,9 @@ builder.mutationFields((t) => ({
     },
   }),
   updateOrganization: t.prismaField({
+    keyScope: 'manage',
     type: 'Organization',
     description: 'Owner.',
-    authScopes: manage,
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const org = await orgs.updateOrganization(ctx, decodeId(id(input.id), 'Organization'), input);
@@ -380,9 +380,9 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteOrganization: t.prismaField({
+    keyScope: 'manage',
     type: 'Organization',
     description: 'Owner. Soft delete: revokes every key and deletes the teams.',
-    authScopes: manage,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _r, args, ctx) => {
       const org = await orgs.deleteOrganization(ctx, decodeId(id(args.id), 'Organization'));
@@ -390,9 +390,9 @@ builder.mutationFields((t) => ({
     },
   }),
   createTeam: t.prismaField({
+    keyScope: 'manage',
     type: 'Team',
     description: 'Admin or owner.',
-    authScopes: manage,
     args: { input: t.arg({ type: CreateTeamInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const team = await orgs.createTeam(ctx, decodeId(id(input.organizationId), 'Organization'), input);
@@ -400,9 +400,9 @@ builder.mutationFields((t) => ({
     },
   }),
   updateTeam: t.prismaField({
+    keyScope: 'manage',
     type: 'Team',
     description: 'Admin or owner.',
-    authScopes: manage,
     args: { input: t.arg({ type: UpdateTeamInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const team = await orgs.updateTeam(ctx, decodeId(id(input.id), 'Team'), input);
@@ -410,9 +410,9 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteTeam: t.prismaField({
+    keyScope: 'manage',
     type: 'Team',
     description: 'Admin or owner. Refused while the team has active keys (TEAM_HAS_KEYS).',
-    authScopes: manage,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _r, args, ctx) => {
       const team = await orgs.deleteTeam(ctx, decodeId(id(args.id), 'Team'));
@@ -420,9 +420,9 @@ builder.mutationFields((t) => ({
     },
   }),
   addTeamMember: t.prismaField({
+    keyScope: 'manage',
     type: 'Team',
     description: 'Admin or owner; the user must be a member of the organization.',
-    authScopes: manage,
     args: { input: t.arg({ type: TeamMemberInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const teamId = decodeId(id(input.teamId), 'Team');
@@ -431,9 +431,9 @@ builder.mutationFields((t) => ({
     },
   }),
   removeTeamMember: t.prismaField({
+    keyScope: 'manage',
     type: 'Team',
     description: 'Admin or owner.',
-    authScopes: manage,
     args: { input: t.arg({ type: TeamMemberInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const teamId = decodeId(id(input.teamId), 'Team');
@@ -442,9 +442,10 @@ builder.mutationFields((t) => ({
     },
   }),
   createUser: t.prismaField({
+    keyScope: 'manage',
     type: 'User',
-    description: 'Admin or owner (only an owner adds an owner). A taken email is a CONFLICT.',
-    authScopes: manage,
+    description:
+      'Admin or owner (only an owner adds an owner). Always a new user, whether or not the email is used in another organization (the answer does not tell); an email a member of this organization has is a CONFLICT.',
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const user = await orgs.createUser(ctx, decodeId(id(input.organizationId), 'Organization'), input);
@@ -452,9 +453,10 @@ builder.mutationFields((t) => ({
     },
   }),
   updateUser: t.prismaField({
+    keyScope: 'manage',
     type: 'User',
-    description: 'The user itself, or an admin/owner of its organization (admins not on owners).',
-    authScopes: manage,
+    description:
+      'The user itself or a platform admin; an admin/owner of its organization (admins not on owners) only for a user in no other organization (USER_PROFILE_NOT_OWNED).',
     args: { input: t.arg({ type: UpdateUserInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const user = await orgs.updateUser(ctx, decodeId(id(input.id), 'User'), input);
@@ -462,9 +464,9 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteUser: t.prismaField({
+    keyScope: 'manage',
     type: 'User',
     description: 'Platform admin, or an admin/owner for a user in no other organization.',
-    authScopes: manage,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _r, args, ctx) => {
       const user = await orgs.deleteUser(ctx, decodeId(id(args.id), 'User'));
@@ -472,9 +474,9 @@ builder.mutationFields((t) => ({
     },
   }),
   addMember: t.prismaField({
+    keyScope: 'manage',
     type: 'Membership',
     description: 'Platform admin: adds an existing user to an organization (others use createUser).',
-    authScopes: manage,
     args: { input: t.arg({ type: MembershipInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const m = await orgs.addMember(
@@ -487,9 +489,9 @@ builder.mutationFields((t) => ({
     },
   }),
   updateMembership: t.prismaField({
+    keyScope: 'manage',
     type: 'Membership',
     description: 'Owner: any role; admin: member ↔ admin only. The last owner cannot be demoted.',
-    authScopes: manage,
     args: { input: t.arg({ type: MembershipInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const m = await orgs.updateMembership(
@@ -502,9 +504,9 @@ builder.mutationFields((t) => ({
     },
   }),
   removeMember: t.field({
+    keyScope: 'manage',
     type: 'Boolean',
     description: 'Admin or owner (admins not on owners). Revokes the user’s keys in the organization.',
-    authScopes: manage,
     args: { input: t.arg({ type: RemoveMemberInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       await orgs.removeMember(
@@ -579,10 +581,10 @@ const ApiKeySecretPayload = builder.objectRef<KeyWithSecret>('ApiKeySecretPayloa
 
 builder.mutationFields((t) => ({
   createApiKey: t.field({
+    keyScope: 'manage',
     type: ApiKeySecretPayload,
     description:
       'Own keys for everyone; an admin/owner for any non-owner (owner: anyone). Scopes ⊆ the caller’s.',
-    authScopes: manage,
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       createApiKey(ctx, {
@@ -593,8 +595,8 @@ builder.mutationFields((t) => ({
       }),
   }),
   updateApiKey: t.prismaField({
+    keyScope: 'manage',
     type: 'ApiKey',
-    authScopes: manage,
     args: { input: t.arg({ type: UpdateApiKeyInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
       const { id: keyId, ...rest } = input;
@@ -603,8 +605,8 @@ builder.mutationFields((t) => ({
     },
   }),
   revokeApiKey: t.prismaField({
+    keyScope: 'manage',
     type: 'ApiKey',
-    authScopes: manage,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _r, args, ctx) => {
       const key = await revokeApiKey(ctx, decodeId(id(args.id), 'ApiKey'));
@@ -612,8 +614,8 @@ builder.mutationFields((t) => ({
     },
   }),
   rotateApiKey: t.field({
+    keyScope: 'manage',
     type: ApiKeySecretPayload,
-    authScopes: manage,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => rotateApiKey(ctx, decodeId(id(args.id), 'ApiKey')),
   }),
@@ -670,6 +672,7 @@ builder.mutationField('resyncLiteLLMBudgets', (t) =>
   t.int({
     description:
       "Pushes the LiteLLM backstop (every mirrored key's max_budget) of one USD wallet, or of all USD wallets, now (platform admin). Returns how many wallets were queued; the outbox delivers them.",
+    keyScope: 'manage',
     authScopes: { platformAdmin: true },
     args: { walletId: t.arg.id({ required: false }) },
     resolve: (_r, args, ctx) =>
@@ -679,6 +682,7 @@ builder.mutationField('resyncLiteLLMBudgets', (t) =>
 
 builder.queryField('litellmDrift', (t) =>
   t.field({
+    keyScope: 'read',
     type: [LiteLLMDrift],
     description:
       'LiteLLM spend vs Tollgate USD usage per mapped organization (keys without a team), team and user (platform admin). Queries LiteLLM now.',

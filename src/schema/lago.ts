@@ -49,6 +49,7 @@ const Report = builder.objectRef<ReconciliationReport>('LagoReconciliation').imp
 
 builder.queryField('lagoReconciliation', (t) =>
   t.field({
+    keyScope: 'read',
     type: Report,
     description:
       'Compares usage records, top-ups and refunds with what Lago acknowledged, per customer and UTC day (platform admin).',

@@ -128,6 +128,7 @@ const NotificationEventRef = builder.objectRef<NotificationEvent>('NotificationE
 
 builder.queryFields((t) => ({
   webhookEndpoints: t.prismaField({
+    keyScope: 'read',
     type: [WebhookEndpointRef],
     description: 'The organization’s webhook endpoints (owner/admin).',
     args: { organizationId: t.arg.id({ required: true }) },
@@ -140,6 +141,7 @@ builder.queryFields((t) => ({
       }),
   }),
   webhookDeliveries: t.prismaConnection({
+    keyScope: 'read',
     type: WebhookDeliveryRef,
     cursor: 'id',
     description: 'Delivery log of one endpoint, newest first (owner/admin).',
@@ -156,6 +158,7 @@ builder.queryFields((t) => ({
       }),
   }),
   notifications: t.prismaConnection({
+    keyScope: 'read',
     type: 'Notification',
     cursor: 'id',
     description: 'The organization’s notifications, newest first (owner/admin).',
@@ -223,6 +226,7 @@ const NotificationSettingsInput = builder.inputType('NotificationSettingsInput',
 
 builder.mutationFields((t) => ({
   createWebhookEndpoint: t.field({
+    keyScope: 'manage',
     type: WebhookEndpointSecret,
     description: 'Registers an endpoint; the signing secret is in this response only (owner/admin).',
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
@@ -235,6 +239,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   rotateWebhookSecret: t.field({
+    keyScope: 'manage',
     type: WebhookEndpointSecret,
     description:
       'A new signing secret; the old one keeps signing for graceSeconds (default WEBHOOK_SECRET_ROTATION_GRACE_SECONDS).',
@@ -246,6 +251,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => rotateWebhookSecret(ctx, args.id.id, args.graceSeconds),
   }),
   updateWebhookEndpoint: t.prismaField({
+    keyScope: 'manage',
     type: 'WebhookEndpoint',
     authScopes: { authenticated: true },
     args: {
@@ -258,12 +264,14 @@ builder.mutationFields((t) => ({
     },
   }),
   deleteWebhookEndpoint: t.boolean({
+    keyScope: 'manage',
     description: 'Removes the endpoint; its queued deliveries are dead-lettered.',
     authScopes: { authenticated: true },
     args: { id: t.arg.globalID({ required: true, for: WebhookEndpointRef }) },
     resolve: (_root, args, ctx) => deleteWebhookEndpoint(ctx, args.id.id),
   }),
   replayWebhookDelivery: t.prismaField({
+    keyScope: 'manage',
     type: WebhookDeliveryRef,
     description: 'Puts a dead or pending delivery back in line for an immediate attempt.',
     authScopes: { authenticated: true },
@@ -274,6 +282,7 @@ builder.mutationFields((t) => ({
     },
   }),
   updateNotificationSettings: t.field({
+    keyScope: 'manage',
     type: 'JSON',
     description: 'Email recipients, event types and balance thresholds of an organization (owner/admin).',
     args: {
@@ -287,6 +296,7 @@ builder.mutationFields((t) => ({
 
 builder.subscriptionField('notificationReceived', (t) =>
   t.field({
+    keyScope: 'read',
     type: NotificationEventRef,
     description: 'Every notification of the organization as it is raised (owner/admin).',
     args: { organizationId: t.arg.id({ required: true }) },

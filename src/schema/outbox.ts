@@ -24,6 +24,7 @@ builder.prismaNode('OutboxMessage', {
 
 builder.queryField('outboxDeliveries', (t) =>
   t.prismaConnection({
+    keyScope: 'read',
     type: 'OutboxMessage',
     cursor: 'id',
     description: 'Deliveries to external systems (platform admin).',
@@ -46,6 +47,7 @@ builder.queryField('outboxDeliveries', (t) =>
 
 builder.mutationField('replayDelivery', (t) =>
   t.prismaField({
+    keyScope: 'manage',
     type: 'OutboxMessage',
     description: 'Puts a dead or pending delivery back in line for an immediate attempt (platform admin).',
     authScopes: { platformAdmin: true },

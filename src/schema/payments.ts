@@ -128,6 +128,7 @@ const CreateTopUpInput = builder.inputType('CreateTopUpInput', {
 
 builder.mutationField('createTopUp', (t) =>
   t.field({
+    keyScope: 'billing',
     type: TopUpRef,
     description:
       'Starts a wallet top-up: an order and a provider payment. Idempotent per organization and idempotencyKey. Requires the billing scope.',
@@ -174,6 +175,7 @@ const RefundPaymentInput = builder.inputType('RefundPaymentInput', {
 
 builder.mutationField('refundPayment', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'Refund',
     description:
       'Refunds part or all of a succeeded payment through its provider; the wallet is debited when the provider confirms. Platform admins, or organization owners with the billing scope.',
@@ -194,6 +196,7 @@ builder.mutationField('refundPayment', (t) =>
 
 builder.mutationField('releasePaymentReview', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'Payment',
     description: 'Releases the credit of a payment frozen for risk review (platform admin).',
     authScopes: { platformAdmin: true },
@@ -208,6 +211,7 @@ builder.mutationField('releasePaymentReview', (t) =>
 
 builder.queryField('payments', (t) =>
   t.prismaConnection({
+    keyScope: 'read',
     type: 'Payment',
     cursor: 'id',
     description: 'Payments visible to the caller, newest first.',

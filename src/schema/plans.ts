@@ -8,13 +8,17 @@ import {
   type OverflowPolicy,
   PLAN_KINDS,
   PLAN_STATUSES,
+  PLAN_VISIBILITIES,
   type PlanKind,
+  type PlanVisibility,
   type PlanWithLimits,
   SUBJECT_TYPES,
   type SubjectType,
 } from '../plans/plans.ts';
 import type { LimitChangedEvent } from '../pubsub.ts';
-import { orgAccess } from '../resolvers/identity/access.ts';
+import { isPlatformAdmin } from '../identity/principal.ts';
+import { grantPlan, planVisibleTo, revokePlanGrant, visiblePlansWhere } from '../plans/plan-access.ts';
+import { decodeId, orgAccess } from '../resolvers/identity/access.ts';
 import { assignPlan, deleteAssignment, updateAssignment } from '../resolvers/plans/assignments.ts';
 import { callerSubject, ownId, watchedOrganization } from '../resolvers/plans/caller.ts';
 
@@ -32,6 +36,15 @@ const OverflowPolicyEnum = builder.enumType('OverflowPolicy', {
 });
 const LimitMetricEnum = builder.enumType('LimitMetric', { values: LIMIT_METRICS });
 const PlanStatusEnum = builder.enumType('PlanStatus', { values: PLAN_STATUSES });
+const PlanVisibilityEnum = builder.enumType('PlanVisibility', {
+  description:
+    'public: every organization may assign it to itself; private: only organizations a platform admin granted it to.',
+  values: PLAN_VISIBILITIES,
+});
+const PlanAssignedByEnum = builder.enumType('PlanAssignedBy', {
+  description: 'platform: made by a platform admin, and only a platform admin changes, ends or replaces it.',
+  values: ['platform', 'organization'] as const,
+});
 const PlanSubjectTypeEnum = builder.enumType('PlanSubjectType', {
   description: 'Most specific wins: api_key > user > team > organization.',
   values: SUBJECT_TYPES,
@@ -54,7 +67,12 @@ builder.prismaObject('DailyLimitPlan', {
 
 export const PlanNode = builder.prismaNode('Plan', {
   id: { field: 'id' },
-  authScopes: { authenticated: true },
+  // A private plan is another customer's business: visible only where granted or assigned.
+  authScopes: async (plan, ctx) => {
+    const p = ctx.principal;
+    if (isPlatformAdmin(p)) return true;
+    return p?.kind === 'api_key' && planVisibleTo(ctx.services.db, plan.id, p.organizationId);
+  },
   fields: (t) => ({
     code: t.exposeString('code'),
     name: t.exposeString('name'),
@@ -69,6 +87,13 @@ export const PlanNode = builder.prismaNode('Plan', {
     degradeMap: t.expose('degradeMap', { type: 'JSON', description: 'Requested model → cheaper model.' }),
     warnThresholds: t.exposeIntList('warnThresholds'),
     status: t.field({ type: PlanStatusEnum, resolve: (p) => p.status as (typeof PLAN_STATUSES)[number] }),
+    visibility: t.field({ type: PlanVisibilityEnum, resolve: (p) => p.visibility as PlanVisibility }),
+    grantedOrganizationIds: t.idList({
+      description: 'Organizations a private plan is granted to (platform admin).',
+      authScopes: { platformAdmin: true },
+      select: { grants: { select: { organizationId: true } } },
+      resolve: (p) => p.grants.map((g) => g.organizationId),
+    }),
     dailyLimits: t.relation('dailyLimits', { query: { orderBy: { id: 'asc' } } }),
     usageCurrency: t.string({
       nullable: true,
@@ -93,6 +118,10 @@ builder.prismaNode('PlanAssignment', {
     subjectId: t.exposeID('subjectId'),
     effectiveFrom: t.expose('effectiveFrom', { type: 'DateTime' }),
     effectiveTo: t.expose('effectiveTo', { type: 'DateTime', nullable: true }),
+    assignedBy: t.field({
+      type: PlanAssignedByEnum,
+      resolve: (a) => a.assignedBy as 'platform' | 'organization',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -116,6 +145,7 @@ const planFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>
   warnThresholds: t.intList({ required: false, description: 'Percentages; default [80].' }),
   dailyLimits: t.field({ type: [DailyLimitInput], required: false }),
   usageCurrency: t.string({ required: false, description: 'Usage plans: the currency they bill in.' }),
+  visibility: t.field({ type: PlanVisibilityEnum, required: false, description: 'Default private.' }),
 });
 
 const CreatePlanInput = builder.inputType('CreatePlanInput', {
@@ -166,6 +196,7 @@ type PlanFieldsInput = {
     | { metric: LimitMetric; limitValue: bigint; currency?: string | null; model?: string | null }[]
     | null;
   usageCurrency?: string | null;
+  visibility?: PlanVisibility | null;
 };
 
 function planPatch(i: PlanFieldsInput) {
@@ -180,11 +211,13 @@ function planPatch(i: PlanFieldsInput) {
     ...(i.warnThresholds ? { warnThresholds: i.warnThresholds as number[] } : {}),
     ...(i.dailyLimits ? { dailyLimits: i.dailyLimits } : {}),
     ...(i.usageCurrency ? { usageCurrency: i.usageCurrency } : {}),
+    ...(i.visibility ? { visibility: i.visibility } : {}),
   };
 }
 
 builder.queryField('plans', (t) =>
   t.prismaField({
+    keyScope: 'read',
     type: ['Plan'],
     description: 'Every plan (platform admin).',
     authScopes: { platformAdmin: true },
@@ -198,8 +231,57 @@ builder.queryField('plans', (t) =>
   }),
 );
 
+builder.queryField('availablePlans', (t) =>
+  t.prismaField({
+    type: ['Plan'],
+    keyScope: 'read',
+    description:
+      'Active plans the organization may assign to itself: public ones and private ones granted to it (own organization; any for a platform admin).',
+    authScopes: { authenticated: true },
+    args: { organizationId: t.arg.id({ required: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.services.db.plan.findMany({
+        ...query,
+        where: { status: 'active', ...visiblePlansWhere(watchedOrganization(ctx, args.organizationId)) },
+        orderBy: { code: 'asc' },
+      }),
+  }),
+);
+
+builder.mutationField('grantPlan', (t) =>
+  t.prismaField({
+    type: 'Plan',
+    keyScope: 'billing',
+    description: 'Lets an organization assign a private plan to itself (platform admin; idempotent).',
+    authScopes: { platformAdmin: true },
+    args: { planId: t.arg.id({ required: true }), organizationId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const planId = ownId(args.planId, 'Plan');
+      await grantPlan(ctx.services.db, planId, decodeId(String(args.organizationId), 'Organization'));
+      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: planId } });
+    },
+  }),
+);
+
+builder.mutationField('revokePlanGrant', (t) =>
+  t.prismaField({
+    type: 'Plan',
+    keyScope: 'billing',
+    description:
+      'Takes back a grant; assignments already made stay until they end (platform admin; idempotent).',
+    authScopes: { platformAdmin: true },
+    args: { planId: t.arg.id({ required: true }), organizationId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const planId = ownId(args.planId, 'Plan');
+      await revokePlanGrant(ctx.services.db, planId, decodeId(String(args.organizationId), 'Organization'));
+      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: planId } });
+    },
+  }),
+);
+
 builder.queryField('planAssignments', (t) =>
   t.prismaField({
+    keyScope: 'read',
     type: ['PlanAssignment'],
     description: "An organization's plan assignments (platform admin, or a member of the organization).",
     authScopes: { authenticated: true },
@@ -245,6 +327,7 @@ const EffectivePlanRef = builder
 
 builder.queryField('effectivePlan', (t) =>
   t.field({
+    keyScope: 'read',
     type: EffectivePlanRef,
     nullable: true,
     description:
@@ -294,6 +377,7 @@ const TodayUsageRef = builder.objectRef<TodayUsage>('TodayUsage').implement({
 
 builder.queryField('todayUsage', (t) =>
   t.field({
+    keyScope: 'read',
     type: TodayUsageRef,
     nullable: true,
     description:
@@ -310,6 +394,7 @@ builder.queryField('todayUsage', (t) =>
 
 builder.mutationField('createPlan', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'Plan',
     description:
       'VALIDATION_FAILED for an unknown time zone, bad limits, or a degrade target that is not priced (platform admin).',
@@ -329,6 +414,7 @@ builder.mutationField('createPlan', (t) =>
 
 builder.mutationField('updatePlan', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'Plan',
     description:
       'Same validation as createPlan; status archived takes the plan out of effect (platform admin).',
@@ -348,9 +434,10 @@ builder.mutationField('updatePlan', (t) =>
 
 builder.mutationField('assignPlan', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'PlanAssignment',
     description:
-      "Assigns a plan to an organization or one of its teams, users or API keys (platform admin, or the organization's owner/admin).",
+      "Assigns a plan to an organization or one of its teams, users or API keys. A platform admin assigns any plan, and only a platform admin can then change, end or replace that assignment; the organization's owner/admin assigns a plan visible to it (availablePlans; others answer NOT_FOUND), never over a platform admin's assignment (PLAN_ASSIGNMENT_LOCKED).",
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: AssignPlanInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
@@ -362,9 +449,10 @@ builder.mutationField('assignPlan', (t) =>
 
 builder.mutationField('updatePlanAssignment', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'PlanAssignment',
     description:
-      'Moves an assignment window, e.g. ends it (platform admin, or the organization owner/admin).',
+      "Moves an assignment window, e.g. ends it (platform admin, or the organization owner/admin for the organization's own assignments: PLAN_ASSIGNMENT_LOCKED otherwise).",
     authScopes: { authenticated: true },
     args: {
       id: t.arg.id({ required: true }),
@@ -383,7 +471,9 @@ builder.mutationField('updatePlanAssignment', (t) =>
 
 builder.mutationField('deletePlanAssignment', (t) =>
   t.id({
-    description: 'Removes an assignment; returns its id (platform admin, or the organization owner/admin).',
+    keyScope: 'billing',
+    description:
+      "Removes an assignment; returns its id (platform admin, or the organization owner/admin for the organization's own assignments: PLAN_ASSIGNMENT_LOCKED otherwise).",
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => (await deleteAssignment(ctx, id)).id,
@@ -410,6 +500,7 @@ const LimitChangedRef = builder.objectRef<LimitChangedEvent>('LimitChanged').imp
 
 builder.subscriptionField('limitChanged', (t) =>
   t.field({
+    keyScope: 'read',
     type: LimitChangedRef,
     description:
       "Daily-limit warnings of an organization's plans (own organization; any for a platform admin).",

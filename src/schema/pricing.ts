@@ -92,6 +92,7 @@ function defined<T extends object>(o: Nullable<T>): { [K in keyof T]?: Exclude<T
 
 builder.queryField('priceRules', (t) =>
   t.prismaField({
+    keyScope: 'read',
     type: ['PriceRule'],
     description: 'Price rules, newest first (platform admin).',
     authScopes: { platformAdmin: true },
@@ -131,6 +132,7 @@ const PriceQuote = builder
 
 builder.queryField('priceQuote', (t) =>
   t.field({
+    keyScope: 'read',
     type: PriceQuote,
     description:
       "Prices a request: the caller's plan rules first (a platform admin may name a plan). MODEL_NOT_PRICED when no rule matches. `cachedTokens` are part of `promptTokens`, as OpenAI reports them.",
@@ -168,6 +170,7 @@ builder.queryField('priceQuote', (t) =>
 
 builder.mutationField('createPriceRule', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'PriceRule',
     description:
       'VALIDATION_FAILED for negative prices, an unknown currency or an overlapping rule of equal precedence (platform admin).',
@@ -189,6 +192,7 @@ builder.mutationField('createPriceRule', (t) =>
 
 builder.mutationField('updatePriceRule', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'PriceRule',
     description:
       'Changes precedence or window (e.g. ends a rule); prices only before the rule takes effect (platform admin).',
@@ -203,6 +207,7 @@ builder.mutationField('updatePriceRule', (t) =>
 
 builder.mutationField('schedulePriceChange', (t) =>
   t.prismaField({
+    keyScope: 'billing',
     type: 'PriceRule',
     description:
       'Ends the rule at effectiveFrom and starts a copy with the new prices there; returns the new rule (platform admin).',
@@ -220,6 +225,7 @@ builder.mutationField('schedulePriceChange', (t) =>
 
 builder.mutationField('deletePriceRule', (t) =>
   t.id({
+    keyScope: 'billing',
     description: 'Deletes a rule that has not taken effect yet; returns its id (platform admin).',
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }) },

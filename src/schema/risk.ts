@@ -25,6 +25,7 @@ const RiskSettingRef = builder.objectRef<RiskSettingShape>('RiskSetting').implem
 
 builder.queryFields((t) => ({
   riskSettings: t.field({
+    keyScope: 'read',
     type: RiskSettingRef,
     description:
       'Stored settings of one scope: any for platform admins; organization owners/admins see their organization’s.',
@@ -36,6 +37,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => readRiskSettings(ctx, args.scopeType, args.scopeId),
   }),
   effectiveRiskSettings: t.field({
+    keyScope: 'read',
     type: 'JSON',
     description:
       'Defaults and every layer merged, as enforced for this organization (and user/key) (owner/admin).',
@@ -56,6 +58,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   setRiskSettings: t.field({
+    keyScope: 'manage',
     type: RiskSettingRef,
     description:
       'Replaces the settings of one scope, validated; every gateway process picks them up at once (platform admin).',
@@ -68,6 +71,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => setRiskSettings(ctx, args.scopeType, args.scopeId, args.settings),
   }),
   deleteRiskSettings: t.boolean({
+    keyScope: 'manage',
     description: 'Removes the settings of one scope (platform admin).',
     authScopes: { platformAdmin: true },
     args: {

@@ -21,6 +21,7 @@ const Health = builder.objectRef<Readiness>('Health').implement({
 
 builder.queryField('health', (t) =>
   t.field({
+    keyScope: 'none',
     type: Health,
     description: 'Readiness of the gateway and the services it depends on (same as GET /readyz).',
     resolve: (_root, _args, ctx) => checkReadiness(ctx.services),

@@ -76,6 +76,7 @@ const toFilter = (f: FilterArg) => ({
 
 builder.queryField('usageRecords', (t) =>
   t.prismaConnection({
+    keyScope: 'read',
     type: 'UsageRecord',
     cursor: 'id',
     description: 'Proxied requests visible to the caller (read scope; members see their own), newest first.',
@@ -105,6 +106,7 @@ const UsageAggregate = builder.objectRef<UsageAggregateRow>('UsageAggregate').im
 
 builder.queryField('usageAggregates', (t) =>
   t.field({
+    keyScope: 'read',
     type: [UsageAggregate],
     description:
       'Requests, tokens and cost per day and/or model for the caller’s scope (same visibility as usageRecords).',

@@ -118,6 +118,7 @@ export const WalletRef = builder.prismaNode('Wallet', {
 
 builder.queryField('wallets', (t) =>
   t.prismaConnection({
+    keyScope: 'read',
     type: 'Wallet',
     cursor: 'id',
     description:
@@ -196,6 +197,7 @@ async function withCurrency(
 
 builder.mutationField('grantCredits', (t) =>
   t.field({
+    keyScope: 'billing',
     type: WalletPostingPayload,
     description: 'Credits a wallet from promotions (platform admin; idempotent; audited).',
     authScopes: { platformAdmin: true },
@@ -206,6 +208,7 @@ builder.mutationField('grantCredits', (t) =>
 
 builder.mutationField('adjustWallet', (t) =>
   t.field({
+    keyScope: 'billing',
     type: WalletPostingPayload,
     description:
       'Posts a signed correction against system adjustments (platform admin; idempotent; audited).',
@@ -262,6 +265,7 @@ const ConsistencyRef = builder.objectRef<ConsistencyReport>('LedgerConsistency')
 
 builder.queryField('ledgerConsistency', (t) =>
   t.field({
+    keyScope: 'read',
     type: ConsistencyRef,
     description:
       'Proves the caches against the ledger: every wallet balance equals the sum of its entries, held equals ' +
@@ -291,6 +295,7 @@ const BalanceChanged = builder.objectRef<BalanceChangedEvent>('BalanceChanged').
 
 builder.subscriptionField('balanceChanged', (t) =>
   t.field({
+    keyScope: 'read',
     type: BalanceChanged,
     description:
       'Balance and held amount of a wallet after every change (the caller must be able to see it).',

@@ -153,6 +153,8 @@ export type CreatePlanInput = {
   timeZone?: InputMaybe<Scalars['String']['input']>;
   /** Usage plans: the currency they bill in. */
   usageCurrency?: InputMaybe<Scalars['String']['input']>;
+  /** Default private. */
+  visibility?: InputMaybe<PlanVisibility>;
   /** Percentages; default [80]. */
   warnThresholds?: InputMaybe<Array<Scalars['Int']['input']>>;
 };
@@ -430,7 +432,7 @@ export type Mutation = {
   addTeamMember: Team;
   /** Posts a signed correction against system adjustments (platform admin; idempotent; audited). */
   adjustWallet: WalletPostingPayload;
-  /** Assigns a plan to an organization or one of its teams, users or API keys (platform admin, or the organization's owner/admin). */
+  /** Assigns a plan to an organization or one of its teams, users or API keys. A platform admin assigns any plan, and only a platform admin can then change, end or replace that assignment; the organization's owner/admin assigns a plan visible to it (availablePlans; others answer NOT_FOUND), never over a platform admin's assignment (PLAN_ASSIGNMENT_LOCKED). */
   assignPlan: PlanAssignment;
   /** Own keys for everyone; an admin/owner for any non-owner (owner: anyone). Scopes ⊆ the caller’s. */
   createApiKey: ApiKeySecretPayload;
@@ -444,13 +446,13 @@ export type Mutation = {
   createTeam: Team;
   /** Starts a wallet top-up: an order and a provider payment. Idempotent per organization and idempotencyKey. Requires the billing scope. */
   createTopUp: TopUp;
-  /** Admin or owner (only an owner adds an owner). A taken email is a CONFLICT. */
+  /** Admin or owner (only an owner adds an owner). Always a new user, whether or not the email is used in another organization (the answer does not tell); an email a member of this organization has is a CONFLICT. */
   createUser: User;
   /** Registers an endpoint; the signing secret is in this response only (owner/admin). */
   createWebhookEndpoint: WebhookEndpointSecret;
   /** Owner. Soft delete: revokes every key and deletes the teams. */
   deleteOrganization: Organization;
-  /** Removes an assignment; returns its id (platform admin, or the organization owner/admin). */
+  /** Removes an assignment; returns its id (platform admin, or the organization owner/admin for the organization's own assignments: PLAN_ASSIGNMENT_LOCKED otherwise). */
   deletePlanAssignment: Scalars['ID']['output'];
   /** Deletes a rule that has not taken effect yet; returns its id (platform admin). */
   deletePriceRule: Scalars['ID']['output'];
@@ -464,6 +466,8 @@ export type Mutation = {
   deleteWebhookEndpoint: Scalars['Boolean']['output'];
   /** Credits a wallet from promotions (platform admin; idempotent; audited). */
   grantCredits: WalletPostingPayload;
+  /** Lets an organization assign a private plan to itself (platform admin; idempotent). */
+  grantPlan: Plan;
   /** Refunds part or all of a succeeded payment through its provider; the wallet is debited when the provider confirms. Platform admins, or organization owners with the billing scope. */
   refundPayment: Refund;
   /** Releases the credit of a payment frozen for risk review (platform admin). */
@@ -479,6 +483,8 @@ export type Mutation = {
   /** Pushes the LiteLLM backstop (every mirrored key's max_budget) of one USD wallet, or of all USD wallets, now (platform admin). Returns how many wallets were queued; the outbox delivers them. */
   resyncLiteLLMBudgets: Scalars['Int']['output'];
   revokeApiKey: ApiKey;
+  /** Takes back a grant; assignments already made stay until they end (platform admin; idempotent). */
+  revokePlanGrant: Plan;
   rotateApiKey: ApiKeySecretPayload;
   /** A new signing secret; the old one keeps signing for graceSeconds (default WEBHOOK_SECRET_ROTATION_GRACE_SECONDS). */
   rotateWebhookSecret: WebhookEndpointSecret;
@@ -495,13 +501,13 @@ export type Mutation = {
   updateOrganization: Organization;
   /** Same validation as createPlan; status archived takes the plan out of effect (platform admin). */
   updatePlan: Plan;
-  /** Moves an assignment window, e.g. ends it (platform admin, or the organization owner/admin). */
+  /** Moves an assignment window, e.g. ends it (platform admin, or the organization owner/admin for the organization's own assignments: PLAN_ASSIGNMENT_LOCKED otherwise). */
   updatePlanAssignment: PlanAssignment;
   /** Changes precedence or window (e.g. ends a rule); prices only before the rule takes effect (platform admin). */
   updatePriceRule: PriceRule;
   /** Admin or owner. */
   updateTeam: Team;
-  /** The user itself, or an admin/owner of its organization (admins not on owners). */
+  /** The user itself or a platform admin; an admin/owner of its organization (admins not on owners) only for a user in no other organization (USER_PROFILE_NOT_OWNED). */
   updateUser: User;
   updateWebhookEndpoint: WebhookEndpoint;
 };
@@ -608,6 +614,12 @@ export type MutationGrantCreditsArgs = {
 };
 
 
+export type MutationGrantPlanArgs = {
+  organizationId: Scalars['ID']['input'];
+  planId: Scalars['ID']['input'];
+};
+
+
 export type MutationRefundPaymentArgs = {
   input: RefundPaymentInput;
 };
@@ -645,6 +657,12 @@ export type MutationResyncLiteLlmBudgetsArgs = {
 
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokePlanGrantArgs = {
+  organizationId: Scalars['ID']['input'];
+  planId: Scalars['ID']['input'];
 };
 
 
@@ -907,6 +925,8 @@ export type Plan = Node & {
   description?: Maybe<Scalars['String']['output']>;
   graceNanos?: Maybe<Scalars['BigInt']['output']>;
   gracePercent?: Maybe<Scalars['Int']['output']>;
+  /** Organizations a private plan is granted to (platform admin). */
+  grantedOrganizationIds: Array<Scalars['ID']['output']>;
   id: Scalars['ID']['output'];
   kind: PlanKind;
   name: Scalars['String']['output'];
@@ -916,11 +936,19 @@ export type Plan = Node & {
   /** Fixed offset (+08:00) or IANA name; days reset at its midnight. */
   timeZone: Scalars['String']['output'];
   usageCurrency?: Maybe<Scalars['String']['output']>;
+  visibility: PlanVisibility;
   warnThresholds: Array<Scalars['Int']['output']>;
 };
 
+/** platform: made by a platform admin, and only a platform admin changes, ends or replaces it. */
+export enum PlanAssignedBy {
+  Organization = 'organization',
+  Platform = 'platform'
+}
+
 export type PlanAssignment = Node & {
   __typename?: 'PlanAssignment';
+  assignedBy: PlanAssignedBy;
   createdAt: Scalars['DateTime']['output'];
   effectiveFrom: Scalars['DateTime']['output'];
   effectiveTo?: Maybe<Scalars['DateTime']['output']>;
@@ -948,6 +976,12 @@ export enum PlanSubjectType {
   Organization = 'organization',
   Team = 'team',
   User = 'user'
+}
+
+/** public: every organization may assign it to itself; private: only organizations a platform admin granted it to. */
+export enum PlanVisibility {
+  Private = 'private',
+  Public = 'public'
 }
 
 export type PriceChangeInput = {
@@ -1002,6 +1036,8 @@ export type Query = {
   __typename?: 'Query';
   /** API keys: a member sees its own, an admin or owner every key of the organization, a platform admin any (filter by organizationId). */
   apiKeys: QueryApiKeysConnection;
+  /** Active plans the organization may assign to itself: public ones and private ones granted to it (own organization; any for a platform admin). */
+  availablePlans: Array<Plan>;
   /** The plan that applies (most specific assignment: api_key > user > team > organization). API keys see their own; naming other subjects of the organization needs the admin role. */
   effectivePlan?: Maybe<EffectivePlan>;
   /** Defaults and every layer merged, as enforced for this organization (and user/key) (owner/admin). */
@@ -1061,6 +1097,11 @@ export type QueryApiKeysArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryAvailablePlansArgs = {
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1515,6 +1556,8 @@ export type UpdatePlanInput = {
   timeZone?: InputMaybe<Scalars['String']['input']>;
   /** Usage plans: the currency they bill in. */
   usageCurrency?: InputMaybe<Scalars['String']['input']>;
+  /** Default private. */
+  visibility?: InputMaybe<PlanVisibility>;
   /** Percentages; default [80]. */
   warnThresholds?: InputMaybe<Array<Scalars['Int']['input']>>;
 };

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { generateApiKeySecret } from '../../identity/api-keys.ts';
-import { encryptSecret, randomBase62, sha256Hex } from '../../identity/crypto.ts';
 import {
-  API_SCOPES,
-  type ApiScope,
-  type Principal,
-  type Role,
-  isPlatformAdmin,
-} from '../../identity/principal.ts';
+  ALL_KEY_LIMIT_FIELDS,
+  type KeyLimitField,
+  type KeyLimits,
+  requireWithinLimits,
+} from '../../identity/key-limits.ts';
+import { encryptSecret, randomBase62, sha256Hex } from '../../identity/crypto.ts';
+import { API_SCOPES, type ApiScope, type Principal, type Role } from '../../identity/principal.ts';
 import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../../integrations/litellm/outbox.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -59,11 +59,40 @@ function checkMoneyFields(
     throw new ValidationError('expiresAt: must be in the future', { param: 'expiresAt' });
 }
 
-/** A key may never carry a scope its creator's own key lacks (platform admins are unrestricted). */
-function checkScopeSubset(p: Principal, scopes: readonly ApiScope[]) {
-  if (isPlatformAdmin(p) || p.kind !== 'api_key') return;
-  const extra = scopes.filter((s) => !p.scopes.includes(s));
-  if (extra.length) throw new ForbiddenError(`Cannot grant scopes your key lacks: ${extra.join(', ')}`);
+/**
+ * The limits of the caller's own key, which bound every key it creates or changes (null: the
+ * admin token, or a system call, which are unbounded). Read from the database, not the principal
+ * cache, so a limit just tightened applies at once.
+ */
+async function callerLimits(ctx: Ctx, p: Principal | null): Promise<KeyLimits | null> {
+  if (p?.kind !== 'api_key') return null;
+  const own = await ctx.services.db.apiKey.findUnique({ where: { id: p.apiKeyId } });
+  if (!own) throw new NotFoundError('API key', p.apiKeyId);
+  return limitsOf(own);
+}
+
+function limitsOf(k: {
+  scopes: readonly string[];
+  modelAllowlist: readonly string[];
+  budgetNanos: bigint | null;
+  budgetCurrency: string | null;
+  dailyCapNanos: bigint | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  expiresAt: Date | null;
+  graceUntil?: Date | null;
+}): KeyLimits {
+  const ends = [k.expiresAt, k.graceUntil ?? null].filter((d): d is Date => d !== null);
+  return {
+    scopes: k.scopes,
+    modelAllowlist: k.modelAllowlist,
+    budgetNanos: k.budgetNanos,
+    budgetCurrency: k.budgetCurrency,
+    dailyCapNanos: k.dailyCapNanos,
+    rpmLimit: k.rpmLimit,
+    tpmLimit: k.tpmLimit,
+    expiresAt: ends.length ? new Date(Math.min(...ends.map((d) => d.getTime()))) : null,
+  };
 }
 
 /**
@@ -131,9 +160,23 @@ export async function createApiKey(
   checkMoneyFields(fields, now, fields.expiresAt);
   if (p) {
     await requireKeyOwnerAccess(ctx, organizationId, userId);
-    checkScopeSubset(p, fields.scopes);
-  } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId)))
-    throw new NotFoundError('User', userId);
+    const bound = await callerLimits(ctx, p);
+    if (bound)
+      requireWithinLimits(
+        bound,
+        limitsOf({
+          scopes: fields.scopes,
+          modelAllowlist: fields.modelAllowlist ?? [],
+          budgetNanos: fields.budgetNanos ?? null,
+          budgetCurrency: fields.budgetCurrency ?? null,
+          dailyCapNanos: fields.dailyCapNanos ?? null,
+          rpmLimit: fields.rpmLimit ?? null,
+          tpmLimit: fields.tpmLimit ?? null,
+          expiresAt: fields.expiresAt ?? null,
+        }),
+        ALL_KEY_LIMIT_FIELDS,
+      );
+  } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId))) throw new NotFoundError('User', userId);
   if (input.teamId) {
     const member = await services.db.teamMember.findFirst({
       where: { teamId: input.teamId, userId, team: { organizationId, status: 'active' } },
@@ -206,6 +249,13 @@ async function loadKey(ctx: Ctx, id: string) {
   return key;
 }
 
+/** The limits an update touches; moving the budget to another currency lifts it in the old one. */
+function changedLimits(input: UpdateApiKeyInput): Set<KeyLimitField> {
+  const changed = new Set([...ALL_KEY_LIMIT_FIELDS].filter((f) => input[f] !== undefined));
+  if (input.budgetCurrency !== undefined) changed.add('budgetNanos').add('dailyCapNanos');
+  return changed;
+}
+
 export type UpdateApiKeyInput = Partial<{ [K in keyof ApiKeyFieldsInput]: ApiKeyFieldsInput[K] | null }>;
 
 /** Fields left undefined stay; fields set to null are cleared (name and scopes cannot be cleared). */
@@ -225,19 +275,23 @@ export async function updateApiKey(ctx: Ctx, id: string, input: UpdateApiKeyInpu
     dailyCapNanos: pick('dailyCapNanos', key.dailyCapNanos) as bigint | null,
   };
   checkMoneyFields(next, ctx.services.clock(), input.expiresAt === undefined ? null : fields.expiresAt);
-  if (fields.scopes) checkScopeSubset(ctx.principal!, fields.scopes);
+  const limits = {
+    scopes: fields.scopes ?? key.scopes,
+    modelAllowlist: input.modelAllowlist !== undefined ? (fields.modelAllowlist ?? []) : key.modelAllowlist,
+    ...next,
+    rpmLimit: pick('rpmLimit', key.rpmLimit) as number | null,
+    tpmLimit: pick('tpmLimit', key.tpmLimit) as number | null,
+    expiresAt: pick('expiresAt', key.expiresAt) as Date | null,
+  };
+  const bound = await callerLimits(ctx, ctx.principal);
+  if (bound) requireWithinLimits(bound, limitsOf(limits), changedLimits(input));
   const { db, litellm, apiKeys } = ctx.services;
   const updated = await db.$transaction(async (tx) => {
     const row = await tx.apiKey.update({
       where: { id },
       data: {
         ...(fields.name ? { name: fields.name } : {}),
-        ...(fields.scopes ? { scopes: fields.scopes } : {}),
-        ...(input.modelAllowlist !== undefined ? { modelAllowlist: fields.modelAllowlist ?? [] } : {}),
-        ...next,
-        rpmLimit: pick('rpmLimit', key.rpmLimit) as number | null,
-        tpmLimit: pick('tpmLimit', key.tpmLimit) as number | null,
-        expiresAt: pick('expiresAt', key.expiresAt) as Date | null,
+        ...limits,
         ...(key.syncState === 'synced' || key.syncState === 'failed' ? { syncState: 'pending' } : {}),
       },
     });

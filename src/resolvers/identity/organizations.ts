@@ -99,7 +99,11 @@ export async function createOrganization(
     await enqueueTeamUpsert(tx, litellm, org.id, 'organization', org.id);
     let ownerId: string | null = null;
     if (data.ownerEmail) {
-      let user = await tx.user.findUnique({ where: { email: data.ownerEmail } });
+      // Emails are not unique: link the earliest user with it (addMember names one exactly).
+      let user = await tx.user.findFirst({
+        where: { email: data.ownerEmail },
+        orderBy: { createdAt: 'asc' },
+      });
       if (!user) {
         user = await tx.user.create({
           data: { id: newId('user'), email: data.ownerEmail, name: data.ownerName ?? null },
@@ -268,7 +272,12 @@ const CreateUser = z.object({
   role: z.enum(['owner', 'admin', 'member']),
 });
 
-/** Creates a new user as a member of the organization. An email already in use is a CONFLICT. */
+/**
+ * Creates a new user as a member of the organization, always a new one: an existing user of
+ * another organization is never attached (that takes a platform admin's addMember), so the answer
+ * is the same whether or not the email is in use elsewhere. An email a member of this
+ * organization already has is a CONFLICT.
+ */
 export async function createUser(ctx: Ctx, organizationId: string, input: z.input<typeof CreateUser>) {
   const access = requireOrgRole(ctx.principal, organizationId, 'admin');
   const data = parse(CreateUser, input);
@@ -277,10 +286,10 @@ export async function createUser(ctx: Ctx, organizationId: string, input: z.inpu
   return db.$transaction(async (tx) => {
     const org = await tx.organization.findFirst({ where: { id: organizationId, status: 'active' } });
     if (!org) throw new NotFoundError('Organization', organizationId);
-    const user = await conflictOnUnique(
-      () => tx.user.create({ data: { id: newId('user'), email: data.email, name: data.name ?? null } }),
-      `A user with email '${data.email}' already exists`,
-    );
+    await requireEmailFreeIn(tx, [organizationId], data.email, null);
+    const user = await tx.user.create({
+      data: { id: newId('user'), email: data.email, name: data.name ?? null },
+    });
     await tx.membership.create({
       data: { id: newId('mem'), organizationId, userId: user.id, role: data.role },
     });
@@ -288,6 +297,23 @@ export async function createUser(ctx: Ctx, organizationId: string, input: z.inpu
     await audit(tx, ctx, organizationId, 'user.create', 'user', user.id, { role: data.role });
     return user;
   });
+}
+
+/** @throws ConflictError when another member of these organizations has the email. */
+async function requireEmailFreeIn(
+  tx: Tx,
+  organizationIds: string[],
+  email: string,
+  exceptUserId: string | null,
+) {
+  const taken = await tx.membership.findFirst({
+    where: {
+      organizationId: { in: organizationIds },
+      user: { email, ...(exceptUserId ? { id: { not: exceptUserId } } : {}) },
+    },
+    select: { id: true },
+  });
+  if (taken) throw new ConflictError(`A member of this organization already has the email '${email}'`);
 }
 
 /** The caller's access to a user: themselves, or an admin of an organization the user is in. */
@@ -309,22 +335,43 @@ async function userAccess(ctx: Ctx, userId: string, min: Role): Promise<{ organi
 
 const UpdateUser = z.object({ name: zName.nullish(), email: zEmail.nullish() });
 
+/**
+ * The user itself, or a platform admin, changes any profile; an organization's owner or admin
+ * only that of a user who belongs to no other organization (users are global: the profile is
+ * also the other organizations').
+ */
 export async function updateUser(ctx: Ctx, id: string, input: z.input<typeof UpdateUser>) {
   const { organizationId } = await userAccess(ctx, id, 'admin');
+  const p = ctx.principal;
+  if (p?.kind === 'api_key' && !p.isPlatformAdmin && p.userId !== id) {
+    const elsewhere = await ctx.services.db.membership.count({
+      where: { userId: id, organizationId: { not: p.organizationId } },
+    });
+    if (elsewhere > 0)
+      throw new ForbiddenError(
+        "Only the user or a platform admin may change this user's profile",
+        'USER_PROFILE_NOT_OWNED',
+      );
+  }
   const data = parse(UpdateUser, input);
   const { db, litellm } = ctx.services;
   return db.$transaction(async (tx) => {
-    const user = await conflictOnUnique(
-      () =>
-        tx.user.update({
-          where: { id },
-          data: {
-            ...(input.name !== undefined ? { name: data.name ?? null } : {}),
-            ...(data.email ? { email: data.email } : {}),
-          },
-        }),
-      `A user with email '${data.email}' already exists`,
-    );
+    if (data.email) {
+      const orgs = await tx.membership.findMany({ where: { userId: id }, select: { organizationId: true } });
+      await requireEmailFreeIn(
+        tx,
+        orgs.map((m) => m.organizationId),
+        data.email,
+        id,
+      );
+    }
+    const user = await tx.user.update({
+      where: { id },
+      data: {
+        ...(input.name !== undefined ? { name: data.name ?? null } : {}),
+        ...(data.email ? { email: data.email } : {}),
+      },
+    });
     const orgId =
       organizationId ??
       (await tx.membership.findFirst({ where: { userId: id }, select: { organizationId: true } }))

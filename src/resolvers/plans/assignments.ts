@@ -1,7 +1,12 @@
 import type { Context } from '../../context.ts';
 import type { PlanAssignment } from '../../generated/prisma/client.ts';
 import type { SubjectType } from '../../plans/plans.ts';
-import { decodeId, requireOrgRole } from '../identity/access.ts';
+import {
+  PlanAssignmentLockedError,
+  requireNoPlatformAssignment,
+  requirePlanVisible,
+} from '../../plans/plan-access.ts';
+import { type Access, decodeId, requireOrgRole } from '../identity/access.ts';
 import { ownId } from './caller.ts';
 
 const SUBJECT_TYPENAME = {
@@ -11,7 +16,12 @@ const SUBJECT_TYPENAME = {
   api_key: 'ApiKey',
 } as const;
 
-/** Platform admins assign anywhere; organization owners and admins within their organization. */
+/**
+ * Platform admins assign any plan anywhere (a locked assignment: the organization cannot change or
+ * replace it). Organization owners and admins assign, within their organization, plans visible to
+ * it (public, or private and granted), and never over a platform admin's assignment.
+ * @throws NotFoundError (also for a plan the organization may not see), PlanAssignmentLockedError.
+ */
 export async function assignPlan(
   ctx: Context,
   input: {
@@ -24,14 +34,28 @@ export async function assignPlan(
   },
 ): Promise<PlanAssignment> {
   const organizationId = decodeId(String(input.organizationId), 'Organization');
-  requireOrgRole(ctx.principal, organizationId, 'admin');
-  return ctx.services.plans.assignPlan({
-    planId: ownId(input.planId, 'Plan'),
+  const access = requireOrgRole(ctx.principal, organizationId, 'admin');
+  const planId = ownId(input.planId, 'Plan');
+  const subjectId = decodeId(String(input.subjectId), SUBJECT_TYPENAME[input.subjectType]);
+  const { db, plans, clock } = ctx.services;
+  if (access.kind !== 'platform') {
+    await requirePlanVisible(db, planId, organizationId);
+    await requireNoPlatformAssignment(db, {
+      organizationId,
+      subjectType: input.subjectType,
+      subjectId,
+      from: input.effectiveFrom ?? clock(),
+      to: input.effectiveTo ?? null,
+    });
+  }
+  return plans.assignPlan({
+    planId,
     organizationId,
     subjectType: input.subjectType,
-    subjectId: decodeId(String(input.subjectId), SUBJECT_TYPENAME[input.subjectType]),
+    subjectId,
     ...(input.effectiveFrom ? { effectiveFrom: input.effectiveFrom } : {}),
     effectiveTo: input.effectiveTo ?? null,
+    assignedBy: access.kind === 'platform' ? 'platform' : 'organization',
   });
 }
 
@@ -41,7 +65,7 @@ export async function updateAssignment(
   patch: { effectiveFrom?: Date | null; effectiveTo?: Date | null },
 ): Promise<PlanAssignment> {
   const current = await ctx.services.plans.getAssignment(ownId(id, 'PlanAssignment'));
-  requireOrgRole(ctx.principal, current.organizationId, 'admin');
+  requireUnlocked(requireOrgRole(ctx.principal, current.organizationId, 'admin'), current);
   return ctx.services.plans.updateAssignment(current.id, {
     ...(patch.effectiveFrom ? { effectiveFrom: patch.effectiveFrom } : {}),
     ...(patch.effectiveTo !== undefined ? { effectiveTo: patch.effectiveTo } : {}),
@@ -50,6 +74,11 @@ export async function updateAssignment(
 
 export async function deleteAssignment(ctx: Context, id: string | number): Promise<PlanAssignment> {
   const current = await ctx.services.plans.getAssignment(ownId(id, 'PlanAssignment'));
-  requireOrgRole(ctx.principal, current.organizationId, 'admin');
+  requireUnlocked(requireOrgRole(ctx.principal, current.organizationId, 'admin'), current);
   return ctx.services.plans.deleteAssignment(current.id);
+}
+
+function requireUnlocked(access: Access, assignment: PlanAssignment): void {
+  if (access.kind !== 'platform' && assignment.assignedBy === 'platform')
+    throw new PlanAssignmentLockedError();
 }

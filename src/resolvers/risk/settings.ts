@@ -1,12 +1,13 @@
 import type { Context } from '../../context.ts';
 import { isPlatformAdmin } from '../../identity/principal.ts';
-import { ForbiddenError, ValidationError } from '../../lib/errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import {
   parseRiskSettings,
   RISK_SCOPE_TYPES,
   type RiskScopeType,
   type RiskSettings,
 } from '../../risk/settings.ts';
+import { decodeId } from '../identity/access.ts';
 import { organizationIdArg, requireOrgAdmin } from '../notifications/webhooks.ts';
 
 export interface RiskSettingShape {
@@ -48,11 +49,18 @@ export async function effectiveRiskSettings(
 ) {
   const organizationId = organizationIdArg(args.organizationId);
   requireOrgAdmin(ctx, organizationId);
-  return ctx.services.risk.settings.effective({
-    organizationId,
-    userId: args.userId,
-    apiKeyId: args.apiKeyId,
-  });
+  const { db } = ctx.services;
+  // A user or key outside the organization answers exactly like one that does not exist.
+  const userId = args.userId ? decodeId(args.userId, 'User') : null;
+  if (userId && !(await db.membership.findFirst({ where: { organizationId, userId }, select: { id: true } })))
+    throw new NotFoundError('User', args.userId!);
+  const apiKeyId = args.apiKeyId ? decodeId(args.apiKeyId, 'ApiKey') : null;
+  if (
+    apiKeyId &&
+    !(await db.apiKey.findFirst({ where: { id: apiKeyId, organizationId }, select: { id: true } }))
+  )
+    throw new NotFoundError('API key', args.apiKeyId!);
+  return ctx.services.risk.settings.effective({ organizationId, userId, apiKeyId });
 }
 
 export async function setRiskSettings(

@@ -29,7 +29,7 @@ describe('usage records and aggregates over GraphQL', () => {
       i: { email: 'member@usage.test', organizationId: g.organizationId, role: 'member' },
     });
     if (res.errors) throw new Error(JSON.stringify(res.errors));
-    const userRow = await s.db.user.findUniqueOrThrow({ where: { email: 'member@usage.test' } });
+    const userRow = await s.db.user.findFirstOrThrow({ where: { email: 'member@usage.test' } });
     const key = await g.t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
       i: {
         name: 'member key',

@@ -43,7 +43,7 @@ describe('identity lists are batched, and the CLI bootstraps', () => {
       const team = await t.gql(
         `mutation { createTeam(input:{organizationId:"${orgId}", name:"t${i}"}) { id } }`,
       );
-      const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: `owner@${slug}.test` } });
+      const owner = await db.prisma.user.findFirstOrThrow({ where: { email: `owner@${slug}.test` } });
       await t.gql(
         `mutation { addTeamMember(input:{teamId:"${team.data.createTeam.id}", userId:"${owner.id}"}) { id } }`,
       );

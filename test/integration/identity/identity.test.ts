@@ -139,7 +139,7 @@ describe('identity over GraphQL', () => {
   });
 
   it('lets a member manage only its own keys, with scopes it holds', async () => {
-    const mia = await db.prisma.user.findUniqueOrThrow({ where: { email: 'mia@acme.test' } });
+    const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     const k = await t.gql(
       `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${mia.id}", name:"mia", scopes:["read","manage"]}) { secret apiKey { id } } }`,
       {},
@@ -157,7 +157,7 @@ describe('identity over GraphQL', () => {
       {},
       { token: miaKey },
     );
-    expect(codes(escalate)).toEqual(['FORBIDDEN']);
+    expect(codes(escalate)).toEqual(['KEY_LIMITS_EXCEED_CALLER']);
     const promote = await t.gql(
       `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${mia.id}", role: owner}) { role } }`,
       {},
@@ -194,7 +194,7 @@ describe('identity over GraphQL', () => {
     );
     const k = inferenceOnly.data.createApiKey.secret;
     expect(codes(await t.gql('{ organizations { edges { node { id } } } }', {}, { token: k }))).toEqual([
-      'FORBIDDEN',
+      'SCOPE_NOT_ALLOWED',
     ]);
     expect(
       codes(
@@ -204,7 +204,7 @@ describe('identity over GraphQL', () => {
           { token: k },
         ),
       ),
-    ).toEqual(['FORBIDDEN']);
+    ).toEqual(['SCOPE_NOT_ALLOWED']);
     const readOnly = await t.gql(
       'mutation { createApiKey(input:{name:"reader", scopes:["read"]}) { secret } }',
       {},
@@ -223,7 +223,7 @@ describe('identity over GraphQL', () => {
           { token: r },
         ),
       ),
-    ).toEqual(['FORBIDDEN']);
+    ).toEqual(['SCOPE_NOT_ALLOWED']);
   });
 
   it('updates a key: clears with null, keeps omitted fields, refuses a budget without currency', async () => {
@@ -335,7 +335,7 @@ describe('identity over GraphQL', () => {
   });
 
   it('keeps the last owner and refuses deleting a team with active keys', async () => {
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const demote = await t.gql(
       `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${owner.id}", role: admin}) { role } }`,
       {},
@@ -343,7 +343,7 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(demote)).toEqual(['LAST_OWNER']);
     const team = await db.prisma.team.findFirstOrThrow({ where: { name: 'Research' } });
-    const mia = await db.prisma.user.findUniqueOrThrow({ where: { email: 'mia@acme.test' } });
+    const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     await t.gql(
       `mutation { createApiKey(input:{userId:"${mia.id}", teamId:"${team.id}", name:"team", scopes:["read"]}) { secret } }`,
       {},
@@ -354,7 +354,7 @@ describe('identity over GraphQL', () => {
   });
 
   it('only a platform admin adds an existing user to another organization', async () => {
-    const mia = await db.prisma.user.findUniqueOrThrow({ where: { email: 'mia@acme.test' } });
+    const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     const other = await t.gql('mutation { createOrganization(input:{name:"Beta", slug:"beta"}) { id } }');
     const betaId = other.data.createOrganization.id;
     const denied = await t.gql(
@@ -377,7 +377,7 @@ describe('identity over GraphQL', () => {
   });
 
   it('removing a member revokes its keys', async () => {
-    const mia = await db.prisma.user.findUniqueOrThrow({ where: { email: 'mia@acme.test' } });
+    const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     const r = await t.gql(
       `mutation { removeMember(input:{organizationId:"${orgId}", userId:"${mia.id}"}) }`,
       {},

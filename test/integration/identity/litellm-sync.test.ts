@@ -9,6 +9,9 @@ const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const raw = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
+/** Keys the limited owner key creates must stay within its limits (docs/security.md#key-limits). */
+const WITHIN_OWNER = 'modelAllowlist:["gpt-4o-mini"], budgetNanos:"1000", budgetCurrency:"USD", rpmLimit: 30';
+
 describe('LiteLLM admin sync through the outbox', () => {
   let db: TestDatabase;
   let t: TestApp;
@@ -44,7 +47,7 @@ describe('LiteLLM admin sync through the outbox', () => {
       'mutation { createOrganization(input:{name:"Acme", slug:"acme", ownerEmail:"owner@acme.test"}) { id } }',
     );
     orgId = raw(org.data.createOrganization.id);
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const k = await t.gql(
       `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"owner", scopes:["read","manage","inference"], modelAllowlist:["gpt-4o-mini"], budgetNanos:"2500000000", budgetCurrency:"USD", rpmLimit: 30}) { secret apiKey { id syncState } } }`,
     );
@@ -62,12 +65,12 @@ describe('LiteLLM admin sync through the outbox', () => {
       { token: ownerKey },
     );
     const teamKey = await t.gql(
-      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:["inference"]}) { apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
     const doomed = await t.gql(
-      'mutation { createApiKey(input:{name:"doomed", scopes:["inference"]}) { apiKey { id } } }',
+      `mutation { createApiKey(input:{name:"doomed", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -136,7 +139,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     expect(sha256(secret)).toBe(row.litellmKeyHash);
     await expect(t.app.services.litellm.credentialFor(row.id)).resolves.toBe(secret);
     const fresh = await t.gql(
-      'mutation { createApiKey(input:{name:"fresh", scopes:["inference"]}) { apiKey { id } } }',
+      `mutation { createApiKey(input:{name:"fresh", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -153,7 +156,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     await t.gql(
       `mutation { updateApiKey(input:{id:"${row.id}", modelAllowlist:["gpt-4o","gpt-4o-mini"], budgetNanos: null}) { id } }`,
       {},
-      { token: ownerKey },
+      // A platform admin: the owner's key may not widen its own limits (docs/security.md#key-limits).
     );
     await drain();
     const updates = litellm.calls.slice(before).filter((c) => c.path === '/key/update');
@@ -169,7 +172,7 @@ describe('LiteLLM admin sync through the outbox', () => {
 
   it('a retry after a lost response creates nothing twice', async () => {
     const k = await t.gql(
-      'mutation { createApiKey(input:{name:"lost", scopes:["inference"]}) { apiKey { id } } }',
+      `mutation { createApiKey(input:{name:"lost", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -190,7 +193,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     // Replaying team and user creation (their first attempt succeeded) is harmless too.
     const teamsBefore = litellm.teams.size;
     await t.app.services.litellm.syncTeam('organization', orgId);
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     await t.app.services.litellm.syncUser(owner.id);
     expect(litellm.teams.size).toBe(teamsBefore);
   });
@@ -221,7 +224,7 @@ describe('LiteLLM admin sync through the outbox', () => {
   });
 
   it('pushes each USD wallet as max_budget on the keys it pays for, exactly, and replaces legacy team budgets', async () => {
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     await db.prisma.wallet.createMany({
       data: [
         {
@@ -270,7 +273,7 @@ describe('LiteLLM admin sync through the outbox', () => {
   });
 
   it('reports spend drift between LiteLLM and Tollgate usage (GraphQL and metric)', async () => {
-    const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'owner@acme.test' } });
+    const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const key = await db.prisma.apiKey.findFirstOrThrow({ where: { name: 'owner' } });
     await db.prisma.usageRecord.create({
       data: {
@@ -354,7 +357,7 @@ describe('LITELLM_SYNC_MODE=none', () => {
       const org = await t.gql(
         'mutation { createOrganization(input:{name:"Solo", slug:"solo", ownerEmail:"o@solo.test"}) { id } }',
       );
-      const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: 'o@solo.test' } });
+      const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'o@solo.test' } });
       const k = await t.gql(
         `mutation { createApiKey(input:{organizationId:"${org.data.createOrganization.id}", userId:"${owner.id}", name:"k", scopes:["inference"]}) { apiKey { id syncState } } }`,
       );

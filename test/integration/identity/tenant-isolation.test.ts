@@ -1,12 +1,11 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { createRequire } from 'node:module';
-import type { GraphQLArgument, GraphQLField, GraphQLInputType, GraphQLOutputType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGraphQLError } from '../../../src/graphql/yoga.ts';
 import type { Principal } from '../../../src/identity/principal.ts';
 import { schema } from '../../../src/schema/index.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+import { documentFor, graphql, isIdSlot, valueFor } from '../../helpers/schema-walk.ts';
 
 /**
  * Walks EVERY query and mutation of the schema as it is at test time (fields other engineers add
@@ -14,21 +13,7 @@ import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
  * every victim id (raw and Relay-encoded) in every id-like argument. Nothing of the victim may
  * come back, and nothing of the victim may change.
  */
-// Pothos builds the schema with graphql's CommonJS build; use the same copy (instanceof checks).
-const {
-  execute,
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isInterfaceType,
-  isLeafType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  isScalarType,
-  isUnionType,
-  parse,
-} = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+const { execute, isNonNullType, parse } = graphql;
 
 /**
  * Typed errors are fine (FORBIDDEN / NOT_FOUND mostly; the walk's placeholder values can also
@@ -36,76 +21,6 @@ const {
  * in a result, a change to the victim, or an unhandled (INTERNAL) error.
  */
 const isAcceptableErrorCode = (code: string) => code !== 'INTERNAL';
-const FUTURE = new Date(Date.now() + 7 * 86_400_000).toISOString();
-
-function isIdSlot(name: string, type: GraphQLInputType): boolean {
-  const named = getNamedType(type);
-  return named.name === 'ID' || (named.name === 'String' && /(^id$|Id$|Ids$|^ids$)/.test(name));
-}
-
-function valueFor(name: string, type: GraphQLInputType, candidate: string, depth = 0): unknown {
-  if (isNonNullType(type)) return valueFor(name, type.ofType, candidate, depth);
-  if (isListType(type)) return [valueFor(name, type.ofType, candidate, depth)];
-  if (isIdSlot(name, type)) return candidate;
-  if (isEnumType(type)) return type.getValues()[0]!.value;
-  if (isInputObjectType(type)) {
-    const out: Record<string, unknown> = {};
-    for (const f of Object.values(type.getFields())) {
-      const required = isNonNullType(f.type) && f.defaultValue === undefined;
-      if (required || (depth < 3 && isIdSlot(f.name, f.type)))
-        out[f.name] = valueFor(f.name, f.type, candidate, depth + 1);
-    }
-    return out;
-  }
-  if (isScalarType(type)) {
-    switch (type.name) {
-      case 'Int':
-      case 'Float':
-        return 1;
-      case 'Boolean':
-        return true;
-      case 'BigInt':
-        return '1';
-      case 'DateTime':
-        return FUTURE;
-      case 'JSON':
-        return {};
-      default:
-        if (/email/i.test(name)) return 'intruder@attacker.test';
-        if (/currency/i.test(name)) return 'USD';
-        if (/scope/i.test(name)) return 'read';
-        if (/slug/i.test(name)) return 'intruder';
-        if (/url/i.test(name)) return 'https://attacker.test/hook';
-        return 'intruder';
-    }
-  }
-  return null;
-}
-
-function selection(type: GraphQLOutputType, depth: number): string {
-  const named = getNamedType(type);
-  if (isLeafType(named)) return '';
-  if (isUnionType(named) || depth > 3) return '{ __typename }';
-  if (!isObjectType(named) && !isInterfaceType(named)) return '{ __typename }';
-  const parts = ['__typename'];
-  for (const f of Object.values(named.getFields())) {
-    if (f.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
-    const inner = getNamedType(f.type);
-    if (isLeafType(inner)) parts.push(f.name);
-    else if (depth < 3) parts.push(`${f.name} ${selection(f.type, depth + 1)}`);
-  }
-  return `{ ${parts.join(' ')} }`;
-}
-
-function documentFor(
-  kind: 'query' | 'mutation',
-  field: GraphQLField<unknown, unknown>,
-  args: readonly GraphQLArgument[],
-) {
-  const defs = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
-  const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
-  return `${kind}${defs ? `(${defs})` : ''} { ${field.name}${call ? `(${call})` : ''} ${selection(field.type, 0)} }`;
-}
 
 describe('tenant isolation across every query and mutation', () => {
   let db: TestDatabase;
@@ -141,7 +56,7 @@ describe('tenant isolation across every query and mutation', () => {
         `mutation { createOrganization(input:{name:"${slug} inc", slug:"${slug}", ownerEmail:"owner@${slug}.test"}) { id } }`,
       );
       const orgId = Buffer.from(o.data.createOrganization.id, 'base64').toString().split(':')[1]!;
-      const owner = await db.prisma.user.findUniqueOrThrow({ where: { email: `owner@${slug}.test` } });
+      const owner = await db.prisma.user.findFirstOrThrow({ where: { email: `owner@${slug}.test` } });
       const ownerKey = await t.gql(
         `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"${slug}-owner", scopes:["read","manage","billing","inference"]}) { secret apiKey { id } } }`,
       );

@@ -26,7 +26,7 @@ export async function addMember(db: Db, t: Tenant, role: 'owner' | 'admin' | 'me
       name: role,
       prefix: key.prefix,
       hash: key.hash,
-      scopes: ['inference', 'read', 'manage'],
+      scopes: ['inference', 'read', 'manage', 'billing'],
     },
   });
   return { userId, apiKeyId, secret: key.secret };
@@ -54,7 +54,7 @@ export async function createTenant(db: Db, name = 'acme'): Promise<Tenant> {
       name: 'ci',
       prefix: key.prefix,
       hash: key.hash,
-      scopes: ['inference', 'read', 'manage'],
+      scopes: ['inference', 'read', 'manage', 'billing'],
     },
   });
   return { organizationId, teamId, userId, apiKeyId, secret: key.secret };

@@ -106,7 +106,10 @@ describe('pricing and plans over GraphQL', () => {
       input: { ...base, overflowPolicy: 'degrade', degradeMap: { 'gpt-4o': 'gpt-5-unpriced' } },
     });
     expect(badDegrade.errors?.[0].message).toContain("Degrade target 'gpt-5-unpriced' has no price");
-    const ok = await app.gql(mutation, { input: { ...base, timeZone: 'Asia/Shanghai' } });
+    // Public: organizations assign it to themselves below.
+    const ok = await app.gql(mutation, {
+      input: { ...base, timeZone: 'Asia/Shanghai', visibility: 'public' },
+    });
     expect(ok.errors).toBeUndefined();
     expect(ok.data.createPlan).toMatchObject({
       code: 'starter',
