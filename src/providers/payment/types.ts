@@ -99,6 +99,12 @@ export interface PaymentError {
 }
 
 export interface QueryResult {
+  /**
+   * The transaction the provider reports for the one queried: the same id, or what it became (a
+   * Stripe Checkout Session's PaymentIntent once the customer paid). An event about our payment must
+   * name one of the two (src/payments/event-trust.ts).
+   */
+  readonly providerTxnId: string;
   readonly status: PaymentStatus;
   readonly amountMinor: bigint;
   readonly amountReceivedMinor: bigint;
