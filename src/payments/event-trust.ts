@@ -57,8 +57,7 @@ export function claimMismatch(
   claim: PaymentClaim,
 ): Mismatch | null {
   if (!ownTxnIds.includes(claim.providerTxnId))
-    return mismatch(MismatchKind.Transaction, 'event', ownTxnIds.join(' or '), claim.providerTxnId)
-      .mismatch;
+    return mismatch(MismatchKind.Transaction, 'event', ownTxnIds.join(' or '), claim.providerTxnId).mismatch;
   if (claim.currency !== payment.currency)
     return mismatch(MismatchKind.Currency, 'event', payment.currency, claim.currency).mismatch;
   if (claim.amountMinor !== payment.amountMinor)

@@ -23,7 +23,13 @@ import type {
   WebhookHeaders,
 } from '../providers/payment/types.ts';
 import type { RiskServices } from '../risk/service.ts';
-import { claimMismatch, confirmSuccess, isOwnTransaction, type Mismatch, MismatchKind } from './event-trust.ts';
+import {
+  claimMismatch,
+  confirmSuccess,
+  isOwnTransaction,
+  type Mismatch,
+  MismatchKind,
+} from './event-trust.ts';
 import {
   PaymentNotRefundableError,
   RefundExceedsRemainingError,
@@ -409,7 +415,12 @@ export class PaymentService {
         return db.payment.update({ where: { id: byId.id }, data: { providerTxnId } });
       await this.holdForReview(
         byId,
-        { kind: MismatchKind.Transaction, source: 'event', expected: byId.providerTxnId ?? '', got: providerTxnId },
+        {
+          kind: MismatchKind.Transaction,
+          source: 'event',
+          expected: byId.providerTxnId ?? '',
+          got: providerTxnId,
+        },
         event.eventId,
       );
       return null;
@@ -840,7 +851,12 @@ export class PaymentService {
       event.currency !== payment.currency
         ? { kind: MismatchKind.Currency, source: 'event', expected: payment.currency, got: event.currency }
         : event.amountMinor <= 0n || event.amountMinor > remaining
-          ? { kind: MismatchKind.Amount, source: 'event', expected: `at most ${remaining}`, got: String(event.amountMinor) }
+          ? {
+              kind: MismatchKind.Amount,
+              source: 'event',
+              expected: `at most ${remaining}`,
+              got: String(event.amountMinor),
+            }
           : null;
     if (m) {
       await this.holdForReview(payment, m, event.eventId);
