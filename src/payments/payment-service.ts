@@ -23,6 +23,7 @@ import type {
   WebhookHeaders,
 } from '../providers/payment/types.ts';
 import type { RiskServices } from '../risk/service.ts';
+import { clientSecretDigest } from './client-secret.ts';
 import {
   claimMismatch,
   confirmSuccess,
@@ -228,7 +229,8 @@ export class PaymentService {
             amountMinor: input.amountMinor,
             currency,
             metadata: {
-              clientSecret: created.clientSecret ?? null,
+              // Never the secret itself (client-secret.ts): a replay reads it from the provider.
+              clientSecretSha256: created.clientSecret ? clientSecretDigest(created.clientSecret) : null,
               redirectUrl: created.redirectUrl ?? null,
               paymentMethods: [...created.availablePaymentMethods],
             },
@@ -262,15 +264,24 @@ export class PaymentService {
     };
   }
 
-  private replayTopUp(
+  /**
+   * The stored top-up for a replayed key. The client secret was never stored: it is read again from
+   * the provider, for a payment that had one.
+   * @throws IdempotencyConflictError; the provider's errors from `query`.
+   */
+  private async replayTopUp(
     order: { id: string; walletId: string; provider: string; metadata: unknown; payments: Payment[] },
     hash: string,
     key: string,
-  ): TopUpResult {
+  ): Promise<TopUpResult> {
     if ((order.metadata as { requestHash?: string }).requestHash !== hash)
       throw new IdempotencyConflictError('createTopUp', key);
     const payment = order.payments[0]!;
-    const meta = payment.metadata as { clientSecret?: string | null; redirectUrl?: string | null };
+    const meta = payment.metadata as { clientSecretSha256?: string | null; redirectUrl?: string | null };
+    const clientSecret =
+      meta.clientSecretSha256 && payment.providerTxnId
+        ? ((await this.provider(payment.provider).query(payment.providerTxnId)).clientSecret ?? null)
+        : null;
     return {
       orderId: order.id,
       paymentId: payment.id,
@@ -278,7 +289,7 @@ export class PaymentService {
       provider: order.provider,
       providerTxnId: payment.providerTxnId ?? '',
       status: payment.status,
-      clientSecret: meta.clientSecret ?? null,
+      clientSecret,
       redirectUrl: meta.redirectUrl ?? null,
       idempotencyHit: true,
     };

@@ -79,7 +79,7 @@ describe('payment webhooks under attack', () => {
     const res = await fetch(`${gw.t.url}/webhooks/stripe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-      body: payload,
+      body: typeof payload === 'string' ? payload : new Uint8Array(payload),
     });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };

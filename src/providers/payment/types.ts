@@ -111,6 +111,11 @@ export interface QueryResult {
   readonly currency: string;
   readonly riskLevel?: string | undefined;
   readonly lastError?: PaymentError | undefined;
+  /**
+   * For client-side confirmation, as `createPayment` returned it: handed again to the client that
+   * retries its top-up (we store only its digest). Absent for redirect flows.
+   */
+  readonly clientSecret?: string | undefined;
 }
 
 /** Header values as Node gives them (`IncomingHttpHeaders`), or a plain map. Names are matched case-insensitively. */

@@ -1,3 +1,4 @@
+import { clientSecretDigest } from '../../../src/payments/client-secret.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CENT, dbId, type StripeGateway, startStripeGateway } from './stripe-gateway.ts';
 
@@ -39,7 +40,7 @@ describe('risk review when the provider cannot be asked', () => {
     expect(frozen.heldNanos - before.heldNanos).toBe(3000n * CENT); // and frozen
     const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
     expect(payment.metadata).toMatchObject({
-      clientSecret: top.clientSecret, // the rest of the metadata survives
+      clientSecretSha256: clientSecretDigest(top.clientSecret), // the rest of the metadata survives
       review: { state: 'pending', reason: 'risk_level:elevated' },
     });
     expect(payment.riskLevel).toBe('elevated');

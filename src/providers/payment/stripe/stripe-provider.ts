@@ -287,6 +287,7 @@ export class StripePaymentProvider implements PaymentProvider {
         currency: pi.currency.toUpperCase(),
         ...(riskLevel ? { riskLevel } : {}),
         ...(lastError ? { lastError } : {}),
+        ...(pi.client_secret ? { clientSecret: pi.client_secret } : {}),
       };
     } catch (e) {
       throw wrapStripeError(e, 'query');
