@@ -289,3 +289,35 @@ describe('payment webhooks under attack', () => {
     expect(await gw.t.app.services.db.providerEvent.count()).toBe(before);
   });
 });
+
+describe('payment webhooks: the one legitimate change of transaction', () => {
+  let gw: StripeGateway;
+  beforeAll(async () => {
+    gw = await startStripeGateway({
+      name: 'whsec_checkout',
+      org: 'Checkout Co',
+      email: 'owner@checkout.test',
+      env: { STRIPE_CHECKOUT_MODE: 'checkout_session' },
+    });
+  });
+  afterAll(async () => gw?.close());
+
+  it('credits a Checkout Session top-up once, adopting the PaymentIntent that Stripe reports for the session', async () => {
+    const res = await gw.t.gql(
+      CREATE_TOP_UP,
+      { input: { currency: 'USD', amount: '1500', idempotencyKey: 'checkout-1' } },
+      { token: gw.key },
+    );
+    const top = res.data.createTopUp;
+    const paymentId = dbId(top.payment.id);
+    expect(top.payment.providerTxnId).toMatch(/^cs_/);
+    gw.stripe.customerPaysCheckout(top.payment.providerTxnId, 'pm_card_visa');
+    await gw.stripe.webhooks.flush();
+    const p = await gw.t.app.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    expect(p.status).toBe('succeeded');
+    expect(p.providerTxnId).toMatch(/^pi_/);
+    expect((p.metadata as { review?: unknown }).review ?? null).toBeNull();
+    const w = await gw.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: top.walletId } });
+    expect(w.balanceNanos).toBe(1500n * CENT);
+  });
+});
