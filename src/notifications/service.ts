@@ -44,7 +44,8 @@ export const notificationKeys = {
   refundSucceeded: (refundId: string) => `refund_succeeded:${refundId}`,
   disputeOpened: (disputeId: string) => `dispute_opened:${disputeId}`,
   /** One per payment and event (or reconciliation run): a replayed event does not notify twice. */
-  paymentReviewRequired: (paymentId: string, cause: string) => `payment_review_required:${paymentId}:${cause}`,
+  paymentReviewRequired: (paymentId: string, cause: string) =>
+    `payment_review_required:${paymentId}:${cause}`,
   /** periodStart: the limit period's start (ISO), so each period fires once. */
   dailyLimit: (
     kind: 'warning' | 'reached',
