@@ -177,6 +177,21 @@ describe('payment webhooks under attack', () => {
     expect(await reviewNotices(victim.paymentId)).toHaveLength(1);
   });
 
+  it('does not credit a signed success whose intent, amount and currency are right while Stripe says it is unpaid', async () => {
+    const victim = await topUp();
+    const before = await balance(victim.walletId);
+    const created = genuineEvent('payment_intent.created', victim.pi);
+    const forged = tampered(created, { status: 'succeeded', amount_received: 1500 });
+    expect((await post({ ...forged, type: 'payment_intent.succeeded' })).status).toBe(200);
+    expect(await balance(victim.walletId)).toBe(before);
+    expect((await payment(victim.paymentId)).status).toBe('created');
+    // Not a mismatch: the payment is not frozen, and paying it for real credits it.
+    expect(await reviewOf(victim.paymentId)).toBeUndefined();
+    gw.stripe.customerPays(victim.pi, 'pm_card_visa');
+    await gw.stripe.webhooks.flush();
+    expect((await balance(victim.walletId)) - before).toBe(1500n * CENT);
+  });
+
   it('gives no credit back when a signed refund.failed names our refund but another payment’s charge', async () => {
     const a = await paid();
     const b = await paid();
