@@ -377,7 +377,19 @@ export class PaymentService {
       case 'payment.processing':
       case 'payment.canceled': {
         const p = await this.findPayment(providerId, event);
-        if (p) await this.moveTo(p, event.type === 'payment.processing' ? 'processing' : 'canceled');
+        if (!p) return;
+        // Canceled is final (a later success is no longer credited): only on the provider's word.
+        if (event.type === 'payment.canceled' && p.providerTxnId) {
+          const q = await this.provider(providerId).query(p.providerTxnId);
+          if (q.status !== 'canceled') {
+            logger.warn(
+              { paymentId: p.id, providerStatus: q.status },
+              'cancellation reported but the provider does not confirm it; ignored',
+            );
+            return;
+          }
+        }
+        await this.moveTo(p, event.type === 'payment.processing' ? 'processing' : 'canceled');
         return;
       }
       case 'refund.succeeded':
@@ -871,6 +883,27 @@ export class PaymentService {
           : null;
     if (m) {
       await this.holdForReview(payment, m, event.eventId);
+      return null;
+    }
+    // A refund we did not make takes money from the wallet: only when the provider has it, as told.
+    const found = payment.providerTxnId
+      ? await this.provider(provider).findRefund({
+          providerTxnId: payment.providerTxnId,
+          providerRefundId: event.providerRefundId,
+          refundId: '',
+        })
+      : null;
+    if (found?.amountMinor !== event.amountMinor) {
+      await this.holdForReview(
+        payment,
+        {
+          kind: MismatchKind.Amount,
+          source: 'provider',
+          expected: String(event.amountMinor),
+          got: found ? String(found.amountMinor) : 'no such refund',
+        },
+        event.eventId,
+      );
       return null;
     }
     try {

@@ -192,6 +192,45 @@ describe('payment webhooks under attack', () => {
     expect((await balance(victim.walletId)) - before).toBe(1500n * CENT);
   });
 
+  it('does not cancel a payment on a signed payment_intent.canceled that Stripe does not confirm, so its later success is still credited', async () => {
+    const victim = await topUp();
+    const before = await balance(victim.walletId);
+    const created = genuineEvent('payment_intent.created', victim.pi);
+    const forged = tampered(created, { status: 'canceled', cancellation_reason: 'abandoned' });
+    expect((await post({ ...forged, type: 'payment_intent.canceled' })).status).toBe(200);
+    expect((await payment(victim.paymentId)).status).toBe('created');
+    gw.stripe.customerPays(victim.pi, 'pm_card_visa');
+    await gw.stripe.webhooks.flush();
+    expect((await balance(victim.walletId)) - before).toBe(1500n * CENT);
+  });
+
+  it('adopts a refund made in the Stripe Dashboard, but takes nothing for a signed refund event Stripe does not have', async () => {
+    const p = await paid();
+    const credited = await balance(p.walletId);
+    // Made outside Tollgate: straight at Stripe's API, without our refund id.
+    const res = await fetch(`${gw.stripe.baseUrl}/v1/refunds`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer sk_test_tollgate_whsec_attack`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `payment_intent=${p.pi}&amount=400`,
+    });
+    expect(res.status).toBe(200);
+    await gw.stripe.webhooks.flush();
+    expect(credited - (await balance(p.walletId))).toBe(400n * CENT);
+    const afterReal = await balance(p.walletId);
+
+    const real = genuineEvent('refund.created', ((await res.json()) as { id: string }).id);
+    const forged = tampered(real, { id: 're_forged_unknown', amount: 700 });
+    expect((await post({ ...forged, type: 'refund.updated' })).status).toBe(200);
+    expect(await balance(p.walletId)).toBe(afterReal);
+    expect(
+      await gw.t.app.services.db.refund.count({ where: { providerRefundId: 're_forged_unknown' } }),
+    ).toBe(0);
+    expect(await reviewOf(p.paymentId)).toMatchObject({ state: 'pending', reason: 'amount_mismatch' });
+  });
+
   it('gives no credit back when a signed refund.failed names our refund but another payment’s charge', async () => {
     const a = await paid();
     const b = await paid();
