@@ -185,6 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
+  // STRIPE_API_BASE exists only to point Stripe at the local double (tests, scripts/stripe-dev.ts):
+  // a production gateway talking to it would credit top-ups nobody paid.
+  if (config.NODE_ENV === 'production' && config.STRIPE_API_BASE !== undefined)
+    throw new ConfigError(
+      'Invalid configuration:\n  STRIPE_API_BASE: points Stripe at a local double (development only); unset it when NODE_ENV=production',
+    );
   if (config.GRAPHIQL === undefined) config.GRAPHIQL = config.NODE_ENV === 'development';
   if (config.LAGO_EVENTS_ENABLED === undefined)
     config.LAGO_EVENTS_ENABLED = config.LAGO_API_URL !== undefined;

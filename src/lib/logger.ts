@@ -28,6 +28,9 @@ export const logger = pino({
       '*.password',
       'clientSecret',
       '*.clientSecret',
+      // The hosted payment pages' proof of the paying browser (src/payments/routes.ts).
+      'headers["x-client-secret"]',
+      '*.headers["x-client-secret"]',
     ],
     censor: '[redacted]',
   },

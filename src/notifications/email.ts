@@ -19,6 +19,7 @@ const SUBJECTS: Record<NotificationEvent['type'], string> = {
   payment_failed: 'Payment failed',
   refund_succeeded: 'Refund succeeded',
   dispute_opened: 'A payment was disputed',
+  payment_review_required: 'A payment needs review',
   key_expiring: 'An API key expires soon',
   rate_limit_sustained: 'Requests are being rate limited',
   spend_velocity_breach: 'Spend cap reached',

@@ -43,6 +43,9 @@ export const notificationKeys = {
   paymentFailed: (paymentId: string) => `payment_failed:${paymentId}`,
   refundSucceeded: (refundId: string) => `refund_succeeded:${refundId}`,
   disputeOpened: (disputeId: string) => `dispute_opened:${disputeId}`,
+  /** One per payment and event (or reconciliation run): a replayed event does not notify twice. */
+  paymentReviewRequired: (paymentId: string, cause: string) =>
+    `payment_review_required:${paymentId}:${cause}`,
   /** periodStart: the limit period's start (ISO), so each period fires once. */
   dailyLimit: (
     kind: 'warning' | 'reached',

@@ -10,6 +10,7 @@ export const NOTIFICATION_TYPES = [
   'payment_failed',
   'refund_succeeded',
   'dispute_opened',
+  'payment_review_required',
   'key_expiring',
   'rate_limit_sustained',
   'spend_velocity_breach',
@@ -30,6 +31,19 @@ export interface NotificationPayloads {
     amountMinor: string;
     reason: string | null;
     frozenNanos: string;
+  };
+  /** Platform-level: a provider event disagreed with the payment; nothing was credited from it. */
+  payment_review_required: {
+    paymentId: string;
+    orderId: string;
+    walletId: string;
+    /** transaction_mismatch | amount_mismatch | currency_mismatch */
+    reason: string;
+    /** `event` (what the signed event said) or `provider` (what the provider's own record says). */
+    source: string;
+    expected: string;
+    got: string;
+    providerEventId: string | null;
   };
   key_expiring: { apiKeyId: string; name: string; prefix: string; userId: string; expiresAt: string };
   rate_limit_sustained: {

@@ -15,11 +15,22 @@ import type {
   NormalisedPaymentEvent,
   PaymentProvider,
   PaymentStatus as ProviderPaymentStatus,
+  PaymentSucceededEvent,
+  QueryResult,
   RefundFailedEvent,
+  RefundPendingEvent,
   RefundSucceededEvent,
   WebhookHeaders,
 } from '../providers/payment/types.ts';
 import type { RiskServices } from '../risk/service.ts';
+import { clientSecretDigest } from './client-secret.ts';
+import {
+  claimMismatch,
+  confirmSuccess,
+  isOwnTransaction,
+  type Mismatch,
+  MismatchKind,
+} from './event-trust.ts';
 import {
   PaymentNotRefundableError,
   RefundExceedsRemainingError,
@@ -218,7 +229,8 @@ export class PaymentService {
             amountMinor: input.amountMinor,
             currency,
             metadata: {
-              clientSecret: created.clientSecret ?? null,
+              // Never the secret itself (client-secret.ts): a replay reads it from the provider.
+              clientSecretSha256: created.clientSecret ? clientSecretDigest(created.clientSecret) : null,
               redirectUrl: created.redirectUrl ?? null,
               paymentMethods: [...created.availablePaymentMethods],
             },
@@ -252,15 +264,24 @@ export class PaymentService {
     };
   }
 
-  private replayTopUp(
+  /**
+   * The stored top-up for a replayed key. The client secret was never stored: it is read again from
+   * the provider, for a payment that had one.
+   * @throws IdempotencyConflictError; the provider's errors from `query`.
+   */
+  private async replayTopUp(
     order: { id: string; walletId: string; provider: string; metadata: unknown; payments: Payment[] },
     hash: string,
     key: string,
-  ): TopUpResult {
+  ): Promise<TopUpResult> {
     if ((order.metadata as { requestHash?: string }).requestHash !== hash)
       throw new IdempotencyConflictError('createTopUp', key);
     const payment = order.payments[0]!;
-    const meta = payment.metadata as { clientSecret?: string | null; redirectUrl?: string | null };
+    const meta = payment.metadata as { clientSecretSha256?: string | null; redirectUrl?: string | null };
+    const clientSecret =
+      meta.clientSecretSha256 && payment.providerTxnId
+        ? ((await this.provider(payment.provider).query(payment.providerTxnId)).clientSecret ?? null)
+        : null;
     return {
       orderId: order.id,
       paymentId: payment.id,
@@ -268,7 +289,7 @@ export class PaymentService {
       provider: order.provider,
       providerTxnId: payment.providerTxnId ?? '',
       status: payment.status,
-      clientSecret: meta.clientSecret ?? null,
+      clientSecret,
       redirectUrl: meta.redirectUrl ?? null,
       idempotencyHit: true,
     };
@@ -344,25 +365,31 @@ export class PaymentService {
   async applyEvent(providerId: string, event: NormalisedPaymentEvent): Promise<void> {
     switch (event.type) {
       case 'payment.succeeded': {
-        const p = await this.findPayment(providerId, event.paymentId, event.providerTxnId);
-        if (p)
-          await this.markSucceeded(p, {
-            amountReceivedMinor:
-              event.amountReceivedMinor > 0n ? event.amountReceivedMinor : event.amountMinor,
-            riskLevel: event.riskLevel,
-            riskScore: event.riskScore,
-          });
+        const p = await this.findPayment(providerId, event);
+        if (p) await this.markSucceeded(p, { event });
         return;
       }
       case 'payment.failed': {
-        const p = await this.findPayment(providerId, event.paymentId, event.providerTxnId);
+        const p = await this.findPayment(providerId, event);
         if (p) await this.markFailed(p, event.failureCode ?? event.declineCode, event.failureMessage);
         return;
       }
       case 'payment.processing':
       case 'payment.canceled': {
-        const p = await this.findPayment(providerId, event.paymentId, event.providerTxnId);
-        if (p) await this.moveTo(p, event.type === 'payment.processing' ? 'processing' : 'canceled');
+        const p = await this.findPayment(providerId, event);
+        if (!p) return;
+        // Canceled is final (a later success is no longer credited): only on the provider's word.
+        if (event.type === 'payment.canceled' && p.providerTxnId) {
+          const q = await this.provider(providerId).query(p.providerTxnId);
+          if (q.status !== 'canceled') {
+            logger.warn(
+              { paymentId: p.id, providerStatus: q.status },
+              'cancellation reported but the provider does not confirm it; ignored',
+            );
+            return;
+          }
+        }
+        await this.moveTo(p, event.type === 'payment.processing' ? 'processing' : 'canceled');
         return;
       }
       case 'refund.succeeded':
@@ -380,7 +407,7 @@ export class PaymentService {
         await this.openDispute(providerId, event);
         return;
       case 'dispute.closed':
-        await this.closeDispute(event);
+        await this.closeDispute(providerId, event);
         return;
       case 'ignored':
         logger.debug({ eventId: event.eventId, reason: event.reason }, 'provider event ignored');
@@ -388,14 +415,38 @@ export class PaymentService {
     }
   }
 
-  private async findPayment(provider: string, paymentId: string | null, providerTxnId: string) {
+  /**
+   * The payment an event is about: by our payment id from the provider's metadata, else by the
+   * provider's transaction id. An event naming our payment but another transaction is believed only
+   * when the provider reports that transaction for the payment (a Stripe Checkout Session becomes a
+   * PaymentIntent when paid; refunds and disputes name the new one and carry no payment id of ours,
+   * so it is adopted). Otherwise the payment is frozen for review and the event changes nothing.
+   */
+  private async findPayment(
+    provider: string,
+    event: { eventId: string; paymentId: string | null; providerTxnId: string },
+  ): Promise<Payment | null> {
     const { db } = this.deps;
+    const { paymentId, providerTxnId } = event;
     const byId = paymentId ? await db.payment.findUnique({ where: { id: paymentId } }) : null;
-    if (byId && byId.providerTxnId !== providerTxnId && providerTxnId) {
-      // The provider's transaction id can change once (a Stripe Checkout session becomes a
-      // PaymentIntent when paid). Refunds and disputes name the new one and carry no payment id of
-      // ours, so adopt it, or they would never find this payment.
-      return db.payment.update({ where: { id: byId.id }, data: { providerTxnId } });
+    if (byId && byId.provider !== provider) {
+      logger.warn({ provider, paymentId }, 'provider event names a payment of another provider; ignored');
+      return null;
+    }
+    if (byId && providerTxnId && byId.providerTxnId !== providerTxnId) {
+      if (await isOwnTransaction(this.provider(provider), byId.providerTxnId, providerTxnId))
+        return db.payment.update({ where: { id: byId.id }, data: { providerTxnId } });
+      await this.holdForReview(
+        byId,
+        {
+          kind: MismatchKind.Transaction,
+          source: 'event',
+          expected: byId.providerTxnId ?? '',
+          got: providerTxnId,
+        },
+        event.eventId,
+      );
+      return null;
     }
     const p =
       byId ??
@@ -404,9 +455,71 @@ export class PaymentService {
     return p;
   }
 
+  /** A payment frozen for review and not credited: nothing credits it until an admin releases it. */
+  private static awaitsReview(payment: Payment): boolean {
+    return (payment.metadata as { review?: { state?: string } } | null)?.review?.state === 'pending';
+  }
+
+  /**
+   * A provider event (or the provider's own record) disagreed with the payment: freeze it for review
+   * and notify the platform admins; never credit from it. A payment not yet credited stays
+   * uncredited while under review (markSucceeded refuses); a credited one has its credit frozen
+   * (`mismatch:<paymentId>`) until `releaseReview`. Idempotent per payment and cause.
+   */
+  private async holdForReview(payment: Payment, m: Mismatch, cause: string | null): Promise<void> {
+    const { db, ledger, notifications } = this.deps;
+    const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
+    logger.error(
+      { paymentId: payment.id, providerEventId: cause, ...m },
+      'provider event disagrees with the payment; frozen for review, nothing credited from it',
+    );
+    if (payment.status === 'succeeded')
+      await ledger.freeze({
+        walletId: order.walletId,
+        amountNanos: order.creditNanos,
+        idempotencyKey: `mismatch:${payment.id}`,
+        metadata: { paymentId: payment.id, reason: m.kind },
+      });
+    await db.$transaction(async (tx) => {
+      const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
+      if (!PaymentService.awaitsReview(current))
+        await tx.payment.update({
+          where: { id: payment.id },
+          data: {
+            metadata: {
+              ...(current.metadata as object),
+              review: { state: 'pending', reason: m.kind, credited: current.status === 'succeeded' },
+            },
+          },
+        });
+      await notifications.notify(tx, {
+        type: 'payment_review_required',
+        organizationId: null,
+        dedupeKey: notificationKeys.paymentReviewRequired(payment.id, cause ?? m.kind),
+        payload: {
+          paymentId: payment.id,
+          orderId: order.id,
+          walletId: order.walletId,
+          reason: m.kind,
+          source: m.source,
+          expected: m.expected,
+          got: m.got,
+          providerEventId: cause,
+        },
+      });
+    });
+  }
+
+  /**
+   * Credits a payment the provider reports succeeded. What is credited is the order's amount, and
+   * only once the provider's own record (`query`, or `known` when the caller just read it) confirms
+   * success for that amount and currency; the event, when there is one, must agree too
+   * (event-trust.ts). A disagreement freezes the payment for review; a provider that cannot be asked
+   * throws, so the event is delivered again.
+   */
   private async markSucceeded(
     payment: Payment,
-    outcome: { amountReceivedMinor: bigint; riskLevel: string | null; riskScore: number | null },
+    source: { event: PaymentSucceededEvent; known?: undefined } | { event?: undefined; known: QueryResult },
   ): Promise<void> {
     if (payment.status === 'succeeded') {
       // A retry after a crash between the status update and the dispute freeze below.
@@ -420,26 +533,51 @@ export class PaymentService {
       );
       return;
     }
+    if (PaymentService.awaitsReview(payment)) {
+      logger.warn({ paymentId: payment.id }, 'payment under review; success not credited until released');
+      return;
+    }
+    if (!payment.providerTxnId) return;
     const { db, ledger, risk, notifications } = this.deps;
+    const claim = source.event ?? null;
+    const confirmation = await confirmSuccess(
+      this.provider(payment.provider),
+      { ...payment, providerTxnId: payment.providerTxnId },
+      claim,
+      source.known,
+    );
+    if (confirmation.kind === 'mismatch') {
+      await this.holdForReview(payment, confirmation.mismatch, claim?.eventId ?? null);
+      return;
+    }
+    if (confirmation.kind === 'unconfirmed') {
+      logger.warn(
+        { paymentId: payment.id, providerStatus: confirmation.query.status },
+        'success reported but the provider does not confirm it; not credited',
+      );
+      return;
+    }
+    if (confirmation.providerTxnId !== payment.providerTxnId)
+      await db.payment.update({
+        where: { id: payment.id },
+        data: { providerTxnId: confirmation.providerTxnId },
+      });
+    // Webhook payloads never expand the charge, so the risk outcome comes from the provider's record.
+    const outcome = {
+      amountReceivedMinor: payment.amountMinor,
+      riskLevel: confirmation.query.riskLevel ?? claim?.riskLevel ?? null,
+      riskScore: claim?.riskScore ?? null,
+    };
     const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
     const wallet = await ledger.getWallet(order.walletId);
-    if (outcome.riskLevel === null && payment.providerTxnId) {
-      // Webhook payloads never expand the charge, so they carry no risk outcome: ask the provider,
-      // or the review rule for elevated-risk payments could never apply.
-      try {
-        const q = await this.provider(payment.provider).query(payment.providerTxnId);
-        outcome = { ...outcome, riskLevel: q.riskLevel ?? null };
-      } catch (err) {
-        logger.warn({ err, paymentId: payment.id }, 'risk outcome unavailable; crediting without it');
-      }
-    }
     const decision = await risk.payments.decideCredit({
       organizationId: order.organizationId,
       userId: order.userId,
       riskLevel: outcome.riskLevel,
       riskScore: outcome.riskScore,
     });
-    const creditNanos = minorToNanos(outcome.amountReceivedMinor, payment.currency);
+    // The order's amount, never what an event says: confirmSuccess checked the provider received it.
+    const creditNanos = order.creditNanos;
     // Idempotent on the payment id: a second delivery, a reconciliation run or a crash-and-retry
     // finds the posting already made.
     const credit = await ledger.creditTopUp({
@@ -564,21 +702,34 @@ export class PaymentService {
     });
   }
 
-  /** Admin decision on a payment whose credit was frozen for review: release it to the wallet. */
+  /**
+   * Admin decision on a payment under review: a frozen credit (risk review, or a mismatching event
+   * after the credit) goes to the wallet. A payment frozen before it was credited is then asked about
+   * again: credited only if the provider's own record confirms the order's amount and currency (a
+   * disagreeing record puts it back under review).
+   */
   async releaseReview(paymentId: string): Promise<void> {
     const { db, ledger } = this.deps;
     const payment = await db.payment.findUnique({ where: { id: paymentId } });
-    const review = (payment?.metadata as { review?: { state: string } } | undefined)?.review;
-    if (!payment || review?.state !== 'pending') throw new NotFoundError('Payment under review', paymentId);
+    if (!payment || !PaymentService.awaitsReview(payment))
+      throw new NotFoundError('Payment under review', paymentId);
     const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
-    const hold = await db.hold.findUnique({
-      where: { walletId_idempotencyKey: { walletId: order.walletId, idempotencyKey: `review:${paymentId}` } },
+    const holds = await db.hold.findMany({
+      where: {
+        walletId: order.walletId,
+        idempotencyKey: { in: [`review:${paymentId}`, `mismatch:${paymentId}`] },
+        status: 'active',
+      },
     });
-    if (hold?.status === 'active') await ledger.unfreeze({ holdId: hold.id, reason: 'review_released' });
-    await db.payment.update({
+    for (const hold of holds) await ledger.unfreeze({ holdId: hold.id, reason: 'review_released' });
+    const released = await db.payment.update({
       where: { id: paymentId },
       data: { metadata: { ...(payment.metadata as object), review: { state: 'released' } } },
     });
+    if (released.status !== 'succeeded' && released.providerTxnId) {
+      const q = await this.provider(released.provider).query(released.providerTxnId);
+      if (q.status === 'succeeded') await this.markSucceeded(released, { known: q });
+    }
   }
 
   // ---------------------------------------------------------------- refunds
@@ -698,35 +849,63 @@ export class PaymentService {
 
   private async findOrAdoptRefund(
     provider: string,
-    event:
-      | RefundSucceededEvent
-      | RefundFailedEvent
-      | {
-          type: 'refund.pending';
-          providerRefundId: string;
-          refundId: string | null;
-          paymentId: string | null;
-          providerTxnId: string;
-          amountMinor: bigint;
-          currency: string;
-        },
+    event: RefundSucceededEvent | RefundFailedEvent | RefundPendingEvent,
   ): Promise<Refund | null> {
     const { db } = this.deps;
     const byId = event.refundId ? await db.refund.findUnique({ where: { id: event.refundId } }) : null;
-    if (byId) {
-      if (!byId.providerRefundId)
+    const known =
+      byId ?? (await db.refund.findFirst({ where: { providerRefundId: event.providerRefundId } }));
+    if (known) {
+      // Our refund's id in a signed event proves nothing about the charge: it must be the refund's own.
+      if (!(await this.refundEventMatches(provider, known, event))) return null;
+      if (!known.providerRefundId)
         return db.refund.update({
-          where: { id: byId.id },
+          where: { id: known.id },
           data: { providerRefundId: event.providerRefundId },
         });
-      return byId;
+      return known;
     }
-    const byProvider = await db.refund.findFirst({ where: { providerRefundId: event.providerRefundId } });
-    if (byProvider) return byProvider;
     // A refund made outside Tollgate (e.g. in the provider's dashboard): adopt it, so the ledger
     // still reflects money that left.
-    const payment = await this.findPayment(provider, event.paymentId, event.providerTxnId);
+    const payment = await this.findPayment(provider, event);
     if (!payment) return null;
+    const remaining = payment.amountMinor - payment.amountRefundedMinor;
+    const m: Mismatch | null =
+      event.currency !== payment.currency
+        ? { kind: MismatchKind.Currency, source: 'event', expected: payment.currency, got: event.currency }
+        : event.amountMinor <= 0n || event.amountMinor > remaining
+          ? {
+              kind: MismatchKind.Amount,
+              source: 'event',
+              expected: `at most ${remaining}`,
+              got: String(event.amountMinor),
+            }
+          : null;
+    if (m) {
+      await this.holdForReview(payment, m, event.eventId);
+      return null;
+    }
+    // A refund we did not make takes money from the wallet: only when the provider has it, as told.
+    const found = payment.providerTxnId
+      ? await this.provider(provider).findRefund({
+          providerTxnId: payment.providerTxnId,
+          providerRefundId: event.providerRefundId,
+          refundId: '',
+        })
+      : null;
+    if (found?.amountMinor !== event.amountMinor) {
+      await this.holdForReview(
+        payment,
+        {
+          kind: MismatchKind.Amount,
+          source: 'provider',
+          expected: String(event.amountMinor),
+          got: found ? String(found.amountMinor) : 'no such refund',
+        },
+        event.eventId,
+      );
+      return null;
+    }
     try {
       return await db.refund.create({
         data: {
@@ -744,6 +923,28 @@ export class PaymentService {
       if (!isUniqueViolation(err)) throw err;
       return db.refund.findFirstOrThrow({ where: { providerRefundId: event.providerRefundId } });
     }
+  }
+
+  /**
+   * Whether a refund event is about this refund of ours: same transaction (or the one the provider
+   * reports for the payment), amount and currency. Otherwise its payment is frozen for review.
+   */
+  private async refundEventMatches(
+    provider: string,
+    refund: Refund,
+    event: RefundSucceededEvent | RefundFailedEvent | RefundPendingEvent,
+  ): Promise<boolean> {
+    const payment = await this.deps.db.payment.findUniqueOrThrow({ where: { id: refund.paymentId } });
+    const own =
+      payment.provider === provider &&
+      (await isOwnTransaction(this.provider(provider), payment.providerTxnId, event.providerTxnId));
+    const m = claimMismatch(
+      { providerTxnId: payment.providerTxnId, amountMinor: refund.amountMinor, currency: refund.currency },
+      own ? [event.providerTxnId] : [payment.providerTxnId ?? ''],
+      event,
+    );
+    if (m) await this.holdForReview(payment, m, event.eventId);
+    return m === null;
   }
 
   /** Moves a pending refund to its final state, posting the ledger refund on success. Idempotent. */
@@ -903,8 +1104,23 @@ export class PaymentService {
 
   private async openDispute(provider: string, event: DisputeOpenedEvent) {
     const { db } = this.deps;
-    const payment = await this.findPayment(provider, event.paymentId, event.providerTxnId);
+    const payment = await this.findPayment(provider, event);
     if (!payment) return;
+    const m: Mismatch | null =
+      event.currency !== payment.currency
+        ? { kind: MismatchKind.Currency, source: 'event', expected: payment.currency, got: event.currency }
+        : event.amountMinor <= 0n || event.amountMinor > payment.amountMinor
+          ? {
+              kind: MismatchKind.Amount,
+              source: 'event',
+              expected: `at most ${payment.amountMinor}`,
+              got: String(event.amountMinor),
+            }
+          : null;
+    if (m) {
+      await this.holdForReview(payment, m, event.eventId);
+      return;
+    }
     const existing = await db.dispute.findUnique({ where: { providerDisputeId: event.providerDisputeId } });
     if (!existing) await this.recordDispute(payment, event);
     // Stripe does not order events: a dispute can arrive before the payment's success. It then
@@ -1013,7 +1229,7 @@ export class PaymentService {
    * disputed amount also leaves the wallet (the cardholder got the money back), posted once on
    * `dispute-lost:<id>` and allowed to take the wallet negative — the money is already gone.
    */
-  private async closeDispute(event: DisputeClosedEvent) {
+  private async closeDispute(provider: string, event: DisputeClosedEvent) {
     const { db, ledger } = this.deps;
     const dispute = await db.dispute.findUnique({
       where: { providerDisputeId: event.providerDisputeId },
@@ -1021,6 +1237,18 @@ export class PaymentService {
     });
     if (!dispute) {
       logger.warn({ providerDisputeId: event.providerDisputeId }, 'close of an unknown dispute ignored');
+      return;
+    }
+    const own =
+      dispute.payment.provider === provider &&
+      (await isOwnTransaction(this.provider(provider), dispute.payment.providerTxnId, event.providerTxnId));
+    const m = claimMismatch(
+      { providerTxnId: null, amountMinor: dispute.amountMinor, currency: dispute.currency },
+      own ? [event.providerTxnId] : [dispute.payment.providerTxnId ?? ''],
+      event,
+    );
+    if (m) {
+      await this.holdForReview(dispute.payment, m, event.eventId);
       return;
     }
     if (dispute.status === 'won' || dispute.status === 'lost') {
@@ -1073,11 +1301,7 @@ export class PaymentService {
       try {
         const q = await this.provider(p.provider).query(p.providerTxnId!);
         if (q.status === 'succeeded') {
-          await this.markSucceeded(p, {
-            amountReceivedMinor: q.amountReceivedMinor > 0n ? q.amountReceivedMinor : q.amountMinor,
-            riskLevel: q.riskLevel ?? null,
-            riskScore: null,
-          });
+          await this.markSucceeded(p, { known: q });
           changed.push(p.id);
         } else if (q.status === 'canceled') {
           await this.moveTo(p, 'canceled');

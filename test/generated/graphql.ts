@@ -786,6 +786,7 @@ export enum NotificationType {
   DisputeOpened = 'dispute_opened',
   KeyExpiring = 'key_expiring',
   PaymentFailed = 'payment_failed',
+  PaymentReviewRequired = 'payment_review_required',
   PaymentSucceeded = 'payment_succeeded',
   RateLimitSustained = 'rate_limit_sustained',
   RefundSucceeded = 'refund_succeeded',

@@ -99,12 +99,23 @@ export interface PaymentError {
 }
 
 export interface QueryResult {
+  /**
+   * The transaction the provider reports for the one queried: the same id, or what it became (a
+   * Stripe Checkout Session's PaymentIntent once the customer paid). An event about our payment must
+   * name one of the two (src/payments/event-trust.ts).
+   */
+  readonly providerTxnId: string;
   readonly status: PaymentStatus;
   readonly amountMinor: bigint;
   readonly amountReceivedMinor: bigint;
   readonly currency: string;
   readonly riskLevel?: string | undefined;
   readonly lastError?: PaymentError | undefined;
+  /**
+   * For client-side confirmation, as `createPayment` returned it: handed again to the client that
+   * retries its top-up (we store only its digest). Absent for redirect flows.
+   */
+  readonly clientSecret?: string | undefined;
 }
 
 /** Header values as Node gives them (`IncomingHttpHeaders`), or a plain map. Names are matched case-insensitively. */

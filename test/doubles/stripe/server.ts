@@ -158,6 +158,8 @@ export interface StripeDoubleOptions {
   accountPaymentMethods?: Array<'card' | 'alipay'>;
   /** Epoch seconds. */
   now?: () => number;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. Fixed for the dev mode (scripts/stripe-dev.ts). */
+  port?: number;
 }
 
 export class StripeDouble {
@@ -208,7 +210,10 @@ export class StripeDouble {
 
   static async start(opts: StripeDoubleOptions = {}): Promise<StripeDouble> {
     const d = new StripeDouble(opts);
-    await new Promise<void>((resolve) => d.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      d.server.once('error', reject);
+      d.server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+    });
     d.port = (d.server.address() as AddressInfo).port;
     d.baseUrl = `http://127.0.0.1:${d.port}`;
     return d;

@@ -22,10 +22,14 @@ window.Stripe = function (pk) {
   return {
     elements: function (opts) {
       window.__stripe.clientSecret = opts.clientSecret;
-      return { create: function (kind) { return { mount: function (sel) {
-        var el = document.querySelector(sel);
-        el.innerHTML = '<div data-testid="payment-element">' + kind + ' element: card, alipay</div>';
-      } }; } };
+      // Like the real Payment Element: 'ready' fires once it has rendered.
+      return { create: function (kind) { var on = {}; return {
+        on: function (name, cb) { on[name] = cb; },
+        mount: function (sel) {
+          var el = document.querySelector(sel);
+          el.innerHTML = '<div data-testid="payment-element">' + kind + ' element: card, alipay</div>';
+          setTimeout(function () { if (on.ready) on.ready({ elementType: kind }); }, 0);
+        } }; } };
     },
     confirmPayment: function (args) {
       var pi = window.__stripe.clientSecret.split('_secret_')[0];
@@ -33,7 +37,9 @@ window.Stripe = function (pk) {
       return fetch('${doubleControlUrl}?pi=' + pi + '&pm=' + card, { method: 'POST' }).then(function (r) { return r.json(); })
         .then(function (res) {
           if (res.error) return { error: { message: res.error } };
-          location.href = args.confirmParams.return_url + '?payment_intent=' + pi + '&redirect_status=succeeded';
+          // Stripe.js appends the PaymentIntent, its client secret and redirect_status to return_url.
+          location.href = args.confirmParams.return_url + '?payment_intent=' + pi +
+            '&payment_intent_client_secret=' + encodeURIComponent(window.__stripe.clientSecret) + '&redirect_status=succeeded';
           return new Promise(function () {});
         });
     }
@@ -112,10 +118,12 @@ describe('hosted top-up page in headless Chromium', () => {
     return res.data.createTopUp as { paymentPageUrl: string; walletId: string };
   }
 
-  async function openPage(url: string) {
+  async function openPage(url: string, stripeJs: 'served' | 'blocked' = 'served') {
     const page = await browser.newPage();
     await page.route('https://js.stripe.com/**', (route) =>
-      route.fulfill({ contentType: 'application/javascript', body: fakeStripeJs(controlUrl) }),
+      stripeJs === 'blocked'
+        ? route.abort('blockedbyclient')
+        : route.fulfill({ contentType: 'application/javascript', body: fakeStripeJs(controlUrl) }),
     );
     await page.goto(url);
     return page;
@@ -128,7 +136,7 @@ describe('hosted top-up page in headless Chromium', () => {
     expect(await page.textContent('#amount')).toBe('20.00 USD');
     expect(await page.evaluate(() => (window as any).__stripe.pk)).toBe('pk_test_page');
     await page.click('#submit');
-    await page.waitForURL(/\/return\?/);
+    await page.waitForURL(/\/return/);
     await expect
       .poll(() => page.textContent('#status'), { timeout: 10_000 })
       .toContain('Payment succeeded: 20.00 USD');
@@ -148,6 +156,58 @@ describe('hosted top-up page in headless Chromium', () => {
     await page.click('#submit');
     await expect.poll(() => page.textContent('#message')).toContain('declined');
     expect(await page.isEnabled('#submit')).toBe(true);
+    await page.close();
+  });
+
+  it('keeps Pay disabled until the Payment Element is ready', async () => {
+    const top = await startTopUp('browser-3');
+    const page = await browser.newPage();
+    let serve: () => void = () => {};
+    const served = new Promise<void>((r) => {
+      serve = r;
+    });
+    await page.route('https://js.stripe.com/**', async (route) => {
+      await served;
+      await route.fulfill({ contentType: 'application/javascript', body: fakeStripeJs(controlUrl) });
+    });
+    // Stripe.js still loading: the page's load event has not fired yet.
+    await page.goto(top.paymentPageUrl, { waitUntil: 'domcontentloaded' });
+    await expect.poll(() => page.textContent('#amount')).toBe('20.00 USD');
+    expect(await page.isDisabled('#submit')).toBe(true);
+    expect(await page.textContent('#message')).toContain('Loading');
+    serve();
+    await expect.poll(() => page.isEnabled('#submit')).toBe(true);
+    await page.close();
+  });
+
+  it('keeps Pay disabled and says what to do when Stripe.js cannot be loaded (blocked js.stripe.com)', async () => {
+    const top = await startTopUp('browser-4');
+    const page = await openPage(top.paymentPageUrl, 'blocked');
+    await expect.poll(() => page.textContent('#message')).toContain('could not be loaded');
+    const message = (await page.textContent('#message')) ?? '';
+    expect(message).toContain('js.stripe.com');
+    expect(message).toContain('reload this page');
+    expect(message).toContain('Nothing has been charged');
+    expect(await page.isVisible('#message')).toBe(true);
+    expect(await page.getAttribute('#message', 'class')).toBe('error');
+    expect(await page.isDisabled('#submit')).toBe(true);
+    await page.screenshot({ path: '.tmp/top-up-stripe-js-blocked.png' });
+    await page.close();
+  });
+
+  it('shows the return page only to the browser that paid: the secret leaves the address bar, and a bare link shows nothing', async () => {
+    const top = await startTopUp('browser-5');
+    const page = await openPage(top.paymentPageUrl);
+    await expect.poll(() => page.isEnabled('#submit')).toBe(true);
+    await page.click('#submit');
+    await expect.poll(() => page.textContent('#status'), { timeout: 10_000 }).toContain('Payment succeeded');
+    expect(page.url()).not.toContain('secret');
+    const paymentId = new URL(top.paymentPageUrl).pathname.split('/')[2];
+    const stranger = await browser.newPage();
+    await stranger.goto(`${t.url}/pay/${paymentId}/return`);
+    await expect.poll(() => stranger.textContent('#status')).toContain('no payment session');
+    expect(await stranger.textContent('body')).not.toContain('20.00');
+    await stranger.close();
     await page.close();
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/lib/errors.ts';
+import { confirmSuccess } from '../../../src/payments/event-trust.ts';
 import type {
   CreatePaymentInput,
   CreatePaymentResult,
@@ -32,6 +33,15 @@ export interface ProviderTestHarness {
   setDuplicateDelivery(on: boolean): void;
   /** The same delivery re-signed: by a secret we do not know, or at a time outside the tolerance. */
   resign(w: CapturedWebhook, how: 'unknown_secret' | 'stale'): CapturedWebhook;
+  /**
+   * The same delivery with its event object changed (another transaction id, amount or currency) and
+   * a new event id, validly signed with the endpoint's secret: what a holder of the secret, or a
+   * confused provider, could send. `providerTxnId` replaces the transaction the event names.
+   */
+  tamper(
+    w: CapturedWebhook,
+    change: { providerTxnId?: string; amountMinor?: bigint; currency?: string },
+  ): CapturedWebhook;
   /** Starts a secret rotation: returns a provider configured with [new, old] secrets. */
   startSecretRotation(): Promise<PaymentProvider>;
   /** The provider side stops signing with the old secret. */
@@ -92,6 +102,15 @@ export function runPaymentProviderContract(
       const [succeeded] = await findEvent('payment.succeeded', (e) => e.paymentId === inp.paymentId);
       if (!succeeded) throw new Error('no payment.succeeded webhook');
       return { inp, created, providerTxnId: succeeded.providerTxnId };
+    };
+
+    /** The raw delivery that reported this payment's success. */
+    const successDelivery = async (paymentId: string) => {
+      for (const w of await h.deliveredWebhooks()) {
+        const e = await h.provider.handleWebhook(w.headers, w.rawBody);
+        if (e.type === 'payment.succeeded' && e.paymentId === paymentId) return w;
+      }
+      throw new Error('no payment.succeeded webhook');
     };
 
     describe('createPayment', () => {
@@ -228,6 +247,73 @@ export function runPaymentProviderContract(
         } finally {
           h.setDuplicateDelivery(false);
         }
+      });
+    });
+
+    // The payments flow (src/payments/event-trust.ts) trusts a signed event for nothing but "look
+    // again": every provider must report, through `query`, the transaction and the amounts the
+    // checks compare with, and must pass a tampered event's values through unchanged so they can
+    // be caught.
+    describe('confirming a success against the provider record', () => {
+      it('confirms a genuine success for the order amount, naming the transaction the payment became', async () => {
+        const { inp, created, providerTxnId } = await paidPayment();
+        const w = await successDelivery(inp.paymentId);
+        const event = await h.provider.handleWebhook(w.headers, w.rawBody);
+        if (event.type !== 'payment.succeeded') throw new Error(event.type);
+        const c = await confirmSuccess(
+          h.provider,
+          { providerTxnId: created.providerTxnId, ...inp.amount },
+          event,
+        );
+        expect(c).toMatchObject({ kind: 'confirmed', providerTxnId });
+      });
+
+      it('refuses a signed success naming our payment with another transaction id (the attacker paid a cheap one)', async () => {
+        const { inp, created } = await paidPayment();
+        const other = await paidPayment(h.validAmountMinor + 100n);
+        const w = h.tamper(await successDelivery(inp.paymentId), { providerTxnId: other.providerTxnId });
+        const event = await h.provider.handleWebhook(w.headers, w.rawBody);
+        expect(event).toMatchObject({ type: 'payment.succeeded', paymentId: inp.paymentId });
+        const c = await confirmSuccess(
+          h.provider,
+          { providerTxnId: created.providerTxnId, ...inp.amount },
+          event as never,
+        );
+        expect(c).toMatchObject({
+          kind: 'mismatch',
+          mismatch: { kind: 'transaction_mismatch', got: other.providerTxnId },
+        });
+      });
+
+      it('refuses a signed success whose amount is 99,999,999 or whose currency is another', async () => {
+        const { inp, created } = await paidPayment();
+        const genuine = await successDelivery(inp.paymentId);
+        const payment = { providerTxnId: created.providerTxnId, ...inp.amount };
+        for (const [change, kind] of [
+          [{ amountMinor: 99_999_999n }, 'amount_mismatch'],
+          [{ currency: h.currency === 'JPY' ? 'USD' : 'JPY' }, 'currency_mismatch'],
+          [{ amountMinor: 99_999_999n, currency: 'JPY' }, 'currency_mismatch'],
+        ] as const) {
+          const w = h.tamper(genuine, change);
+          const event = await h.provider.handleWebhook(w.headers, w.rawBody);
+          expect(event.type).toBe('payment.succeeded');
+          const c = await confirmSuccess(h.provider, payment, event as never);
+          expect(c).toMatchObject({ kind: 'mismatch', mismatch: { kind, source: 'event' } });
+        }
+      });
+
+      it('does not confirm an unpaid transaction even when a signed success says it is paid', async () => {
+        const { inp: paidInp } = await paidPayment();
+        const unpaidInp = input();
+        const unpaid = await h.provider.createPayment(unpaidInp);
+        const genuine = await successDelivery(paidInp.paymentId);
+        const event = await h.provider.handleWebhook(genuine.headers, genuine.rawBody);
+        const c = await confirmSuccess(
+          h.provider,
+          { providerTxnId: unpaid.providerTxnId, ...unpaidInp.amount },
+          { ...(event as never as object), providerTxnId: unpaid.providerTxnId } as never,
+        );
+        expect(c.kind).toBe('unconfirmed');
       });
     });
 

@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { createPaymentProviders } from '../../../src/providers/payment/registry.ts';
 import type { PaymentProvider } from '../../../src/providers/payment/types.ts';
 import { StripeDouble } from '../../doubles/stripe/server.ts';
@@ -6,6 +7,7 @@ import { startWebhookReceiver } from '../../doubles/stripe/webhook-receiver.ts';
 import type { CapturedWebhook, ProviderTestHarness } from './contract.ts';
 
 export const STRIPE_TEST_KEY = 'sk_test_tollgate_contract';
+const sdk = new Stripe(STRIPE_TEST_KEY, { telemetry: false });
 
 export function stripeProviderFor(
   double: StripeDouble,
@@ -71,6 +73,27 @@ export async function makeStripeHarness(
       const now = Math.floor(Date.now() / 1000);
       if (how === 'stale') return resignAt(w, double.webhooks.secrets, now - 301);
       return resignAt(w, [newWebhookSecret()], now);
+    },
+    tamper(w, change) {
+      const event = JSON.parse(w.rawBody.toString('utf8')) as {
+        id: string;
+        data: { object: Record<string, unknown> };
+      };
+      const o = event.data.object;
+      const isSession = o.object === 'checkout.session';
+      if (change.providerTxnId !== undefined) o[isSession ? 'payment_intent' : 'id'] = change.providerTxnId;
+      if (change.amountMinor !== undefined)
+        for (const k of isSession ? ['amount_total', 'amount_subtotal'] : ['amount', 'amount_received'])
+          o[k] = Number(change.amountMinor);
+      if (change.currency !== undefined) o.currency = change.currency.toLowerCase();
+      event.id = `evt_tampered_${Math.random().toString(36).slice(2)}`;
+      const payload = JSON.stringify(event, null, 2);
+      // Signed by the real SDK with the endpoint's own secret: the signature is valid.
+      const signature = sdk.webhooks.generateTestHeaderString({
+        payload,
+        secret: double.webhooks.secrets[0]!,
+      });
+      return { headers: { ...w.headers, 'stripe-signature': signature }, rawBody: Buffer.from(payload) };
     },
     async startSecretRotation() {
       newSecret = newWebhookSecret();

@@ -267,6 +267,7 @@ export class StripePaymentProvider implements PaymentProvider {
         const session = await this.stripe.checkout.sessions.retrieve(providerTxnId);
         if (typeof session.payment_intent !== 'string') {
           return {
+            providerTxnId,
             status: session.status === 'expired' ? 'canceled' : 'requires_payment_method',
             amountMinor: readAmount(session.amount_total, session.currency),
             amountReceivedMinor: 0n,
@@ -279,12 +280,14 @@ export class StripePaymentProvider implements PaymentProvider {
       const { riskLevel } = chargeRisk(pi.latest_charge);
       const lastError = paymentErrorOf(pi.last_payment_error);
       return {
+        providerTxnId: pi.id,
         status: toPaymentStatus(pi.status),
         amountMinor: readAmount(pi.amount, pi.currency),
         amountReceivedMinor: readAmount(pi.amount_received, pi.currency),
         currency: pi.currency.toUpperCase(),
         ...(riskLevel ? { riskLevel } : {}),
         ...(lastError ? { lastError } : {}),
+        ...(pi.client_secret ? { clientSecret: pi.client_secret } : {}),
       };
     } catch (e) {
       throw wrapStripeError(e, 'query');
