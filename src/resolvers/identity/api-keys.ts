@@ -176,7 +176,8 @@ export async function createApiKey(
         }),
         ALL_KEY_LIMIT_FIELDS,
       );
-  } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId))) throw new NotFoundError('User', userId);
+  } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId)))
+    throw new NotFoundError('User', userId);
   if (input.teamId) {
     const member = await services.db.teamMember.findFirst({
       where: { teamId: input.teamId, userId, team: { organizationId, status: 'active' } },

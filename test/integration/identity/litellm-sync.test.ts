@@ -10,7 +10,8 @@ const raw = (globalId: string) => Buffer.from(globalId, 'base64').toString().spl
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
 /** Keys the limited owner key creates must stay within its limits (docs/security.md#key-limits). */
-const WITHIN_OWNER = 'modelAllowlist:["gpt-4o-mini"], budgetNanos:"2000000000", budgetCurrency:"USD", rpmLimit: 30';
+const WITHIN_OWNER =
+  'modelAllowlist:["gpt-4o-mini"], budgetNanos:"2000000000", budgetCurrency:"USD", rpmLimit: 30';
 
 describe('LiteLLM admin sync through the outbox', () => {
   let db: TestDatabase;
