@@ -5,7 +5,7 @@ import { sendError, sendJson, toHttpError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { RouteHandler } from '../http/router.ts';
 import { extractCredential } from '../identity/authenticate.ts';
-import { AppError } from '../lib/errors.ts';
+import { AppError, ConfigError } from '../lib/errors.ts';
 import { nanosToMajorDecimal } from '../ledger/money.ts';
 import { logger } from '../lib/logger.ts';
 import { currentRequestId } from '../lib/request-context.ts';
@@ -31,8 +31,8 @@ import {
   parseProxyBody,
   requestInfo,
   upstreamBody,
-  upstreamHeaders,
 } from './request.ts';
+import { type BodyPolicy, bodyPolicy, isLiteLLMControlField, upstreamHeaders } from './forwarding.ts';
 import { DONE, type SseEvent, SseParser, countStringChars, findJsonValue, hasUsageObject } from './sse.ts';
 import {
   type UpstreamResponse,
@@ -166,6 +166,17 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const transport = deps.breaker ? breakerTransport(base, deps.breaker) : base;
   const m = createProxyMetrics(deps.metrics);
   const extraRoutes = config.PROXY_EXTRA_ROUTES;
+  const control = config.PROXY_EXTRA_BODY_FIELDS.filter(isLiteLLMControlField);
+  if (control.length)
+    throw new ConfigError(
+      `Invalid configuration:\n  PROXY_EXTRA_BODY_FIELDS: ${control.join(', ')} are LiteLLM control fields and are never forwarded`,
+    );
+  // What of a body goes upstream: each metered route's allowlist; extra routes have none (forwarding.ts).
+  const policies = new Map<string, BodyPolicy>(
+    METERED_ENDPOINTS.map((e) => [e, bodyPolicy(e, config.PROXY_EXTRA_BODY_FIELDS)]),
+  );
+  const extraRoutePolicy = bodyPolicy('extra', config.PROXY_EXTRA_BODY_FIELDS);
+  const policyFor = (endpoint: string) => policies.get(endpoint) ?? extraRoutePolicy;
 
   const reject = (res: ServerResponse, route: string, err: unknown) => {
     const { status, body, headers } = toHttpError(err, currentRequestId() ?? '');
@@ -191,7 +202,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       });
       const principal = await admission.authenticate(credential);
       const raw = await readRawBody(req, config.PROXY_MAX_BODY_BYTES);
-      parsed = parseProxyBody(endpoint, raw);
+      parsed = parseProxyBody(endpoint, raw, policyFor(endpoint));
       info = requestInfo(endpoint, parsed, {
         requestId,
         requestIdFromClient: req.headers['x-request-id'] === requestId,
@@ -386,7 +397,8 @@ class Exchange {
     this.upstreamStartMs = performance.now();
     let up: UpstreamResponse;
     try {
-      up = await this.transport.request({ method: 'POST', path: x.req.url ?? x.endpoint, headers, body });
+      // The route's own path: the client's query string never reaches LiteLLM (it reads `model` there).
+      up = await this.transport.request({ method: 'POST', path: x.endpoint, headers, body });
     } catch (err) {
       // An open circuit breaker answers 503 at once (the hold is released like any failure).
       if (err instanceof AppError) return this.fail(err);
