@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { sendError, sendJson, toHttpError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { RouteHandler } from '../http/router.ts';
+import type { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
 import { extractCredential } from '../identity/authenticate.ts';
 import { AppError, ConfigError } from '../lib/errors.ts';
 import { nanosToMajorDecimal } from '../ledger/money.ts';
@@ -54,6 +55,8 @@ export interface ProxyHandlerDeps {
   config: Config;
   admission: Admission;
   metrics: Metrics;
+  /** Counts wrong credentials per source address; absent = unlimited (unit tests). */
+  authFailures?: AuthFailureLimiter;
   /** Defaults to an undici Pool to LITELLM_URL. */
   transport?: UpstreamTransport;
   /** When given, the default transport is wrapped in it (src/infra/circuit-breaker.ts). */
@@ -178,6 +181,19 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const extraRoutePolicy = bodyPolicy('extra', config.PROXY_EXTRA_BODY_FIELDS);
   const policyFor = (endpoint: string) => policies.get(endpoint) ?? extraRoutePolicy;
 
+  const authenticate = (req: IncomingMessage) => {
+    const credential = extractCredential({
+      authorization: req.headers.authorization,
+      'x-api-key': req.headers['x-api-key'] as string | undefined,
+    });
+    const check = () => admission.authenticate(credential);
+    const limiter = deps.authFailures;
+    return {
+      credential,
+      principal: limiter ? limiter.guard(limiter.sourceOf(req), credential, check) : check(),
+    };
+  };
+
   const reject = (res: ServerResponse, route: string, err: unknown) => {
     const { status, body, headers } = toHttpError(err, currentRequestId() ?? '');
     m.requests.inc({ route, model: '', status: String(status), outcome: 'rejected' });
@@ -196,11 +212,9 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     let parsed: ParsedRequest;
     let info: ProxyRequestInfo;
     try {
-      const credential = extractCredential({
-        authorization: req.headers.authorization,
-        'x-api-key': req.headers['x-api-key'] as string | undefined,
-      });
-      const principal = await admission.authenticate(credential);
+      const auth = authenticate(req);
+      const credential = auth.credential;
+      const principal = await auth.principal;
       const raw = await readRawBody(req, config.PROXY_MAX_BODY_BYTES);
       parsed = parseProxyBody(endpoint, raw, policyFor(endpoint));
       info = requestInfo(endpoint, parsed, {
@@ -243,12 +257,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   async function models(req: IncomingMessage, res: ServerResponse) {
     const requestId = currentRequestId() ?? '';
     try {
-      const principal = await admission.authenticate(
-        extractCredential({
-          authorization: req.headers.authorization,
-          'x-api-key': req.headers['x-api-key'] as string | undefined,
-        }),
-      );
+      const principal = await authenticate(req).principal;
       let up: UpstreamResponse;
       try {
         up = await transport.request({
