@@ -157,7 +157,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // METRICS_TOKEN: scrapers send it as a bearer token; without it /metrics is open (docs/security.md).
       const token = config.METRICS_TOKEN;
       if (token && !sameSecret(extractCredential({ authorization: req.headers.authorization }) ?? '', token))
-        throw new UnauthenticatedError('/metrics needs the METRICS_TOKEN bearer token', 'INVALID_METRICS_TOKEN');
+        throw new UnauthenticatedError(
+          '/metrics needs the METRICS_TOKEN bearer token',
+          'INVALID_METRICS_TOKEN',
+        );
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
     })
@@ -165,7 +168,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // Yoga reads a body without any limit: hold it to REQUEST_BODY_LIMIT_BYTES like every route
       // (413 PAYLOAD_TOO_LARGE). A Buffer on `req.body` is what yoga's node adapter reads instead.
       if (req.method !== 'GET' && req.method !== 'HEAD')
-        (req as typeof req & { body?: Buffer }).body = await readRawBody(req, config.REQUEST_BODY_LIMIT_BYTES);
+        (req as typeof req & { body?: Buffer }).body = await readRawBody(
+          req,
+          config.REQUEST_BODY_LIMIT_BYTES,
+        );
       return graphql(req, res);
     });
   router.on('POST', '/webhooks/lago', lagoWebhookRoute(services, services.lago));

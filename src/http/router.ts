@@ -33,10 +33,7 @@ export class Router {
     return this;
   }
 
-  find(
-    method: string,
-    path: string,
-  ): RouteMatch | null {
+  find(method: string, path: string): RouteMatch | null {
     const allowed: string[] = [];
     for (const route of this.routes) {
       const params = route.match(path);

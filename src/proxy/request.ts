@@ -25,13 +25,6 @@ export interface ParsedRequest {
   policy: BodyPolicy;
 }
 
-const defaultPolicies = new Map<string, BodyPolicy>();
-function defaultPolicy(endpoint: string): BodyPolicy {
-  let policy = defaultPolicies.get(endpoint);
-  if (!policy) defaultPolicies.set(endpoint, (policy = bodyPolicy(endpoint)));
-  return policy;
-}
-
 /**
  * Parses and validates a proxied JSON body, refusing any field the route does not forward
  * (`policy`, default: the route's allowlist without extra fields). Everything here runs before
@@ -40,7 +33,7 @@ function defaultPolicy(endpoint: string): BodyPolicy {
 export function parseProxyBody(
   endpoint: ProxyEndpoint,
   raw: Buffer,
-  policy: BodyPolicy = defaultPolicy(endpoint),
+  policy: BodyPolicy = bodyPolicy(endpoint),
 ): ParsedRequest {
   let body: unknown;
   try {

@@ -33,8 +33,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ GRAPHQL_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(
       /GRAPHQL_CORS_ORIGINS/,
     );
-    expect(loadConfig({ GRAPHQL_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).GRAPHQL_CORS_ORIGINS)
-      .toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(
+      loadConfig({ GRAPHQL_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' })
+        .GRAPHQL_CORS_ORIGINS,
+    ).toEqual(['https://a.example.com', 'http://localhost:5173']);
   });
 
   it('documents every variable in docs/configuration.md and .env.example', () => {

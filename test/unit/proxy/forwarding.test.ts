@@ -13,7 +13,13 @@ import {
 } from '../../../src/proxy/forwarding.ts';
 import { parseProxyBody, upstreamBody } from '../../../src/proxy/request.ts';
 
-const admitted = { model: 'admitted', userId: 'usr_1', upstreamCredential: 'sk', responseHeaders: {}, ticket: null };
+const admitted = {
+  model: 'admitted',
+  userId: 'usr_1',
+  upstreamCredential: 'sk',
+  responseHeaders: {},
+  ticket: null,
+};
 const ROUTES = Object.keys(FORWARDED_BODY_FIELDS);
 /** A value each field accepts in parseProxyBody's own checks. */
 const sample = (field: string): unknown =>
@@ -72,9 +78,9 @@ describe('body: fields accepted but not forwarded, and OpenAI parameters refused
   for (const field of Object.keys(DROPPED_BODY_FIELDS))
     it(`accepts ${field} but never sends it (LiteLLM reads controls from it)`, () => {
       for (const route of ROUTES)
-        expect(sent(route, { model: 'm', [field]: { tags: ['premium'], fallbacks: ['o3'] } })).not.toHaveProperty(
-          field,
-        );
+        expect(
+          sent(route, { model: 'm', [field]: { tags: ['premium'], fallbacks: ['o3'] } }),
+        ).not.toHaveProperty(field);
     });
   for (const [field, reason] of Object.entries(NOT_FORWARDED))
     it(`refuses ${field} with the reason (${reason})`, () => {

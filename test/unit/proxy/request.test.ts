@@ -58,5 +58,4 @@ describe('what the hold covers and what goes upstream', () => {
     });
     expect(tools.info.promptTokensEstimate - plain.info.promptTokensEstimate).toBeGreaterThan(1000);
   });
-
 });
