@@ -105,10 +105,26 @@ export function createHttpServer(services: Services, router: Router, graphql: Gr
     wss,
   );
   server.on('close', () => wss.close());
-  server.on('clientError', (err, socket) => {
+  // Requests Node's parser refuses never reach the router: still answered in the one error shape.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     logger.debug({ err }, 'client error');
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n');
+    if (!socket.writable) return;
+    const requestId = uuidv7();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: {
+        message: tooLarge ? 'Request headers too large' : 'Malformed HTTP request',
+        type: 'invalid_request_error',
+        code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
+        param: null,
+      },
+      request_id: requestId,
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   return server;
 }
