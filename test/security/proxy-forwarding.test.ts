@@ -104,7 +104,7 @@ describe('proxy forwarding: nothing the client sends beyond the allowlist reache
     });
   }
 
-  it('GET /v1/models?model=o3: the model list is fetched without the client query string or credential', async () => {
+  it('GET /v1/models?x=1: the model list is fetched without the client query string or credential', async () => {
     const before = g.upstream.requests.length;
     const res = await fetch(`${g.t.url}/v1/models?x=1`, { headers: hostileHeaders(key) });
     expect(res.status).toBe(200);
