@@ -1,4 +1,4 @@
-import { AppError } from '../lib/errors.ts';
+import { UnsupportedParameterError } from './errors.ts';
 
 /**
  * What of a client's request may reach LiteLLM. LiteLLM acts on much more than OpenAI's API: the
@@ -276,19 +276,6 @@ const CONTROL_FIELDS = new Set(LITELLM_CONTROL_FIELDS);
 
 export function isLiteLLMControlField(name: string): boolean {
   return CONTROL_FIELDS.has(name) || LITELLM_CONTROL_PREFIXES.some((p) => name.startsWith(p));
-}
-
-/** A body field the gateway does not forward on this route: OpenAI's own status and wording. */
-export class UnsupportedParameterError extends AppError {
-  constructor(name: string, reason?: string) {
-    super(
-      'unsupported_parameter',
-      reason
-        ? `Request argument '${name}' is not supported through this gateway: ${reason}`
-        : `Unrecognized request argument supplied: ${name}`,
-      { status: 400, param: name },
-    );
-  }
 }
 
 /**

@@ -7,10 +7,10 @@ import {
   LITELLM_CONTROL_HEADERS,
   LITELLM_CONTROL_PREFIXES,
   NOT_FORWARDED,
-  UnsupportedParameterError,
   bodyPolicy,
   upstreamHeaders,
 } from '../../../src/proxy/forwarding.ts';
+import { UnsupportedParameterError } from '../../../src/proxy/errors.ts';
 import { parseProxyBody, upstreamBody } from '../../../src/proxy/request.ts';
 
 const admitted = {
