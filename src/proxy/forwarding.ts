@@ -9,8 +9,31 @@ import { UnsupportedParameterError } from './errors.ts';
  * each choice and the LiteLLM source it comes from.
  */
 
-/** The upstream path is the route's own; no client query parameter is forwarded on any route. */
+/**
+ * Client query parameters a route forwards, by name. Empty on every route: LiteLLM takes `model`
+ * (and `api-version`) from the query string before the body, so the upstream URL is the route's
+ * own. A route that ever needs one (Azure's `api-version`) names it here, with a test.
+ */
 export const FORWARDED_QUERY_PARAMS: Readonly<Record<string, readonly string[]>> = {};
+
+/** The upstream path for a client's request URL: the route's path plus only its allowlisted query parameters. */
+export function upstreamPath(
+  endpoint: string,
+  clientUrl: string | undefined,
+  allowed: Readonly<Record<string, readonly string[]>> = FORWARDED_QUERY_PARAMS,
+): string {
+  const names = allowed[endpoint];
+  const at = clientUrl?.indexOf('?') ?? -1;
+  if (!names?.length || at === -1) return endpoint;
+  const client = new URLSearchParams(clientUrl!.slice(at + 1));
+  const out = new URLSearchParams();
+  for (const name of names) {
+    const value = client.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  const query = out.toString();
+  return query ? `${endpoint}?${query}` : endpoint;
+}
 
 const SAMPLING = ['temperature', 'top_p', 'frequency_penalty', 'presence_penalty', 'seed', 'stop'];
 

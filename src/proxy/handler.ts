@@ -33,7 +33,13 @@ import {
   requestInfo,
   upstreamBody,
 } from './request.ts';
-import { type BodyPolicy, bodyPolicy, isLiteLLMControlField, upstreamHeaders } from './forwarding.ts';
+import {
+  type BodyPolicy,
+  bodyPolicy,
+  isLiteLLMControlField,
+  upstreamHeaders,
+  upstreamPath,
+} from './forwarding.ts';
 import { DONE, type SseEvent, SseParser, countStringChars, findJsonValue, hasUsageObject } from './sse.ts';
 import {
   type UpstreamResponse,
@@ -407,7 +413,8 @@ class Exchange {
     let up: UpstreamResponse;
     try {
       // The route's own path: the client's query string never reaches LiteLLM (it reads `model` there).
-      up = await this.transport.request({ method: 'POST', path: x.endpoint, headers, body });
+      const path = upstreamPath(x.endpoint, x.req.url);
+      up = await this.transport.request({ method: 'POST', path, headers, body });
     } catch (err) {
       // An open circuit breaker answers 503 at once (the hold is released like any failure).
       if (err instanceof AppError) return this.fail(err);

@@ -3,12 +3,14 @@ import {
   DROPPED_BODY_FIELDS,
   FORWARDED_BODY_FIELDS,
   FORWARDED_CLIENT_HEADERS,
+  FORWARDED_QUERY_PARAMS,
   LITELLM_CONTROL_FIELDS,
   LITELLM_CONTROL_HEADERS,
   LITELLM_CONTROL_PREFIXES,
   NOT_FORWARDED,
   bodyPolicy,
   upstreamHeaders,
+  upstreamPath,
 } from '../../../src/proxy/forwarding.ts';
 import { UnsupportedParameterError } from '../../../src/proxy/errors.ts';
 import { parseProxyBody, upstreamBody } from '../../../src/proxy/request.ts';
@@ -110,6 +112,23 @@ describe('body: fields accepted but not forwarded, and OpenAI parameters refused
     const out = sent('/v1/chat/completions', { model: 'cheap', user: 'someone-else', messages: [] });
     expect(out.model).toBe('admitted');
     expect(out.user).toBe('usr_1');
+  });
+});
+
+describe('query string: no client parameter reaches LiteLLM unless a route names it', () => {
+  for (const route of [...ROUTES, '/v1/x/chat/completions'])
+    it(`${route}?model=o3&api-version=1 goes upstream as ${route}`, () => {
+      expect(FORWARDED_QUERY_PARAMS[route] ?? []).toEqual([]);
+      expect(upstreamPath(route, `${route}?model=o3&api-version=1`)).toBe(route);
+    });
+  it('a route that names a parameter forwards that one only', () => {
+    const allow = { '/v1/chat/completions': ['api-version'] };
+    expect(
+      upstreamPath('/v1/chat/completions', '/v1/chat/completions?model=o3&api-version=2024-10-21', allow),
+    ).toBe('/v1/chat/completions?api-version=2024-10-21');
+    expect(upstreamPath('/v1/chat/completions', '/v1/chat/completions?model=o3', allow)).toBe(
+      '/v1/chat/completions',
+    );
   });
 });
 
