@@ -235,9 +235,12 @@ describe('HTTP edge: credentials, metrics, CORS and body limits', () => {
       GRAPHQL_CORS_ORIGINS: 'https://console.example.com,https://admin.example.com',
       REQUEST_BODY_LIMIT_BYTES: '4096',
     };
-    // Two replicas sharing one Redis keyspace.
-    a = await startTestApp(db, { env, state: testRedisState(prefix) });
-    b = await startTestApp(db, { env, state: testRedisState(prefix) });
+    // Two replicas sharing one Redis keyspace, on a clock held mid-minute: the failure count is per
+    // wall-clock minute, and a real clock could cross into the next one between two guesses.
+    const midMinute = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
+    const clock = () => midMinute;
+    a = await startTestApp(db, { env, state: testRedisState(prefix), clock });
+    b = await startTestApp(db, { env, state: testRedisState(prefix), clock });
   });
   afterAll(async () => {
     await a?.close();
