@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
+import { readRawBody } from './http/body.ts';
 import { sendJson } from './http/errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { Router } from './http/router.ts';
@@ -14,6 +15,9 @@ import { createSharedPubSub } from './pubsub.ts';
 import { createPlanServices } from './plans/wiring.ts';
 import { checkReadiness } from './resolvers/system/readiness.ts';
 import { ApiKeyService } from './identity/api-keys.ts';
+import { extractCredential, sameSecret } from './identity/authenticate.ts';
+import { UnauthenticatedError } from './lib/errors.ts';
+import { AuthFailureLimiter } from './identity/auth-failure-limiter.ts';
 import { LiteLLMService, registerLiteLLMHandlers } from './integrations/litellm/service.ts';
 import { registerLagoHandlers } from './integrations/lago/handlers.ts';
 import { lagoWebhookRoute } from './integrations/lago/webhooks.ts';
@@ -112,6 +116,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     notifications: riskWiring.notifications,
     breakers: riskWiring.breakers,
     apiKeys,
+    authFailures: new AuthFailureLimiter(state, {
+      perMinute: config.AUTH_FAILURES_PER_MINUTE,
+      clientIpHeader: config.CLIENT_IP_HEADER,
+      nowMs: () => clock().getTime(),
+    }),
     litellm,
     config,
     database,
@@ -144,11 +153,27 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         request_id: currentRequestId(),
       });
     })
-    .on('GET', '/metrics', async (_req, res) => {
+    .on('GET', '/metrics', async (req, res) => {
+      // METRICS_TOKEN: scrapers send it as a bearer token; without it /metrics is open (docs/security.md).
+      const token = config.METRICS_TOKEN;
+      if (token && !sameSecret(extractCredential({ authorization: req.headers.authorization }) ?? '', token))
+        throw new UnauthenticatedError(
+          '/metrics needs the METRICS_TOKEN bearer token',
+          'INVALID_METRICS_TOKEN',
+        );
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
     })
-    .on('*', '/graphql', (req, res) => graphql(req, res));
+    .on('*', '/graphql', async (req, res) => {
+      // Yoga reads a body without any limit: hold it to REQUEST_BODY_LIMIT_BYTES like every route
+      // (413 PAYLOAD_TOO_LARGE). A Buffer on `req.body` is what yoga's node adapter reads instead.
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        (req as typeof req & { body?: Buffer }).body = await readRawBody(
+          req,
+          config.REQUEST_BODY_LIMIT_BYTES,
+        );
+      return graphql(req, res);
+    });
   router.on('POST', '/webhooks/lago', lagoWebhookRoute(services, services.lago));
   registerPaymentRoutes(router, services);
   // The OpenAI-compatible proxy (/v1/*), once the admission service exists: docs/proxy.md.
@@ -156,6 +181,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ? createProxyHandler({
         config,
         admission: services.admission,
+        authFailures: services.authFailures,
         metrics,
         breaker: services.breakers.get('litellm'),
       })

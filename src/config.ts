@@ -59,6 +59,9 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: optional(bool(false)),
   REQUEST_BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024),
+  GRAPHQL_CORS_ORIGINS: csv(),
+  METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+  METRICS_TENANT_LABELS: bool(false),
   // ---- database
   DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
   DATABASE_POOL_SIZE: int(10, 1, 500),
@@ -68,6 +71,8 @@ export const envSchema = z.object({
   REDIS_URL: optional(url(['redis:', 'rediss:'])),
   // ---- identity
   TOLLGATE_ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+  AUTH_FAILURES_PER_MINUTE: int(30, 0),
+  CLIENT_IP_HEADER: optional(z.string().trim().toLowerCase()),
   TOLLGATE_ENCRYPTION_KEY: optional(
     z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
   ),
@@ -108,6 +113,7 @@ export const envSchema = z.object({
   PROXY_COST_HEADERS: bool(true),
   PROXY_STREAM_COST_COMMENT: bool(true),
   PROXY_EXTRA_ROUTES: csv(),
+  PROXY_EXTRA_BODY_FIELDS: csv(),
   PROXY_DRAIN_MAX_BYTES: int(16 * 1024 * 1024, 0),
   PROXY_DRAIN_MAX_MS: int(120_000, 0),
   PROXY_DEFAULT_MAX_TOKENS: int(4096, 1),
@@ -173,6 +179,26 @@ export const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema>;
 
+/** 32+ characters from at least 16 distinct ones: `changeme…` or a repeated word is refused in production. */
+function adminTokenProblems(config: Config): string[] {
+  const token = config.TOLLGATE_ADMIN_TOKEN;
+  if (config.NODE_ENV !== 'production' || token === undefined) return [];
+  if (token.length >= 32 && new Set(token).size >= 16) return [];
+  return [
+    '  TOLLGATE_ADMIN_TOKEN: in production it must be at least 32 random characters with 16 distinct ones ' +
+      '(e.g. `openssl rand -base64 32`)',
+  ];
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.fromEntries(
     Object.keys(envSchema.shape)
@@ -185,12 +211,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
-  // STRIPE_API_BASE exists only to point Stripe at the local double (tests, scripts/stripe-dev.ts):
-  // a production gateway talking to it would credit top-ups nobody paid.
-  if (config.NODE_ENV === 'production' && config.STRIPE_API_BASE !== undefined)
-    throw new ConfigError(
-      'Invalid configuration:\n  STRIPE_API_BASE: points Stripe at a local double (development only); unset it when NODE_ENV=production',
-    );
+  const problems = [
+    ...adminTokenProblems(config),
+    ...config.GRAPHQL_CORS_ORIGINS.filter((o) => o !== '*' && !isOrigin(o)).map(
+      (o) => `  GRAPHQL_CORS_ORIGINS: '${o}' is not an origin (scheme://host[:port])`,
+    ),
+    // STRIPE_API_BASE exists only to point Stripe at the local double (tests, scripts/stripe-dev.ts):
+    // a production gateway talking to it would credit top-ups nobody paid.
+    ...(config.NODE_ENV === 'production' && config.STRIPE_API_BASE !== undefined
+      ? [
+          '  STRIPE_API_BASE: points Stripe at a local double (development only); unset it when NODE_ENV=production',
+        ]
+      : []),
+  ];
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   if (config.GRAPHIQL === undefined) config.GRAPHIQL = config.NODE_ENV === 'development';
   if (config.LAGO_EVENTS_ENABLED === undefined)
     config.LAGO_EVENTS_ENABLED = config.LAGO_API_URL !== undefined;

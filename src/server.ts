@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { GraphQLServer } from './graphql/yoga.ts';
 import { sendError, sendJson } from './http/errors.ts';
 import type { Router } from './http/router.ts';
-import { AppError, NotFoundError } from './lib/errors.ts';
+import { AppError, BadRequestError, NotFoundError } from './lib/errors.ts';
 import { uuidv7 } from './lib/ids.ts';
 import { logger } from './lib/logger.ts';
 import { resolveRequestId, runWithRequestContext } from './lib/request-context.ts';
@@ -19,6 +19,35 @@ import type { Services } from './services.ts';
 export function createHttpServer(services: Services, router: Router, graphql: GraphQLServer): http.Server {
   const { httpRequests, httpDuration } = services.metrics;
 
+  /** Routes one request. Async, so a synchronous throw anywhere in it becomes a rejection the edge catches. */
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, started: bigint) {
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const found = router.find(method, path);
+    const routeName = found && 'route' in found ? found.route.name : 'unmatched';
+    res.once('finish', () => {
+      const labels = { route: routeName, method, status: String(res.statusCode) };
+      httpRequests.inc(labels);
+      httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    if (!found) return sendError(res, new NotFoundError('Route', `${method} ${path}`), requestId);
+    if (!('route' in found)) {
+      res.setHeader('allow', found.allowed.join(', '));
+      return sendError(
+        res,
+        new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, { status: 405 }),
+        requestId,
+      );
+    }
+    if ('malformed' in found)
+      return sendError(
+        res,
+        new BadRequestError('The URL path is not valid percent-encoding', 'INVALID_URL_ENCODING'),
+        requestId,
+      );
+    await found.route.handler(req, res, found.params);
+  }
+
   const server = http.createServer(
     { keepAliveTimeout: 65_000 },
     (req: IncomingMessage, res: ServerResponse) => {
@@ -26,29 +55,11 @@ export function createHttpServer(services: Services, router: Router, graphql: Gr
       const { requestId, replaced } = resolveRequestId(req.headers['x-request-id']);
       res.setHeader('x-request-id', requestId);
       if (replaced) res.setHeader('x-request-id-replaced', 'invalid');
-      const method = req.method ?? 'GET';
-      const path = (req.url ?? '/').split('?', 1)[0]!;
-      const found = router.find(method, path);
-      const routeName = found && 'route' in found ? found.route.name : 'unmatched';
-      res.once('finish', () => {
-        const labels = { route: routeName, method, status: String(res.statusCode) };
-        httpRequests.inc(labels);
-        httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-      });
-
+      // A stream 'error' without a listener is thrown by the emitter and would end the process.
+      req.on('error', (err) => logger.debug({ err, requestId }, 'request stream error'));
+      res.on('error', (err) => logger.debug({ err, requestId }, 'response stream error'));
       runWithRequestContext({ requestId }, () => {
-        if (!found) return sendError(res, new NotFoundError('Route', `${method} ${path}`), requestId);
-        if (!('route' in found)) {
-          res.setHeader('allow', found.allowed.join(', '));
-          return sendError(
-            res,
-            new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, { status: 405 }),
-            requestId,
-          );
-        }
-        Promise.resolve(found.route.handler(req, res, found.params)).catch((err) =>
-          sendError(res, err, requestId),
-        );
+        handle(req, res, requestId, started).catch((err) => lastResort(res, err, requestId));
       });
     },
   );
@@ -94,12 +105,47 @@ export function createHttpServer(services: Services, router: Router, graphql: Gr
     wss,
   );
   server.on('close', () => wss.close());
-  server.on('clientError', (err, socket) => {
+  // Requests Node's parser refuses never reach the router: still answered in the one error shape.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     logger.debug({ err }, 'client error');
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n');
+    if (!socket.writable) return;
+    const requestId = uuidv7();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: {
+        message: tooLarge ? 'Request headers too large' : 'Malformed HTTP request',
+        type: 'invalid_request_error',
+        code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
+        param: null,
+      },
+      request_id: requestId,
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   return server;
+}
+
+/**
+ * The one last-resort catch: whatever one request throws (synchronously or as a rejection) is
+ * answered here — the typed error's status, else 500 INTERNAL with the request id, logged by
+ * toHttpError — and never reaches the process. Headers already out: the response is cut instead.
+ */
+function lastResort(res: ServerResponse, err: unknown, requestId: string) {
+  try {
+    if (res.headersSent) {
+      logger.error({ err, requestId }, 'request failed after its headers were sent');
+      res.destroy();
+      return;
+    }
+    sendError(res, err, requestId);
+  } catch (inner) {
+    logger.error({ err: inner, requestId }, 'answering a failed request failed');
+    res.destroy();
+  }
 }
 
 export { sendJson };

@@ -9,6 +9,7 @@ import type { PlanService } from './plans/plans.ts';
 import type { DailyLimitService } from './plans/daily-limits.ts';
 import type { LedgerService } from './ledger/ledger-service.ts';
 import type { ApiKeyService } from './identity/api-keys.ts';
+import type { AuthFailureLimiter } from './identity/auth-failure-limiter.ts';
 import type { LiteLLMService } from './integrations/litellm/service.ts';
 import type { Admission } from './proxy/admission.ts';
 import type { LagoIntegration } from './integrations/lago/handlers.ts';
@@ -35,6 +36,8 @@ export interface Services {
   ledger: LedgerService;
   /** Resolves a Tollgate API key secret to a principal (identity domain); cached, invalidated across processes. */
   apiKeys: ApiKeyService;
+  /** Wrong credentials per source address per minute, shared across replicas (429 over the limit). */
+  authFailures: AuthFailureLimiter;
   /** LiteLLM admin sync, budget backstop and drift, and `credentialFor(apiKeyId)` for the proxy. */
   litellm: LiteLLMService;
   /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/proxy/admission.ts). */

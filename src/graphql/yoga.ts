@@ -86,8 +86,25 @@ interface ServerContext {
   extra?: { request?: IncomingMessage };
 }
 
+/**
+ * CORS from GRAPHQL_CORS_ORIGINS, never a reflected origin (yoga's default reflects any origin
+ * with credentials). Empty: no CORS headers (the console is same-origin). No cookies are used, so
+ * credentials are never allowed; `*` is an explicit choice.
+ */
+function corsOptions(origins: string[]) {
+  if (origins.length === 0) return false as const;
+  return {
+    origin: origins.includes('*') ? '*' : origins,
+    credentials: false,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id'],
+    exposedHeaders: ['x-request-id'],
+  };
+}
+
 export function createGraphQL(services: Services) {
   return createYoga<ServerContext, Context>({
+    cors: corsOptions(services.config.GRAPHQL_CORS_ORIGINS),
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: services.config.GRAPHIQL,
@@ -111,7 +128,12 @@ export function createGraphQL(services: Services) {
         authorization: headerOf('authorization'),
         'x-api-key': headerOf('x-api-key'),
       });
-      const principal = await authenticate(services, credential);
+      const limiter = services.authFailures;
+      const principal = await limiter.guard(
+        limiter.sourceOf(init.req ?? init.extra?.request),
+        credential,
+        () => authenticate(services, credential),
+      );
       return { requestId, principal, services };
     },
   });

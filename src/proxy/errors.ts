@@ -1,5 +1,18 @@
 import { AppError } from '../lib/errors.ts';
 
+/** A body field the gateway does not forward on this route: OpenAI's own status and wording. */
+export class UnsupportedParameterError extends AppError {
+  constructor(name: string, reason?: string) {
+    super(
+      'unsupported_parameter',
+      reason
+        ? `Request argument '${name}' is not supported through this gateway: ${reason}`
+        : `Unrecognized request argument supplied: ${name}`,
+      { status: 400, param: name },
+    );
+  }
+}
+
 export class UpstreamUnreachableError extends AppError {
   constructor(cause?: unknown) {
     super('upstream_unreachable', 'The model gateway could not be reached', {

@@ -4,8 +4,9 @@ import type { Config } from '../config.ts';
 import { sendError, sendJson, toHttpError } from '../http/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { RouteHandler } from '../http/router.ts';
+import type { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
 import { extractCredential } from '../identity/authenticate.ts';
-import { AppError } from '../lib/errors.ts';
+import { AppError, ConfigError } from '../lib/errors.ts';
 import { nanosToMajorDecimal } from '../ledger/money.ts';
 import { logger } from '../lib/logger.ts';
 import { currentRequestId } from '../lib/request-context.ts';
@@ -31,8 +32,14 @@ import {
   parseProxyBody,
   requestInfo,
   upstreamBody,
-  upstreamHeaders,
 } from './request.ts';
+import {
+  type BodyPolicy,
+  bodyPolicy,
+  isLiteLLMControlField,
+  upstreamHeaders,
+  upstreamPath,
+} from './forwarding.ts';
 import { DONE, type SseEvent, SseParser, countStringChars, findJsonValue, hasUsageObject } from './sse.ts';
 import {
   type UpstreamResponse,
@@ -54,6 +61,8 @@ export interface ProxyHandlerDeps {
   config: Config;
   admission: Admission;
   metrics: Metrics;
+  /** Counts wrong credentials per source address; absent = unlimited (unit tests). */
+  authFailures?: AuthFailureLimiter;
   /** Defaults to an undici Pool to LITELLM_URL. */
   transport?: UpstreamTransport;
   /** When given, the default transport is wrapped in it (src/infra/circuit-breaker.ts). */
@@ -166,6 +175,30 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const transport = deps.breaker ? breakerTransport(base, deps.breaker) : base;
   const m = createProxyMetrics(deps.metrics);
   const extraRoutes = config.PROXY_EXTRA_ROUTES;
+  const control = config.PROXY_EXTRA_BODY_FIELDS.filter(isLiteLLMControlField);
+  if (control.length)
+    throw new ConfigError(
+      `Invalid configuration:\n  PROXY_EXTRA_BODY_FIELDS: ${control.join(', ')} are LiteLLM control fields and are never forwarded`,
+    );
+  // What of a body goes upstream: each metered route's allowlist; extra routes have none (forwarding.ts).
+  const policies = new Map<string, BodyPolicy>(
+    METERED_ENDPOINTS.map((e) => [e, bodyPolicy(e, config.PROXY_EXTRA_BODY_FIELDS)]),
+  );
+  const extraRoutePolicy = bodyPolicy('extra', config.PROXY_EXTRA_BODY_FIELDS);
+  const policyFor = (endpoint: string) => policies.get(endpoint) ?? extraRoutePolicy;
+
+  const authenticate = (req: IncomingMessage) => {
+    const credential = extractCredential({
+      authorization: req.headers.authorization,
+      'x-api-key': req.headers['x-api-key'] as string | undefined,
+    });
+    const check = () => admission.authenticate(credential);
+    const limiter = deps.authFailures;
+    return {
+      credential,
+      principal: limiter ? limiter.guard(limiter.sourceOf(req), credential, check) : check(),
+    };
+  };
 
   const reject = (res: ServerResponse, route: string, err: unknown) => {
     const { status, body, headers } = toHttpError(err, currentRequestId() ?? '');
@@ -185,13 +218,11 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     let parsed: ParsedRequest;
     let info: ProxyRequestInfo;
     try {
-      const credential = extractCredential({
-        authorization: req.headers.authorization,
-        'x-api-key': req.headers['x-api-key'] as string | undefined,
-      });
-      const principal = await admission.authenticate(credential);
+      const auth = authenticate(req);
+      const credential = auth.credential;
+      const principal = await auth.principal;
       const raw = await readRawBody(req, config.PROXY_MAX_BODY_BYTES);
-      parsed = parseProxyBody(endpoint, raw);
+      parsed = parseProxyBody(endpoint, raw, policyFor(endpoint));
       info = requestInfo(endpoint, parsed, {
         requestId,
         requestIdFromClient: req.headers['x-request-id'] === requestId,
@@ -232,12 +263,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   async function models(req: IncomingMessage, res: ServerResponse) {
     const requestId = currentRequestId() ?? '';
     try {
-      const principal = await admission.authenticate(
-        extractCredential({
-          authorization: req.headers.authorization,
-          'x-api-key': req.headers['x-api-key'] as string | undefined,
-        }),
-      );
+      const principal = await authenticate(req).principal;
       let up: UpstreamResponse;
       try {
         up = await transport.request({
@@ -386,7 +412,9 @@ class Exchange {
     this.upstreamStartMs = performance.now();
     let up: UpstreamResponse;
     try {
-      up = await this.transport.request({ method: 'POST', path: x.req.url ?? x.endpoint, headers, body });
+      // The route's own path: the client's query string never reaches LiteLLM (it reads `model` there).
+      const path = upstreamPath(x.endpoint, x.req.url);
+      up = await this.transport.request({ method: 'POST', path, headers, body });
     } catch (err) {
       // An open circuit breaker answers 503 at once (the hold is released like any failure).
       if (err instanceof AppError) return this.fail(err);

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequestError, ValidationError } from '../lib/errors.ts';
+import { type BodyPolicy, bodyPolicy } from './forwarding.ts';
 import type { Admitted, ProxyEndpoint, ProxyRequestInfo } from './admission.ts';
 import { DEFAULT_FILE_REFERENCE_TOKENS, promptEstimate } from './usage.ts';
 
@@ -7,21 +7,6 @@ const MAX_TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tok
 
 /** Endpoints that generate output and take a max-tokens field. */
 const CAPPED_ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions', '/v1/responses']);
-
-/** Body keys LiteLLM acts on that no client may set through Tollgate. */
-const LITELLM_CONTROL_KEYS = new Set([
-  'fallbacks',
-  'context_window_fallback_dict',
-  'mock_response',
-  'mock_testing_fallbacks',
-  'mock_tool_calls',
-  'mock_timeout',
-  'api_base',
-  'base_url',
-  'api_key',
-  'api_version',
-  'custom_llm_provider',
-]);
 
 /** Endpoints whose streams take `stream_options.include_usage` (the Responses API always reports usage). */
 const USAGE_OPTION_ENDPOINTS = new Set(['/v1/chat/completions', '/v1/completions']);
@@ -36,10 +21,20 @@ export interface ParsedRequest {
   upstreamMaxTokens?: number;
   /** The client asked for the usage chunk itself, so it is forwarded rather than stripped. */
   clientWantsUsage: boolean;
+  /** What of the body may go upstream (src/proxy/forwarding.ts); already checked. */
+  policy: BodyPolicy;
 }
 
-/** Parses and validates a proxied JSON body. Everything here runs before admission, so a bad request never opens a hold. */
-export function parseProxyBody(endpoint: ProxyEndpoint, raw: Buffer): ParsedRequest {
+/**
+ * Parses and validates a proxied JSON body, refusing any field the route does not forward
+ * (`policy`, default: the route's allowlist without extra fields). Everything here runs before
+ * admission, so a bad request never opens a hold.
+ */
+export function parseProxyBody(
+  endpoint: ProxyEndpoint,
+  raw: Buffer,
+  policy: BodyPolicy = bodyPolicy(endpoint),
+): ParsedRequest {
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -52,6 +47,7 @@ export function parseProxyBody(endpoint: ProxyEndpoint, raw: Buffer): ParsedRequ
   if (b.model === undefined || b.model === null || b.model === '')
     throw new ValidationError('you must provide a model parameter', { param: 'model' });
   if (typeof b.model !== 'string') throw new ValidationError('model must be a string', { param: 'model' });
+  policy.check(b);
   if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean')
     throw new ValidationError('stream must be a boolean', { param: 'stream' });
   if (
@@ -78,7 +74,14 @@ export function parseProxyBody(endpoint: ProxyEndpoint, raw: Buffer): ParsedRequ
     choices = Math.max(choices, v);
   }
   const stream = b.stream === true && endpoint !== '/v1/embeddings';
-  return { body: b, stream, maxTokens, choices, clientWantsUsage: b.stream_options?.include_usage === true };
+  return {
+    body: b,
+    stream,
+    maxTokens,
+    choices,
+    clientWantsUsage: b.stream_options?.include_usage === true,
+    policy,
+  };
 }
 
 export function requestInfo(
@@ -128,15 +131,12 @@ export function upstreamBody(
   parsed: ParsedRequest,
   admitted: Admitted,
 ): { body: Buffer; stripUsage: boolean } {
-  const out: Record<string, any> = { ...parsed.body, model: admitted.model, user: admitted.userId };
-  // LiteLLM honours these in the body: they would let a client choose another model (fallbacks),
-  // another backend, or a canned answer, all billed at the admitted model's price.
-  for (const key of Object.keys(out))
-    if (LITELLM_CONTROL_KEYS.has(key) || key.startsWith('litellm_')) delete out[key];
-  if (out.metadata && typeof out.metadata === 'object' && !Array.isArray(out.metadata)) {
-    const { fallbacks: _f, ...metadata } = out.metadata as Record<string, unknown>;
-    out.metadata = metadata;
-  }
+  // Built from the route's allowlist, never a copy of the client's body (src/proxy/forwarding.ts).
+  const out: Record<string, any> = {
+    ...parsed.policy.pick(parsed.body),
+    model: admitted.model,
+    user: admitted.userId,
+  };
   // Without a client cap the upstream output is unbounded while the hold assumed the default: cap it.
   if (parsed.upstreamMaxTokens !== undefined) {
     const field = endpoint === '/v1/responses' ? 'max_output_tokens' : 'max_tokens';
@@ -162,57 +162,6 @@ const HOP_BY_HOP = new Set([
   'content-length',
   'expect',
 ]);
-
-/** Client headers that carry credentials or steer LiteLLM: never forwarded. */
-const CLIENT_DROP = new Set([
-  'authorization',
-  'x-api-key',
-  'api-key',
-  'x-goog-api-key',
-  'cookie',
-  'accept-encoding',
-]);
-
-function connectionTokens(value: string | string[] | undefined): Set<string> | null {
-  if (!value) return null;
-  const v = Array.isArray(value) ? value.join(',') : value;
-  return new Set(
-    v
-      .split(',')
-      .map((t) => t.trim().toLowerCase())
-      .filter(Boolean),
-  );
-}
-
-/**
- * Upstream request headers: the client's, minus hop-by-hop headers (and those its `Connection`
- * names), credentials, cookies, `proxy-*` and every `x-litellm-*` (the client must not choose the
- * end user, key or tags); plus our own credential, end user and request id. Identity encoding so
- * the proxy can read usage out of the body.
- */
-export function upstreamHeaders(
-  client: IncomingHttpHeaders,
-  opts: { credential: string; userId: string; requestId: string; bodyBytes: number | null },
-): Record<string, string> {
-  const named = connectionTokens(client.connection);
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(client)) {
-    if (value === undefined) continue;
-    if (HOP_BY_HOP.has(name) || CLIENT_DROP.has(name) || named?.has(name)) continue;
-    if (name.startsWith('proxy-') || name.startsWith('x-litellm-') || name.startsWith('x-tollgate-'))
-      continue;
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  out.authorization = `Bearer ${opts.credential}`;
-  out['x-litellm-end-user-id'] = opts.userId;
-  out['x-request-id'] = opts.requestId;
-  out['accept-encoding'] = 'identity';
-  if (opts.bodyBytes !== null) {
-    out['content-type'] = 'application/json';
-    out['content-length'] = String(opts.bodyBytes);
-  }
-  return out;
-}
 
 /** LiteLLM response headers a client may see: its call id (for support), not its key spend, cost in USD, api base or provider headers. */
 const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'server', 'content-encoding']);

@@ -54,6 +54,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   private readonly secrets = new Map<string, string>();
   private readonly unsyncedUntil = new Map<string, number>();
   private readonly driftGauge: Gauge<'entity_type' | 'entity_id'>;
+  private readonly tenantLabels: boolean;
   private lastDrift: DriftRow[] = [];
 
   constructor(private readonly deps: { config: Config; db: Db; metrics: Metrics; clock: () => Date }) {
@@ -74,10 +75,15 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       logger.warn(
         'TOLLGATE_ENCRYPTION_KEY is not set: API keys are not mirrored to LiteLLM (master key upstream)',
       );
+    // Tenant ids in labels only when asked (METRICS_TENANT_LABELS): /metrics is often scraped by
+    // systems the tenants' data should not reach. Without them the gauge sums |drift| per type.
+    this.tenantLabels = c.METRICS_TENANT_LABELS;
     this.driftGauge = new Gauge({
       name: 'tollgate_litellm_spend_drift_usd',
-      help: 'LiteLLM spend minus Tollgate USD usage for a mapped organization, team or user (USD): positive = LiteLLM recorded more (spend Tollgate never billed), negative = Tollgate billed more',
-      labelNames: ['entity_type', 'entity_id'] as const,
+      help: this.tenantLabels
+        ? 'LiteLLM spend minus Tollgate USD usage for a mapped organization, team or user (USD): positive = LiteLLM recorded more (spend Tollgate never billed), negative = Tollgate billed more'
+        : 'Sum over mapped entities of |LiteLLM spend minus Tollgate USD usage|, per entity type (USD)',
+      labelNames: this.tenantLabels ? ['entity_type', 'entity_id'] : ['entity_type'],
       registers: [deps.metrics.registry],
     });
   }
@@ -395,6 +401,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
       orderBy: { id: 'asc' },
     });
     const rows: DriftRow[] = [];
+    const absByType = new Map<string, bigint>();
     for (const m of mappings) {
       const entityType = m.entityType as DriftRow['entityType'];
       const info =
@@ -422,11 +429,17 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         direction: driftDirection(driftNanos),
       });
       // A gauge is a float by nature; this is reporting only, never arithmetic on money.
-      this.driftGauge.set(
-        { entity_type: entityType, entity_id: m.entityId },
-        Number.parseFloat(nanosToUsdDecimal(driftNanos)),
-      );
+      if (this.tenantLabels)
+        this.driftGauge.set(
+          { entity_type: entityType, entity_id: m.entityId },
+          Number.parseFloat(nanosToUsdDecimal(driftNanos)),
+        );
+      const abs = driftNanos < 0n ? -driftNanos : driftNanos;
+      absByType.set(entityType, (absByType.get(entityType) ?? 0n) + abs);
     }
+    if (!this.tenantLabels)
+      for (const [entityType, nanos] of absByType)
+        this.driftGauge.set({ entity_type: entityType }, Number.parseFloat(nanosToUsdDecimal(nanos)));
     this.lastDrift = rows;
     return rows;
   }

@@ -53,6 +53,8 @@ export type Behaviour =
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string as received (`''` when none): LiteLLM reads `model` and `api-version` there. */
+  query: string;
   headers: http.IncomingHttpHeaders;
   body: any;
 }
@@ -399,7 +401,13 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
     const path = url.pathname.replace(/^\/v1(?=\/)/, '');
     const body = req.method === 'POST' ? await readJson(req) : null;
     if (options.record)
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.search,
+        headers: req.headers,
+        body,
+      });
     if (options.masterKey !== null) {
       const auth = req.headers.authorization ?? req.headers['x-litellm-api-key'];
       const key = typeof auth === 'string' ? auth.replace(/^Bearer\s+/i, '') : null;

@@ -306,9 +306,9 @@ describe('LiteLLM admin sync through the outbox', () => {
       expect.objectContaining({ entityType: 'organization', entityId: orgId, driftNanos: '-400000000' }),
     );
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    expect(metrics).toContain(
-      `tollgate_litellm_spend_drift_usd{entity_type="user",entity_id="${owner.id}"} 0.1`,
-    );
+    // No tenant ids in labels unless METRICS_TENANT_LABELS: |drift| summed per entity type.
+    expect(metrics).toContain('tollgate_litellm_spend_drift_usd{entity_type="user"} 0.1');
+    expect(metrics).not.toContain(owner.id);
     const denied = await t.gql('{ litellmDrift { entityId } }', {}, { token: ownerKey });
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

@@ -21,6 +21,24 @@ describe('configuration', () => {
     expect(() => loadConfig({ MIGRATE_ON_START: 'maybe' })).toThrow(/MIGRATE_ON_START/);
   });
 
+  it('refuses to start in production with a short or repetitive admin token, naming the variable', () => {
+    const prod = (token: string) => () => loadConfig({ NODE_ENV: 'production', TOLLGATE_ADMIN_TOKEN: token });
+    expect(prod('change-me-change-me')).toThrow(/TOLLGATE_ADMIN_TOKEN: in production it must be at least 32/);
+    expect(prod('ab'.repeat(20))).toThrow(/TOLLGATE_ADMIN_TOKEN/);
+    expect(prod('Vq3xT9pLmZ2rK8wYcN4bH7jD5fG1sA6e')().TOLLGATE_ADMIN_TOKEN).toHaveLength(32);
+    expect(loadConfig({ NODE_ENV: 'development', TOLLGATE_ADMIN_TOKEN: 'change-me-change-me' })).toBeTruthy();
+  });
+
+  it('refuses a CORS origin that is not scheme://host[:port]', () => {
+    expect(() => loadConfig({ GRAPHQL_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(
+      /GRAPHQL_CORS_ORIGINS/,
+    );
+    expect(
+      loadConfig({ GRAPHQL_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' })
+        .GRAPHQL_CORS_ORIGINS,
+    ).toEqual(['https://a.example.com', 'http://localhost:5173']);
+  });
+
   it('documents every variable in docs/configuration.md and .env.example', () => {
     const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');

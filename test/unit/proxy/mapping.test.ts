@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { normaliseUpstreamError } from '../../../src/proxy/errors.ts';
 import { nanosToMajorDecimal as formatNanos } from '../../../src/ledger/money.ts';
 import { isUsageOnlyChunk } from '../../../src/proxy/handler.ts';
-import { parseProxyBody, upstreamBody, upstreamHeaders } from '../../../src/proxy/request.ts';
+import { upstreamHeaders } from '../../../src/proxy/forwarding.ts';
+import { parseProxyBody, upstreamBody } from '../../../src/proxy/request.ts';
 import { normaliseUsage, promptEstimate } from '../../../src/proxy/usage.ts';
 
 describe('formatNanos', () => {
@@ -98,7 +99,7 @@ describe('request rewriting', () => {
     ).toBeUndefined();
   });
 
-  it('drops credentials, cookies, hop-by-hop and x-litellm-* client headers', () => {
+  it('forwards only allowlisted client headers: credentials, cookies, hop-by-hop, x-litellm-* and openai-beta are dropped', () => {
     const h = upstreamHeaders(
       {
         authorization: 'Bearer tg-client',
@@ -112,11 +113,12 @@ describe('request rewriting', () => {
         'x-litellm-customer-id': 'evil',
         'x-litellm-api-key': 'sk-evil',
         'openai-beta': 'assistants=v2',
+        accept: 'text/event-stream',
       },
       { credential: 'sk-up', userId: 'usr_1', requestId: 'req-1', bodyBytes: 10 },
     );
     expect(h).toEqual({
-      'openai-beta': 'assistants=v2',
+      accept: 'text/event-stream',
       authorization: 'Bearer sk-up',
       'x-litellm-end-user-id': 'usr_1',
       'x-request-id': 'req-1',

@@ -58,25 +58,4 @@ describe('what the hold covers and what goes upstream', () => {
     });
     expect(tools.info.promptTokensEstimate - plain.info.promptTokensEstimate).toBeGreaterThan(1000);
   });
-
-  it('never forwards LiteLLM control keys that would change the model, backend or answer', () => {
-    const { out } = sent('/v1/chat/completions', {
-      model: 'cheap',
-      messages: [],
-      fallbacks: ['o3'],
-      mock_testing_fallbacks: true,
-      mock_response: 'free',
-      api_base: 'http://evil',
-      litellm_logging_obj: {},
-      metadata: { fallbacks: ['o3'], tag: 'kept' },
-    });
-    expect(out).not.toHaveProperty('fallbacks');
-    expect(out).not.toHaveProperty('mock_testing_fallbacks');
-    expect(out).not.toHaveProperty('mock_response');
-    expect(out).not.toHaveProperty('api_base');
-    expect(out).not.toHaveProperty('litellm_logging_obj');
-    expect(out.metadata).toEqual({ tag: 'kept' });
-    expect(out.model).toBe('m');
-    expect(out.user).toBe('user_1');
-  });
 });
