@@ -1,4 +1,5 @@
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { type SchemaTypes } from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -6,6 +7,8 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from './context.ts';
 import { KEY_SCOPES_PLUGIN } from './graphql/key-scopes.ts';
+import { visibleNode } from './graphql/node-lookup.ts';
+import { CONNECTION_PAGE_DEFAULT, CONNECTION_PAGE_MAX, fieldCost } from './graphql/query-cost.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
 import { type Role, isPlatformAdmin } from './identity/principal.ts';
@@ -30,7 +33,20 @@ export const builder = new SchemaBuilder<{
 }>({
   defaultFieldNullability: false,
   // Key scopes first: its check wraps (runs before) every other plugin's (src/graphql/key-scopes.ts).
-  plugins: [KEY_SCOPES_PLUGIN, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: [
+    KEY_SCOPES_PLUGIN,
+    ScopeAuthPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+    ComplexityPlugin,
+  ],
+  complexity: {
+    // Every field's cost (src/graphql/query-cost.ts) unless it declares its own `complexity`.
+    fieldComplexity: fieldCost,
+    // Enforced before execution by src/graphql/operation-guard.ts, which also charges the budget.
+    disabled: true,
+  },
   scopeAuth: {
     treatErrorsAsUnauthorized: false,
     unauthorizedError: (_parent, context, _info, result) =>
@@ -52,11 +68,12 @@ export const builder = new SchemaBuilder<{
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    // The cost model prices a connection by the page it will load: keep them the same numbers.
+    defaultConnectionSize: CONNECTION_PAGE_DEFAULT,
+    maxConnectionSize: CONNECTION_PAGE_MAX,
   },
   relay: {
     clientMutationId: 'omit',
-    nodeQueryOptions: { keyScope: 'read' },
-    nodesQueryOptions: { keyScope: 'read' },
     cursorType: 'String',
     // The plugin's own decoder throws a plain Error on a malformed id, which would surface as
     // INTERNAL; a bad id is the client's mistake.
@@ -67,8 +84,23 @@ export const builder = new SchemaBuilder<{
         throw new ValidationError(`'${globalID.slice(0, 64)}' is not a valid global id`, { param: 'id' });
       return { typename: text.slice(0, at), id: text.slice(at + 1) };
     },
+    // NOT_FOUND alike for a missing id, another tenant's id and a non-node type (src/graphql/node-lookup.ts).
+    nodeQueryOptions: {
+      keyScope: 'read',
+      resolve: (_root, args, ctx, info): Promise<unknown> => visibleNode(schemaBuilder(), ctx, info, args.id),
+    },
+    nodesQueryOptions: {
+      keyScope: 'read',
+      resolve: (_root, args, ctx, info): Promise<unknown>[] =>
+        args.ids.map((id) => visibleNode(schemaBuilder(), ctx, info, id)),
+    },
   },
 });
+
+/** The builder for the node resolvers above, which its own type cannot refer to while it is inferred. */
+function schemaBuilder(): PothosSchemaTypes.SchemaBuilder<SchemaTypes> {
+  return builder as unknown as PothosSchemaTypes.SchemaBuilder<SchemaTypes>;
+}
 
 builder.queryType({});
 builder.mutationType({});

@@ -69,6 +69,20 @@ export const envSchema = z.object({
   MIGRATE_ON_START: bool(true),
   // ---- redis
   REDIS_URL: optional(url(['redis:', 'rediss:'])),
+  // ---- graphql limits (docs/security.md#graphql-limits)
+  GRAPHQL_MAX_TOKENS: int(2_000, 1),
+  GRAPHQL_MAX_DEPTH: int(12, 1),
+  GRAPHQL_MAX_ALIASES: int(30, 0),
+  GRAPHQL_MAX_DIRECTIVES: int(50, 0),
+  GRAPHQL_COST_MAX: int(1_000, 1),
+  GRAPHQL_COST_BUDGET_PER_MINUTE: int(10_000, 1),
+  GRAPHQL_ANONYMOUS_COST_MAX: int(10, 1),
+  GRAPHQL_ANONYMOUS_COST_BUDGET_PER_MINUTE: int(100, 1),
+  GRAPHQL_TIMEOUT_MS: int(10_000, 100),
+  /** Who may introspect the schema; unset: `authenticated` in production, `everyone` otherwise. */
+  GRAPHQL_INTROSPECTION: optional(z.enum(['everyone', 'authenticated', 'off'])),
+  /** "Did you mean …?" in validation errors; unset: off in production. */
+  GRAPHQL_FIELD_SUGGESTIONS: optional(bool(true)),
   // ---- identity
   TOLLGATE_ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
   AUTH_FAILURES_PER_MINUTE: int(30, 0),
@@ -226,6 +240,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ];
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   if (config.GRAPHIQL === undefined) config.GRAPHIQL = config.NODE_ENV === 'development';
+  if (config.GRAPHQL_COST_BUDGET_PER_MINUTE < config.GRAPHQL_COST_MAX)
+    throw new ConfigError(
+      'Invalid configuration:\n  GRAPHQL_COST_BUDGET_PER_MINUTE: must be at least GRAPHQL_COST_MAX (an operation must fit in a minute)',
+    );
+  if (config.GRAPHQL_ANONYMOUS_COST_BUDGET_PER_MINUTE < config.GRAPHQL_ANONYMOUS_COST_MAX)
+    throw new ConfigError(
+      'Invalid configuration:\n  GRAPHQL_ANONYMOUS_COST_BUDGET_PER_MINUTE: must be at least GRAPHQL_ANONYMOUS_COST_MAX',
+    );
+  if (config.GRAPHQL_INTROSPECTION === undefined)
+    config.GRAPHQL_INTROSPECTION = config.NODE_ENV === 'production' ? 'authenticated' : 'everyone';
+  if (config.GRAPHQL_FIELD_SUGGESTIONS === undefined)
+    config.GRAPHQL_FIELD_SUGGESTIONS = config.NODE_ENV !== 'production';
   if (config.LAGO_EVENTS_ENABLED === undefined)
     config.LAGO_EVENTS_ENABLED = config.LAGO_API_URL !== undefined;
   return config;

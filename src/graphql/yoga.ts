@@ -1,67 +1,17 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { authenticate, extractCredential } from '../identity/authenticate.ts';
-import { dependencyOutage } from '../infra/dependency-errors.ts';
-import { AppError } from '../lib/errors.ts';
-import { logger } from '../lib/logger.ts';
+import { sha256Hex } from '../identity/crypto.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import { schema } from '../schema/index.ts';
 import type { Services } from '../services.ts';
-
-/** Maps errors once: AppError → extensions {code, request_id}; anything unknown is masked and logged. */
-/**
- * graphql ships CJS and ESM copies and yoga's dependencies load the other one, so `instanceof
- * GraphQLError` is unreliable here: recognise it by name.
- */
-function isGraphQLError(e: unknown): e is GraphQLError {
-  return e instanceof Error && e.name === 'GraphQLError' && 'extensions' in e;
-}
-
-export function toGraphQLError(err: unknown, requestId: string): GraphQLError {
-  const gqlErr = isGraphQLError(err) ? err : undefined;
-  const raw = gqlErr ? (gqlErr.originalError ?? gqlErr) : err;
-  const outage = raw instanceof AppError ? null : dependencyOutage(raw);
-  if (outage) logger.warn({ err: raw }, 'dependency unavailable');
-  const original = outage ?? raw;
-  if (original instanceof AppError) {
-    return new GraphQLError(original.message, {
-      nodes: gqlErr?.nodes,
-      path: gqlErr?.path,
-      extensions: {
-        code: original.code,
-        request_id: requestId,
-        http: { status: original.status, ...(original.headers ? { headers: original.headers } : {}) },
-        ...(original.details ? { details: original.details } : {}),
-      },
-    });
-  }
-  // Parse, validation and scalar errors, and yoga's HTTP-level errors (they carry extensions.http),
-  // are the client's; only errors thrown from our code without being AppErrors are masked.
-  const clientError =
-    gqlErr &&
-    (!gqlErr.originalError || isGraphQLError(gqlErr.originalError) || gqlErr.extensions?.http !== undefined);
-  if (gqlErr && clientError) {
-    // Parse/validation/scalar errors are the client's and safe to show (minus any original error).
-    const {
-      originalError: _hidden,
-      stacktrace: _stack,
-      ...extensions
-    } = gqlErr.extensions as Record<string, unknown>;
-    return new GraphQLError(gqlErr.message, {
-      nodes: gqlErr.nodes,
-      path: gqlErr.path,
-      extensions: { code: 'BAD_USER_INPUT', ...extensions, request_id: requestId },
-    });
-  }
-  logger.error({ err: original }, 'unhandled GraphQL error');
-  return new GraphQLError('Internal server error', {
-    nodes: gqlErr?.nodes,
-    path: gqlErr?.path,
-    extensions: { code: 'INTERNAL', request_id: requestId },
-  });
-}
+import { QueryCostBudget } from './cost-budget.ts';
+import { documentLimitPlugins } from './document-limits.ts';
+import { toGraphQLError } from './error-mapping.ts';
+import { useOperationGuard } from './operation-guard.ts';
+import { useSubscriptionRevocation } from './subscription-revocation.ts';
 
 /** Puts request_id into every result's extensions, including yoga's own HTTP-level errors. */
 function useRequestIdInResults(): Plugin {
@@ -113,7 +63,12 @@ export function createGraphQL(services: Services) {
     maskedErrors: {
       maskError: (err) => toGraphQLError(err, currentRequestId() ?? 'unknown'),
     },
-    plugins: [useRequestIdInResults()],
+    plugins: [
+      ...documentLimitPlugins(services.config),
+      useOperationGuard({ config: services.config, budget: new QueryCostBudget(services.state) }),
+      useSubscriptionRevocation(services.apiKeys),
+      useRequestIdInResults(),
+    ],
     context: async (init): Promise<Context> => {
       const requestId = currentRequestId() ?? 'unknown';
       const params = init.connectionParams ?? {};
@@ -134,9 +89,22 @@ export function createGraphQL(services: Services) {
         credential,
         () => authenticate(services, credential),
       );
-      return { requestId, principal, services };
+      return {
+        requestId,
+        principal,
+        services,
+        credential:
+          credential === null
+            ? null
+            : {
+                hash: sha256Hex(credential),
+                authenticate: () => authenticate(services, credential),
+              },
+      };
     },
   });
 }
+
+export { toGraphQLError };
 
 export type GraphQLServer = ReturnType<typeof createGraphQL>;

@@ -65,6 +65,7 @@ export class ApiKeyService {
   /** Bumped by every invalidation: a load that raced an invalidation is not cached. */
   private generation = 0;
   private unsubscribe: (() => Promise<void>) | undefined;
+  private readonly invalidationListeners = new Set<(hashes: readonly string[] | null) => void>();
 
   constructor(
     private readonly deps: {
@@ -127,10 +128,26 @@ export class ApiKeyService {
     await this.invalidate(rows.map((r) => r.hash));
   }
 
+  /**
+   * Calls `listener` after keys are invalidated here or in any other process (null = all keys), once
+   * the cache has forgotten them, so authenticating again reads the change. Returns the remover.
+   */
+  onInvalidated(listener: (hashes: readonly string[] | null) => void): () => void {
+    this.invalidationListeners.add(listener);
+    return () => this.invalidationListeners.delete(listener);
+  }
+
   private dropLocal(hashes: readonly string[] | null): void {
     this.generation++;
     if (hashes === null) this.cache.clear();
     else for (const h of hashes) this.cache.delete(h);
+    for (const listener of this.invalidationListeners) {
+      try {
+        listener(hashes);
+      } catch (err) {
+        logger.error({ err }, 'api key invalidation listener failed');
+      }
+    }
   }
 
   private async load(hash: string, nowMs: number): Promise<CacheEntry> {

@@ -28,6 +28,7 @@ export class RateLimitExceededError extends AppError {
         metric: opts.metric,
         limit: opts.limit,
         retry_after_seconds: opts.retryAfterSeconds,
+        ...(opts.retryAfterMs !== undefined ? { retry_after_ms: opts.retryAfterMs } : {}),
       },
     });
     this.retryAfterSeconds = opts.retryAfterSeconds;

@@ -189,7 +189,13 @@ export class RateLimiter {
  * or, when this minute alone is already too full, until this minute has slid out far enough in
  * turn. A request bigger than the limit itself never fits; it is told the end of the window.
  */
-function waitMs(c: { current: bigint; previous: bigint; delta: bigint; limit: bigint; elapsedMs: number }) {
+export function waitMs(c: {
+  current: bigint;
+  previous: bigint;
+  delta: bigint;
+  limit: bigint;
+  elapsedMs: number;
+}) {
   const W = BigInt(WINDOW_MS);
   const elapsed = BigInt(c.elapsedMs);
   const untilWindowEnds = W - elapsed;
