@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { parse } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { toGraphQLError } from './graphql/error-mapping.ts';
 import type { GraphQLServer } from './graphql/yoga.ts';
 import { sendError, sendJson } from './http/errors.ts';
 import type { Router } from './http/router.ts';
@@ -75,8 +76,10 @@ export function createHttpServer(services: Services, router: Router, graphql: Gr
   });
   useServer(
     {
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
+      // A refusal before execution (cost, budget, who may ask) is thrown: answer it as a result,
+      // not as a closed socket.
+      execute: (args: any) => asResult(args, () => args.rootValue.execute(args)),
+      subscribe: (args: any) => asResult(args, () => args.rootValue.subscribe(args)),
       onSubscribe: async (ctx, _id, params) => {
         const requestId = resolveRequestId(ctx.extra.request.headers['x-request-id']).requestId ?? uuidv7();
         return runWithRequestContext({ requestId }, async () => {
@@ -87,10 +90,17 @@ export function createHttpServer(services: Services, router: Router, graphql: Gr
             params,
             connectionParams: ctx.connectionParams,
           });
-          const document = parse(params.query);
-          const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length) return errors;
-          const contextValue = await enveloped.contextFactory();
+          let document: DocumentNode;
+          let contextValue: object;
+          try {
+            // The enveloped parser, so the token limit holds here too.
+            document = enveloped.parse(params.query);
+            const errors = enveloped.validate(enveloped.schema, document);
+            if (errors.length) return errors.map((e: unknown) => toGraphQLError(e, requestId));
+            contextValue = await enveloped.contextFactory();
+          } catch (err) {
+            return [toGraphQLError(err, requestId)];
+          }
           return {
             schema: enveloped.schema,
             operationName: params.operationName,
@@ -145,6 +155,17 @@ function lastResort(res: ServerResponse, err: unknown, requestId: string) {
   } catch (inner) {
     logger.error({ err: inner, requestId }, 'answering a failed request failed');
     res.destroy();
+  }
+}
+
+async function asResult(
+  args: { contextValue?: { requestId?: string } },
+  run: () => Promise<any>,
+): Promise<any> {
+  try {
+    return await run();
+  } catch (err) {
+    return { errors: [toGraphQLError(err, args.contextValue?.requestId ?? 'unknown')] };
   }
 }
 

@@ -1,7 +1,17 @@
-import { GraphQLError } from 'graphql';
+import { createRequire } from 'node:module';
+import type { GraphQLError as GraphQLErrorType } from 'graphql';
 import { dependencyOutage } from '../infra/dependency-errors.ts';
 import { AppError, ValidationError } from '../lib/errors.ts';
 import { logger } from '../lib/logger.ts';
+
+/**
+ * The errors we build must be instances of the copy of graphql that yoga and graphql-ws load (they
+ * check with instanceof). graphql has no `exports` map, so Node gives every package its CommonJS
+ * build, while a bundler-style loader (vitest) would give this file the ESM one: take it the way
+ * Node does.
+ */
+const { GraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+type GraphQLError = GraphQLErrorType;
 
 /**
  * graphql ships CJS and ESM copies and yoga's dependencies load the other one, so `instanceof
