@@ -58,12 +58,21 @@ export function toGraphQLError(err: unknown, requestId: string): GraphQLError {
     const {
       originalError: _hidden,
       stacktrace: _stack,
+      http,
       ...extensions
-    } = gqlErr.extensions as Record<string, unknown>;
+    } = gqlErr.extensions as Record<string, unknown> & { http?: { spec?: boolean; status?: number } };
+    // Yoga answers its own request errors (body not JSON, no query) 200 to application/json clients
+    // when marked `spec`; a malformed request is a 400 here whatever the client accepts.
+    const status = http?.status;
     return new GraphQLError(gqlErr.message, {
       nodes: gqlErr.nodes,
       path: gqlErr.path,
-      extensions: { code: 'BAD_USER_INPUT', ...extensions, request_id: requestId },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        ...extensions,
+        ...(status ? { http: { status } } : {}),
+        request_id: requestId,
+      },
     });
   }
   logger.error({ err: original }, 'unhandled GraphQL error');

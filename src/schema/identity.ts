@@ -684,6 +684,8 @@ builder.queryField('litellmDrift', (t) =>
   t.field({
     keyScope: 'read',
     type: [LiteLLMDrift],
+    // One call to LiteLLM's spend API per mapped organization, team and user.
+    complexity: 200,
     description:
       'LiteLLM spend vs Tollgate USD usage per mapped organization (keys without a team), team and user (platform admin). Queries LiteLLM now.',
     authScopes: { platformAdmin: true },

@@ -51,6 +51,8 @@ builder.queryField('lagoReconciliation', (t) =>
   t.field({
     keyScope: 'read',
     type: Report,
+    // Reads Lago's acknowledgements for the whole period.
+    complexity: 200,
     description:
       'Compares usage records, top-ups and refunds with what Lago acknowledged, per customer and UTC day (platform admin).',
     authScopes: { platformAdmin: true },

@@ -108,6 +108,8 @@ builder.queryField('usageAggregates', (t) =>
   t.field({
     keyScope: 'read',
     type: [UsageAggregate],
+    // A GROUP BY over usage records.
+    complexity: 50,
     description:
       'Requests, tokens and cost per day and/or model for the caller’s scope (same visibility as usageRecords).',
     authScopes: { authenticated: true },

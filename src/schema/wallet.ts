@@ -267,6 +267,8 @@ builder.queryField('ledgerConsistency', (t) =>
   t.field({
     keyScope: 'read',
     type: ConsistencyRef,
+    // Sums every wallet's entries and every transaction.
+    complexity: 500,
     description:
       'Proves the caches against the ledger: every wallet balance equals the sum of its entries, held equals ' +
       'its active holds, every transaction sums to zero (platform admin). Healthy = empty lists.',

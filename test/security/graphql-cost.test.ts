@@ -95,6 +95,12 @@ describe('GraphQL cost limits: attacks refused before they run', () => {
     expect(nested.body.extensions.cost.requested).toBe(2 + 10 * (1 + 2 + 30));
   });
 
+  it('charges what an expensive field declares next to its definition (ledgerConsistency: 500)', async () => {
+    const r = await post(t, '{ ledgerConsistency { ok } }', { token: ADMIN_TOKEN });
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.extensions.cost).toEqual({ requested: 500 });
+  });
+
   it('refuses 5,000 aliases while parsing (QUERY_TOO_LARGE) and 31 aliases by count (TOO_MANY_ALIASES)', async () => {
     const huge = await post(t, aliases(5000), { token: victim.key });
     expect(codes(huge.body)).toEqual(['QUERY_TOO_LARGE']);

@@ -50,9 +50,10 @@ describe('identity lists are batched, and the CLI bootstraps', () => {
     }
   }
 
-  const LIST = `{ organizations(first: 50) { edges { node { slug
-      teams(first: 50) { edges { node { name members { edges { node { user { email } } } } } } }
-      memberships(first: 50) { edges { node { role user { email memberships { edges { node { role } } } } } } } } } } }`;
+  // Pages just big enough for the data below: this costs 502 of the 1,000 one operation may cost.
+  const LIST = `{ organizations(first: 5) { edges { node { slug
+      teams(first: 5) { edges { node { name members(first: 2) { edges { node { user { email } } } } } } }
+      memberships(first: 10) { edges { node { role user { email memberships(first: 2) { edges { node { role } } } } } } } } } } }`;
 
   async function countListQueries() {
     const original = t.app.services.db;
