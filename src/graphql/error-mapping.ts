@@ -60,17 +60,17 @@ export function toGraphQLError(err: unknown, requestId: string): GraphQLError {
       stacktrace: _stack,
       http,
       ...extensions
-    } = gqlErr.extensions as Record<string, unknown> & { http?: { spec?: boolean; status?: number } };
+    } = gqlErr.extensions as Record<string, unknown> & { http?: { spec?: boolean } };
     // Yoga answers its own request errors (body not JSON, no query) 200 to application/json clients
     // when marked `spec`; a malformed request is a 400 here whatever the client accepts.
-    const status = http?.status;
+    const { spec: _spec, ...httpKept } = http ?? {};
     return new GraphQLError(gqlErr.message, {
       nodes: gqlErr.nodes,
       path: gqlErr.path,
       extensions: {
         code: 'BAD_USER_INPUT',
         ...extensions,
-        ...(status ? { http: { status } } : {}),
+        ...(http ? { http: httpKept } : {}),
         request_id: requestId,
       },
     });
