@@ -1,4 +1,6 @@
+import { RedisUnavailableError } from '../infra/dependency-errors.ts';
 import { carriedAmount, type SharedState } from '../infra/shared-state.ts';
+import { logger } from '../lib/logger.ts';
 import { RateLimitExceededError } from '../risk/errors.ts';
 import { WINDOW_MS, waitMs } from '../risk/rate-limits.ts';
 
@@ -17,7 +19,8 @@ export interface BudgetCharge {
  * atomic reserve, so parallel operations cannot jump the budget) on the same sliding window as the
  * proxy's rate limits (src/risk/rate-limits.ts): the previous minute still weighs in for the part
  * of it inside the last 60 s. An operation is charged its estimated cost before it runs, at least
- * 1, so a flood of free operations is counted too.
+ * 1, so a flood of free operations is counted too. While Redis is down the budget is not enforced
+ * (null): GraphQL stays up, and the per-operation limits, which need no shared state, still hold.
  */
 export class QueryCostBudget {
   constructor(
@@ -30,7 +33,7 @@ export class QueryCostBudget {
    * @throws RateLimitExceededError (429, RATE_LIMIT_EXCEEDED, metric `graphql_cost`) with the wait
    * in `retry-after`/`retry-after-ms` and in details.
    */
-  async charge(subject: string, cost: number, limit: number): Promise<BudgetCharge> {
+  async charge(subject: string, cost: number, limit: number): Promise<BudgetCharge | null> {
     const now = this.nowMs();
     const windowStartMs = Math.floor(now / WINDOW_MS) * WINDOW_MS;
     const elapsedMs = now - windowStartMs;
@@ -38,17 +41,24 @@ export class QueryCostBudget {
     const minute = windowStartMs / WINDOW_MS;
     const base = `gqlcost:${subject}`;
     const delta = BigInt(Math.max(1, Math.ceil(cost)));
-    const result = await this.state.reserveMany(
-      [
-        {
-          key: `${base}:${minute}`,
-          delta,
-          limit: BigInt(limit),
-          carry: { key: `${base}:${minute - 1}`, weightPpm },
-        },
-      ],
-      KEY_TTL_MS,
-    );
+    let result: Awaited<ReturnType<SharedState['reserveMany']>>;
+    try {
+      result = await this.state.reserveMany(
+        [
+          {
+            key: `${base}:${minute}`,
+            delta,
+            limit: BigInt(limit),
+            carry: { key: `${base}:${minute - 1}`, weightPpm },
+          },
+        ],
+        KEY_TTL_MS,
+      );
+    } catch (err) {
+      if (!(err instanceof RedisUnavailableError)) throw err;
+      logger.warn({ err }, 'GraphQL cost budget not enforced: Redis is unavailable');
+      return null;
+    }
     const current = result.values[0]!;
     const previous = result.carried[0]!;
     const used = current + carriedAmount(previous, weightPpm);

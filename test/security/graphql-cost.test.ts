@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
+import { RedisUnavailableError } from '../../src/infra/dependency-errors.ts';
 import { MemorySharedState } from '../../src/infra/shared-state.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp, testRedisState } from '../helpers/app.ts';
 import { type TestDatabase, openTestDatabase, requirePostgresUrl } from '../helpers/db.ts';
@@ -218,6 +219,37 @@ describe('GraphQL limits that need their own gateway', () => {
       expect(next.body.data.health.ok).toBe(true);
     } finally {
       answerPings();
+      await t.close();
+      await db.close();
+    }
+  });
+});
+
+describe('GraphQL cost budget while Redis is down', () => {
+  it('serves an API key without charging it (the per-operation ceiling still holds) rather than refusing all GraphQL', async () => {
+    class RedisDown extends MemorySharedState {
+      override async reserveMany(): Promise<never> {
+        throw new RedisUnavailableError(new Error('connect ECONNREFUSED'));
+      }
+    }
+    const db = await openTestDatabase('pglite');
+    const t = await startTestApp(db, { state: new RedisDown() });
+    try {
+      const tenant = await createTenant(t, `down-${randomBytes(3).toString('hex')}`);
+      const r = await post(t, '{ organizations(first: 10) { edges { node { id } } } }', {
+        token: tenant.key,
+      });
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.extensions.cost).toEqual({ requested: 12 });
+      const costly = await post(
+        t,
+        '{ organizations(first: 100) { edges { node { memberships(first: 100) { edges { node { id } } } } } } }',
+        {
+          token: tenant.key,
+        },
+      );
+      expect(codes(costly.body)).toEqual(['QUERY_COST_TOO_HIGH']);
+    } finally {
       await t.close();
       await db.close();
     }
