@@ -22,7 +22,8 @@ type GuardedContext = Context & { req?: IncomingMessage };
  *    GRAPHQL_INTROSPECTION=everyone); GRAPHQL_INTROSPECTION=off refuses it to everyone;
  * 2. the cost ceiling per operation (query-cost.ts), smaller for anonymous callers;
  * 3. the cost budget per minute per caller (cost-budget.ts): per API key, per source address for
- *    anonymous callers; the platform admin token (the operator's own) is not charged;
+ *    anonymous callers (the address failed credentials are counted by: CLIENT_IP_HEADER, else the
+ *    TCP peer); the platform admin token (the operator's own) is not charged;
  * 4. the time budget of a query: past GRAPHQL_TIMEOUT_MS its unresolved fields are abandoned and
  *    it answers QUERY_TIMEOUT. Mutations run to the end (stopping one halfway would leave the
  *    caller unsure what was written); subscriptions are long-lived by design.
@@ -64,7 +65,7 @@ export function useOperationGuard(deps: { config: Config; budget: QueryCostBudge
       p?.kind === 'platform_admin'
         ? null
         : await budget.charge(
-            p === null ? `anonymous:${ctx.req?.socket.remoteAddress ?? 'unknown'}` : `api_key:${p.apiKeyId}`,
+            p === null ? `anonymous:${ctx.services.authFailures.sourceOf(ctx.req)}` : `api_key:${p.apiKeyId}`,
             cost,
             anonymous
               ? config.GRAPHQL_ANONYMOUS_COST_BUDGET_PER_MINUTE
