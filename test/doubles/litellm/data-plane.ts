@@ -39,6 +39,8 @@ export type Behaviour =
   | { kind: 'status'; status: number; shape?: 'error' | 'detail' | 'text'; message?: string }
   /** Accept the request and never answer (headers timeout). */
   | { kind: 'hang' }
+  /** Accept the request and answer (normally, or with `then`) only once `release` resolves: tests wait on `received`. */
+  | { kind: 'gate'; release: Promise<unknown>; then?: Behaviour }
   /** Destroy the connection before any response byte. */
   | { kind: 'reset' }
   /** Stream: send `afterChunks` content chunks, then destroy the connection. */
@@ -67,6 +69,8 @@ export interface DataPlaneDouble {
   next(b: Behaviour): void;
   /** Responses whose client went away before the stream ended. */
   abortedStreams: number;
+  /** Requests that reached a `gate` behaviour (they are waiting for its release or were answered). */
+  gated: number;
   close(): Promise<void>;
 }
 
@@ -127,7 +131,7 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
   const requests: RecordedRequest[] = [];
   const queue: Behaviour[] = [];
   let seq = 0;
-  const state = { abortedStreams: 0 };
+  const state = { abortedStreams: 0, gated: 0 };
 
   const usageChat = () => ({
     prompt_tokens: options.promptTokens,
@@ -159,7 +163,7 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
   });
 
   async function inference(kind: string, req: IncomingMessage, res: ServerResponse, body: any) {
-    const behaviour = queue.shift();
+    let behaviour = queue.shift();
     const model = String(body?.model ?? '');
     if (options.models.length && !options.models.includes(model)) {
       return liteLLMError(
@@ -168,6 +172,11 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
         `Invalid model name passed in model=${model}. Call \`/v1/models\` to view available models for your key.`,
         'invalid_request_error',
       );
+    }
+    if (behaviour?.kind === 'gate') {
+      state.gated++;
+      await behaviour.release;
+      behaviour = behaviour.then;
     }
     if (behaviour?.kind === 'reset') return req.socket.destroy();
     if (behaviour?.kind === 'hang') return;
@@ -450,6 +459,9 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
     options,
     requests,
     next: (b) => queue.push(b),
+    get gated() {
+      return state.gated;
+    },
     get abortedStreams() {
       return state.abortedStreams;
     },
