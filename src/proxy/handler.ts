@@ -377,6 +377,12 @@ class Exchange {
   private completionChars = 0;
   private dataEvents = 0;
   private streamError = false;
+  /**
+   * The stream's end (`data: [DONE]`, or `response.completed` on /v1/responses) was written to a
+   * client still there: it got the whole answer, so leaving before our cost comment is no abort
+   * (the Python openai SDK closes the connection as soon as it reads [DONE]).
+   */
+  private endDelivered = false;
   private drainBytes = 0;
   private drainTimer: NodeJS.Timeout | null = null;
   private up: UpstreamResponse | null = null;
@@ -585,7 +591,11 @@ class Exchange {
       const data = ev.data;
       if (!data) return null;
       this.dataEvents++;
-      if (data.length === DONE.length && data.equals(DONE)) return null;
+      if (data.length === DONE.length && data.equals(DONE)) {
+        // Written right after this inspection, in the same turn (the client cannot leave in between).
+        if (!this.clientGone) this.endDelivered = true;
+        return null;
+      }
       if (hasUsageObject(data)) {
         let obj: any;
         try {
@@ -596,6 +606,7 @@ class Exchange {
         const usage = usageOf(obj);
         if (!usage) return null;
         this.usage = usage;
+        if (obj.type === 'response.completed' && !this.clientGone) this.endDelivered = true;
         const model = obj.model ?? obj.response?.model;
         if (typeof model === 'string') this.modelServed = model;
         if (!strip) return null;
@@ -677,7 +688,8 @@ class Exchange {
     const { x } = this;
     const res = x.res;
     const broken = kind === 'error' || this.streamError;
-    const status: Outcome['status'] = this.clientGone ? 'client_aborted' : broken ? 'failed' : 'succeeded';
+    const aborted = this.clientGone && !this.endDelivered;
+    const status: Outcome['status'] = aborted ? 'client_aborted' : broken ? 'failed' : 'succeeded';
     if (!this.usage && this.dataEvents === 0 && !this.clientGone) {
       await this.release(this.outcome('failed', 502, null, false));
       if (!this.clientGone) res.end();

@@ -49,6 +49,8 @@ export type Behaviour =
   | { kind: 'stall-mid-stream'; afterChunks: number }
   /** Stream: end with [DONE] but without the usage chunk, even when asked for it. */
   | { kind: 'no-usage' }
+  /** Stream: send everything through `data: [DONE]`, then end the response only once `release` resolves. */
+  | { kind: 'linger-after-done'; release: Promise<unknown> }
   /** Non-stream: send the headers and half the JSON body, then destroy the connection. */
   | { kind: 'reset-mid-body' };
 
@@ -396,6 +398,7 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
         }),
       );
     send('[DONE]');
+    if (behaviour?.kind === 'linger-after-done') await behaviour.release;
     if (!closed) res.end();
   }
 

@@ -19,7 +19,11 @@ describe('a request that outlives its hold', () => {
   async function upstreamHolds(then?: Parameters<Gateway['upstream']['next']>[0]) {
     let release!: () => void;
     const gated = g.upstream.gated;
-    g.upstream.next({ kind: 'gate', release: new Promise<void>((r) => (release = r)), ...(then ? { then } : {}) });
+    g.upstream.next({
+      kind: 'gate',
+      release: new Promise<void>((r) => (release = r)),
+      ...(then ? { then } : {}),
+    });
     return {
       received: () => vi.waitFor(() => expect(g.upstream.gated).toBe(gated + 1), { timeout: 30_000 }),
       release: () => release(),
