@@ -91,6 +91,13 @@ const DEFAULTS: DataPlaneOptions = {
   usageChunk: 'empty-delta',
 };
 
+const ROUTE_OF_KIND: Record<string, string> = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+  responses: '/responses',
+};
+
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 
 function readJson(req: IncomingMessage): Promise<any> {
@@ -168,12 +175,21 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
     let behaviour = queue.shift();
     const model = String(body?.model ?? '');
     if (options.models.length && !options.models.includes(model)) {
-      return liteLLMError(
-        res,
-        400,
-        `Invalid model name passed in model=${model}. Call \`/v1/models\` to view available models for your key.`,
-        'invalid_request_error',
+      // LiteLLM 1.89.7's exact body (ProxyModelNotFoundError through its exception handler).
+      const message = `${ROUTE_OF_KIND[kind] ?? `/${kind}`}: Invalid model name passed in model=${model}. Call \`/v1/models\` to view available models for your key.`;
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: {
+            message,
+            type: 'None',
+            param: 'None',
+            code: '400',
+            provider_specific_fields: { error: message },
+          },
+        }),
       );
+      return;
     }
     if (behaviour?.kind === 'gate') {
       state.gated++;
