@@ -45,6 +45,8 @@ export interface Lease {
   pendingPostings: number;
   /** The wallet's balance - held at the last sync (held counts this lease). */
   walletAvailableNanos: bigint;
+  /** `mark()` taken as the read behind `walletAvailableNanos` started: holds marked before it were counted held. */
+  snapshotMark: number;
   /** What the lease should cover, recomputed at each sync. */
   targetNanos: bigint;
   openedAtMs: number;
@@ -85,6 +87,8 @@ export class WalletLeases {
   private readonly busy = new Map<string, Promise<void>>();
   private readonly givingBack = new Map<string, Promise<boolean>>();
   private timer: NodeJS.Timeout | null = null;
+  /** Orders this process's direct holds before or after lease reads of the wallet (`noteDirectSettled`). */
+  private marks = 0;
   private readonly events: AsyncIterableIterator<{ organizationId: string }> | null = null;
   private readonly counted: Counter<'event'> | null = null;
 
@@ -157,6 +161,24 @@ export class WalletLeases {
     if (t.lease.retired) this.reap(t.lease);
   }
 
+  /** A point in this process's order of direct holds and lease reads: take one when a direct hold has been placed. */
+  mark(): number {
+    return ++this.marks;
+  }
+
+  /**
+   * A request with a hold of its own (placed before `heldMark`) settled: once posted, its wallet has
+   * `freedNanos` (hold − charge) more available. A lease that read the wallet after that hold was
+   * placed counted all of it as held, and its posting comes after this call, so the lease's figure
+   * moves now, not at its next sync: else every balance it reports lags by the difference (the
+   * first request's estimate less its cost, when that request opened the lease).
+   */
+  noteDirectSettled(walletId: string, heldMark: number, freedNanos: bigint): void {
+    for (const lease of this.leases.values())
+      if (lease.walletId === walletId && lease.snapshotMark > heldMark)
+        lease.walletAvailableNanos += freedNanos;
+  }
+
   /** What the client is told its balance is after a lease-admitted request: as of the last sync, less what is reserved here. */
   availableNanos(lease: Lease): bigint {
     return lease.walletAvailableNanos + lease.amountNanos - lease.inflightNanos;
@@ -173,6 +195,7 @@ export class WalletLeases {
     const amount = this.size(estimateNanos, availableNanos);
     if (amount === 0n) return;
     this.run(key, async () => {
+      const snapshotMark = this.mark();
       const h = await this.ledger.holdForPayer({
         payer,
         amountNanos: amount,
@@ -192,6 +215,7 @@ export class WalletLeases {
         inflightNanos: 0n,
         pendingPostings: 0,
         walletAvailableNanos: h.availableNanos,
+        snapshotMark,
         targetNanos: amount,
         openedAtMs: now,
         syncedAtMs: now,
@@ -385,6 +409,7 @@ export class WalletLeases {
 
   /** One RESIZE_HOLD; on success the local amount follows by the same delta. Null: not applied. */
   private async resize(lease: Lease, delta: bigint) {
+    const snapshotMark = this.mark();
     const r = await this.ledger.resizeHold({
       holdId: lease.holdId,
       deltaNanos: delta,
@@ -401,6 +426,7 @@ export class WalletLeases {
     this.count('synced');
     lease.amountNanos += delta;
     lease.walletAvailableNanos = r.wallet.balanceNanos - r.wallet.heldNanos;
+    lease.snapshotMark = snapshotMark;
     lease.syncedAtMs = this.nowMs();
     if (r.wallet.status !== 'active' || lease.walletAvailableNanos < 0n) this.retire(lease);
     return r;
