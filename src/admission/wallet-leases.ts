@@ -86,6 +86,7 @@ export class WalletLeases {
   private readonly leases = new Map<string, Lease>();
   private readonly busy = new Map<string, Promise<void>>();
   private readonly givingBack = new Map<string, Promise<boolean>>();
+  private readonly releasing = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   /** Orders this process's direct holds before or after lease reads of the wallet (`noteDirectSettled`). */
   private marks = 0;
@@ -324,6 +325,7 @@ export class WalletLeases {
     this.timer = null;
     await Promise.allSettled([...this.busy.values(), ...this.givingBack.values()]);
     await Promise.allSettled([...this.leases.values()].map((l) => this.release(l)));
+    await Promise.allSettled([...this.releasing]);
   }
 
   private retire(lease: Lease): void {
@@ -440,7 +442,7 @@ export class WalletLeases {
   /** Releases a retired lease once nothing is in flight on it, nothing waits to be posted, and no update runs. */
   private reap(lease: Lease): void {
     if (this.idle(lease) && !this.busy.has(lease.key) && !this.givingBack.has(lease.key))
-      void this.release(lease);
+      this.releaseInBackground(lease);
   }
 
   private idle(lease: Lease): boolean {
@@ -455,6 +457,12 @@ export class WalletLeases {
       if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED')
         logger.warn({ err, holdId: lease.holdId }, 'releasing a wallet lease failed; it expires on its own');
     });
+  }
+
+  /** A release nobody awaits: `close` still does (else shutdown could cut it, leaving the hold until it expires). */
+  private releaseInBackground(lease: Lease): void {
+    const p: Promise<void> = this.release(lease).finally(() => this.releasing.delete(p));
+    this.releasing.add(p);
   }
 
   private drop(lease: Lease): void {
@@ -475,7 +483,7 @@ export class WalletLeases {
       const now = this.nowMs();
       for (const lease of this.leases.values()) {
         if (this.idle(lease) && (lease.retired || now - lease.usedAtMs > IDLE_RELEASE_MS)) {
-          if (!this.busy.has(lease.key)) void this.release(lease);
+          if (!this.busy.has(lease.key)) this.releaseInBackground(lease);
         } else if (now - lease.syncedAtMs > this.opts.syncMs && !this.busy.has(lease.key))
           this.run(lease.key, async () => {
             await this.resize(lease, 0n);
