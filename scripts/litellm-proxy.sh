@@ -2,11 +2,13 @@
 # Installs the pinned LiteLLM proxy into .tmp/litellm-venv (idempotent) and optionally runs it.
 #   scripts/litellm-proxy.sh install          install if missing, print the litellm binary path
 #   scripts/litellm-proxy.sh run [args…]      install if missing, then exec `litellm args…`
-# Used by test/integration/proxy/real-litellm.test.ts. Never 1.82.7/1.82.8 (the March 2026 PyPI compromise).
+# LITELLM_VENV: where (default .tmp/litellm-venv of this checkout; scripts/readme-walkthrough.sh
+# shares one between checkouts). Used by test/integration/proxy/real-litellm.test.ts and the README.
+# Never 1.82.7/1.82.8 (the March 2026 PyPI compromise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LITELLM_VERSION=${LITELLM_VERSION:-1.89.7}
-VENV="$PWD/.tmp/litellm-venv"
+VENV=${LITELLM_VENV:-"$PWD/.tmp/litellm-venv"}
 BIN="$VENV/bin/litellm"
 
 case "$LITELLM_VERSION" in 1.82.7|1.82.8) echo "litellm $LITELLM_VERSION is a known-malicious release" >&2; exit 1 ;; esac
@@ -15,7 +17,7 @@ installed_version() { "$VENV/bin/python" -c 'import importlib.metadata as m; pri
 
 if [ ! -x "$BIN" ] || [ "$(installed_version)" != "$LITELLM_VERSION" ]; then
   echo "litellm-proxy.sh: installing litellm[proxy]==$LITELLM_VERSION into $VENV" >&2
-  mkdir -p "$PWD/.tmp"
+  mkdir -p "$(dirname "$VENV")"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check "litellm[proxy]==$LITELLM_VERSION" >&2
 fi

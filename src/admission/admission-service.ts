@@ -32,6 +32,8 @@ interface Reserved {
   currency: string;
   availableNanos: bigint;
   lease: LeaseTake | null;
+  /** See Ticket.heldMark (0 for a lease). */
+  heldMark: number;
 }
 
 interface Ticket {
@@ -44,6 +46,8 @@ interface Ticket {
   holdNanos: bigint;
   /** The wallet's balance - held right after the hold: what the client's balance header starts from. */
   availableAfterHoldNanos: bigint;
+  /** A hold of its own: `leases.mark()` once it was placed (leases that read the wallet later count it held). */
+  heldMark: number;
   /** Set when admitted against this process's wallet lease (`holdId` is the lease's); else a hold of its own. */
   lease: LeaseTake | null;
   price: ResolvedPrice;
@@ -272,6 +276,7 @@ export class AdmissionService implements Admission {
         holdId: reserved.holdId,
         holdNanos: est.costNanos,
         availableAfterHoldNanos: reserved.availableNanos,
+        heldMark: reserved.heldMark,
         lease: reserved.lease,
         price: est.price,
         requestedModel,
@@ -318,6 +323,7 @@ export class AdmissionService implements Admission {
         currency: l.currency,
         availableNanos: this.leases.availableNanos(l),
         lease: take,
+        heldMark: 0,
       };
     };
     const leased = fromLease();
@@ -354,6 +360,7 @@ export class AdmissionService implements Admission {
     }
     if (h.idempotencyHit) throw new RequestIdReusedError(info.requestId);
     this.reservations.inc({ kind: 'hold' });
+    const heldMark = this.leases.mark();
     this.leases.noteDirectHold(payer, h.availableNanos, estimateNanos);
     return {
       holdId: h.holdId,
@@ -361,6 +368,7 @@ export class AdmissionService implements Admission {
       currency: h.currency,
       availableNanos: h.availableNanos,
       lease: null,
+      heldMark,
     };
   }
 
@@ -391,7 +399,7 @@ export class AdmissionService implements Admission {
     if (t.lease) {
       this.leases.finish(t.lease, charged);
       balanceNanos = this.leases.availableNanos(t.lease.lease);
-    }
+    } else this.leases.noteDirectSettled(t.walletId, t.heldMark, t.holdNanos - charged);
     // Counters move now, one command each, ahead of the answer: the client's next request must
     // find this one counted at its charge, not still at its estimate.
     const counters = this.moveCounters(t, {

@@ -45,6 +45,8 @@ export interface Lease {
   pendingPostings: number;
   /** The wallet's balance - held at the last sync (held counts this lease). */
   walletAvailableNanos: bigint;
+  /** `mark()` taken as the read behind `walletAvailableNanos` started: holds marked before it were counted held. */
+  snapshotMark: number;
   /** What the lease should cover, recomputed at each sync. */
   targetNanos: bigint;
   openedAtMs: number;
@@ -84,7 +86,10 @@ export class WalletLeases {
   private readonly leases = new Map<string, Lease>();
   private readonly busy = new Map<string, Promise<void>>();
   private readonly givingBack = new Map<string, Promise<boolean>>();
+  private readonly releasing = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
+  /** Orders this process's direct holds before or after lease reads of the wallet (`noteDirectSettled`). */
+  private marks = 0;
   private readonly events: AsyncIterableIterator<{ organizationId: string }> | null = null;
   private readonly counted: Counter<'event'> | null = null;
 
@@ -157,6 +162,24 @@ export class WalletLeases {
     if (t.lease.retired) this.reap(t.lease);
   }
 
+  /** A point in this process's order of direct holds and lease reads: take one when a direct hold has been placed. */
+  mark(): number {
+    return ++this.marks;
+  }
+
+  /**
+   * A request with a hold of its own (placed before `heldMark`) settled: once posted, its wallet has
+   * `freedNanos` (hold − charge) more available. A lease that read the wallet after that hold was
+   * placed counted all of it as held, and its posting comes after this call, so the lease's figure
+   * moves now, not at its next sync: else every balance it reports lags by the difference (the
+   * first request's estimate less its cost, when that request opened the lease).
+   */
+  noteDirectSettled(walletId: string, heldMark: number, freedNanos: bigint): void {
+    for (const lease of this.leases.values())
+      if (lease.walletId === walletId && lease.snapshotMark > heldMark)
+        lease.walletAvailableNanos += freedNanos;
+  }
+
   /** What the client is told its balance is after a lease-admitted request: as of the last sync, less what is reserved here. */
   availableNanos(lease: Lease): bigint {
     return lease.walletAvailableNanos + lease.amountNanos - lease.inflightNanos;
@@ -173,6 +196,7 @@ export class WalletLeases {
     const amount = this.size(estimateNanos, availableNanos);
     if (amount === 0n) return;
     this.run(key, async () => {
+      const snapshotMark = this.mark();
       const h = await this.ledger.holdForPayer({
         payer,
         amountNanos: amount,
@@ -192,6 +216,7 @@ export class WalletLeases {
         inflightNanos: 0n,
         pendingPostings: 0,
         walletAvailableNanos: h.availableNanos,
+        snapshotMark,
         targetNanos: amount,
         openedAtMs: now,
         syncedAtMs: now,
@@ -300,6 +325,7 @@ export class WalletLeases {
     this.timer = null;
     await Promise.allSettled([...this.busy.values(), ...this.givingBack.values()]);
     await Promise.allSettled([...this.leases.values()].map((l) => this.release(l)));
+    await Promise.allSettled([...this.releasing]);
   }
 
   private retire(lease: Lease): void {
@@ -385,6 +411,7 @@ export class WalletLeases {
 
   /** One RESIZE_HOLD; on success the local amount follows by the same delta. Null: not applied. */
   private async resize(lease: Lease, delta: bigint) {
+    const snapshotMark = this.mark();
     const r = await this.ledger.resizeHold({
       holdId: lease.holdId,
       deltaNanos: delta,
@@ -401,6 +428,7 @@ export class WalletLeases {
     this.count('synced');
     lease.amountNanos += delta;
     lease.walletAvailableNanos = r.wallet.balanceNanos - r.wallet.heldNanos;
+    lease.snapshotMark = snapshotMark;
     lease.syncedAtMs = this.nowMs();
     if (r.wallet.status !== 'active' || lease.walletAvailableNanos < 0n) this.retire(lease);
     return r;
@@ -414,7 +442,7 @@ export class WalletLeases {
   /** Releases a retired lease once nothing is in flight on it, nothing waits to be posted, and no update runs. */
   private reap(lease: Lease): void {
     if (this.idle(lease) && !this.busy.has(lease.key) && !this.givingBack.has(lease.key))
-      void this.release(lease);
+      this.releaseInBackground(lease);
   }
 
   private idle(lease: Lease): boolean {
@@ -429,6 +457,12 @@ export class WalletLeases {
       if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED')
         logger.warn({ err, holdId: lease.holdId }, 'releasing a wallet lease failed; it expires on its own');
     });
+  }
+
+  /** A release nobody awaits: `close` still does (else shutdown could cut it, leaving the hold until it expires). */
+  private releaseInBackground(lease: Lease): void {
+    const p: Promise<void> = this.release(lease).finally(() => this.releasing.delete(p));
+    this.releasing.add(p);
   }
 
   private drop(lease: Lease): void {
@@ -449,7 +483,7 @@ export class WalletLeases {
       const now = this.nowMs();
       for (const lease of this.leases.values()) {
         if (this.idle(lease) && (lease.retired || now - lease.usedAtMs > IDLE_RELEASE_MS)) {
-          if (!this.busy.has(lease.key)) void this.release(lease);
+          if (!this.busy.has(lease.key)) this.releaseInBackground(lease);
         } else if (now - lease.syncedAtMs > this.opts.syncMs && !this.busy.has(lease.key))
           this.run(lease.key, async () => {
             await this.resize(lease, 0n);

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLError } from 'graphql';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import type { Context } from '../context.ts';
@@ -58,6 +59,9 @@ export function createGraphQL(services: Services) {
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: services.config.GRAPHIQL,
+    // Yoga's default page loads GraphiQL from unpkg (blank offline); this one inlines the same build
+    // (script, styles, Monaco workers as blobs), so /graphql needs nothing but the gateway.
+    renderGraphiQL,
     landingPage: false,
     logging: false,
     maskedErrors: {

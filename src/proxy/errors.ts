@@ -100,3 +100,26 @@ export function normaliseUpstreamError(
     request_id: requestId,
   };
 }
+
+/** A model LiteLLM does not serve: OpenAI's own answer for an unknown model (404 `model_not_found`, no param). */
+export class ModelNotFoundError extends AppError {
+  constructor(model: string) {
+    super('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, {
+      status: 404,
+      type: 'invalid_request_error',
+    });
+  }
+}
+
+/**
+ * LiteLLM's 400 for a model name it has no deployment for (proxy/route_llm_request.py
+ * ProxyModelNotFoundError; 1.89.7 sends `{"error":{"message":"/chat/completions: Invalid model name
+ * passed in model=X. Call `/v1/models` …","code":"400",…}}`). Matched in the raw body, whatever the wrapping.
+ */
+const LITELLM_UNKNOWN_MODEL = /Invalid model name passed in model=(.*?)\. Call `\/v1\/models`/;
+
+/** The model LiteLLM's error body says it does not serve, or null. */
+export function unknownModelIn(status: number, raw: Buffer): string | null {
+  if (status !== 400 || raw.length > 8192) return null;
+  return LITELLM_UNKNOWN_MODEL.exec(raw.toString('utf8'))?.[1] ?? null;
+}

@@ -20,10 +20,12 @@ import type {
   Usage,
 } from './admission.ts';
 import {
+  ModelNotFoundError,
   UpstreamAuthError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
   normaliseUpstreamError,
+  unknownModelIn,
 } from './errors.ts';
 import { type ProxyMetrics, createProxyMetrics } from './metrics.ts';
 import {
@@ -77,6 +79,8 @@ export interface ProxyHandler {
   close(): Promise<void>;
 }
 
+/** How long LiteLLM's model list is trusted when telling an unknown model from an unpriced one. */
+const SERVED_MODELS_TTL_MS = 60_000;
 /** Upstream error bodies are small; anything beyond this is cut (the status still goes through). */
 const ERROR_BODY_MAX = 64 * 1024;
 /** A partial SSE event withheld while stripping is written through once it is this large: no usage chunk is. */
@@ -200,6 +204,44 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     };
   };
 
+  /**
+   * The model names LiteLLM serves (GET /v1/models with our key), cached for a minute, or null when
+   * it cannot say (down, error, a wildcard route). Asked only about a model Tollgate has no price
+   * for, to tell "LiteLLM does not serve it" (model_not_found) from "not priced": a stale list only
+   * changes which of the two errors a refused request gets.
+   */
+  let served: { ids: Set<string> | null; atMs: number } | null = null;
+  const servedModels = async (): Promise<Set<string> | null> => {
+    if (served && performance.now() - served.atMs < SERVED_MODELS_TTL_MS) return served.ids;
+    let ids: Set<string> | null = null;
+    try {
+      const up = await transport.request({
+        method: 'GET',
+        path: '/v1/models',
+        headers: config.LITELLM_MASTER_KEY ? { authorization: `Bearer ${config.LITELLM_MASTER_KEY}` } : {},
+        body: null,
+      });
+      const raw = await collect(up, 8 * 1024 * 1024);
+      const list =
+        up.status === 200 ? (JSON.parse(raw.toString('utf8')) as { data?: { id?: unknown }[] }) : null;
+      if (Array.isArray(list?.data)) {
+        const names = list.data.map((m) => String(m.id));
+        ids = names.some((n) => n.includes('*')) ? null : new Set(names);
+      }
+    } catch {
+      ids = null;
+    }
+    served = { ids, atMs: performance.now() };
+    return ids;
+  };
+  /** MODEL_NOT_PRICED for a model LiteLLM does not serve is OpenAI's model_not_found. */
+  const unservedAsNotFound = async (err: unknown): Promise<unknown> => {
+    if (!(err instanceof AppError) || err.code !== 'MODEL_NOT_PRICED') return err;
+    const model = String(err.details?.model ?? '');
+    const ids = await servedModels();
+    return ids && !ids.has(model) ? new ModelNotFoundError(model) : err;
+  };
+
   const reject = (res: ServerResponse, route: string, err: unknown) => {
     const { status, body, headers } = toHttpError(err, currentRequestId() ?? '');
     m.requests.inc({ route, model: '', status: String(status), outcome: 'rejected' });
@@ -232,7 +274,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       });
       admitted = await admission.admit(principal, info);
     } catch (err) {
-      reject(res, route, err);
+      reject(res, route, await unservedAsNotFound(err));
       return;
     }
     const exchange = new Exchange(deps, m, transport, {
@@ -377,6 +419,12 @@ class Exchange {
   private completionChars = 0;
   private dataEvents = 0;
   private streamError = false;
+  /**
+   * The stream's end (`data: [DONE]`, or `response.completed` on /v1/responses) was written to a
+   * client still there: it got the whole answer, so leaving before our cost comment is no abort
+   * (the Python openai SDK closes the connection as soon as it reads [DONE]).
+   */
+  private endDelivered = false;
   private drainBytes = 0;
   private drainTimer: NodeJS.Timeout | null = null;
   private up: UpstreamResponse | null = null;
@@ -523,6 +571,8 @@ class Exchange {
     }
     await this.release(this.outcome('failed', up.status, null, false));
     if (this.clientGone) return;
+    const unknown = unknownModelIn(up.status, raw);
+    if (unknown !== null) return sendError(this.x.res, new ModelNotFoundError(unknown), this.x.requestId);
     const body = normaliseUpstreamError(up.status, raw, this.x.requestId);
     sendJson(this.x.res, up.status, body, this.extraHeaders(up));
   }
@@ -585,7 +635,11 @@ class Exchange {
       const data = ev.data;
       if (!data) return null;
       this.dataEvents++;
-      if (data.length === DONE.length && data.equals(DONE)) return null;
+      if (data.length === DONE.length && data.equals(DONE)) {
+        // Written right after this inspection, in the same turn (the client cannot leave in between).
+        if (!this.clientGone) this.endDelivered = true;
+        return null;
+      }
       if (hasUsageObject(data)) {
         let obj: any;
         try {
@@ -596,6 +650,7 @@ class Exchange {
         const usage = usageOf(obj);
         if (!usage) return null;
         this.usage = usage;
+        if (obj.type === 'response.completed' && !this.clientGone) this.endDelivered = true;
         const model = obj.model ?? obj.response?.model;
         if (typeof model === 'string') this.modelServed = model;
         if (!strip) return null;
@@ -677,7 +732,8 @@ class Exchange {
     const { x } = this;
     const res = x.res;
     const broken = kind === 'error' || this.streamError;
-    const status: Outcome['status'] = this.clientGone ? 'client_aborted' : broken ? 'failed' : 'succeeded';
+    const aborted = this.clientGone && !this.endDelivered;
+    const status: Outcome['status'] = aborted ? 'client_aborted' : broken ? 'failed' : 'succeeded';
     if (!this.usage && this.dataEvents === 0 && !this.clientGone) {
       await this.release(this.outcome('failed', 502, null, false));
       if (!this.clientGone) res.end();

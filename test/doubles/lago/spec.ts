@@ -6,15 +6,15 @@ import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 
 /**
- * The Lago OpenAPI 3.1 document (lago-openapi @120da121, spec 1.51.0), loaded once and compiled
+ * The Lago OpenAPI 3.1 document (lago-openapi @120da121, spec 1.51.0; test/fixtures/lago), loaded once and compiled
  * with ajv's JSON Schema 2020-12 dialect. The double validates every request body against the
  * operation's requestBody schema and asserts that every response body it produces matches the
  * operation's response schema for that status.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SPEC_PATH =
-  process.env.LAGO_OPENAPI_SPEC ?? path.resolve(here, '../../../../shared/specs/lago-openapi.yaml');
+// In the repository (test/fixtures/lago, source noted there) so a clean clone runs alone.
+const SPEC_PATH = path.resolve(here, '../../fixtures/lago/lago-openapi.yaml');
 const SPEC_ID = 'lago-openapi.yaml';
 
 type Json = any;

@@ -39,6 +39,8 @@ export type Behaviour =
   | { kind: 'status'; status: number; shape?: 'error' | 'detail' | 'text'; message?: string }
   /** Accept the request and never answer (headers timeout). */
   | { kind: 'hang' }
+  /** Accept the request and answer (normally, or with `then`) only once `release` resolves: tests wait on `received`. */
+  | { kind: 'gate'; release: Promise<unknown>; then?: Behaviour }
   /** Destroy the connection before any response byte. */
   | { kind: 'reset' }
   /** Stream: send `afterChunks` content chunks, then destroy the connection. */
@@ -47,6 +49,8 @@ export type Behaviour =
   | { kind: 'stall-mid-stream'; afterChunks: number }
   /** Stream: end with [DONE] but without the usage chunk, even when asked for it. */
   | { kind: 'no-usage' }
+  /** Stream: send everything through `data: [DONE]`, then end the response only once `release` resolves. */
+  | { kind: 'linger-after-done'; release: Promise<unknown> }
   /** Non-stream: send the headers and half the JSON body, then destroy the connection. */
   | { kind: 'reset-mid-body' };
 
@@ -67,6 +71,8 @@ export interface DataPlaneDouble {
   next(b: Behaviour): void;
   /** Responses whose client went away before the stream ended. */
   abortedStreams: number;
+  /** Requests that reached a `gate` behaviour (they are waiting for its release or were answered). */
+  gated: number;
   close(): Promise<void>;
 }
 
@@ -83,6 +89,13 @@ const DEFAULTS: DataPlaneOptions = {
   record: true,
   version: '1.89.7',
   usageChunk: 'empty-delta',
+};
+
+const ROUTE_OF_KIND: Record<string, string> = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+  responses: '/responses',
 };
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -127,7 +140,7 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
   const requests: RecordedRequest[] = [];
   const queue: Behaviour[] = [];
   let seq = 0;
-  const state = { abortedStreams: 0 };
+  const state = { abortedStreams: 0, gated: 0 };
 
   const usageChat = () => ({
     prompt_tokens: options.promptTokens,
@@ -159,15 +172,29 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
   });
 
   async function inference(kind: string, req: IncomingMessage, res: ServerResponse, body: any) {
-    const behaviour = queue.shift();
+    let behaviour = queue.shift();
     const model = String(body?.model ?? '');
     if (options.models.length && !options.models.includes(model)) {
-      return liteLLMError(
-        res,
-        400,
-        `Invalid model name passed in model=${model}. Call \`/v1/models\` to view available models for your key.`,
-        'invalid_request_error',
+      // LiteLLM 1.89.7's exact body (ProxyModelNotFoundError through its exception handler).
+      const message = `${ROUTE_OF_KIND[kind] ?? `/${kind}`}: Invalid model name passed in model=${model}. Call \`/v1/models\` to view available models for your key.`;
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: {
+            message,
+            type: 'None',
+            param: 'None',
+            code: '400',
+            provider_specific_fields: { error: message },
+          },
+        }),
       );
+      return;
+    }
+    if (behaviour?.kind === 'gate') {
+      state.gated++;
+      await behaviour.release;
+      behaviour = behaviour.then;
     }
     if (behaviour?.kind === 'reset') return req.socket.destroy();
     if (behaviour?.kind === 'hang') return;
@@ -387,6 +414,7 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
         }),
       );
     send('[DONE]');
+    if (behaviour?.kind === 'linger-after-done') await behaviour.release;
     if (!closed) res.end();
   }
 
@@ -450,6 +478,9 @@ export async function startDataPlaneDouble(opts: Partial<DataPlaneOptions> = {})
     options,
     requests,
     next: (b) => queue.push(b),
+    get gated() {
+      return state.gated;
+    },
     get abortedStreams() {
       return state.abortedStreams;
     },

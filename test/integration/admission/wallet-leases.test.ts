@@ -13,15 +13,24 @@ const OPTS: WalletLeaseOptions = {
 };
 const E = 1_000_000n; // one request's estimate
 
-/** Lets background lease updates (open, sync, release) finish. */
+/** Waits until background lease updates (open, sync, give back, release) have finished. */
 async function drain(leases: WalletLeases) {
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setImmediate(r));
-    const { busy, givingBack } = leases as unknown as {
-      busy: Map<string, unknown>;
-      givingBack: Map<string, unknown>;
-    };
-    if (busy.size === 0 && givingBack.size === 0) return;
+  const inner = leases as unknown as {
+    busy: Map<string, unknown>;
+    givingBack: Map<string, unknown>;
+    releasing: Set<unknown>;
+  };
+  const quiet = () => inner.busy.size === 0 && inner.givingBack.size === 0 && inner.releasing.size === 0;
+  const turn = () => new Promise((r) => setImmediate(r));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    // Quiet across a turn: an update that ends may start the next with setImmediate (reapLater).
+    await turn();
+    if (quiet()) {
+      await turn();
+      if (quiet()) return;
+    }
+    if (Date.now() > deadline) throw new Error('wallet lease updates still running after 30 s');
     await new Promise((r) => setTimeout(r, 5));
   }
 }

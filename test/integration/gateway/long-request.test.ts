@@ -1,19 +1,39 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MODEL, type Gateway, startGateway } from './helpers.ts';
 
 describe('a request that outlives its hold', () => {
   let g: Gateway;
+  // The gateway's clock: moved past the hold's TTL while LiteLLM (gated) still holds the request,
+  // so "outlives" does not depend on how fast a loaded machine gets there.
+  let aheadMs = 0;
   beforeAll(async () => {
     g = await startGateway({
-      upstream: { serviceTimeMs: 1_500 },
+      clock: () => new Date(Date.now() + aheadMs),
       env: { HOLD_TTL_MS: '1000', HOLD_SWEEPER_ENABLED: 'false' },
     });
     await g.fund(1_000_000_000n);
   });
   afterAll(async () => g?.close());
 
+  /** Resolves once the upstream has the request (so its hold is placed); `release` lets it answer. */
+  async function upstreamHolds(then?: Parameters<Gateway['upstream']['next']>[0]) {
+    let release!: () => void;
+    const gated = g.upstream.gated;
+    g.upstream.next({
+      kind: 'gate',
+      release: new Promise<void>((r) => (release = r)),
+      ...(then ? { then } : {}),
+    });
+    return {
+      received: () => vi.waitFor(() => expect(g.upstream.gated).toBe(gated + 1), { timeout: 30_000 }),
+      release: () => release(),
+    };
+  }
+  const outliveHold = () => (aheadMs += 2_000);
+
   it('is still charged exactly once when the sweeper released its hold mid-request', async () => {
     const before = await g.balance();
+    const upstream = await upstreamHolds();
     const pending = g
       .client()
       .chat.completions.create({
@@ -22,8 +42,11 @@ describe('a request that outlives its hold', () => {
         max_tokens: 50,
       })
       .withResponse();
-    await new Promise((r) => setTimeout(r, 1_200));
-    expect(await g.t.app.services.ledger.sweepExpiredHolds()).toHaveLength(1);
+    await upstream.received();
+    outliveHold();
+    const swept = await g.t.app.services.ledger.sweepExpiredHolds();
+    upstream.release();
+    expect(swept).toHaveLength(1);
     const { response } = await pending;
     expect(response.headers.get('x-tollgate-cost-nanos')).toBe('5625');
     expect(await g.balance()).toBe(before - 5_625n);
@@ -41,7 +64,7 @@ describe('a request that outlives its hold', () => {
       dailyCapNanos: '40000',
       budgetCurrency: 'USD',
     });
-    g.upstream.next({ kind: 'status', status: 500 });
+    const upstream = await upstreamHolds({ kind: 'status', status: 500 });
     const pending = g
       .client(key)
       .chat.completions.create({
@@ -50,8 +73,10 @@ describe('a request that outlives its hold', () => {
         max_tokens: 50,
       })
       .catch((e) => e.status as number);
-    await new Promise((r) => setTimeout(r, 1_200));
+    await upstream.received();
+    outliveHold();
     await g.t.app.services.ledger.sweepExpiredHolds();
+    upstream.release();
     expect(await pending).toBe(500);
     // Had the estimate leaked into the daily cap, this would be refused.
     const next = await g

@@ -1,5 +1,6 @@
+import http from 'node:http';
 import OpenAI, { APIError } from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../src/lib/errors.ts';
 import { type DataPlaneDouble, startDataPlaneDouble } from '../../doubles/litellm/data-plane.ts';
 import { FakeAdmission } from './fake-admission.ts';
@@ -203,6 +204,59 @@ describe('streamed requests', () => {
       estimated: false,
     });
     expect(admission.releases).toHaveLength(0);
+  });
+
+  it('succeed when the client closes right after data: [DONE], before the cost comment (the Python openai SDK does)', async () => {
+    let release!: () => void;
+    double.next({ kind: 'linger-after-done', release: new Promise<void>((r) => (release = r)) });
+    const before = admission.settles.length;
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        proxy.server.getConnections((e, n) => (e ? reject(e) : resolve(n))),
+      );
+    const idle = await connections(); // earlier tests' keep-alive connections
+    const body = JSON.stringify({
+      model: 'gpt-a',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        `${proxy.url}/v1/chat/completions`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString('utf8');
+            if (text.includes('data: [DONE]\n\n')) {
+              res.destroy();
+              resolve(text);
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    try {
+      expect(received).toContain('Hello');
+      // The gateway has seen the client go (its connection closed) before upstream ends the stream.
+      await vi.waitFor(async () => expect(await connections()).toBeLessThanOrEqual(idle), {
+        timeout: 30_000,
+      });
+    } finally {
+      release();
+    }
+    await admission.closed(before + 1);
+    expect(admission.settles.at(-1)!.outcome).toMatchObject({
+      status: 'succeeded',
+      usage: exactUsage,
+      estimated: false,
+    });
   });
 
   it('bill an estimate when the client left and upstream outlasts the drain bound', async () => {
