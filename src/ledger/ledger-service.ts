@@ -526,6 +526,8 @@ export class LedgerService {
   async settle(input: {
     holdId: string;
     actualNanos: bigint;
+    /** The request the hold was for (ledger_transactions.requestId); else the current request's. */
+    requestId?: string;
     metadata?: Record<string, string | number | boolean | null>;
   }): Promise<SettleResult> {
     const actual = checkPostingAmount(input.actualNanos, { allowZero: true, param: 'actualNanos' });
@@ -544,7 +546,7 @@ export class LedgerService {
       input.holdId,
       Scope.settle,
       hash,
-      currentRequestId() ?? null,
+      input.requestId ?? currentRequestId() ?? null,
     ]);
     const row = rows[0];
     if (!row) return this.settleReplay(input.holdId, actual);
@@ -885,10 +887,13 @@ export class LedgerService {
     walletId: string;
     amountNanos: bigint;
     idempotencyKey: string;
+    /** The request charged (ledger_transactions.requestId); else the current request's. */
+    requestId?: string;
     description: string;
   }): Promise<PostingResult> {
     const amount = checkPostingAmount(input.amountNanos);
     return this.post({
+      requestId: input.requestId,
       reason: 'usage',
       scope: Scope.usage,
       key: input.idempotencyKey,
@@ -1024,7 +1029,7 @@ export class LedgerService {
             availableNanos: current.balanceNanos - current.heldNanos,
           });
         }
-        const requestId = currentRequestId() ?? null;
+        const requestId = p.requestId ?? currentRequestId() ?? null;
         await tx.$executeRaw`
           INSERT INTO ledger_transactions (id, reason, "idempotencyScope", "idempotencyKey", "requestHash",
                  "reversesId", description, metadata, "actorType", "actorId", "requestId", "createdAt")
@@ -1226,6 +1231,8 @@ export interface AuditInput {
 }
 
 interface PostingSpec {
+  /** Defaults to the current request's id. */
+  requestId?: string | undefined;
   reason: LedgerReason;
   scope: string;
   key: string;
