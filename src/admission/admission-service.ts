@@ -418,9 +418,9 @@ export class AdmissionService implements Admission {
   /** Gives back every wallet lease and ends the journal (shutdown: after the proxy has finished its requests). */
   async close(): Promise<void> {
     await this.leases.close();
-    await this.journal.close({ forget: this.deferred === 0 }).catch((err) =>
-      logger.warn({ err }, 'closing the settlement journal failed'),
-    );
+    await this.journal
+      .close({ forget: this.deferred === 0 })
+      .catch((err) => logger.warn({ err }, 'closing the settlement journal failed'));
   }
   /** Postings given up at shutdown (left in the journal). */
   private deferred = 0;
@@ -453,7 +453,13 @@ export class AdmissionService implements Admission {
       t.journalId === null
         ? Promise.resolve(null)
         : this.journal
-            .append({ kind: 'settled', requestId: r.requestId, costNanos: cost, chargedNanos: charged, outcome: settled })
+            .append({
+              kind: 'settled',
+              requestId: r.requestId,
+              costNanos: cost,
+              chargedNanos: charged,
+              outcome: settled,
+            })
             .catch((err) => {
               this.journalFailures.inc({ entry: 'settled' });
               logger.warn({ err, requestId: r.requestId }, 'settlement journal write failed');
@@ -463,7 +469,13 @@ export class AdmissionService implements Admission {
     const ledger = journaled
       .then((settledId) => new Promise<string | null>((resolve) => setImmediate(() => resolve(settledId))))
       .then((settledId) =>
-        this.post(r, settled, cost, charged, [t.journalId, settledId].filter((id) => id !== null)),
+        this.post(
+          r,
+          settled,
+          cost,
+          charged,
+          [t.journalId, settledId].filter((id) => id !== null),
+        ),
       )
       .finally(() => {
         if (t.lease) this.leases.posted(t.lease);
@@ -508,7 +520,10 @@ export class AdmissionService implements Admission {
         return false;
       }
       // A final refusal (an idempotency conflict: posted before with another amount). Nothing to retry.
-      logger.error({ err, requestId: r.requestId, holdId: r.holdId }, 'posting a request to the ledger failed');
+      logger.error(
+        { err, requestId: r.requestId, holdId: r.holdId },
+        'posting a request to the ledger failed',
+      );
       await this.journal.ack(journalIds).catch(() => {});
       return false;
     }
@@ -615,7 +630,10 @@ export class AdmissionService implements Admission {
   /** The request outlived its reservation (expired and swept): charge the wallet directly, once. */
   private async chargeLate(r: PostingRecord, cost: bigint) {
     const s = this.s;
-    logger.warn({ requestId: r.requestId, holdId: r.holdId }, 'hold expired before settle; charging directly');
+    logger.warn(
+      { requestId: r.requestId, holdId: r.holdId },
+      'hold expired before settle; charging directly',
+    );
     await s.ledger.chargeUsage({
       walletId: r.walletId,
       amountNanos: cost,
@@ -664,7 +682,10 @@ export class AdmissionService implements Admission {
       await this.untilDone(t.record, () => this.unreserve(t, `upstream_${outcome.httpStatus}`)).catch(
         (err) => {
           // The hold expires on its own: nothing is charged either way.
-          logger.warn({ err, requestId: t.record.requestId }, 'releasing a hold failed; it expires on its own');
+          logger.warn(
+            { err, requestId: t.record.requestId },
+            'releasing a hold failed; it expires on its own',
+          );
         },
       );
       await this.recordUsage(t.record, settledOutcome(outcome), 0n).catch((err) =>

@@ -36,12 +36,15 @@ export class FileJournal implements SettlementJournal {
   private readonly outstanding = new Set<string>();
   private orphans: OrphanBatch['entries'];
   private sizeBytes: number;
+  /** The previous life's last line was torn: the first write starts a new line, or it would join it. */
+  private tornTail: boolean;
   private readonly writes: GroupCommit<Line, void>;
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, FILE);
-    const { entries, maxId, size } = readJournal(this.path);
+    const { entries, maxId, size, tornTail } = readJournal(this.path);
+    this.tornTail = tornTail;
     this.orphans = entries;
     this.nextId = maxId + 1;
     this.sizeBytes = size;
@@ -91,7 +94,8 @@ export class FileJournal implements SettlementJournal {
       await h.truncate(0);
       this.sizeBytes = 0;
     }
-    const text = lines.map((l) => l.text).join('');
+    const text = (this.tornTail ? '\n' : '') + lines.map((l) => l.text).join('');
+    this.tornTail = false;
     await h.write(text);
     this.sizeBytes += Buffer.byteLength(text);
     if (lines.some((l) => l.sync)) await h.datasync();
@@ -99,12 +103,18 @@ export class FileJournal implements SettlementJournal {
   }
 }
 
-function readJournal(path: string): { entries: OrphanBatch['entries']; maxId: number; size: number } {
+function readJournal(path: string): {
+  entries: OrphanBatch['entries'];
+  maxId: number;
+  size: number;
+  tornTail: boolean;
+} {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], maxId: 0, size: 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { entries: [], maxId: 0, size: 0, tornTail: false };
     throw err;
   }
   const pending = new Map<string, JournalEntry>();
@@ -125,5 +135,6 @@ function readJournal(path: string): { entries: OrphanBatch['entries']; maxId: nu
     entries: [...pending].map(([id, entry]) => ({ id, entry })),
     maxId,
     size: Buffer.byteLength(text),
+    tornTail: text.length > 0 && !text.endsWith('\n'),
   };
 }

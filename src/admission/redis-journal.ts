@@ -122,7 +122,11 @@ export class RedisJournal implements SettlementJournal {
     if (!this.registered) return;
     // Nothing left: leave no trace. Else others may take over at once rather than after the TTL.
     if (forget && (await this.redis.xlen(stream(this.replica))) === 0)
-      await this.redis.multi().srem(REPLICAS, this.replica).del(stream(this.replica), alive(this.replica)).exec();
+      await this.redis
+        .multi()
+        .srem(REPLICAS, this.replica)
+        .del(stream(this.replica), alive(this.replica))
+        .exec();
     else await this.redis.del(alive(this.replica));
   }
 }

@@ -102,7 +102,10 @@ export function decodeEntry(s: string): JournalEntry {
  */
 export function byRequest(
   entries: readonly { id: string; entry: JournalEntry }[],
-): Map<string, { ids: string[]; admitted?: PostingRecord; settled?: Extract<JournalEntry, { kind: 'settled' }> }> {
+): Map<
+  string,
+  { ids: string[]; admitted?: PostingRecord; settled?: Extract<JournalEntry, { kind: 'settled' }> }
+> {
   const out = new Map<
     string,
     { ids: string[]; admitted?: PostingRecord; settled?: Extract<JournalEntry, { kind: 'settled' }> }

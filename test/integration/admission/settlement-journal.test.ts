@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySharedState } from '../../../src/infra/shared-state.ts';
 import type { LedgerService } from '../../../src/ledger/ledger-service.ts';
 import { runWithRequestContext } from '../../../src/lib/request-context.ts';
 import type { Admission, Outcome, ProxyRequestInfo } from '../../../src/proxy/admission.ts';
@@ -49,7 +53,11 @@ function outcome(): Outcome {
 }
 
 /** Makes `method` of the ledger fail as a lost connection would, while `down()` says so; counts the attempts. */
-function outage<K extends 'settle' | 'captureManyFromHold'>(ledger: LedgerService, method: K, down: () => boolean) {
+function outage<K extends 'settle' | 'captureManyFromHold'>(
+  ledger: LedgerService,
+  method: K,
+  down: () => boolean,
+) {
   const original = ledger[method].bind(ledger) as (...a: unknown[]) => Promise<unknown>;
   const state = { attempts: 0 };
   (ledger as any)[method] = async (...args: unknown[]) => {
@@ -91,7 +99,13 @@ describe('settlements survive the database and the process (issue 15, findings 1
   const principal = () => admission.authenticate(g.apiKey);
   const usageTx = (holdOrRequest: { requestId: string }) =>
     g.t.app.services.db.ledgerTransaction.findMany({
-      where: { reason: 'usage', OR: [{ requestId: holdOrRequest.requestId }, { idempotencyKey: { contains: holdOrRequest.requestId } }] },
+      where: {
+        reason: 'usage',
+        OR: [
+          { requestId: holdOrRequest.requestId },
+          { idempotencyKey: { contains: holdOrRequest.requestId } },
+        ],
+      },
     });
 
   it("a settle run from another request's context (a shared timer, a group commit) still writes its own request id", async () => {
@@ -102,9 +116,13 @@ describe('settlements survive the database and the process (issue 15, findings 1
     );
     await priced.posted;
     const db = g.t.app.services.db;
-    const txs = await db.ledgerTransaction.findMany({ where: { reason: 'usage', requestId: { in: [own.requestId, 'someone-else'] } } });
+    const txs = await db.ledgerTransaction.findMany({
+      where: { reason: 'usage', requestId: { in: [own.requestId, 'someone-else'] } },
+    });
     expect(txs.map((t) => t.requestId)).toEqual([own.requestId]);
-    expect((await db.usageRecord.findUniqueOrThrow({ where: { requestId: own.requestId } })).costNanos).toBe(USAGE_COST);
+    expect((await db.usageRecord.findUniqueOrThrow({ where: { requestId: own.requestId } })).costNanos).toBe(
+      USAGE_COST,
+    );
   });
 
   it('a request that outlived its hold is charged directly, under its own request id', async () => {
@@ -183,7 +201,8 @@ describe('settlements survive the database and the process (issue 15, findings 1
       const before = await g.balance();
       await a.close();
 
-      const records = () => s.db.usageRecord.findMany({ where: { requestId: { in: [cut.requestId, told.requestId] } } });
+      const records = () =>
+        s.db.usageRecord.findMany({ where: { requestId: { in: [cut.requestId, told.requestId] } } });
       await until(async () => (await records()).length === 2, 'both requests posted by the live process');
       const byId = new Map((await records()).map((r) => [r.requestId, r]));
       expect(byId.get(cut.requestId)).toMatchObject({ costNanos: ESTIMATE, estimated: true });
@@ -203,5 +222,43 @@ describe('settlements survive the database and the process (issue 15, findings 1
       const agg = await s.db.usageRecord.aggregate({ _sum: { costNanos: true } });
       expect(after!.limits[0]!.used).toBe(agg._sum.costNanos);
     });
+  });
+
+  it('single-node mode: what a process left in its journal file is posted by the next start on the same directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-sj-'));
+    const env = {
+      LITELLM_URL: g.upstream.url,
+      LITELLM_MASTER_KEY: 'sk-double-master',
+      LITELLM_SYNC_MODE: 'none',
+      SETTLEMENT_JOURNAL_DIR: dir,
+      SETTLEMENT_RECOVERY_INTERVAL_MS: '100',
+    };
+    try {
+      const first = await startTestApp(g.db, { state: new MemorySharedState(), env });
+      const cut = info(true);
+      const firstAdmission = first.app.services.admission!;
+      await firstAdmission.admit(await firstAdmission.authenticate(g.apiKey), cut);
+      await first.close(); // as kill -9 would leave it: admitted, never settled
+      const before = await g.balance();
+      const next = await startTestApp(g.db, { state: new MemorySharedState(), env });
+      try {
+        const s = g.t.app.services;
+        await until(
+          async () => (await s.db.usageRecord.count({ where: { requestId: cut.requestId } })) === 1,
+          'the previous life posted',
+        );
+        expect(
+          await s.db.usageRecord.findUniqueOrThrow({ where: { requestId: cut.requestId } }),
+        ).toMatchObject({
+          costNanos: ESTIMATE,
+          estimated: true,
+        });
+        expect(await g.balance()).toBe(before - ESTIMATE);
+      } finally {
+        await next.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,7 +38,12 @@ describe('every row a request writes carries its own request id', () => {
       const stream = i % 2 === 0;
       if (stream) {
         const { data, response } = await client.chat.completions
-          .create({ model: MODEL, messages: [{ role: 'user', content: `s${i}` }], stream: true, max_tokens: 20 })
+          .create({
+            model: MODEL,
+            messages: [{ role: 'user', content: `s${i}` }],
+            stream: true,
+            max_tokens: 20,
+          })
           .withResponse();
         for await (const _ of data);
         answered.set(response.headers.get('x-request-id')!, tenant.organizationId);
@@ -54,7 +59,9 @@ describe('every row a request writes carries its own request id', () => {
     expect(answered.size).toBe(48);
 
     const db = g.t.app.services.db;
-    const usage = await db.usageRecord.findMany({ select: { requestId: true, organizationId: true, holdId: true } });
+    const usage = await db.usageRecord.findMany({
+      select: { requestId: true, organizationId: true, holdId: true },
+    });
     expect(usage).toHaveLength(48);
     for (const u of usage) expect(answered.get(u.requestId)).toBe(u.organizationId);
 
