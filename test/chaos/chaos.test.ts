@@ -198,19 +198,26 @@ describe('chaos: no answered request goes unbilled', () => {
     );
   }
 
-  /** Every gateway is up, every journal is empty and every told request has its usage record. */
+  /**
+   * Waits until every journal is empty and every told request has its usage record — or 30 s, after
+   * which the figures are printed anyway and the invariants say what is missing.
+   */
   async function quiesce() {
     const s = admin.services;
     const client = (s.state as RedisSharedState).client;
-    await until(async () => {
-      const streams = await client.keys('tollgate:sj:stream:*');
-      let pending = 0;
-      for (const k of streams) pending += await client.xlen(k.slice('tollgate:'.length));
-      if (pending > 0) return false;
-      const told = sent.filter((x) => x.toldNanos !== null && x.requestId).map((x) => x.requestId!);
-      const have = await s.db.usageRecord.count({ where: { requestId: { in: told } } });
-      return have === told.length;
-    }, 'journals drained and every told request posted');
+    await until(
+      async () => {
+        const streams = await client.keys('tollgate:sj:stream:*');
+        let pending = 0;
+        for (const k of streams) pending += await client.xlen(k.slice('tollgate:'.length));
+        if (pending > 0) return false;
+        const told = sent.filter((x) => x.toldNanos !== null && x.requestId).map((x) => x.requestId!);
+        const have = await s.db.usageRecord.count({ where: { requestId: { in: told } } });
+        return have === told.length;
+      },
+      'journals drained and every told request posted',
+      30_000,
+    ).catch((err) => process.stdout.write(`CHAOS ${(err as Error).message}\n`));
     // Expired holds are swept within HOLD_SWEEP_INTERVAL_MS.
     await sleep(1_500);
   }
