@@ -491,7 +491,9 @@ export class AdmissionService implements Admission {
    * Posts a request's charge (`cost` is the price of the usage; `charged` what the posting takes,
    * the overshoot cap applied) and its usage record, then acknowledges its journal entries. A
    * transient failure (the database away) is retried until it succeeds, however long that takes;
-   * at shutdown, until the drain deadline, after which the journal keeps it. Never rejects.
+   * at shutdown, until the drain deadline, after which the journal keeps it (`deferred`). A final
+   * refusal (`refused`: an idempotency conflict, the request posted before at another amount) is
+   * logged and not retried. Never rejects.
    */
   private async post(
     r: PostingRecord,
@@ -499,7 +501,7 @@ export class AdmissionService implements Admission {
     cost: bigint,
     charged: bigint,
     journalIds: string[],
-  ): Promise<boolean> {
+  ): Promise<'posted' | 'refused' | 'deferred'> {
     try {
       const settled = await this.untilDone(r, () =>
         r.leased ? this.captureFromLease(r, charged) : this.settleHold(r, cost),
@@ -512,12 +514,12 @@ export class AdmissionService implements Admission {
         void this.s.notifications
           .checkBalanceThreshold(r.walletId, settled.balanceNanos)
           .catch((err) => logger.error({ err }, 'balance threshold check failed'));
-      return true;
+      return 'posted';
     } catch (err) {
       if (err instanceof PostingDeferredError) {
         this.deferred++;
         logger.warn({ requestId: r.requestId, holdId: r.holdId }, 'posting left to the settlement journal');
-        return false;
+        return 'deferred';
       }
       // A final refusal (an idempotency conflict: posted before with another amount). Nothing to retry.
       logger.error(
@@ -525,7 +527,7 @@ export class AdmissionService implements Admission {
         'posting a request to the ledger failed',
       );
       await this.journal.ack(journalIds).catch(() => {});
-      return false;
+      return 'refused';
     }
   }
 
@@ -585,7 +587,7 @@ export class AdmissionService implements Admission {
         'posting a request admitted by a process that is gone',
       );
       // Acknowledged here, with the batch, rather than by `post`: the entries are the dead process's.
-      if (await this.post(r, outcome, cost, charged, [])) done.push(...g.ids);
+      if ((await this.post(r, outcome, cost, charged, [])) !== 'deferred') done.push(...g.ids);
     }
     return done;
   }

@@ -60,7 +60,7 @@ export class RedisJournal implements SettlementJournal {
       this.registered = null;
       throw err;
     });
-    this.heartbeat = setInterval(
+    this.heartbeat ??= setInterval(
       () => void beat().catch((err) => logger.warn({ err }, 'settlement journal heartbeat failed')),
       Math.max(100, Math.floor(this.opts.replicaTtlMs / 3)),
     );
