@@ -220,7 +220,7 @@ export class AdmissionService implements Admission {
           return { costNanos: e.costNanos, tokens: e.tokens };
         },
       });
-      undo.push(() => s.dailyLimits.cancel(plan.reservation));
+      undo.push(() => this.untilCounted(info.requestId, () => s.dailyLimits.cancel(plan.reservation)));
       const model = plan.model;
       if (model !== requestedModel) {
         if (!allowed(principal.modelAllowlist, model)) throw new ModelNotAllowedError(model);
@@ -442,12 +442,6 @@ export class AdmissionService implements Admission {
       this.leases.finish(t.lease, charged);
       balanceNanos = this.leases.availableNanos(t.lease.lease);
     }
-    // Counters move now, one command each, ahead of the answer: the client's next request must
-    // find this one counted at its charge, not still at its estimate.
-    const counters = this.moveCounters(t, {
-      costNanos: charged,
-      tokens: usage.promptTokens + usage.completionTokens,
-    });
     const settled = settledOutcome(outcome);
     const journaled: Promise<string | null> =
       t.journalId === null
@@ -465,6 +459,12 @@ export class AdmissionService implements Admission {
               logger.warn({ err, requestId: r.requestId }, 'settlement journal write failed');
               return null;
             });
+    // Counters move once the charge is journaled (so a process that takes this request over finds
+    // them either still at the estimate, with no charge journaled, or moved), one command each,
+    // ahead of the answer: the client's next request must find this one counted at its charge.
+    const counters = journaled.then(() =>
+      this.moveCounters(t, { costNanos: charged, tokens: usage.promptTokens + usage.completionTokens }),
+    );
     // The ledger posting starts on the next turn of the event loop, so the answer is written first.
     const ledger = journaled
       .then((settledId) => new Promise<string | null>((resolve) => setImmediate(() => resolve(settledId))))
@@ -531,6 +531,35 @@ export class AdmissionService implements Admission {
     }
   }
 
+  /**
+   * A daily-limit counter move (commit or cancel: idempotent, once per reservation). When Redis is
+   * away it is retried in the background for up to two minutes, so an estimate does not stay in
+   * the counters of a request that failed or was charged meanwhile (finding 6 of issue 15).
+   * Resolves after the first attempt.
+   */
+  private async untilCounted(requestId: string, move: () => Promise<unknown>): Promise<void> {
+    try {
+      await move();
+      return;
+    } catch (err) {
+      logger.warn({ err, requestId }, 'daily counter update failed; retrying in the background');
+    }
+    const deadline = Date.now() + 120_000;
+    void (async () => {
+      for (let attempt = 2; Date.now() < deadline; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)).unref());
+        try {
+          await move();
+          return;
+        } catch {}
+      }
+      logger.error(
+        { requestId },
+        'daily counter update given up; the counter keeps the estimate until rebuilt',
+      );
+    })();
+  }
+
   /** Retries `fn` while it fails for a transient reason; typed AppErrors are final. */
   private async untilDone<T>(r: PostingRecord, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -575,13 +604,14 @@ export class AdmissionService implements Admission {
       };
       const cost = g.settled?.costNanos ?? r.holdNanos;
       const charged = g.settled?.chargedNanos ?? r.holdNanos;
-      if (r.plan)
-        await this.s.dailyLimits
-          .commit(r.plan.reservation as DailyReservation, {
+      const plan = r.plan;
+      if (plan)
+        await this.untilCounted(r.requestId, () =>
+          this.s.dailyLimits.commit(plan.reservation as DailyReservation, {
             costNanos: charged,
             tokens: outcome.promptTokens + outcome.completionTokens,
-          })
-          .catch((err) => logger.error({ err, requestId: r.requestId }, 'counter update failed'));
+          }),
+        );
       logger.warn(
         { requestId: r.requestId, estimated: !g.settled, chargedNanos: charged.toString() },
         'posting a request admitted by a process that is gone',
@@ -601,11 +631,12 @@ export class AdmissionService implements Admission {
   private async moveCounters(t: Ticket, used: { costNanos: bigint; tokens: number } | null) {
     const s = this.s;
     const cost = used?.costNanos ?? 0n;
+    const plan = t.plan;
     await Promise.all([
-      t.plan
-        ? used
-          ? s.dailyLimits.commit(t.plan.reservation, used)
-          : s.dailyLimits.cancel(t.plan.reservation)
+      plan
+        ? this.untilCounted(t.record.requestId, () =>
+            used ? s.dailyLimits.commit(plan.reservation, used) : s.dailyLimits.cancel(plan.reservation),
+          )
         : null,
       t.rate ? s.risk.rateLimits.adjustTokens(t.rate, used?.tokens ?? 0) : null,
       t.spend ? s.risk.spend.settle(t.spend, cost) : null,

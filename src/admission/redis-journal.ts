@@ -41,6 +41,8 @@ export class RedisJournal implements SettlementJournal {
   readonly replica = randomUUID();
   private heartbeat: NodeJS.Timeout | null = null;
   private registered: Promise<unknown> | null = null;
+  /** Acknowledgements that failed (Redis away): sent again with the next ones, or by the heartbeat. */
+  private unacked: string[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -50,12 +52,14 @@ export class RedisJournal implements SettlementJournal {
   /** Starts the liveness signal (idempotent; append starts it too). */
   start(): Promise<unknown> {
     if (this.registered) return this.registered;
-    const beat = () =>
-      this.redis
+    const beat = async () => {
+      await this.redis
         .multi()
         .set(alive(this.replica), '1', 'PX', this.opts.replicaTtlMs)
         .sadd(REPLICAS, this.replica)
         .exec();
+      if (this.unacked.length) await this.ack([]);
+    };
     this.registered = beat().catch((err) => {
       this.registered = null;
       throw err;
@@ -78,7 +82,17 @@ export class RedisJournal implements SettlementJournal {
   }
 
   async ack(ids: readonly string[]): Promise<void> {
-    if (ids.length) await this.redis.xdel(stream(this.replica), ...ids);
+    const all = [...this.unacked, ...ids];
+    this.unacked = [];
+    if (!all.length) return;
+    try {
+      await this.redis.xdel(stream(this.replica), ...all);
+    } catch (err) {
+      // Left as they are, the entries would be posted again (harmlessly) if this process died, and
+      // would stay in its stream for as long as it lives.
+      this.unacked.push(...all);
+      throw err;
+    }
   }
 
   async claimOrphans(): Promise<OrphanBatch | null> {

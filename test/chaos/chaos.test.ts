@@ -361,6 +361,26 @@ describe('chaos: no answered request goes unbilled', () => {
     await check('redis restart (AOF)');
   });
 
+  it('upstream disappearing mid-stream', async () => {
+    faults.push('upstream reset mid-stream');
+    for (let i = 0; i < 10; i++) upstream.next({ kind: 'reset-mid-stream', afterChunks: 5 });
+    await load(sleep(2_000));
+    await check('upstream reset mid-stream');
+  });
+
+  it('Redis restart with its data lost (no AOF left)', async () => {
+    faults.push('redis data loss');
+    await load(
+      (async () => {
+        await sleep(1_000);
+        await redis.kill(true);
+        await redis.start();
+        await sleep(1_500);
+      })(),
+    );
+    await check('redis data loss');
+  });
+
   it('graceful shutdown of a gateway under load drains its postings', async () => {
     faults.push('SIGTERM');
     await load(
