@@ -99,7 +99,8 @@ export interface HoldInput {
   walletId: string;
   amountNanos: bigint;
   idempotencyKey: string;
-  requestId?: string;
+  /** The request the hold is for; defaults to the current request's; null: none (a wallet lease serves many). */
+  requestId?: string | null;
   ttlMs?: number;
   metadata?: Record<string, string | number | boolean | null>;
 }
@@ -460,7 +461,7 @@ export class LedgerService {
       input.enforceAvailable !== false,
       id,
       key,
-      input.requestId ?? currentRequestId() ?? null,
+      input.requestId === undefined ? (currentRequestId() ?? null) : input.requestId,
       JSON.stringify(input.metadata ?? {}),
       expiresAt.toISOString(),
       ...(payer ? [payer.currency, payer.userId, payer.teamId] : []),

@@ -141,6 +141,18 @@ describe('settlements survive the database and the process (issue 15, findings 1
     expect(txs.map((t) => t.requestId)).toEqual([own.requestId]);
   });
 
+  it('a wallet lease names no request: it serves many (the one that opened it included)', async () => {
+    const db = g.t.app.services.db;
+    const lease = () => db.hold.findFirst({ where: { idempotencyKey: { startsWith: 'lease:' } } });
+    const p = await principal();
+    await until(async () => {
+      const a = await admission.admit(p, info(false));
+      admission.settle(a.ticket, outcome());
+      return (await lease()) !== null;
+    }, 'a lease');
+    expect((await lease())?.requestId).toBeNull();
+  });
+
   it('a database outage longer than any retry budget: the posting waits and lands once when the database is back', async () => {
     const s = g.t.app.services;
     let down = true;
