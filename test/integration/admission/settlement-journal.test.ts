@@ -146,7 +146,9 @@ describe('settlements survive the database and the process (issue 15, findings 1
     const lease = () => db.hold.findFirst({ where: { idempotencyKey: { startsWith: 'lease:' } } });
     const p = await principal();
     await until(async () => {
-      const a = await admission.admit(p, info(false));
+      const i = info(false);
+      // As the proxy runs it: in the request's context, which the lease opened in the background inherits.
+      const a = await runWithRequestContext({ requestId: i.requestId }, () => admission.admit(p, i));
       admission.settle(a.ticket, outcome());
       return (await lease()) !== null;
     }, 'a lease');
