@@ -7,7 +7,7 @@ import { sendJson } from './http/errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { Router } from './http/router.ts';
 import { createGraphQL } from './graphql/yoga.ts';
-import { type SharedState, openSharedState } from './infra/shared-state.ts';
+import { RedisSharedState, type SharedState, openSharedState } from './infra/shared-state.ts';
 import { logger } from './lib/logger.ts';
 import { currentRequestId } from './lib/request-context.ts';
 import { OutboxWorker } from './outbox/worker.ts';
@@ -23,6 +23,10 @@ import { registerLagoHandlers } from './integrations/lago/handlers.ts';
 import { lagoWebhookRoute } from './integrations/lago/webhooks.ts';
 import { createHttpServer } from './server.ts';
 import { AdmissionService } from './admission/admission-service.ts';
+import { FileJournal } from './admission/file-journal.ts';
+import { JournalRecovery } from './admission/journal-recovery.ts';
+import { RedisJournal } from './admission/redis-journal.ts';
+import { MemoryJournal, type SettlementJournal } from './admission/settlement-journal.ts';
 import { notifyLimitChanged } from './notifications/limit-notifications.ts';
 import { createPayments, registerPaymentRoutes, startPaymentJobs } from './payments/wiring.ts';
 import { createProxyHandler } from './proxy/handler.ts';
@@ -133,8 +137,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clock,
   } satisfies Omit<Services, 'payments'> as Services;
   services.payments = createPayments(services);
-  const admission = new AdmissionService(services);
+  const journal = openJournal(config, state, overrides.state !== undefined);
+  const admission = new AdmissionService(services, journal);
   services.admission = admission;
+  const recovery = new JournalRecovery(
+    journal,
+    (batch) => admission.recoverOrphans(batch),
+    config.SETTLEMENT_RECOVERY_INTERVAL_MS,
+  );
   registerLiteLLMHandlers(services);
   const lago = registerLagoHandlers(services);
   if (lago) services.lago = lago;
@@ -211,12 +221,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       backgroundStops.push(litellm.startBudgetSync());
       backgroundStops.push(riskWiring.start());
       backgroundStops.push(startPaymentJobs(services));
+      recovery.start();
+      backgroundStops.push(() => recovery.stop());
       return (server.address() as AddressInfo).port;
     },
     settled: async () => {
       await proxy?.idle();
     },
     async close() {
+      // Postings still failing (the database away) are retried this long, then left to the journal.
+      admission.drainWithin(config.SETTLEMENT_DRAIN_TIMEOUT_MS);
       await Promise.all(backgroundStops.map((stop) => stop()));
       await proxy?.close();
       await admission.close();
@@ -227,4 +241,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (!overrides.database) await database.close();
     },
   };
+}
+
+/**
+ * Where admitted requests' charges are kept until posted (docs/reliability.md): Redis when the state
+ * is shared; else a file in the data directory (single-node mode), or process memory when the
+ * caller supplied an in-process state of its own (tests) and named no journal directory.
+ */
+function openJournal(config: Config, state: SharedState, stateSupplied: boolean): SettlementJournal {
+  if (state instanceof RedisSharedState)
+    return new RedisJournal(state.client, { replicaTtlMs: config.SETTLEMENT_REPLICA_TTL_MS });
+  if (stateSupplied && !config.SETTLEMENT_JOURNAL_DIR) return new MemoryJournal();
+  return new FileJournal(config.SETTLEMENT_JOURNAL_DIR ?? config.TOLLGATE_DATA_DIR);
 }

@@ -111,6 +111,11 @@ export const envSchema = z.object({
   HOLD_SWEEP_INTERVAL_MS: int(30_000, 100),
   HOLD_SWEEPER_ENABLED: bool(true),
   LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT: int(25, 0, 1000),
+  // ---- settlement journal (docs/reliability.md)
+  SETTLEMENT_JOURNAL_DIR: optional(z.string().min(1)),
+  SETTLEMENT_REPLICA_TTL_MS: int(10_000, 300),
+  SETTLEMENT_RECOVERY_INTERVAL_MS: int(5_000, 50),
+  SETTLEMENT_DRAIN_TIMEOUT_MS: int(10_000, 0),
   // ---- LiteLLM
   LITELLM_URL: optional(url(['http:', 'https:'])),
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),

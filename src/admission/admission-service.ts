@@ -12,7 +12,7 @@ import { AppError, UnauthenticatedError } from '../lib/errors.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
-import type { PlanDecision } from '../plans/daily-limits.ts';
+import type { PlanDecision, Reservation as DailyReservation } from '../plans/daily-limits.ts';
 import { LIMIT_HEADERS } from '../plans/daily-limits.ts';
 import { type ResolvedPrice, computeCost, estimateMaxCost } from '../pricing/cost.ts';
 import { patternMatches } from '../pricing/model-pattern.ts';
@@ -23,6 +23,14 @@ import type { Services } from '../services.ts';
 import { ModelNotAllowedError, RequestIdReusedError, ScopeNotAllowedError } from './errors.ts';
 import { type KeySpendReservation, KeySpendLimits } from './key-spend-limits.ts';
 import { type LeaseTake, WalletLeases } from './wallet-leases.ts';
+import {
+  MemoryJournal,
+  type OrphanBatch,
+  type PostingRecord,
+  type SettledOutcome,
+  type SettlementJournal,
+  byRequest,
+} from './settlement-journal.ts';
 import { type UsageRecordData, UsageRecordWriter } from './usage-record.ts';
 
 /** Where a request's estimate is reserved: its own hold, or this process's lease on the wallet. */
@@ -37,13 +45,9 @@ interface Reserved {
 }
 
 interface Ticket {
-  requestId: string;
-  endpoint: string;
+  /** What the posting needs, journaled at admission (settlement-journal.ts). */
+  record: PostingRecord;
   principal: ApiKeyPrincipal;
-  walletId: string;
-  currency: string;
-  holdId: string;
-  holdNanos: bigint;
   /** The wallet's balance - held right after the hold: what the client's balance header starts from. */
   availableAfterHoldNanos: bigint;
   /** A hold of its own: `leases.mark()` once it was placed (leases that read the wallet later count it held). */
@@ -51,31 +55,20 @@ interface Ticket {
   /** Set when admitted against this process's wallet lease (`holdId` is the lease's); else a hold of its own. */
   lease: LeaseTake | null;
   price: ResolvedPrice;
-  requestedModel: string;
-  model: string;
   plan: PlanDecision | null;
   rate: RateLimitReservation | null;
   spend: SpendReservation | null;
   keySpend: KeySpendReservation | null;
+  /** The journal entry of the admission; null when the journal could not be written. */
+  journalId: string | null;
   closed: boolean;
 }
 
-/**
- * Retries a ledger call that failed for a transient reason (a dropped connection, a serialization
- * failure). Ledger calls are idempotent on their keys, so a retry cannot double-post; typed
- * AppErrors (insufficient funds, finalized holds) are final and not retried.
- */
-async function withRetries<T>(fn: () => Promise<T>, attempts: number): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= attempts || err instanceof AppError) throw err;
-      logger.warn({ err, attempt: i }, 'ledger call failed; retrying');
-      await new Promise((r) => setTimeout(r, 25 * 2 ** i));
-    }
-  }
-}
+/** The posting was given up: the process is shutting down and its deadline passed (the journal keeps it). */
+class PostingDeferredError extends Error {}
+
+/** Backoff between attempts of a posting that failed for a transient reason: 50 ms doubling, at most 5 s. */
+const retryDelayMs = (attempt: number) => Math.min(5_000, 25 * 2 ** Math.min(attempt, 8));
 
 function allowed(allowlist: readonly string[], model: string): boolean {
   if (allowlist.length === 0) return true;
@@ -100,8 +93,14 @@ export class AdmissionService implements Admission {
   /** Captures against one lease are group-committed: one statement for all that arrive while one runs. */
   private readonly captures: GroupCommit<CaptureItem, CaptureResult>;
   private readonly reservations: Counter<'kind'>;
+  private readonly journalFailures: Counter<'entry'>;
+  /** Set at shutdown: postings still failing after this instant are left to the journal. */
+  private giveUpAtMs = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly s: Services) {
+  constructor(
+    private readonly s: Services,
+    private readonly journal: SettlementJournal = new MemoryJournal(),
+  ) {
     this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });
     this.usageWriter = new UsageRecordWriter(s.database.sql);
     this.captures = new GroupCommit(async (holdId, items) =>
@@ -114,6 +113,12 @@ export class AdmissionService implements Admission {
       name: 'tollgate_admission_reservations_total',
       help: "Admitted requests by where the estimate was reserved: lease (in memory) or hold (the request's own, one database round trip)",
       labelNames: ['kind'] as const,
+      registers: [s.metrics.registry],
+    });
+    this.journalFailures = new Counter({
+      name: 'tollgate_settlement_journal_failures_total',
+      help: 'Journal writes that failed (the request is served; its posting then survives database outages but not the death of this process)',
+      labelNames: ['entry'] as const,
       registers: [s.metrics.registry],
     });
     const c = s.config;
@@ -219,7 +224,7 @@ export class AdmissionService implements Admission {
           return { costNanos: e.costNanos, tokens: e.tokens };
         },
       });
-      undo.push(() => s.dailyLimits.cancel(plan.reservation));
+      undo.push(() => this.untilCounted(info.requestId, () => s.dailyLimits.cancel(plan.reservation)));
       const model = plan.model;
       if (model !== requestedModel) {
         if (!allowed(principal.modelAllowlist, model)) throw new ModelNotAllowedError(model);
@@ -265,26 +270,55 @@ export class AdmissionService implements Admission {
         model,
       });
       undo.push(() => this.unreserve(reserved, 'admission_failed'));
-      const upstreamCredential = await s.litellm.credentialFor(principal.apiKeyId);
-
-      const ticket: Ticket = {
+      const record: PostingRecord = {
         requestId: info.requestId,
         endpoint: info.endpoint,
-        principal,
+        ...ids,
         walletId: reserved.walletId,
         currency: reserved.currency,
         holdId: reserved.holdId,
+        leased: reserved.lease !== null,
         holdNanos: est.costNanos,
+        promptTokensEstimate: info.promptTokensEstimate,
+        completionTokensEstimate: info.maxTokensForEstimate,
+        requestedModel,
+        model,
+        plan: {
+          reservation: plan.reservation,
+          graced: plan.graced,
+          degradedFrom: plan.degradedFrom,
+          planDay: plan.planDay,
+        },
+        admittedAtMs: Date.now(),
+      };
+      // The admission is journaled while the upstream credential is looked up: if this process
+      // dies from here on, another one charges the request (docs/reliability.md).
+      const journaled = this.journal.append({ kind: 'admitted', record }).catch((err) => {
+        this.journalFailures.inc({ entry: 'admitted' });
+        logger.warn({ err, requestId: info.requestId }, 'settlement journal write failed');
+        return null;
+      });
+      undo.push(async () => {
+        const id = await journaled;
+        if (id) await this.journal.ack([id]);
+      });
+      const [upstreamCredential, journalId] = await Promise.all([
+        s.litellm.credentialFor(principal.apiKeyId),
+        journaled,
+      ]);
+
+      const ticket: Ticket = {
+        record,
+        principal,
         availableAfterHoldNanos: reserved.availableNanos,
         heldMark: reserved.heldMark,
         lease: reserved.lease,
         price: est.price,
-        requestedModel,
-        model,
         plan,
         rate: rate.reservation,
         spend,
         keySpend,
+        journalId,
         closed: false,
       };
       return {
@@ -374,71 +408,226 @@ export class AdmissionService implements Admission {
 
   private async unreserve(r: Reserved | Ticket, reason: string): Promise<void> {
     if (r.lease) return this.leases.abandon(r.lease);
-    await this.s.ledger.release({ holdId: r.holdId, reason }).catch((err) => {
+    const holdId = 'record' in r ? r.record.holdId : r.holdId;
+    await this.s.ledger.release({ holdId, reason }).catch((err) => {
       // Already expired or released by the sweeper: the money is free either way.
       if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
     });
   }
 
-  /** Gives back every wallet lease (shutdown: after the proxy has finished its requests). */
+  /**
+   * Shutdown, first step: postings still failing `drainMs` from now are given up in this process
+   * (their journal entries stay, for another process or the next start).
+   */
+  drainWithin(drainMs: number): void {
+    this.giveUpAtMs = Date.now() + drainMs;
+  }
+
+  /** Gives back every wallet lease and ends the journal (shutdown: after the proxy has finished its requests). */
   async close(): Promise<void> {
     await this.leases.close();
+    await this.journal
+      .close({ forget: this.deferred === 0 })
+      .catch((err) => logger.warn({ err }, 'closing the settlement journal failed'));
   }
+  /** Postings given up at shutdown (left in the journal). */
+  private deferred = 0;
 
   /**
    * Prices the usage and answers at once; the posting (settle, usage record, counters) runs in
    * `posted`. The charge told is what the settle posts: the cost, capped at the hold plus the
-   * ledger's overshoot allowance.
+   * ledger's overshoot allowance. `journaled` resolves once the charge is in the journal: the
+   * proxy releases the answer after it.
    */
   settle(ticket: unknown, outcome: Outcome): Priced {
     const t = this.take(ticket);
+    const r = t.record;
     const usage = outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
     const cost = computeCost(t.price, usage);
-    const charged = this.s.ledger.settledAmount(t.holdNanos, cost);
-    let balanceNanos = t.availableAfterHoldNanos + t.holdNanos - charged;
+    const charged = this.s.ledger.settledAmount(r.holdNanos, cost);
+    let balanceNanos = t.availableAfterHoldNanos + r.holdNanos - charged;
     if (t.lease) {
       this.leases.finish(t.lease, charged);
       balanceNanos = this.leases.availableNanos(t.lease.lease);
-    } else this.leases.noteDirectSettled(t.walletId, t.heldMark, t.holdNanos - charged);
-    // Counters move now, one command each, ahead of the answer: the client's next request must
-    // find this one counted at its charge, not still at its estimate.
-    const counters = this.moveCounters(t, {
-      costNanos: charged,
-      tokens: usage.promptTokens + usage.completionTokens,
-    });
-    // The ledger posting starts on the next turn of the event loop, so the answer is written first.
-    const ledger = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-      this.post(t, outcome, cost, charged),
+    } else this.leases.noteDirectSettled(r.walletId, t.heldMark, r.holdNanos - charged);
+    const settled = settledOutcome(outcome);
+    const journaled: Promise<string | null> =
+      t.journalId === null
+        ? Promise.resolve(null)
+        : this.journal
+            .append({
+              kind: 'settled',
+              requestId: r.requestId,
+              costNanos: cost,
+              chargedNanos: charged,
+              outcome: settled,
+            })
+            .catch((err) => {
+              this.journalFailures.inc({ entry: 'settled' });
+              logger.warn({ err, requestId: r.requestId }, 'settlement journal write failed');
+              return null;
+            });
+    // Counters move once the charge is journaled (so a process that takes this request over finds
+    // them either still at the estimate, with no charge journaled, or moved), one command each,
+    // ahead of the answer: the client's next request must find this one counted at its charge.
+    const counters = journaled.then(() =>
+      this.moveCounters(t, { costNanos: charged, tokens: usage.promptTokens + usage.completionTokens }),
     );
+    // The ledger posting starts on the next turn of the event loop, so the answer is written first.
+    const ledger = journaled
+      .then((settledId) => new Promise<string | null>((resolve) => setImmediate(() => resolve(settledId))))
+      .then((settledId) =>
+        this.post(
+          r,
+          settled,
+          cost,
+          charged,
+          [t.journalId, settledId].filter((id) => id !== null),
+        ),
+      )
+      .finally(() => {
+        if (t.lease) this.leases.posted(t.lease);
+      });
     return {
-      settlement: { costNanos: charged, balanceNanos, currency: t.currency },
+      settlement: { costNanos: charged, balanceNanos, currency: r.currency },
+      journaled: journaled.then(() => {}),
       posted: Promise.all([counters, ledger]).then(() => {}),
     };
   }
 
-  /** `cost` is the price of the usage; `charged` what the posting takes (the overshoot cap applied). */
-  private async post(t: Ticket, outcome: Outcome, cost: bigint, charged: bigint): Promise<void> {
-    let billed: bigint | null = null;
+  /**
+   * Posts a request's charge (`cost` is the price of the usage; `charged` what the posting takes,
+   * the overshoot cap applied) and its usage record, then acknowledges its journal entries. A
+   * transient failure (the database away) is retried until it succeeds, however long that takes;
+   * at shutdown, until the drain deadline, after which the journal keeps it (`deferred`). A final
+   * refusal (`refused`: an idempotency conflict, the request posted before at another amount) is
+   * logged and not retried. Never rejects.
+   */
+  private async post(
+    r: PostingRecord,
+    outcome: SettledOutcome,
+    cost: bigint,
+    charged: bigint,
+    journalIds: string[],
+  ): Promise<'posted' | 'refused' | 'deferred'> {
     try {
-      const settled = await withRetries(
-        () => (t.lease ? this.captureFromLease(t, charged) : this.settleHold(t, cost)),
-        3,
+      const settled = await this.untilDone(r, () =>
+        r.leased ? this.captureFromLease(r, charged) : this.settleHold(r, cost),
       );
-      billed = settled.settledNanos;
-      await this.recordUsage(t, outcome, billed);
+      await this.untilDone(r, () => this.recordUsage(r, outcome, settled.settledNanos));
+      await this.journal
+        .ack(journalIds)
+        .catch((err) => logger.warn({ err, requestId: r.requestId }, 'settlement journal ack failed'));
       if (settled.balanceNanos !== null)
         void this.s.notifications
-          .checkBalanceThreshold(t.walletId, settled.balanceNanos)
+          .checkBalanceThreshold(r.walletId, settled.balanceNanos)
           .catch((err) => logger.error({ err }, 'balance threshold check failed'));
+      return 'posted';
     } catch (err) {
-      // The hold stays until it expires: nothing is charged, and the error says which request.
+      if (err instanceof PostingDeferredError) {
+        this.deferred++;
+        logger.warn({ requestId: r.requestId, holdId: r.holdId }, 'posting left to the settlement journal');
+        return 'deferred';
+      }
+      // A final refusal (an idempotency conflict: posted before with another amount). Nothing to retry.
       logger.error(
-        { err, requestId: t.requestId, holdId: t.holdId },
+        { err, requestId: r.requestId, holdId: r.holdId },
         'posting a request to the ledger failed',
       );
-    } finally {
-      if (t.lease) this.leases.posted(t.lease);
+      await this.journal.ack(journalIds).catch(() => {});
+      return 'refused';
     }
+  }
+
+  /**
+   * A daily-limit counter move (commit or cancel: idempotent, once per reservation). When Redis is
+   * away it is retried in the background for up to two minutes, so an estimate does not stay in
+   * the counters of a request that failed or was charged meanwhile (finding 6 of issue 15).
+   * Resolves after the first attempt.
+   */
+  private async untilCounted(requestId: string, move: () => Promise<unknown>): Promise<void> {
+    try {
+      await move();
+      return;
+    } catch (err) {
+      logger.warn({ err, requestId }, 'daily counter update failed; retrying in the background');
+    }
+    const deadline = Date.now() + 120_000;
+    void (async () => {
+      for (let attempt = 2; Date.now() < deadline; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)).unref());
+        try {
+          await move();
+          return;
+        } catch {}
+      }
+      logger.error(
+        { requestId },
+        'daily counter update given up; the counter keeps the estimate until rebuilt',
+      );
+    })();
+  }
+
+  /** Retries `fn` while it fails for a transient reason; typed AppErrors are final. */
+  private async untilDone<T>(r: PostingRecord, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        if (Date.now() >= this.giveUpAtMs) throw new PostingDeferredError();
+        if (attempt === 1 || attempt % 10 === 0)
+          logger.warn({ err, attempt, requestId: r.requestId }, 'ledger posting failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+      }
+    }
+  }
+
+  /**
+   * Posts what a process that is gone had promised (its journal entries, claimed by this one): the
+   * charge it had settled, or for a request it never finished (cut mid-stream by its death) the
+   * admitted estimate, marked estimated. Its daily-limit counters are settled to the same amount
+   * (idempotent: a no-op when the dead process had already done it). Resolves with the ids that
+   * may be acknowledged.
+   */
+  async recoverOrphans(batch: OrphanBatch): Promise<string[]> {
+    const done: string[] = [];
+    for (const g of byRequest(batch.entries).values()) {
+      if (!g.admitted) {
+        // A settlement whose admission was posted before (or lost): nothing can be posted from it.
+        logger.warn({ ids: g.ids }, 'orphan settlement without its admission dropped');
+        done.push(...g.ids);
+        continue;
+      }
+      const r = g.admitted;
+      const outcome: SettledOutcome = g.settled?.outcome ?? {
+        status: 'failed',
+        httpStatus: null,
+        promptTokens: r.promptTokensEstimate,
+        completionTokens: r.completionTokensEstimate,
+        cachedTokens: 0,
+        estimated: true,
+        modelServed: null,
+        latencyMs: Math.max(0, Date.now() - r.admittedAtMs),
+      };
+      const cost = g.settled?.costNanos ?? r.holdNanos;
+      const charged = g.settled?.chargedNanos ?? r.holdNanos;
+      const plan = r.plan;
+      if (plan)
+        await this.untilCounted(r.requestId, () =>
+          this.s.dailyLimits.commit(plan.reservation as DailyReservation, {
+            costNanos: charged,
+            tokens: outcome.promptTokens + outcome.completionTokens,
+          }),
+        );
+      logger.warn(
+        { requestId: r.requestId, estimated: !g.settled, chargedNanos: charged.toString() },
+        'posting a request admitted by a process that is gone',
+      );
+      // Acknowledged here, with the batch, rather than by `post`: the entries are the dead process's.
+      if ((await this.post(r, outcome, cost, charged, [])) !== 'deferred') done.push(...g.ids);
+    }
+    return done;
   }
 
   /**
@@ -450,81 +639,99 @@ export class AdmissionService implements Admission {
   private async moveCounters(t: Ticket, used: { costNanos: bigint; tokens: number } | null) {
     const s = this.s;
     const cost = used?.costNanos ?? 0n;
+    const plan = t.plan;
     await Promise.all([
-      t.plan
-        ? used
-          ? s.dailyLimits.commit(t.plan.reservation, used)
-          : s.dailyLimits.cancel(t.plan.reservation)
+      plan
+        ? this.untilCounted(t.record.requestId, () =>
+            used ? s.dailyLimits.commit(plan.reservation, used) : s.dailyLimits.cancel(plan.reservation),
+          )
         : null,
       t.rate ? s.risk.rateLimits.adjustTokens(t.rate, used?.tokens ?? 0) : null,
       t.spend ? s.risk.spend.settle(t.spend, cost) : null,
       this.keySpend.settle(t.keySpend, cost),
-    ]).catch((err) => logger.error({ err, requestId: t.requestId }, 'counter update failed'));
+    ]).catch((err) => logger.error({ err, requestId: t.record.requestId }, 'counter update failed'));
   }
 
   /** Posts a lease-admitted request's charge against the lease; directly on the wallet if the lease is gone. */
   private async captureFromLease(
-    t: Ticket,
+    r: PostingRecord,
     charged: bigint,
   ): Promise<{ settledNanos: bigint; balanceNanos: bigint | null }> {
     if (charged === 0n) return { settledNanos: 0n, balanceNanos: null };
-    const r = await this.captures.submit(t.holdId, {
+    const c = await this.captures.submit(r.holdId, {
       amountNanos: charged,
-      idempotencyKey: `req:${t.requestId}`,
-      requestId: t.requestId,
+      idempotencyKey: `req:${r.requestId}`,
+      requestId: r.requestId,
     });
-    if (r.status === 'captured')
-      return { settledNanos: charged, balanceNanos: r.wallet?.balanceNanos ?? null };
-    return this.chargeLate(t, charged);
+    if (c.status === 'captured')
+      return { settledNanos: charged, balanceNanos: c.wallet?.balanceNanos ?? null };
+    return this.chargeLate(r, charged);
   }
 
   /** The request outlived its reservation (expired and swept): charge the wallet directly, once. */
-  private async chargeLate(t: Ticket, cost: bigint) {
+  private async chargeLate(r: PostingRecord, cost: bigint) {
     const s = this.s;
     logger.warn(
-      { requestId: t.requestId, holdId: t.holdId },
+      { requestId: r.requestId, holdId: r.holdId },
       'hold expired before settle; charging directly',
     );
     await s.ledger.chargeUsage({
-      walletId: t.walletId,
+      walletId: r.walletId,
       amountNanos: cost,
-      idempotencyKey: `late:${t.requestId}:${t.holdId}`,
-      description: `usage of ${t.requestId} after its hold expired`,
+      idempotencyKey: `late:${r.requestId}:${r.holdId}`,
+      requestId: r.requestId,
+      description: `usage of ${r.requestId} after its hold expired`,
     });
-    const w = await s.ledger.getWallet(t.walletId);
+    const w = await s.ledger.getWallet(r.walletId);
     return { settledNanos: cost, balanceNanos: w.balanceNanos, availableNanos: w.balanceNanos - w.heldNanos };
   }
 
   /** Settles the hold; if the request outlived it (expired and swept), charges the wallet directly. */
-  private async settleHold(t: Ticket, cost: bigint) {
+  private async settleHold(r: PostingRecord, cost: bigint) {
     const s = this.s;
     try {
       return await s.ledger.settle({
-        holdId: t.holdId,
+        holdId: r.holdId,
         actualNanos: cost,
-        metadata: { requestId: t.requestId },
+        requestId: r.requestId,
+        metadata: { requestId: r.requestId },
       });
     } catch (err) {
       if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
       if (cost === 0n) {
-        const w = await s.ledger.getWallet(t.walletId);
+        const w = await s.ledger.getWallet(r.walletId);
         return {
           settledNanos: 0n,
           balanceNanos: w.balanceNanos,
           availableNanos: w.balanceNanos - w.heldNanos,
         };
       }
-      return this.chargeLate(t, cost);
+      return this.chargeLate(r, cost);
     }
   }
 
   async release(ticket: unknown, outcome: Outcome): Promise<void> {
     const t = this.take(ticket);
+    // Nothing will be charged: forget the admission first, so no other process charges it if this one dies.
+    if (t.journalId)
+      await this.journal
+        .ack([t.journalId])
+        .catch((err) => logger.warn({ err, requestId: t.record.requestId }, 'settlement journal ack failed'));
     // Counters first, ahead of the answer, like settle.
     const counters = this.moveCounters(t, null);
     try {
-      await withRetries(() => this.unreserve(t, `upstream_${outcome.httpStatus}`), 3);
-      await this.recordUsage(t, outcome, 0n);
+      await this.untilDone(t.record, () => this.unreserve(t, `upstream_${outcome.httpStatus}`)).catch(
+        (err) => {
+          // The hold expires on its own: nothing is charged either way.
+          logger.warn(
+            { err, requestId: t.record.requestId },
+            'releasing a hold failed; it expires on its own',
+          );
+        },
+      );
+      await this.recordUsage(t.record, settledOutcome(outcome), 0n).catch((err) =>
+        logger.error({ err, requestId: t.record.requestId }, 'usage record write failed'),
+      );
     } finally {
       await counters;
     }
@@ -532,7 +739,7 @@ export class AdmissionService implements Admission {
 
   private take(ticket: unknown): Ticket {
     const t = ticket as Ticket;
-    if (t.closed) throw new Error(`admission ticket ${t.requestId} settled or released twice`);
+    if (t.closed) throw new Error(`admission ticket ${t.record.requestId} settled or released twice`);
     t.closed = true;
     return t;
   }
@@ -545,48 +752,68 @@ export class AdmissionService implements Admission {
     else await this.usageWriter.write(data);
   }
 
-  /** One usage record per request id, and its Lago delivery in the same transaction. */
-  private async recordUsage(t: Ticket, outcome: Outcome, costNanos: bigint) {
+  /**
+   * One usage record per request id, and its Lago delivery in the same transaction. Writing it
+   * again (a posting retried, or recovered by another process) finds it there and stops.
+   */
+  private async recordUsage(r: PostingRecord, outcome: SettledOutcome, costNanos: bigint) {
     const s = this.s;
-    const u = outcome.usage;
-    const lago = lagoEnabled(s.config);
+    const lago = lagoEnabled(s.config) && costNanos > 0n;
     const data: UsageRecordData = {
       id: newId('use'),
-      requestId: t.requestId,
-      organizationId: t.principal.organizationId,
-      teamId: t.principal.teamId,
-      userId: t.principal.userId,
-      apiKeyId: t.principal.apiKeyId,
-      walletId: t.walletId,
-      holdId: t.holdId,
-      currency: t.currency,
-      endpoint: t.endpoint,
-      modelRequested: t.requestedModel,
-      modelServed: outcome.modelServed ?? t.model,
-      promptTokens: u?.promptTokens ?? 0,
-      completionTokens: u?.completionTokens ?? 0,
-      cachedTokens: u?.cachedTokens ?? 0,
+      requestId: r.requestId,
+      organizationId: r.organizationId,
+      teamId: r.teamId,
+      userId: r.userId,
+      apiKeyId: r.apiKeyId,
+      walletId: r.walletId,
+      holdId: r.holdId,
+      currency: r.currency,
+      endpoint: r.endpoint,
+      modelRequested: r.requestedModel,
+      modelServed: outcome.modelServed ?? r.model,
+      promptTokens: outcome.promptTokens,
+      completionTokens: outcome.completionTokens,
+      cachedTokens: outcome.cachedTokens,
       costNanos,
       status: outcome.status,
       httpStatus: outcome.httpStatus,
       latencyMs: Math.round(outcome.latencyMs),
       estimated: outcome.estimated,
-      graced: t.plan?.graced ?? false,
-      degradedFrom: t.plan?.degradedFrom ?? null,
-      planDay: t.plan?.planDay ?? null,
+      graced: r.plan?.graced ?? false,
+      degradedFrom: r.plan?.degradedFrom ?? null,
+      planDay: r.plan?.planDay ?? null,
     };
+    const alreadyWritten = async (requestId: string) =>
+      (await s.db.usageRecord.findUnique({ where: { requestId }, select: { holdId: true } }))?.holdId ===
+      r.holdId;
     try {
-      try {
-        await this.insertUsage(data, lago && costNanos > 0n);
-      } catch (err) {
-        // Another tenant chose the same X-Request-ID (holds are per wallet, usage ids are global):
-        // keep this record under a disambiguated id rather than lose it.
-        if (!isUniqueViolation(err)) throw err;
-        await this.insertUsage({ ...data, requestId: `${t.requestId}~${t.holdId}` }, lago && costNanos > 0n);
-      }
+      await this.insertUsage(data, lago);
     } catch (err) {
-      // The money already moved in the ledger; a missing usage row must not fail the response.
-      logger.error({ err, requestId: t.requestId }, 'usage record write failed');
+      if (!isUniqueViolation(err)) throw err;
+      if (await alreadyWritten(r.requestId)) return;
+      // Another tenant chose the same X-Request-ID (holds are per wallet, usage ids are global):
+      // keep this record under a disambiguated id rather than lose it.
+      const requestId = `${r.requestId}~${r.holdId}`;
+      try {
+        await this.insertUsage({ ...data, requestId }, lago);
+      } catch (again) {
+        if (!isUniqueViolation(again) || !(await alreadyWritten(requestId))) throw again;
+      }
     }
   }
+}
+
+/** What the usage record keeps of a proxy outcome (and the journal, to write it from another process). */
+function settledOutcome(o: Outcome): SettledOutcome {
+  return {
+    status: o.status,
+    httpStatus: o.httpStatus,
+    promptTokens: o.usage?.promptTokens ?? 0,
+    completionTokens: o.usage?.completionTokens ?? 0,
+    cachedTokens: o.usage?.cachedTokens ?? 0,
+    estimated: o.estimated,
+    modelServed: o.modelServed,
+    latencyMs: o.latencyMs,
+  };
 }

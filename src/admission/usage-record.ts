@@ -20,7 +20,7 @@ export interface UsageRecordData {
   cachedTokens: number;
   costNanos: bigint;
   status: string;
-  httpStatus: number;
+  httpStatus: number | null;
   latencyMs: number;
   estimated: boolean;
   graced: boolean;

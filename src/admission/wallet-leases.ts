@@ -201,6 +201,8 @@ export class WalletLeases {
         payer,
         amountNanos: amount,
         idempotencyKey: `lease:${randomUUID()}`,
+        // A lease serves many requests: it is none of theirs (the one that opened it included).
+        requestId: null,
         ttlMs: this.opts.ttlMs,
         metadata: { lease: true },
       });

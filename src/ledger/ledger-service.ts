@@ -99,7 +99,8 @@ export interface HoldInput {
   walletId: string;
   amountNanos: bigint;
   idempotencyKey: string;
-  requestId?: string;
+  /** The request the hold is for; defaults to the current request's; null: none (a wallet lease serves many). */
+  requestId?: string | null;
   ttlMs?: number;
   metadata?: Record<string, string | number | boolean | null>;
 }
@@ -460,7 +461,7 @@ export class LedgerService {
       input.enforceAvailable !== false,
       id,
       key,
-      input.requestId ?? currentRequestId() ?? null,
+      input.requestId === undefined ? (currentRequestId() ?? null) : input.requestId,
       JSON.stringify(input.metadata ?? {}),
       expiresAt.toISOString(),
       ...(payer ? [payer.currency, payer.userId, payer.teamId] : []),
@@ -526,6 +527,8 @@ export class LedgerService {
   async settle(input: {
     holdId: string;
     actualNanos: bigint;
+    /** The request the hold was for (ledger_transactions.requestId); else the current request's. */
+    requestId?: string;
     metadata?: Record<string, string | number | boolean | null>;
   }): Promise<SettleResult> {
     const actual = checkPostingAmount(input.actualNanos, { allowZero: true, param: 'actualNanos' });
@@ -544,7 +547,7 @@ export class LedgerService {
       input.holdId,
       Scope.settle,
       hash,
-      currentRequestId() ?? null,
+      input.requestId ?? currentRequestId() ?? null,
     ]);
     const row = rows[0];
     if (!row) return this.settleReplay(input.holdId, actual);
@@ -885,10 +888,13 @@ export class LedgerService {
     walletId: string;
     amountNanos: bigint;
     idempotencyKey: string;
+    /** The request charged (ledger_transactions.requestId); else the current request's. */
+    requestId?: string;
     description: string;
   }): Promise<PostingResult> {
     const amount = checkPostingAmount(input.amountNanos);
     return this.post({
+      requestId: input.requestId,
       reason: 'usage',
       scope: Scope.usage,
       key: input.idempotencyKey,
@@ -1024,7 +1030,7 @@ export class LedgerService {
             availableNanos: current.balanceNanos - current.heldNanos,
           });
         }
-        const requestId = currentRequestId() ?? null;
+        const requestId = p.requestId ?? currentRequestId() ?? null;
         await tx.$executeRaw`
           INSERT INTO ledger_transactions (id, reason, "idempotencyScope", "idempotencyKey", "requestHash",
                  "reversesId", description, metadata, "actorType", "actorId", "requestId", "createdAt")
@@ -1226,6 +1232,8 @@ export interface AuditInput {
 }
 
 interface PostingSpec {
+  /** Defaults to the current request's id. */
+  requestId?: string | undefined;
   reason: LedgerReason;
   scope: string;
   key: string;

@@ -12,6 +12,8 @@ export interface OutboxEnqueue {
   maxAttempts?: number;
   /** Deliver no earlier than this. */
   notBefore?: Date;
+  /** The request that caused it; defaults to the current request's id. */
+  requestId?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface OutboxEnqueue {
 export async function enqueueOutbox(tx: Tx | Db, messages: OutboxEnqueue | OutboxEnqueue[]): Promise<void> {
   const list = Array.isArray(messages) ? messages : [messages];
   if (list.length === 0) return;
-  const requestId = currentRequestId() ?? null;
+  const current = currentRequestId() ?? null;
   await tx.outboxMessage.createMany({
     data: list.map((m) => ({
       id: uuidv7(),
@@ -31,7 +33,7 @@ export async function enqueueOutbox(tx: Tx | Db, messages: OutboxEnqueue | Outbo
       dedupeKey: m.dedupeKey ?? null,
       maxAttempts: m.maxAttempts ?? null,
       nextAttemptAt: m.notBefore ?? new Date(),
-      requestId,
+      requestId: m.requestId ?? current,
     })),
     skipDuplicates: true,
   });

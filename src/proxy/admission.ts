@@ -82,6 +82,11 @@ export interface Priced {
   /** What the client is told, known as soon as the usage is: the response never waits for the ledger. */
   settlement: Settlement;
   /**
+   * Resolves once the charge is in the settlement journal (never rejects): the proxy releases the
+   * answer after it, so a charge the client was told survives the death of this process.
+   */
+  journaled: Promise<void>;
+  /**
    * The posting — hold settled to the charge, usage record written — which resolves when it is
    * done and never rejects (failures are retried, then logged). The hold keeps the money reserved
    * until then, so a response that goes out first can never let the wallet overspend.

@@ -9,7 +9,7 @@ import { extractCredential } from '../identity/authenticate.ts';
 import { AppError, ConfigError } from '../lib/errors.ts';
 import { nanosToMajorDecimal } from '../ledger/money.ts';
 import { logger } from '../lib/logger.ts';
-import { currentRequestId } from '../lib/request-context.ts';
+import { currentRequestId, runWithRequestContext } from '../lib/request-context.ts';
 import type {
   Admission,
   Admitted,
@@ -527,7 +527,7 @@ class Exchange {
     this.closed = true;
     this.record(outcome);
     try {
-      await this.admission.release(this.x.admitted.ticket, outcome);
+      await this.inOwnContext(() => this.admission.release(this.x.admitted.ticket, outcome));
     } catch (err) {
       logger.error({ err }, 'releasing a hold failed');
     }
@@ -536,18 +536,32 @@ class Exchange {
   /** The ledger posting of this request, awaited after the response has gone out. */
   posted: Promise<void> = Promise.resolve();
 
-  private settle(outcome: Outcome): Settlement | null {
+  /**
+   * Settles, and resolves once the charge is journaled: the caller writes the last of the answer
+   * (the cost headers, the cost comment, the end) only after that.
+   */
+  private async settle(outcome: Outcome): Promise<Settlement | null> {
     if (this.closed) return null;
     this.closed = true;
     this.record(outcome);
     try {
-      const priced = this.admission.settle(this.x.admitted.ticket, outcome);
+      const priced = this.inOwnContext(() => this.admission.settle(this.x.admitted.ticket, outcome));
       this.posted = priced.posted;
+      await priced.journaled;
       return priced.settlement;
     } catch (err) {
       logger.error({ err, usage: outcome.usage }, 'settling a request failed');
       return null;
     }
+  }
+
+  /**
+   * Runs `fn` in this request's context. Settlement is reached from upstream socket events, which
+   * run in the context of whichever request opened the pooled connection: without this, logs (and
+   * anything reading the context) would name that other request.
+   */
+  private inOwnContext<T>(fn: () => T): T {
+    return runWithRequestContext({ requestId: this.x.requestId }, fn);
   }
 
   /** Upstream produced no answer: release the hold and tell the client. */
@@ -754,11 +768,11 @@ class Exchange {
     }
     const outcome = this.outcome(status, 200, usage, estimated);
     if (this.clientGone || !this.config.PROXY_STREAM_COST_COMMENT) {
+      await this.settle(outcome);
       if (!this.clientGone) res.end();
-      this.settle(outcome);
       return;
     }
-    const settled = this.settle(outcome);
+    const settled = await this.settle(outcome);
     if (settled && !this.clientGone) {
       const h = settlementHeaders(settled, estimated);
       const parts = [
@@ -844,11 +858,11 @@ class Exchange {
             estimated,
           );
           if (headersSent || this.clientGone) {
+            await this.settle(outcome);
             if (!this.clientGone) res.end();
-            this.settle(outcome);
             return;
           }
-          const settled = this.settle(outcome);
+          const settled = await this.settle(outcome);
           const whole = chunks[0] ?? Buffer.alloc(0);
           res.writeHead(up.status, {
             ...baseHeaders(),

@@ -105,6 +105,7 @@ export async function enqueueLagoUsage(
     topic: LAGO_TOPICS.usage,
     payload: { usageRecordId: usageRecord.id },
     dedupeKey: `${LAGO_TOPICS.usage}:${usageRecord.requestId}`,
+    requestId: usageRecord.requestId,
   });
 }
 

@@ -75,6 +75,7 @@ export class FakeAdmission implements Admission {
     this.wake();
     return {
       settlement: { costNanos, balanceNanos: this.balanceNanos, currency: 'USD' },
+      journaled: Promise.resolve(),
       posted: Promise.resolve(),
     };
   }
