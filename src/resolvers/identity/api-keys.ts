@@ -158,24 +158,21 @@ export async function createApiKey(
   const { services } = ctx;
   const now = services.clock();
   checkMoneyFields(fields, now, fields.expiresAt);
+  // What the key may do: checked against the calling key's own limits, then stored as is.
+  const limits = {
+    scopes: fields.scopes,
+    modelAllowlist: fields.modelAllowlist ?? [],
+    budgetNanos: fields.budgetNanos ?? null,
+    budgetCurrency: fields.budgetCurrency ?? null,
+    dailyCapNanos: fields.dailyCapNanos ?? null,
+    rpmLimit: fields.rpmLimit ?? null,
+    tpmLimit: fields.tpmLimit ?? null,
+    expiresAt: fields.expiresAt ?? null,
+  };
   if (p) {
     await requireKeyOwnerAccess(ctx, organizationId, userId);
     const bound = await callerLimits(ctx, p);
-    if (bound)
-      requireWithinLimits(
-        bound,
-        limitsOf({
-          scopes: fields.scopes,
-          modelAllowlist: fields.modelAllowlist ?? [],
-          budgetNanos: fields.budgetNanos ?? null,
-          budgetCurrency: fields.budgetCurrency ?? null,
-          dailyCapNanos: fields.dailyCapNanos ?? null,
-          rpmLimit: fields.rpmLimit ?? null,
-          tpmLimit: fields.tpmLimit ?? null,
-          expiresAt: fields.expiresAt ?? null,
-        }),
-        ALL_KEY_LIMIT_FIELDS,
-      );
+    if (bound) requireWithinLimits(bound, limitsOf(limits), ALL_KEY_LIMIT_FIELDS);
   } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId)))
     throw new NotFoundError('User', userId);
   if (input.teamId) {
@@ -197,14 +194,7 @@ export async function createApiKey(
         name: fields.name,
         prefix: key.prefix,
         hash: key.hash,
-        scopes: fields.scopes,
-        modelAllowlist: fields.modelAllowlist ?? [],
-        budgetNanos: fields.budgetNanos ?? null,
-        budgetCurrency: fields.budgetCurrency ?? null,
-        dailyCapNanos: fields.dailyCapNanos ?? null,
-        rpmLimit: fields.rpmLimit ?? null,
-        tpmLimit: fields.tpmLimit ?? null,
-        expiresAt: fields.expiresAt ?? null,
+        ...limits,
         litellmKeyAlias: key.litellm?.alias ?? null,
         litellmKeyHash: key.litellm?.hash ?? null,
         litellmSecretEncrypted: key.litellm?.encrypted ?? null,
