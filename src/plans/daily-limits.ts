@@ -126,6 +126,8 @@ export interface TodayUsage {
 interface Attempt {
   /** The reservation's id: each attempt its own, as it names the marks of what it added. */
   id: string;
+  /** Gives back what the attempt added (idempotent; retried in the background while Redis is away). */
+  giveBack: () => Promise<void>;
   ok: boolean;
   counters: (ReservedCounter & { value: bigint; limitRow: DailyLimitPlan })[];
   failed?: { limitRow: DailyLimitPlan; used: bigint; requested: bigint };
@@ -255,8 +257,14 @@ export class DailyLimitService {
     const graced = attempt.counters.some((c) => c.value > c.limitRow.limitValue);
     const counters = attempt.counters.map(({ value: _v, limitRow: _l, ...c }) => c);
     const warnings: LimitWarning[] = [];
-    for (const c of attempt.counters)
-      warnings.push(...(await this.announceCrossings(plan, subject, bounds, c.limitRow, c.value)));
+    try {
+      for (const c of attempt.counters)
+        warnings.push(...(await this.announceCrossings(plan, subject, bounds, c.limitRow, c.value)));
+    } catch (err) {
+      // Redis failed after the reservation: the caller never gets it, so give it back here.
+      await attempt.giveBack();
+      throw err;
+    }
     const tightest = attempt.counters.reduce<(typeof attempt.counters)[number] | null>((best, c) => {
       if (!best) return c;
       // Smallest remaining share of its limit: (limit − value) / limit, compared without division.
@@ -395,6 +403,7 @@ export class DailyLimitService {
           await giveBack();
           return {
             id,
+            giveBack,
             ok: false,
             counters: [],
             failed: { limitRow: l, used: BigInt(r.value), requested: delta },
@@ -416,7 +425,7 @@ export class DailyLimitService {
       await giveBack();
       throw err;
     }
-    return { id, ok: true, counters };
+    return { id, giveBack, ok: true, counters };
   }
 
   /** Makes sure the counter exists, rebuilt from usage_records (src/infra/counter-rebuild.ts). */

@@ -427,6 +427,32 @@ describe('daily limits (PostgreSQL + Redis)', () => {
     },
   );
 
+  it('gives back a reservation when Redis fails while announcing the threshold it crossed', async () => {
+    now = NOON;
+    const state = redis();
+    const { t } = await setup(gateway(state), {
+      warnThresholds: [50],
+      dailyLimits: [{ metric: 'requests', limitValue: 2n }],
+    });
+    const key = `dl:2026-03-10:organization:${t.organizationId}:requests:-:*`;
+    const failing = new Proxy(state, {
+      get(target, prop) {
+        if (prop === 'reserve')
+          return async (...args: Parameters<SharedState['reserve']>) => {
+            if (args[0].endsWith(':warn:50'))
+              throw new RedisUnavailableError(new Error('Connection is closed.'));
+            return target.reserve(...args);
+          };
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    await expect(gateway(failing).dailyLimits.admit(request(t))).rejects.toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+    });
+    expect(await state.get(key)).toBe('0');
+  });
+
   it('admits without counters when no daily-limit plan applies', async () => {
     now = NOON;
     const g = gateway(redis());
