@@ -88,7 +88,7 @@ describe('chaos: no answered request goes unbilled', () => {
       LITELLM_URL: upstream.url,
       LITELLM_MASTER_KEY: 'sk-double-master',
       LITELLM_SYNC_MODE: 'none',
-      TOLLGATE_ADMIN_TOKEN: 'chaos-admin-token-0123456789',
+      TOLLGATE_ADMIN_TOKEN: 'chaos-admin-token-0123456789-abcdefghijklmnopqrstuvwxyz',
       MIGRATE_ON_START: 'false',
       OUTBOX_ENABLED: 'false',
       LOG_LEVEL: 'warn',
