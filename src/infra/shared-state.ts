@@ -29,7 +29,9 @@ export interface SharedState {
    *
    * With `mark`, the same atomic step that adds also records the delta under `mark.key`, so that a
    * caller who never got the reply (the connection died with it) can still give back exactly what
-   * was added — and nothing when it was not: see `releaseMarked`.
+   * was added — and nothing when it was not: see `releaseMarked`. A marked reservation sent again
+   * while its mark exists (ioredis resends a command whose reply was lost with the connection)
+   * adds nothing and answers ok.
    */
   reserve(
     key: string,
@@ -148,6 +150,9 @@ const RESERVE_MANY_SHA = createHash('sha1').update(RESERVE_MANY_LUA).digest('hex
 // KEYS: the counter, optionally its mark. ARGV: delta, limit, ttl, mark ttl.
 const RESERVE_LUA = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+-- Marked and already applied: the same reservation sent again (ioredis resends a command whose
+-- reply was lost with the connection). It counts once.
+if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return {1, cur} end
 local delta = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 if cur + delta > limit then return {0, cur} end
@@ -453,6 +458,7 @@ export class MemorySharedState implements SharedState {
     mark?: { key: string; ttlMs: number },
   ) {
     const cur = Number(this.read(key) ?? '0');
+    if (mark && this.read(mark.key) !== null) return { ok: true, value: cur };
     if (cur + delta > limit) return { ok: false, value: cur };
     if (mark) this.values.set(mark.key, { value: String(delta), expiresAtMs: this.now() + mark.ttlMs });
     return { ok: true, value: await this.incrBy(key, delta, ttlMs) };

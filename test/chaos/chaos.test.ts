@@ -27,6 +27,12 @@ const REDIS_PORT = 57501;
 const GATEWAY_PORTS = [57510, 57511];
 /** The issue asks for a 30 s stop; 6 s keeps the suite within CI's few minutes and outlasts every retry budget the old code had (150 ms). */
 const PG_STOP_MS = Number(process.env.CHAOS_PG_STOP_MS ?? 6_000);
+/**
+ * What a request of this suite is admitted at: (6 prompt tokens + 60 max_tokens × the 4× output
+ * multiplier) × 150 nanos. A request cut by a kill is charged this, and a daily-limit reservation
+ * left behind by one weighs this.
+ */
+const ESTIMATE_NANOS = 36_900n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
@@ -61,6 +67,8 @@ describe('chaos: no answered request goes unbilled', () => {
   const everyGateway: GatewayProcess[] = [];
   const sent: Sent[] = [];
   const faults: string[] = [];
+  /** The daily counter's excess over the usage records after the last check (see `check`). */
+  let counterExcess = 0n;
 
   const startGw = async (i: number) => {
     const g = await startGatewayProcess(`gw${i}`, GATEWAY_PORTS[i]!, env);
@@ -295,6 +303,7 @@ describe('chaos: no answered request goes unbilled', () => {
       drift: (ledgerTotal - usageTotal).toString(),
       dailyCounterNanos: counter.toString(),
       dailyUsageNanos: dayTotal.toString(),
+      dailyCounterExcessNanos: (counter - dayTotal).toString(),
       overdueHolds: overdue,
       consistent: consistency.ok,
       crashed: crashed.map((g) => g.name),
@@ -308,7 +317,15 @@ describe('chaos: no answered request goes unbilled', () => {
     expect(ledgerTotal).toBe(usageTotal);
     expect(consistency.ok).toBe(true);
     expect(overdue).toBe(0);
-    if (opts.countersExact) expect(counter).toBe(dayTotal);
+    if (opts.countersExact) {
+      // A gateway killed after reserving a request's daily limit but before journaling it leaves
+      // that estimate in the counter (docs/reliability.md, known gap): at most one per request
+      // whose connection the kill cut before any answer. Nothing else may move the counter.
+      const lost = BigInt(sent.filter((x) => x.status === 'refused').length);
+      const excess = counter - dayTotal;
+      expect(excess >= 0n && excess <= lost * ESTIMATE_NANOS && excess % ESTIMATE_NANOS === 0n).toBe(true);
+      counterExcess = excess;
+    }
     expect(crashed.map((g) => `${g.name}: ${g.exit?.code} ${g.output.slice(-5).join('')}`)).toEqual([]);
     for (const u of usage) expect(byRequest.get(u.requestId)).toBeDefined();
   }
@@ -420,6 +437,7 @@ describe('chaos: no answered request goes unbilled', () => {
   });
   it('Redis restart, data kept (append-only file)', async () => {
     faults.push('redis restart');
+    const excessBefore = counterExcess;
     await load(
       (async () => {
         await sleep(1_000);
@@ -432,6 +450,7 @@ describe('chaos: no answered request goes unbilled', () => {
     // once Redis answers again, so the daily counter equals the usage records. The Redis faults
     // run last, as the figures are cumulative.
     await check('redis restart (AOF)');
+    expect(counterExcess).toBe(excessBefore);
   });
 
   it('Redis restart with its data lost (no AOF left)', async () => {
