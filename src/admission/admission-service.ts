@@ -11,6 +11,7 @@ import {
 import { AppError, UnauthenticatedError } from '../lib/errors.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
 import { newId } from '../lib/ids.ts';
+import { retryDelayMs, retryInBackground } from '../lib/background-retry.ts';
 import { logger } from '../lib/logger.ts';
 import type { PlanDecision, Reservation as DailyReservation } from '../plans/daily-limits.ts';
 import { LIMIT_HEADERS } from '../plans/daily-limits.ts';
@@ -66,9 +67,6 @@ interface Ticket {
 
 /** The posting was given up: the process is shutting down and its deadline passed (the journal keeps it). */
 class PostingDeferredError extends Error {}
-
-/** Backoff between attempts of a posting that failed for a transient reason: 50 ms doubling, at most 5 s. */
-const retryDelayMs = (attempt: number) => Math.min(5_000, 25 * 2 ** Math.min(attempt, 8));
 
 function allowed(allowlist: readonly string[], model: string): boolean {
   if (allowlist.length === 0) return true;
@@ -545,27 +543,8 @@ export class AdmissionService implements Admission {
    * the counters of a request that failed or was charged meanwhile (finding 6 of issue 15).
    * Resolves after the first attempt.
    */
-  private async untilCounted(requestId: string, move: () => Promise<unknown>): Promise<void> {
-    try {
-      await move();
-      return;
-    } catch (err) {
-      logger.warn({ err, requestId }, 'daily counter update failed; retrying in the background');
-    }
-    const deadline = Date.now() + 120_000;
-    void (async () => {
-      for (let attempt = 2; Date.now() < deadline; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)).unref());
-        try {
-          await move();
-          return;
-        } catch {}
-      }
-      logger.error(
-        { requestId },
-        'daily counter update given up; the counter keeps the estimate until rebuilt',
-      );
-    })();
+  private untilCounted(requestId: string, move: () => Promise<unknown>): Promise<void> {
+    return retryInBackground('daily counter update', requestId, move);
   }
 
   /** Retries `fn` while it fails for a transient reason; typed AppErrors are final. */

@@ -26,8 +26,26 @@ export interface SharedState {
   /**
    * Atomically adds delta only if the result stays ≤ limit. Returns whether it was added and the
    * value after the call. The basis of limits that parallel requests cannot jump.
+   *
+   * With `mark`, the same atomic step that adds also records the delta under `mark.key`, so that a
+   * caller who never got the reply (the connection died with it) can still give back exactly what
+   * was added — and nothing when it was not: see `releaseMarked`. A marked reservation sent again
+   * while its mark exists (ioredis resends a command whose reply was lost with the connection)
+   * adds nothing and answers ok.
    */
-  reserve(key: string, delta: number, limit: number, ttlMs: number): Promise<{ ok: boolean; value: number }>;
+  reserve(
+    key: string,
+    delta: number,
+    limit: number,
+    ttlMs: number,
+    mark?: { key: string; ttlMs: number },
+  ): Promise<{ ok: boolean; value: number }>;
+  /**
+   * Gives back what a marked `reserve` added, in one atomic step: when `markKey` exists, deletes it
+   * and subtracts its delta from `key` (if the counter still exists: a lost one is rebuilt from its
+   * source of truth). Idempotent; returns whether there was something to give back.
+   */
+  releaseMarked(key: string, markKey: string): Promise<boolean>;
   /**
    * All-or-nothing `reserve` over several counters: adds every delta only if no counter with a
    * limit would exceed it. Returns the values after the call (unchanged when refused) and the
@@ -129,14 +147,27 @@ return out`;
 
 const RESERVE_MANY_SHA = createHash('sha1').update(RESERVE_MANY_LUA).digest('hex');
 
+// KEYS: the counter, optionally its mark. ARGV: delta, limit, ttl, mark ttl.
 const RESERVE_LUA = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+-- Marked and already applied: the same reservation sent again (ioredis resends a command whose
+-- reply was lost with the connection). It counts once.
+if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return {1, cur} end
 local delta = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 if cur + delta > limit then return {0, cur} end
 local v = redis.call('INCRBY', KEYS[1], delta)
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if KEYS[2] then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4]) end
 return {1, v}`;
+
+// KEYS: the counter, the mark of a reservation against it.
+const RELEASE_MARKED_LUA = `
+local d = redis.call('GET', KEYS[2])
+if not d then return 0 end
+redis.call('DEL', KEYS[2])
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECRBY', KEYS[1], d) end
+return 1`;
 
 const ADJUST_EXISTING_LUA = `
 local off = 0
@@ -266,12 +297,23 @@ export class RedisSharedState implements SharedState {
     return Number(await redisCall(this.client.eval(INCR_LUA, 1, key, delta, ttlMs)));
   }
 
-  async reserve(key: string, delta: number, limit: number, ttlMs: number) {
-    const [ok, value] = (await redisCall(this.client.eval(RESERVE_LUA, 1, key, delta, limit, ttlMs))) as [
-      number,
-      number,
-    ];
+  async reserve(
+    key: string,
+    delta: number,
+    limit: number,
+    ttlMs: number,
+    mark?: { key: string; ttlMs: number },
+  ) {
+    const keys = mark ? [key, mark.key] : [key];
+    const reply = await redisCall(
+      this.client.eval(RESERVE_LUA, keys.length, ...keys, delta, limit, ttlMs, mark?.ttlMs ?? 0),
+    );
+    const [ok, value] = reply as [number, number];
     return { ok: ok === 1, value: Number(value) };
+  }
+
+  async releaseMarked(key: string, markKey: string) {
+    return (await redisCall(this.client.eval(RELEASE_MARKED_LUA, 2, key, markKey))) === 1;
   }
 
   async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
@@ -408,10 +450,26 @@ export class MemorySharedState implements SharedState {
     return v;
   }
 
-  async reserve(key: string, delta: number, limit: number, ttlMs: number) {
+  async reserve(
+    key: string,
+    delta: number,
+    limit: number,
+    ttlMs: number,
+    mark?: { key: string; ttlMs: number },
+  ) {
     const cur = Number(this.read(key) ?? '0');
+    if (mark && this.read(mark.key) !== null) return { ok: true, value: cur };
     if (cur + delta > limit) return { ok: false, value: cur };
+    if (mark) this.values.set(mark.key, { value: String(delta), expiresAtMs: this.now() + mark.ttlMs });
     return { ok: true, value: await this.incrBy(key, delta, ttlMs) };
+  }
+
+  async releaseMarked(key: string, markKey: string) {
+    const d = this.read(markKey);
+    if (d === null) return false;
+    this.values.delete(markKey);
+    if (this.read(key) !== null) await this.incrBy(key, -Number(d));
+    return true;
   }
 
   async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {

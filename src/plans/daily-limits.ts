@@ -2,6 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { DailyLimitPlan, Prisma } from '../generated/prisma/client.ts';
 import { ensureCounter } from '../infra/counter-rebuild.ts';
 import type { AdjustEntry, SharedState } from '../infra/shared-state.ts';
+import { retryInBackground } from '../lib/background-retry.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import type { LimitChangedEvent, PubSub } from '../pubsub.ts';
@@ -13,6 +14,11 @@ import { DEFAULT_TIME_ZONE, type PlanDayBounds, planDayBounds, planDayOf } from 
 const COUNTER_TTL_MS = 2 * 86_400_000;
 const REBUILD_LOCK_TTL_MS = 10_000;
 const REBUILD_WAIT_MS = 2_000;
+/**
+ * How long Redis keeps what a reservation added to a counter (its mark), so that an attempt whose
+ * reply was lost can still be given back: longer than the background retry of the give-back.
+ */
+const RESERVE_MARK_TTL_MS = 10 * 60_000;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Response headers the proxy sends; names are lower-case. */
@@ -118,6 +124,10 @@ export interface TodayUsage {
 }
 
 interface Attempt {
+  /** The reservation's id: each attempt its own, as it names the marks of what it added. */
+  id: string;
+  /** Gives back what the attempt added (idempotent; retried in the background while Redis is away). */
+  giveBack: () => Promise<void>;
   ok: boolean;
   counters: (ReservedCounter & { value: bigint; limitRow: DailyLimitPlan })[];
   failed?: { limitRow: DailyLimitPlan; used: bigint; requested: bigint };
@@ -172,9 +182,9 @@ export class DailyLimitService {
       planDay: bounds.day,
       resetsAt: bounds.resetsAt,
     };
-    const reservation = (model: string, counters: ReservedCounter[]): Reservation => ({
+    const reservation = (model: string, counters: ReservedCounter[], id = newId('dlres')): Reservation => ({
       v: 1,
-      id: newId('dlres'),
+      id,
       organizationId: input.organizationId,
       planId: plan?.id ?? null,
       planCode: plan?.code ?? null,
@@ -247,8 +257,14 @@ export class DailyLimitService {
     const graced = attempt.counters.some((c) => c.value > c.limitRow.limitValue);
     const counters = attempt.counters.map(({ value: _v, limitRow: _l, ...c }) => c);
     const warnings: LimitWarning[] = [];
-    for (const c of attempt.counters)
-      warnings.push(...(await this.announceCrossings(plan, subject, bounds, c.limitRow, c.value)));
+    try {
+      for (const c of attempt.counters)
+        warnings.push(...(await this.announceCrossings(plan, subject, bounds, c.limitRow, c.value)));
+    } catch (err) {
+      // Redis failed after the reservation: the caller never gets it, so give it back here.
+      await attempt.giveBack();
+      throw err;
+    }
     const tightest = attempt.counters.reduce<(typeof attempt.counters)[number] | null>((best, c) => {
       if (!best) return c;
       // Smallest remaining share of its limit: (limit − value) / limit, compared without division.
@@ -268,7 +284,7 @@ export class DailyLimitService {
       ...base,
       model,
       degradedFrom: model === input.model ? null : input.model,
-      reservation: reservation(model, counters),
+      reservation: reservation(model, counters, attempt.id),
       headers,
       graced,
       warnings,
@@ -344,6 +360,12 @@ export class DailyLimitService {
     };
   }
 
+  /**
+   * Reserves the estimate against each applicable counter, all or none. Each addition is marked
+   * (`SharedState.reserve` with a mark), so when Redis fails midway — including an addition Redis
+   * applied whose reply died with the connection, which the caller sees as a failure — what was
+   * added is given back exactly, retried in the background until Redis is back.
+   */
   private async tryReserve(
     plan: PlanWithLimits,
     subject: Subject,
@@ -352,6 +374,7 @@ export class DailyLimitService {
     currency: string,
     estimate: { costNanos: bigint; tokens: bigint },
   ): Promise<Attempt> {
+    const id = newId('dlres');
     const applicable = plan.dailyLimits
       .filter(
         (l) => (l.model === null || l.model === model) && (l.metric !== 'cost' || l.currency === currency),
@@ -359,52 +382,50 @@ export class DailyLimitService {
       .map((l) => ({ l, key: counterKey(bounds.day, subject, l) }))
       // One order everywhere, so concurrent admits take counters in the same sequence.
       .sort((a, b) => (a.key < b.key ? -1 : 1));
-    const done: Attempt['counters'] = [];
-    const giveBack = async () => {
-      for (const c of done)
-        await this.deps.state.incrBy(c.key, -toSafe(BigInt(c.reserved)), COUNTER_TTL_MS).catch(() => {});
-    };
+    const tried: string[] = [];
+    const giveBack = () =>
+      retryInBackground('daily limit give-back', id, async () => {
+        for (const key of tried) await this.deps.state.releaseMarked(key, reserveMark(id, key));
+      });
+    const counters: Attempt['counters'] = [];
     try {
-      return await this.reserveEach(applicable, done, giveBack, plan, subject, bounds, estimate);
+      for (const { l, key } of applicable) {
+        await this.ensureCounter(key, plan, subject, bounds, l);
+        const delta =
+          l.metric === 'requests' ? 1n : l.metric === 'tokens' ? estimate.tokens : estimate.costNanos;
+        const cap = l.limitValue + graceAllowance(plan, l);
+        tried.push(key);
+        const r = await this.deps.state.reserve(key, toSafe(delta), toSafe(cap), COUNTER_TTL_MS, {
+          key: reserveMark(id, key),
+          ttlMs: RESERVE_MARK_TTL_MS,
+        });
+        if (!r.ok) {
+          await giveBack();
+          return {
+            id,
+            giveBack,
+            ok: false,
+            counters: [],
+            failed: { limitRow: l, used: BigInt(r.value), requested: delta },
+          };
+        }
+        counters.push({
+          key,
+          metric: l.metric as LimitMetric,
+          currency: l.currency,
+          model: l.model,
+          limit: l.limitValue.toString(),
+          reserved: delta.toString(),
+          value: BigInt(r.value),
+          limitRow: l,
+        });
+      }
     } catch (err) {
-      // SharedState failed midway: give back what this attempt already reserved.
+      // SharedState failed midway: give back what this attempt added, the unanswered one included.
       await giveBack();
       throw err;
     }
-  }
-
-  private async reserveEach(
-    applicable: { l: DailyLimitPlan; key: string }[],
-    done: Attempt['counters'],
-    giveBack: () => Promise<void>,
-    plan: PlanWithLimits,
-    subject: Subject,
-    bounds: PlanDayBounds,
-    estimate: { costNanos: bigint; tokens: bigint },
-  ): Promise<Attempt> {
-    for (const { l, key } of applicable) {
-      await this.ensureCounter(key, plan, subject, bounds, l);
-      const delta =
-        l.metric === 'requests' ? 1n : l.metric === 'tokens' ? estimate.tokens : estimate.costNanos;
-      const cap = l.limitValue + graceAllowance(plan, l);
-      const r = await this.deps.state.reserve(key, toSafe(delta), toSafe(cap), COUNTER_TTL_MS);
-      if (!r.ok) {
-        await giveBack();
-        done.length = 0;
-        return { ok: false, counters: [], failed: { limitRow: l, used: BigInt(r.value), requested: delta } };
-      }
-      done.push({
-        key,
-        metric: l.metric as LimitMetric,
-        currency: l.currency,
-        model: l.model,
-        limit: l.limitValue.toString(),
-        reserved: delta.toString(),
-        value: BigInt(r.value),
-        limitRow: l,
-      });
-    }
-    return { ok: true, counters: done };
+    return { id, giveBack, ok: true, counters };
   }
 
   /** Makes sure the counter exists, rebuilt from usage_records (src/infra/counter-rebuild.ts). */
@@ -537,6 +558,8 @@ export class DailyLimitService {
     }
   }
 }
+
+const reserveMark = (reservationId: string, key: string) => `dlres:${reservationId}:${key}`;
 
 function counterKey(
   day: string,

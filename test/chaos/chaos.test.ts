@@ -27,6 +27,12 @@ const REDIS_PORT = 57501;
 const GATEWAY_PORTS = [57510, 57511];
 /** The issue asks for a 30 s stop; 6 s keeps the suite within CI's few minutes and outlasts every retry budget the old code had (150 ms). */
 const PG_STOP_MS = Number(process.env.CHAOS_PG_STOP_MS ?? 6_000);
+/**
+ * What a request of this suite is admitted at: (6 prompt tokens + 60 max_tokens × the 4× output
+ * multiplier) × 150 nanos. A request cut by a kill is charged this, and a daily-limit reservation
+ * left behind by one weighs this.
+ */
+const ESTIMATE_NANOS = 36_900n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
@@ -43,6 +49,9 @@ interface Sent {
   /** The cost the client was told (header or stream comment); null when it was not told one. */
   toldNanos: bigint | null;
   status: number | 'cut' | 'refused';
+  /** When the client sent it and when it had the whole answer (or gave up), ms since the epoch. */
+  startedAt: number;
+  endedAt: number;
 }
 
 describe('chaos: no answered request goes unbilled', () => {
@@ -58,6 +67,8 @@ describe('chaos: no answered request goes unbilled', () => {
   const everyGateway: GatewayProcess[] = [];
   const sent: Sent[] = [];
   const faults: string[] = [];
+  /** The daily counter's excess over the usage records after the last check (see `check`). */
+  let counterExcess = 0n;
 
   const startGw = async (i: number) => {
     const g = await startGatewayProcess(`gw${i}`, GATEWAY_PORTS[i]!, env);
@@ -85,7 +96,7 @@ describe('chaos: no answered request goes unbilled', () => {
       LITELLM_URL: upstream.url,
       LITELLM_MASTER_KEY: 'sk-double-master',
       LITELLM_SYNC_MODE: 'none',
-      TOLLGATE_ADMIN_TOKEN: 'chaos-admin-token-0123456789',
+      TOLLGATE_ADMIN_TOKEN: 'chaos-admin-token-0123456789-abcdefghijklmnopqrstuvwxyz',
       MIGRATE_ON_START: 'false',
       OUTBOX_ENABLED: 'false',
       LOG_LEVEL: 'warn',
@@ -154,6 +165,12 @@ describe('chaos: no answered request goes unbilled', () => {
 
   /** One request through gateway `i`, streamed or not, as a client sees it. */
   async function one(i: number, stream: boolean): Promise<Sent> {
+    const startedAt = Date.now();
+    const r = await answer(i, stream);
+    return { ...r, startedAt, endedAt: Date.now() };
+  }
+
+  async function answer(i: number, stream: boolean): Promise<Omit<Sent, 'startedAt' | 'endedAt'>> {
     const g = gateways[i]!;
     const client = new OpenAI({ apiKey, baseURL: `${g.url}/v1`, maxRetries: 0, timeout: 20_000 });
     const body = { model: MODEL, messages: [{ role: 'user' as const, content: 'chaos' }], max_tokens: 60 };
@@ -254,15 +271,23 @@ describe('chaos: no answered request goes unbilled', () => {
     const consistency = await s.ledger.checkConsistency();
     const now = new Date(Date.now() - 3_000);
     const overdue = await s.db.hold.count({ where: { status: 'active', expiresAt: { lt: now } } });
-    const today = await s.dailyLimits.todayUsage({
-      organizationId,
-      teamId: null,
-      userId: usage[0]?.userId ?? '',
-      apiKeyId: usage[0]?.apiKeyId ?? '',
-    });
-    const counter = today?.limits[0]?.used ?? 0n;
+    const readCounter = async () => {
+      const today = await s.dailyLimits.todayUsage({
+        organizationId,
+        teamId: null,
+        userId: usage[0]?.userId ?? '',
+        apiKeyId: usage[0]?.apiKeyId ?? '',
+      });
+      return today?.limits[0]?.used ?? 0n;
+    };
     const planDay = usage.find((u) => u.planDay)?.planDay;
     const dayTotal = usage.filter((u) => u.planDay === planDay).reduce((a, u) => a + u.costNanos, 0n);
+    // Counter moves that failed while Redis was away are retried in the background (backoff up to 5 s).
+    if (opts.countersExact)
+      await until(async () => (await readCounter()) === dayTotal, 'daily counter settled', 15_000).catch(
+        () => {},
+      );
+    const counter = await readCounter();
     const crashed = everyGateway.filter((g) => g.exit && !g.exit.killed);
     const figures = {
       fault,
@@ -278,6 +303,7 @@ describe('chaos: no answered request goes unbilled', () => {
       drift: (ledgerTotal - usageTotal).toString(),
       dailyCounterNanos: counter.toString(),
       dailyUsageNanos: dayTotal.toString(),
+      dailyCounterExcessNanos: (counter - dayTotal).toString(),
       overdueHolds: overdue,
       consistent: consistency.ok,
       crashed: crashed.map((g) => g.name),
@@ -291,7 +317,15 @@ describe('chaos: no answered request goes unbilled', () => {
     expect(ledgerTotal).toBe(usageTotal);
     expect(consistency.ok).toBe(true);
     expect(overdue).toBe(0);
-    if (opts.countersExact) expect(counter).toBe(dayTotal);
+    if (opts.countersExact) {
+      // A gateway killed after reserving a request's daily limit but before journaling it leaves
+      // that estimate in the counter (docs/reliability.md, known gap): at most one per request
+      // whose connection the kill cut before any answer. Nothing else may move the counter.
+      const lost = BigInt(sent.filter((x) => x.status === 'refused').length);
+      const excess = counter - dayTotal;
+      expect(excess >= 0n && excess <= lost * ESTIMATE_NANOS && excess % ESTIMATE_NANOS === 0n).toBe(true);
+      counterExcess = excess;
+    }
     expect(crashed.map((g) => `${g.name}: ${g.exit?.code} ${g.output.slice(-5).join('')}`)).toEqual([]);
     for (const u of usage) expect(byRequest.get(u.requestId)).toBeDefined();
   }
@@ -355,6 +389,40 @@ describe('chaos: no answered request goes unbilled', () => {
     await check('upstream reset mid-stream');
   });
 
+  it('a slow ledger: postings held back by a lock on the ledger while requests flow', async () => {
+    faults.push('slow ledger');
+    const LOCK_MS = 4_000;
+    let lockedFrom = 0;
+    let lockedUntil = 0;
+    await load(
+      (async () => {
+        await sleep(1_000);
+        // Every posting inserts ledger entries: a transaction of the test holding the table in
+        // EXCLUSIVE mode (reads still pass) makes each one wait until it commits.
+        await admin.services.db.$transaction(
+          async (tx) => {
+            await tx.$executeRawUnsafe('LOCK TABLE ledger_entries IN EXCLUSIVE MODE');
+            lockedFrom = Date.now();
+            await sleep(LOCK_MS);
+            lockedUntil = Date.now();
+          },
+          { timeout: LOCK_MS + 10_000, maxWait: 10_000 },
+        );
+        await sleep(1_000);
+      })(),
+    );
+    // Answers do not wait for the ledger: requests sent while it was locked were answered, with
+    // their cost, before it was released.
+    const answeredWhileLocked = sent.filter(
+      (x) => x.toldNanos !== null && x.startedAt >= lockedFrom && x.endedAt < lockedUntil,
+    );
+    process.stdout.write(
+      `CHAOS ${JSON.stringify({ fault: 'slow ledger', lockMs: lockedUntil - lockedFrom, answeredWhileLocked: answeredWhileLocked.length })}\n`,
+    );
+    expect(answeredWhileLocked.length).toBeGreaterThan(0);
+    await check('slow ledger');
+  });
+
   it('graceful shutdown of a gateway under load drains its postings', async () => {
     faults.push('SIGTERM');
     await load(
@@ -369,6 +437,7 @@ describe('chaos: no answered request goes unbilled', () => {
   });
   it('Redis restart, data kept (append-only file)', async () => {
     faults.push('redis restart');
+    const excessBefore = counterExcess;
     await load(
       (async () => {
         await sleep(1_000);
@@ -377,11 +446,11 @@ describe('chaos: no answered request goes unbilled', () => {
         await sleep(1_500);
       })(),
     );
-    // A reservation Redis applied but whose reply died with the connection is reported failed
-    // to the gateway, so nothing gives it back: one estimate can stay in the daily counter
-    // (docs/reliability.md, known gap). Printed, not asserted; the Redis faults run last, as
-    // the figures are cumulative.
-    await check('redis restart (AOF)', { countersExact: false });
+    // A reservation Redis applied whose reply died with the connection is given back by its mark
+    // once Redis answers again, so the daily counter equals the usage records. The Redis faults
+    // run last, as the figures are cumulative.
+    await check('redis restart (AOF)');
+    expect(counterExcess).toBe(excessBefore);
   });
 
   it('Redis restart with its data lost (no AOF left)', async () => {

@@ -52,6 +52,35 @@ describe.each([
 describe.each([
   ['memory', () => new MemorySharedState()],
   ['redis', () => testRedisState()],
+] as const)('SharedState.reserve with a mark on %s', (_name, open) => {
+  const state = () => {
+    const s = open();
+    states.push(s);
+    return s;
+  };
+  const mark = { key: 'm:1', ttlMs: 60_000 };
+
+  it('adds once when the same reservation is sent again (ioredis resends a command whose reply was lost)', async () => {
+    const s = state();
+    expect(await s.reserve('r', 7, 100, 60_000, mark)).toEqual({ ok: true, value: 7 });
+    expect(await s.reserve('r', 7, 100, 60_000, mark)).toEqual({ ok: true, value: 7 });
+    expect(await s.get('r')).toBe('7');
+  });
+
+  it('releaseMarked gives back exactly what was added, once, and nothing for a reservation never applied', async () => {
+    const s = state();
+    await s.incrBy('q', 10);
+    await s.reserve('q', 5, 100, 60_000, mark);
+    expect(await s.releaseMarked('q', mark.key)).toBe(true);
+    expect(await s.releaseMarked('q', mark.key)).toBe(false);
+    expect(await s.releaseMarked('q', 'm:never')).toBe(false);
+    expect(await s.get('q')).toBe('10');
+  });
+});
+
+describe.each([
+  ['memory', () => new MemorySharedState()],
+  ['redis', () => testRedisState()],
 ] as const)('SharedState.addRebuiltTotal on %s', (_name, open) => {
   const state = () => {
     const s = open();

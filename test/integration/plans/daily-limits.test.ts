@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RedisUnavailableError } from '../../../src/infra/dependency-errors.ts';
 import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
 import type { PlanInput } from '../../../src/plans/plans.ts';
 import { createPlanServices } from '../../../src/plans/wiring.ts';
@@ -392,6 +393,66 @@ describe('daily limits (PostgreSQL + Redis)', () => {
     },
   );
 
+  it.each([
+    ['Redis', () => redis()],
+    ['in-process', () => new MemorySharedState(() => now.getTime())],
+  ] as const)(
+    'gives back a reservation Redis applied whose reply was lost, once Redis answers again (%s)',
+    async (_name, open) => {
+      now = NOON;
+      const state = open();
+      const { t } = await setup(gateway(state), {
+        dailyLimits: [
+          { metric: 'cost', limitValue: 1000n, currency: 'USD' },
+          { metric: 'requests', limitValue: 50n },
+        ],
+      });
+      const prefix = `dl:2026-03-10:organization:${t.organizationId}`;
+      await gateway(state).dailyLimits.admit(request(t, { cost: 100n }));
+      // The second counter's reservation is applied, but its reply dies with the connection
+      // (Redis restarting on its AOF); the first give-back finds Redis still away.
+      const lost = replyLostOnce(state, 2);
+      const err = await gateway(lost)
+        .dailyLimits.admit(request(t, { cost: 100n }))
+        .catch((e) => e);
+      expect(err).toMatchObject({ code: 'REDIS_UNAVAILABLE' });
+      await vi.waitFor(
+        async () => {
+          expect(await state.get(`${prefix}:cost:USD:*`)).toBe('100');
+          expect(await state.get(`${prefix}:requests:-:*`)).toBe('1');
+        },
+        { timeout: 5_000, interval: 50 },
+      );
+      expect(lost.releasesRefused).toBe(1);
+    },
+  );
+
+  it('gives back a reservation when Redis fails while announcing the threshold it crossed', async () => {
+    now = NOON;
+    const state = redis();
+    const { t } = await setup(gateway(state), {
+      warnThresholds: [50],
+      dailyLimits: [{ metric: 'requests', limitValue: 2n }],
+    });
+    const key = `dl:2026-03-10:organization:${t.organizationId}:requests:-:*`;
+    const failing = new Proxy(state, {
+      get(target, prop) {
+        if (prop === 'reserve')
+          return async (...args: Parameters<SharedState['reserve']>) => {
+            if (args[0].endsWith(':warn:50'))
+              throw new RedisUnavailableError(new Error('Connection is closed.'));
+            return target.reserve(...args);
+          };
+        const v = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    await expect(gateway(failing).dailyLimits.admit(request(t))).rejects.toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+    });
+    expect(await state.get(key)).toBe('0');
+  });
+
   it('admits without counters when no daily-limit plan applies', async () => {
     now = NOON;
     const g = gateway(redis());
@@ -439,4 +500,38 @@ function pauseAfterFirstRead(state: SharedState, key: string) {
     },
   });
   return wrapped as SharedState & { readDone: Promise<void>; resume: () => void };
+}
+
+/**
+ * A SharedState whose `nth` reserve is applied but answered with a lost connection, and whose
+ * first give-back after that fails too (Redis still restarting): what a Redis restart does.
+ */
+function replyLostOnce(state: SharedState, nth: number) {
+  let reserves = 0;
+  let lost = false;
+  const counts = { releasesRefused: 0 };
+  const reserve: SharedState['reserve'] = async (...args) => {
+    const r = await state.reserve(...args);
+    if (args[4] && ++reserves === nth) {
+      lost = true;
+      throw new RedisUnavailableError(new Error('Connection is closed.'));
+    }
+    return r;
+  };
+  const releaseMarked: SharedState['releaseMarked'] = async (...args) => {
+    if (lost && counts.releasesRefused === 0) {
+      counts.releasesRefused++;
+      throw new RedisUnavailableError(new Error('connect ECONNREFUSED'));
+    }
+    return state.releaseMarked(...args);
+  };
+  return new Proxy(state, {
+    get(target, prop) {
+      if (prop === 'reserve') return reserve;
+      if (prop === 'releaseMarked') return releaseMarked;
+      if (prop === 'releasesRefused') return counts.releasesRefused;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as SharedState & { releasesRefused: number };
 }
