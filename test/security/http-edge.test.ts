@@ -206,9 +206,15 @@ describe('HTTP edge: malformed URLs and throwing handlers never end the process'
         const res = await raw(t.url, { method: m, path: p, headers: h, body: sent });
         const requestId = res.headers['x-request-id'];
         expect(typeof requestId).toBe('string');
-        // CORS preflights and /metrics (Prometheus text) are the only answers that are not JSON.
+        // CORS preflights, /metrics (Prometheus text) and the HTML pages a browser GETs (the hosted
+        // payment pages, identical for every id, and GraphiQL) are the only answers that are not JSON.
         const isPreflight = m === 'OPTIONS' && res.status === 204;
-        if (!isPreflight && !res.headers['content-type']?.startsWith('text/plain')) {
+        const isHtmlPage =
+          m === 'GET' &&
+          res.status === 200 &&
+          /^\/(pay|graphql)(\/|$|\?)/.test(p) &&
+          res.headers['content-type']?.startsWith('text/html') === true;
+        if (!isPreflight && !isHtmlPage && !res.headers['content-type']?.startsWith('text/plain')) {
           expect(res.status, `${m} ${p} → ${res.text.slice(0, 200)}`).toBeLessThan(600);
           const parsed = JSON.parse(res.text);
           expect(requestIdIn(parsed), `${m} ${p} → ${res.text.slice(0, 200)}`).toBe(requestId);

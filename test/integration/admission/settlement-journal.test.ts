@@ -145,14 +145,17 @@ describe('settlements survive the database and the process (issue 15, findings 1
     const db = g.t.app.services.db;
     const lease = () => db.hold.findFirst({ where: { idempotencyKey: { startsWith: 'lease:' } } });
     const p = await principal();
+    const postings: Promise<void>[] = [];
     await until(async () => {
       const i = info(false);
       // As the proxy runs it: in the request's context, which the lease opened in the background inherits.
       const a = await runWithRequestContext({ requestId: i.requestId }, () => admission.admit(p, i));
-      admission.settle(a.ticket, outcome());
+      postings.push(admission.settle(a.ticket, outcome()).posted);
       return (await lease()) !== null;
     }, 'a lease');
     expect((await lease())?.requestId).toBeNull();
+    // The next test reads the balance: these postings must not land in the middle of it.
+    await Promise.all(postings);
   });
 
   it('a database outage longer than any retry budget: the posting waits and lands once when the database is back', async () => {
