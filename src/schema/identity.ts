@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import type { Context } from '../context.ts';
 import { API_SCOPES, ROLES, type Role, isPlatformAdmin, roleAtLeast } from '../identity/principal.ts';
 import { NotFoundError } from '../lib/errors.ts';
@@ -45,15 +46,13 @@ const id = (v: string | number) => String(v);
 
 // ------------------------------------------------------------------ types
 
-export const OrganizationRole = builder.enumType('OrganizationRole', {
+export const OrganizationRole = screamingEnum('OrganizationRole', ROLES, {
   description: 'A user’s role in an organization (platform admin is a user flag, not a role).',
-  values: ROLES,
 });
 
-export const ApiScopeEnum = builder.enumType('ApiScope', {
+export const ApiScopeEnum = screamingEnum('ApiScope', API_SCOPES, {
   description:
-    'What an API key may do: inference (proxy), read (queries), manage (identity), billing (money).',
-  values: API_SCOPES,
+    'What an API key may do: INFERENCE (proxy), READ (queries), MANAGE (identity), BILLING (money).',
 });
 
 export const OrganizationNode = builder.prismaNode('Organization', {
@@ -623,19 +622,15 @@ builder.mutationFields((t) => ({
 
 // ------------------------------------------------------------------ LiteLLM drift (platform admin)
 
-const LiteLLMDriftDirection = builder.enumType('LiteLLMDriftDirection', {
+const LiteLLMDriftDirection = screamingEnum('LiteLLMDriftDirection', ['litellm_higher', 'tollgate_higher', 'none'], {
   description: 'Which way LiteLLM disagrees with Tollgate.',
-  values: {
-    litellm_higher: {
-      description:
-        'LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices).',
-    },
-    tollgate_higher: {
-      description:
-        "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
-    },
-    none: { description: 'They agree.' },
-  } as const,
+  valueDescriptions: {
+    litellm_higher:
+      'LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices).',
+    tollgate_higher:
+      "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
+    none: 'They agree.',
+  },
 });
 
 const LiteLLMDrift = builder
