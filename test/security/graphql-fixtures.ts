@@ -27,7 +27,7 @@ export async function createTenant(t: TestApp, slug: string, members = 0): Promi
   const memberIds: string[] = [];
   for (let i = 0; i < members; i++) {
     const user = await t.gql(
-      `mutation($o: ID!, $e: String!) { createUser(input: { organizationId: $o, email: $e, role: member }) { id } }`,
+      `mutation($o: ID!, $e: String!) { createUser(input: { organizationId: $o, email: $e, role: MEMBER }) { id } }`,
       { o: orgId, e: `${slug}-m${i}@example.test` },
     );
     expect(user.errors).toBeUndefined();

@@ -28,7 +28,7 @@ describe('plan visibility and locked assignments', () => {
     const owner = await db.prisma.user.findFirstOrThrow({ where: { email: `owner@${slug}.test` } });
     const k = must(
       await t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
-        i: { organizationId: id, userId: owner.id, name: 'owner', scopes: ['read', 'manage', 'billing'] },
+        i: { organizationId: id, userId: owner.id, name: 'owner', scopes: ['READ', 'MANAGE', 'BILLING'] },
       }),
     );
     return { id, secret: k.createApiKey.secret as string };
@@ -67,7 +67,7 @@ describe('plan visibility and locked assignments', () => {
   });
 
   const ASSIGN =
-    'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: organization, subjectId:$o}) { id assignedBy plan { code } } }';
+    'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: ORGANIZATION, subjectId:$o}) { id assignedBy plan { code } } }';
   const assignments = (organizationId: string) =>
     db.prisma.planAssignment.findMany({ where: { organizationId }, orderBy: { id: 'asc' } });
 

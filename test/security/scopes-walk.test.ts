@@ -65,7 +65,7 @@ describe('key scopes', () => {
     );
     endpointId = must(e).createWebhookEndpoint.endpoint.id;
     const p = await t.gql(
-      'mutation { createPlan(input:{code:"discount", name:"Discount", kind: daily_limit, dailyLimits:[{metric: requests, limitValue:"100"}]}) { id } }',
+      'mutation { createPlan(input:{code:"discount", name:"Discount", kind: DAILY_LIMIT, dailyLimits:[{metric: REQUESTS, limitValue:"100"}]}) { id } }',
     );
     planId = must(p).createPlan.id;
   });
@@ -99,7 +99,7 @@ describe('key scopes', () => {
     },
     {
       attack: 'assigns a plan',
-      doc: 'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: organization, subjectId:$o}) { id } }',
+      doc: 'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: ORGANIZATION, subjectId:$o}) { id } }',
       vars: { p: planId, o: orgId },
     },
   ];

@@ -33,7 +33,7 @@ describe('usage records and aggregates over GraphQL', () => {
     const key = await g.t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
       i: {
         name: 'member key',
-        scopes: ['read', 'inference'],
+        scopes: ['READ', 'INFERENCE'],
         userId: userRow.id,
         organizationId: g.organizationId,
       },

@@ -31,7 +31,7 @@ describe('identity over GraphQL', () => {
           organizationId: orgId,
           userId: ownerId,
           name: 'owner',
-          scopes: ['read', 'manage', 'billing', 'inference'],
+          scopes: ['READ', 'MANAGE', 'BILLING', 'INFERENCE'],
         },
       },
     );
@@ -53,8 +53,8 @@ describe('identity over GraphQL', () => {
     const v = await t.gql('{ viewer { kind role scopes organization { slug } } }', {}, { token: ownerKey });
     expect(v.data.viewer).toEqual({
       kind: 'api_key',
-      role: 'owner',
-      scopes: ['read', 'manage', 'billing', 'inference'],
+      role: 'OWNER',
+      scopes: ['READ', 'MANAGE', 'BILLING', 'INFERENCE'],
       organization: { slug: 'acme' },
     });
   });
@@ -74,7 +74,7 @@ describe('identity over GraphQL', () => {
     );
     expect(team.data.createTeam.name).toBe('Research');
     const user = await t.gql(
-      `mutation { createUser(input:{organizationId:"${orgId}", email:"mia@acme.test", name:"Mia", role: member}) { id email } }`,
+      `mutation { createUser(input:{organizationId:"${orgId}", email:"mia@acme.test", name:"Mia", role: MEMBER}) { id email } }`,
       {},
       { token: ownerKey },
     );
@@ -117,13 +117,13 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(dupTeam)).toEqual(['CONFLICT']);
     const dupEmail = await t.gql(
-      `mutation { createUser(input:{organizationId:"${orgId}", email:"MIA@acme.test", role: member}) { id } }`,
+      `mutation { createUser(input:{organizationId:"${orgId}", email:"MIA@acme.test", role: MEMBER}) { id } }`,
       {},
       { token: ownerKey },
     );
     expect(codes(dupEmail)).toEqual(['CONFLICT']);
     const badEmail = await t.gql(
-      `mutation { createUser(input:{organizationId:"${orgId}", email:"not-an-email", role: member}) { id } }`,
+      `mutation { createUser(input:{organizationId:"${orgId}", email:"not-an-email", role: MEMBER}) { id } }`,
       {},
       { token: ownerKey },
     );
@@ -159,7 +159,7 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(escalate)).toEqual(['KEY_LIMITS_EXCEED_CALLER']);
     const promote = await t.gql(
-      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${mia.id}", role: owner}) { role } }`,
+      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${mia.id}", role: OWNER}) { role } }`,
       {},
       { token: miaKey },
     );
@@ -337,7 +337,7 @@ describe('identity over GraphQL', () => {
   it('keeps the last owner and refuses deleting a team with active keys', async () => {
     const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const demote = await t.gql(
-      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${owner.id}", role: admin}) { role } }`,
+      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${owner.id}", role: ADMIN}) { role } }`,
       {},
       { token: ownerKey },
     );
@@ -358,13 +358,13 @@ describe('identity over GraphQL', () => {
     const other = await t.gql('mutation { createOrganization(input:{name:"Beta", slug:"beta"}) { id } }');
     const betaId = other.data.createOrganization.id;
     const denied = await t.gql(
-      `mutation { addMember(input:{organizationId:"${orgId}", userId:"${mia.id}", role: member}) { id } }`,
+      `mutation { addMember(input:{organizationId:"${orgId}", userId:"${mia.id}", role: MEMBER}) { id } }`,
       {},
       { token: ownerKey },
     );
     expect(codes(denied)).toEqual(['FORBIDDEN']);
     const added = await t.gql(
-      `mutation { addMember(input:{organizationId:"${betaId}", userId:"${mia.id}", role: admin}) { role user { email } } }`,
+      `mutation { addMember(input:{organizationId:"${betaId}", userId:"${mia.id}", role: ADMIN}) { role user { email } } }`,
     );
     expect(added.data.addMember).toEqual({ role: 'admin', user: { email: 'mia@acme.test' } });
     // Acme's owner sees only Acme memberships of Mia.

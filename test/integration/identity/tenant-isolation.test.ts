@@ -62,7 +62,7 @@ describe('tenant isolation across every query and mutation', () => {
       );
       const ownerSecret = ownerKey.data.createApiKey.secret as string;
       const member = await t.gql(
-        `mutation { createUser(input:{organizationId:"${orgId}", email:"member@${slug}.test", name:"${slug} member", role: member}) { id } }`,
+        `mutation { createUser(input:{organizationId:"${orgId}", email:"member@${slug}.test", name:"${slug} member", role: MEMBER}) { id } }`,
         {},
         { token: ownerSecret },
       );

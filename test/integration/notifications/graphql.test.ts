@@ -104,7 +104,7 @@ describe('risk and notifications over GraphQL', () => {
     expect(rotated.data.rotateWebhookSecret.previousSecretExpiresAt).not.toBeNull();
 
     const updated = await t.gql(
-      `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { status: disabled }) { status } }`,
+      `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { status: DISABLED }) { status } }`,
       { id: endpoint.id },
       { token: ownerToken },
     );
@@ -192,12 +192,12 @@ describe('risk and notifications over GraphQL', () => {
     expect(byOwner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const read = await t.gql(
-      `query($id: String) { riskSettings(scopeType: organization, scopeId: $id) { settings } }`,
+      `query($id: String) { riskSettings(scopeType: ORGANIZATION, scopeId: $id) { settings } }`,
       { id: a.org.id },
       { token: ownerToken },
     );
     expect(read.data.riskSettings.settings.rateLimits).toEqual({ keyRequestsPerMinute: 30 });
-    const global = await t.gql(`{ riskSettings(scopeType: global) { settings } }`, {}, { token: ownerToken });
+    const global = await t.gql(`{ riskSettings(scopeType: GLOBAL) { settings } }`, {}, { token: ownerToken });
     expect(global.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const thresholds = await t.gql(
