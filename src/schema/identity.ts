@@ -622,16 +622,20 @@ builder.mutationFields((t) => ({
 
 // ------------------------------------------------------------------ LiteLLM drift (platform admin)
 
-const LiteLLMDriftDirection = screamingEnum('LiteLLMDriftDirection', ['litellm_higher', 'tollgate_higher', 'none'], {
-  description: 'Which way LiteLLM disagrees with Tollgate.',
-  valueDescriptions: {
-    litellm_higher:
-      'LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices).',
-    tollgate_higher:
-      "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
-    none: 'They agree.',
+const LiteLLMDriftDirection = screamingEnum(
+  'LiteLLMDriftDirection',
+  ['litellm_higher', 'tollgate_higher', 'none'],
+  {
+    description: 'Which way LiteLLM disagrees with Tollgate.',
+    valueDescriptions: {
+      litellm_higher:
+        'LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices).',
+      tollgate_higher:
+        "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
+      none: 'They agree.',
+    },
   },
-});
+);
 
 const LiteLLMDrift = builder
   .objectRef<{

@@ -35,9 +35,12 @@ describe('GraphQL enum values', () => {
     expect(scope.getValue('INFERENCE')?.value).toBe('inference');
     const grouping = schema.getType('UsageGrouping') as GraphQLEnumType;
     expect(grouping.serialize('day_and_model')).toBe('DAY_AND_MODEL');
-    expect(grouping.parseLiteral({ kind: 'EnumValue', value: 'DAY_AND_MODEL' } as never, {})).toBe('day_and_model');
+    expect(grouping.parseLiteral({ kind: 'EnumValue', value: 'DAY_AND_MODEL' } as never, {})).toBe(
+      'day_and_model',
+    );
     for (const e of enums)
-      for (const v of e.getValues()) expect(screamingCase(String(v.value)), `${e.name}.${v.name}`).toBe(v.name);
+      for (const v of e.getValues())
+        expect(screamingCase(String(v.value)), `${e.name}.${v.name}`).toBe(v.name);
   });
 });
 
@@ -96,7 +99,7 @@ function codesInSources(files: { where: string; text: string }[]) {
   for (const { where, text } of files) {
     // Inside an error class, `super(…)` is AppError's constructor (code first) or a base with a code slot.
     for (const m of text.matchAll(/\b(?:new (\w+)|(super))\(/g)) {
-      const cls = m[1] ?? text.slice(0, m.index).match(/class \w+ extends (\w+)[^]*$/)?.[1];
+      const cls = m[1] ?? [...text.slice(0, m.index).matchAll(/class \w+ extends (\w+)/g)].at(-1)?.[1];
       const at = cls === undefined ? undefined : codeArg.get(cls);
       if (at === undefined) continue;
       const code = literal(callArgs(text, m.index! + m[0].length - 1)[at]);
@@ -120,7 +123,14 @@ describe('error codes', () => {
     expect(classes.get('UnauthenticatedError')).toBe(1);
     expect(classes.get('PaymentRiskError')).toBe(0);
     const codes = new Set(found.map((f) => f.code));
-    for (const known of ['INVALID_API_KEY', 'TOPUP_COOLDOWN', 'UPSTREAM_UNREACHABLE', 'MODEL_NOT_FOUND', 'UPSTREAM_STREAM_BROKEN', 'INTERNAL'])
+    for (const known of [
+      'INVALID_API_KEY',
+      'TOPUP_COOLDOWN',
+      'UPSTREAM_UNREACHABLE',
+      'MODEL_NOT_FOUND',
+      'UPSTREAM_STREAM_BROKEN',
+      'INTERNAL',
+    ])
       expect(codes).toContain(known);
     expect(found.filter((f) => !SCREAMING.test(f.code))).toEqual([]);
   });
