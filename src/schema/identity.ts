@@ -526,7 +526,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     userId: t.id({ required: false, description: 'Defaults to the caller.' }),
     teamId: t.id({ required: false, description: 'A team the user is a member of.' }),
     name: t.string({ required: true }),
-    scopes: t.stringList({ required: true, description: 'Any of inference, read, manage, billing.' }),
+    scopes: t.field({ type: [ApiScopeEnum], required: true }),
     modelAllowlist: t.stringList({ required: false }),
     budgetNanos: t.field({ type: 'BigInt', required: false }),
     budgetCurrency: t.string({ required: false }),
@@ -542,7 +542,7 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
     name: t.string({ required: false }),
-    scopes: t.stringList({ required: false }),
+    scopes: t.field({ type: [ApiScopeEnum], required: false }),
     modelAllowlist: t.stringList({ required: false }),
     budgetNanos: t.field({ type: 'BigInt', required: false }),
     budgetCurrency: t.string({ required: false }),

@@ -121,8 +121,7 @@ export type CreateApiKeyInput = {
   /** Defaults to the caller’s organization. */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   rpmLimit?: InputMaybe<Scalars['Int']['input']>;
-  /** Any of inference, read, manage, billing. */
-  scopes: Array<Scalars['String']['input']>;
+  scopes: Array<ApiScope>;
   /** A team the user is a member of. */
   teamId?: InputMaybe<Scalars['ID']['input']>;
   tpmLimit?: InputMaybe<Scalars['Int']['input']>;
@@ -1532,7 +1531,7 @@ export type UpdateApiKeyInput = {
   modelAllowlist?: InputMaybe<Array<Scalars['String']['input']>>;
   name?: InputMaybe<Scalars['String']['input']>;
   rpmLimit?: InputMaybe<Scalars['Int']['input']>;
-  scopes?: InputMaybe<Array<Scalars['String']['input']>>;
+  scopes?: InputMaybe<Array<ApiScope>>;
   tpmLimit?: InputMaybe<Scalars['Int']['input']>;
 };
 

@@ -20,7 +20,7 @@ export async function createTenant(t: TestApp, slug: string, members = 0): Promi
   const orgId: string = org.data.createOrganization.id;
   const ownerId: string = org.data.createOrganization.memberships.edges[0].node.user.id;
   const key = await t.gql(
-    `mutation($o: ID!, $u: ID!) { createApiKey(input: { organizationId: $o, userId: $u, name: "owner", scopes: ["read", "manage", "billing"] }) { secret apiKey { id } } }`,
+    `mutation($o: ID!, $u: ID!) { createApiKey(input: { organizationId: $o, userId: $u, name: "owner", scopes: [READ, MANAGE, BILLING] }) { secret apiKey { id } } }`,
     { o: orgId, u: ownerId },
   );
   expect(key.errors).toBeUndefined();

@@ -53,7 +53,7 @@ describe('proxy forwarding: nothing the client sends beyond the allowlist reache
     await g.fund(10_000_000_000n);
     key = await g.createKey({
       name: 'cheap model only',
-      scopes: ['inference'],
+      scopes: ['INFERENCE'],
       modelAllowlist: [MODEL],
     });
   });

@@ -21,7 +21,7 @@ describe('identity over GraphQL', () => {
     orgId = r.data.createOrganization.id;
     const ownerId = r.data.createOrganization.memberships.edges[0].node.user.id;
     expect(r.data.createOrganization.memberships.edges[0].node).toMatchObject({
-      role: 'owner',
+      role: 'OWNER',
       user: { email: 'owner@acme.test' },
     });
     const k = await t.gql(
@@ -129,7 +129,7 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(badEmail)).toEqual(['VALIDATION_FAILED']);
     const badScope = await t.gql(
-      `mutation { createApiKey(input:{name:"x", scopes:["read","root"]}) { secret } }`,
+      `mutation { createApiKey(input:{name:"x", scopes:[READ,ROOT]}) { secret } }`,
       {},
       { token: ownerKey },
     );
@@ -141,7 +141,7 @@ describe('identity over GraphQL', () => {
   it('lets a member manage only its own keys, with scopes it holds', async () => {
     const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     const k = await t.gql(
-      `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${mia.id}", name:"mia", scopes:["read","manage"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${mia.id}", name:"mia", scopes:[READ,MANAGE]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -153,7 +153,7 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(admin)).toEqual(['FORBIDDEN']);
     const escalate = await t.gql(
-      `mutation { createApiKey(input:{name:"x", scopes:["billing"]}) { secret } }`,
+      `mutation { createApiKey(input:{name:"x", scopes:[BILLING]}) { secret } }`,
       {},
       { token: miaKey },
     );
@@ -165,7 +165,7 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(promote)).toEqual(['FORBIDDEN']);
     const own = await t.gql(
-      `mutation { createApiKey(input:{name:"mine", scopes:["read"], budgetNanos:"5000000000", budgetCurrency:"USD", rpmLimit: 60}) { secret apiKey { id budgetNanos user { email } } } }`,
+      `mutation { createApiKey(input:{name:"mine", scopes:[READ], budgetNanos:"5000000000", budgetCurrency:"USD", rpmLimit: 60}) { secret apiKey { id budgetNanos user { email } } } }`,
       {},
       { token: miaKey },
     );
@@ -188,7 +188,7 @@ describe('identity over GraphQL', () => {
 
   it('gates by key scope on top of role: read for queries, manage for mutations', async () => {
     const inferenceOnly = await t.gql(
-      'mutation { createApiKey(input:{name:"proxy only", scopes:["inference"]}) { secret } }',
+      'mutation { createApiKey(input:{name:"proxy only", scopes:[INFERENCE]}) { secret } }',
       {},
       { token: ownerKey },
     );
@@ -206,7 +206,7 @@ describe('identity over GraphQL', () => {
       ),
     ).toEqual(['SCOPE_NOT_ALLOWED']);
     const readOnly = await t.gql(
-      'mutation { createApiKey(input:{name:"reader", scopes:["read"]}) { secret } }',
+      'mutation { createApiKey(input:{name:"reader", scopes:[READ]}) { secret } }',
       {},
       { token: ownerKey },
     );
@@ -252,7 +252,7 @@ describe('identity over GraphQL', () => {
 
   it('revocation takes effect at once in another process sharing Redis', async () => {
     const k = await t.gql(
-      `mutation { createApiKey(input:{name:"shared", scopes:["read"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"shared", scopes:[READ]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -286,7 +286,7 @@ describe('identity over GraphQL', () => {
 
   it('rotation returns a new secret and keeps the old one working until graceUntil', async () => {
     const k = await t.gql(
-      `mutation { createApiKey(input:{name:"rot", scopes:["read"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"rot", scopes:[READ]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -319,7 +319,7 @@ describe('identity over GraphQL', () => {
 
   it('updates lastUsedAt on use, but not on every request', async () => {
     const k = await t.gql(
-      `mutation { createApiKey(input:{name:"touch", scopes:["read"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"touch", scopes:[READ]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -345,7 +345,7 @@ describe('identity over GraphQL', () => {
     const team = await db.prisma.team.findFirstOrThrow({ where: { name: 'Research' } });
     const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     await t.gql(
-      `mutation { createApiKey(input:{userId:"${mia.id}", teamId:"${team.id}", name:"team", scopes:["read"]}) { secret } }`,
+      `mutation { createApiKey(input:{userId:"${mia.id}", teamId:"${team.id}", name:"team", scopes:[READ]}) { secret } }`,
       {},
       { token: ownerKey },
     );
