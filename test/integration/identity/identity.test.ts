@@ -96,8 +96,8 @@ describe('identity over GraphQL', () => {
     expect(
       list.data.organization.memberships.edges.map((e: any) => [e.node.user.email, e.node.role]),
     ).toEqual([
-      ['owner@acme.test', 'owner'],
-      ['mia@acme.test', 'member'],
+      ['owner@acme.test', 'OWNER'],
+      ['mia@acme.test', 'MEMBER'],
     ]);
   });
 
@@ -133,8 +133,9 @@ describe('identity over GraphQL', () => {
       {},
       { token: ownerKey },
     );
-    expect(codes(badScope)).toEqual(['VALIDATION_FAILED']);
-    expect(badScope.errors![0].message).toContain("unknown scope 'root'");
+    // Scopes are the ApiScope enum: an unknown one is refused by GraphQL validation, before any resolver.
+    expect(codes(badScope)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(badScope.errors![0].message).toContain('ROOT');
     expect(await db.prisma.user.count({ where: { email: 'not-an-email' } })).toBe(0);
   });
 
@@ -366,14 +367,14 @@ describe('identity over GraphQL', () => {
     const added = await t.gql(
       `mutation { addMember(input:{organizationId:"${betaId}", userId:"${mia.id}", role: ADMIN}) { role user { email } } }`,
     );
-    expect(added.data.addMember).toEqual({ role: 'admin', user: { email: 'mia@acme.test' } });
+    expect(added.data.addMember).toEqual({ role: 'ADMIN', user: { email: 'mia@acme.test' } });
     // Acme's owner sees only Acme memberships of Mia.
     const seen = await t.gql(
       `{ node(id:"${Buffer.from(`User:${mia.id}`).toString('base64')}") { ... on User { memberships { edges { node { role } } } } } }`,
       {},
       { token: ownerKey },
     );
-    expect(seen.data.node.memberships.edges.map((e: any) => e.node.role)).toEqual(['member']);
+    expect(seen.data.node.memberships.edges.map((e: any) => e.node.role)).toEqual(['MEMBER']);
   });
 
   it('removing a member revokes its keys', async () => {
