@@ -57,8 +57,8 @@ describe('key scopes', () => {
     );
     orgId = rawId(must(o).createOrganization.id);
     ownerId = (await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } })).id;
-    secrets.inference = await keyFor('inference only', ['inference']);
-    secrets.read = await keyFor('read only', ['read']);
+    secrets.inference = await keyFor('inference only', ['INFERENCE']);
+    secrets.read = await keyFor('read only', ['READ']);
     const e = await t.gql(
       'mutation($o: ID!) { createWebhookEndpoint(input:{organizationId:$o, url:"https://hooks.acme.test/in"}) { endpoint { id } } }',
       { o: orgId },

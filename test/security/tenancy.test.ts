@@ -11,7 +11,7 @@ function must(r: { data?: any; errors?: unknown[] }) {
   return r.data;
 }
 const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
-const ALL_SCOPES = ['inference', 'read', 'manage', 'billing'];
+const ALL_SCOPES = ['INFERENCE', 'READ', 'MANAGE', 'BILLING'];
 
 interface Org {
   id: string;

@@ -26,7 +26,7 @@ describe('usage records and aggregates over GraphQL', () => {
     // A member of the same organization with their own key and no usage.
     const s = g.t.app.services;
     const res = await g.t.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
-      i: { email: 'member@usage.test', organizationId: g.organizationId, role: 'member' },
+      i: { email: 'member@usage.test', organizationId: g.organizationId, role: 'MEMBER' },
     });
     if (res.errors) throw new Error(JSON.stringify(res.errors));
     const userRow = await s.db.user.findFirstOrThrow({ where: { email: 'member@usage.test' } });

@@ -157,7 +157,7 @@ describe('LiteLLM backstop', () => {
     expect(r.errors).toBeUndefined();
     // Direct calls were never billed by Tollgate: LiteLLM recorded more for the organization's team.
     const org = r.data.litellmDrift.find((d: any) => d.entityId === b.organizationId);
-    expect(org).toMatchObject({ entityType: 'organization', direction: 'litellm_higher' });
+    expect(org).toMatchObject({ entityType: 'organization', direction: 'LITELLM_HIGHER' });
     expect(BigInt(org.driftNanos)).toBeGreaterThan(0n);
     expect(org.driftUsd).toMatch(/^0\.\d{9}$/);
     const metrics = await (await fetch(`${b.t.url}/metrics`)).text();
