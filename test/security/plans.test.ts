@@ -132,8 +132,8 @@ describe('plan visibility and locked assignments', () => {
   });
 
   it('the organization still removes its own assignment, and a platform admin the locked one', async () => {
-    const own = (await assignments(org.a.id)).find((x) => x.assignedBy === 'ORGANIZATION')!;
-    const locked = (await assignments(org.a.id)).find((x) => x.assignedBy === 'PLATFORM')!;
+    const own = (await assignments(org.a.id)).find((x) => x.assignedBy === 'organization')!;
+    const locked = (await assignments(org.a.id)).find((x) => x.assignedBy === 'platform')!;
     const r = await t.gql(
       'mutation($id: ID!) { deletePlanAssignment(id: $id) }',
       { id: own.id },

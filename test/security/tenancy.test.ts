@@ -181,7 +181,7 @@ describe('tenancy', () => {
     const create = (email: string) =>
       t.gql(
         CREATE_USER,
-        { i: { organizationId: a.id, email, name: 'New', role: 'member' } },
+        { i: { organizationId: a.id, email, name: 'New', role: 'MEMBER' } },
         { token: a.ownerSecret },
       );
     const betaBefore = await db.prisma.user.findUniqueOrThrow({ where: { id: betaOnlyId } });
@@ -197,7 +197,7 @@ describe('tenancy', () => {
   it('createUser refuses (CONFLICT) an email a member of the same organization has', async () => {
     const r = await t.gql(
       CREATE_USER,
-      { i: { organizationId: a.id, email: 'solo@alpha.test', role: 'member' } },
+      { i: { organizationId: a.id, email: 'solo@alpha.test', role: 'MEMBER' } },
       { token: a.ownerSecret },
     );
     expect(r.errors?.[0]?.extensions?.code).toBe('CONFLICT');

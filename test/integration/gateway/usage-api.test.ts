@@ -53,10 +53,10 @@ describe('usage records and aggregates over GraphQL', () => {
     expect(res.errors).toBeUndefined();
     const nodes = res.data.usageRecords.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(4);
-    expect(nodes[0]).toMatchObject({ status: 'failed', cost: { amount: '0' } });
+    expect(nodes[0]).toMatchObject({ status: 'FAILED', cost: { amount: '0' } });
     expect(nodes[1]).toMatchObject({
-      status: 'succeeded',
-      cost: { amount: '5625', currency: 'USD', unit: 'nano' },
+      status: 'SUCCEEDED',
+      cost: { amount: '5625', currency: 'USD', unit: 'NANO' },
       promptTokens: 11,
       completionTokens: 7,
       cachedTokens: 3,
