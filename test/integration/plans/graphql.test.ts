@@ -147,7 +147,7 @@ describe('pricing and plans over GraphQL', () => {
     expect(foreignSubject.errors?.[0].extensions.code).toBe('NOT_FOUND');
     const ok = await app.gql(mutation, { input }, { token: t.secret });
     expect(ok.errors).toBeUndefined();
-    expect(ok.data.assignPlan).toMatchObject({ subjectType: 'api_key', plan: { code: 'starter' } });
+    expect(ok.data.assignPlan).toMatchObject({ subjectType: 'API_KEY', plan: { code: 'starter' } });
   });
 
   it("shows a key its effective plan and today's usage; the member's key has none", async () => {
