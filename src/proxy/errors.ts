@@ -4,7 +4,7 @@ import { AppError } from '../lib/errors.ts';
 export class UnsupportedParameterError extends AppError {
   constructor(name: string, reason?: string) {
     super(
-      'unsupported_parameter',
+      'UNSUPPORTED_PARAMETER',
       reason
         ? `Request argument '${name}' is not supported through this gateway: ${reason}`
         : `Unrecognized request argument supplied: ${name}`,
@@ -15,7 +15,7 @@ export class UnsupportedParameterError extends AppError {
 
 export class UpstreamUnreachableError extends AppError {
   constructor(cause?: unknown) {
-    super('upstream_unreachable', 'The model gateway could not be reached', {
+    super('UPSTREAM_UNREACHABLE', 'The model gateway could not be reached', {
       status: 502,
       type: 'api_error',
       cause,
@@ -25,7 +25,7 @@ export class UpstreamUnreachableError extends AppError {
 
 export class UpstreamTimeoutError extends AppError {
   constructor(cause?: unknown) {
-    super('upstream_timeout', 'The model gateway did not answer in time', {
+    super('UPSTREAM_TIMEOUT', 'The model gateway did not answer in time', {
       status: 504,
       type: 'api_error',
       cause,
@@ -36,7 +36,7 @@ export class UpstreamTimeoutError extends AppError {
 /** Upstream said 401/403 to *our* credential: a Tollgate configuration problem, not the client's key. */
 export class UpstreamAuthError extends AppError {
   constructor() {
-    super('upstream_auth_failed', 'The model gateway rejected Tollgate’s credential', {
+    super('UPSTREAM_AUTH_FAILED', 'The model gateway rejected Tollgate’s credential', {
       status: 502,
       type: 'api_error',
     });
@@ -101,10 +101,14 @@ export function normaliseUpstreamError(
   };
 }
 
-/** A model LiteLLM does not serve: OpenAI's own answer for an unknown model (404 `model_not_found`, no param). */
+/**
+ * A model LiteLLM does not serve: OpenAI's answer for an unknown model (404, `invalid_request_error`, its wording,
+ * no param). The code is OpenAI's `model_not_found` in Tollgate's one casing: the SDKs pick the error class from
+ * the HTTP status and only copy `code` (openai-node 6 `APIError.generate`), so the spelling breaks no client.
+ */
 export class ModelNotFoundError extends AppError {
   constructor(model: string) {
-    super('model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, {
+    super('MODEL_NOT_FOUND', `The model \`${model}\` does not exist or you do not have access to it.`, {
       status: 404,
       type: 'invalid_request_error',
     });

@@ -207,7 +207,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   /**
    * The model names LiteLLM serves (GET /v1/models with our key), cached for a minute, or null when
    * it cannot say (down, error, a wildcard route). Asked only about a model Tollgate has no price
-   * for, to tell "LiteLLM does not serve it" (model_not_found) from "not priced": a stale list only
+   * for, to tell "LiteLLM does not serve it" (MODEL_NOT_FOUND) from "not priced": a stale list only
    * changes which of the two errors a refused request gets.
    */
   let served: { ids: Set<string> | null; atMs: number } | null = null;
@@ -234,7 +234,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     served = { ids, atMs: performance.now() };
     return ids;
   };
-  /** MODEL_NOT_PRICED for a model LiteLLM does not serve is OpenAI's model_not_found. */
+  /** MODEL_NOT_PRICED for a model LiteLLM does not serve is OpenAI's unknown-model answer (404, code MODEL_NOT_FOUND). */
   const unservedAsNotFound = async (err: unknown): Promise<unknown> => {
     if (!(err instanceof AppError) || err.code !== 'MODEL_NOT_PRICED') return err;
     const model = String(err.details?.model ?? '');
@@ -353,13 +353,13 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       return reject(
         res,
         '/v1/*',
-        new AppError('method_not_allowed', `${method} is not allowed on ${path}`, { status: 405 }),
+        new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, { status: 405 }),
       );
     }
     reject(
       res,
       '/v1/*',
-      new AppError('unknown_url', `Unknown request URL: ${method} ${path}`, { status: 404 }),
+      new AppError('UNKNOWN_URL', `Unknown request URL: ${method} ${path}`, { status: 404 }),
     );
   };
 
@@ -760,7 +760,7 @@ class Exchange {
         error: {
           message: 'The upstream stream was interrupted',
           type: 'api_error',
-          code: 'upstream_stream_broken',
+          code: 'UPSTREAM_STREAM_BROKEN',
           param: null,
         },
       };

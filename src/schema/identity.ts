@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import type { Context } from '../context.ts';
 import { API_SCOPES, ROLES, type Role, isPlatformAdmin, roleAtLeast } from '../identity/principal.ts';
 import { NotFoundError } from '../lib/errors.ts';
@@ -45,15 +46,13 @@ const id = (v: string | number) => String(v);
 
 // ------------------------------------------------------------------ types
 
-export const OrganizationRole = builder.enumType('OrganizationRole', {
+export const OrganizationRole = screamingEnum('OrganizationRole', ROLES, {
   description: 'A user’s role in an organization (platform admin is a user flag, not a role).',
-  values: ROLES,
 });
 
-export const ApiScopeEnum = builder.enumType('ApiScope', {
+export const ApiScopeEnum = screamingEnum('ApiScope', API_SCOPES, {
   description:
-    'What an API key may do: inference (proxy), read (queries), manage (identity), billing (money).',
-  values: API_SCOPES,
+    'What an API key may do: INFERENCE (proxy), READ (queries), MANAGE (identity), BILLING (money).',
 });
 
 export const OrganizationNode = builder.prismaNode('Organization', {
@@ -527,7 +526,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     userId: t.id({ required: false, description: 'Defaults to the caller.' }),
     teamId: t.id({ required: false, description: 'A team the user is a member of.' }),
     name: t.string({ required: true }),
-    scopes: t.stringList({ required: true, description: 'Any of inference, read, manage, billing.' }),
+    scopes: t.field({ type: [ApiScopeEnum], required: true }),
     modelAllowlist: t.stringList({ required: false }),
     budgetNanos: t.field({ type: 'BigInt', required: false }),
     budgetCurrency: t.string({ required: false }),
@@ -543,7 +542,7 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
     name: t.string({ required: false }),
-    scopes: t.stringList({ required: false }),
+    scopes: t.field({ type: [ApiScopeEnum], required: false }),
     modelAllowlist: t.stringList({ required: false }),
     budgetNanos: t.field({ type: 'BigInt', required: false }),
     budgetCurrency: t.string({ required: false }),
@@ -623,20 +622,20 @@ builder.mutationFields((t) => ({
 
 // ------------------------------------------------------------------ LiteLLM drift (platform admin)
 
-const LiteLLMDriftDirection = builder.enumType('LiteLLMDriftDirection', {
-  description: 'Which way LiteLLM disagrees with Tollgate.',
-  values: {
-    litellm_higher: {
-      description:
+const LiteLLMDriftDirection = screamingEnum(
+  'LiteLLMDriftDirection',
+  ['litellm_higher', 'tollgate_higher', 'none'],
+  {
+    description: 'Which way LiteLLM disagrees with Tollgate.',
+    valueDescriptions: {
+      litellm_higher:
         'LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices).',
-    },
-    tollgate_higher: {
-      description:
+      tollgate_higher:
         "Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet).",
+      none: 'They agree.',
     },
-    none: { description: 'They agree.' },
-  } as const,
-});
+  },
+);
 
 const LiteLLMDrift = builder
   .objectRef<{

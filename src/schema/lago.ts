@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import {
   RECONCILIATION_KINDS,
   type ReconciliationDifference,
@@ -9,7 +10,7 @@ import {
 } from '../integrations/lago/reconcile.ts';
 import { ServiceUnavailableError, ValidationError } from '../lib/errors.ts';
 
-const Kind = builder.enumType('LagoReconciliationKind', { values: RECONCILIATION_KINDS });
+const Kind = screamingEnum('LagoReconciliationKind', RECONCILIATION_KINDS);
 
 const Difference = builder.objectRef<ReconciliationDifference>('LagoReconciliationDifference').implement({
   fields: (t) => ({

@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import { isPlatformAdmin, roleAtLeast } from '../identity/principal.ts';
 import { notificationChannel, notificationPubSub } from '../notifications/service.ts';
 import { NOTIFICATION_TYPES, type NotificationEvent, type NotificationType } from '../notifications/types.ts';
@@ -26,13 +27,9 @@ const orgAdminOf = (organizationId: string) => ({
   orgRole: { organizationId: organizationIdArg(organizationId), roles: ['owner' as const, 'admin' as const] },
 });
 
-export const NotificationTypeEnum = builder.enumType('NotificationType', { values: NOTIFICATION_TYPES });
-const WebhookEndpointStatus = builder.enumType('WebhookEndpointStatus', {
-  values: WEBHOOK_ENDPOINT_STATUSES,
-});
-const DeliveryStatus = builder.enumType('WebhookDeliveryStatus', {
-  values: ['pending', 'processing', 'delivered', 'dead'] as const,
-});
+export const NotificationTypeEnum = screamingEnum('NotificationType', NOTIFICATION_TYPES);
+const WebhookEndpointStatus = screamingEnum('WebhookEndpointStatus', WEBHOOK_ENDPOINT_STATUSES);
+const DeliveryStatus = screamingEnum('WebhookDeliveryStatus', ['pending', 'processing', 'delivered', 'dead']);
 
 builder.prismaNode('Notification', {
   id: { field: 'id' },

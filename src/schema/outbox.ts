@@ -1,9 +1,10 @@
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import { replayOutboxMessage } from '../outbox/worker.ts';
 import { NotFoundError } from '../lib/errors.ts';
 
 const OUTBOX_STATUSES = ['pending', 'processing', 'delivered', 'dead'] as const;
-const OutboxStatus = builder.enumType('OutboxStatus', { values: OUTBOX_STATUSES });
+const OutboxStatus = screamingEnum('OutboxStatus', OUTBOX_STATUSES);
 
 builder.prismaNode('OutboxMessage', {
   id: { field: 'id' },

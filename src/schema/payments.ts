@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payments/state-machine.ts';
 import {
   authorizeRefund,
@@ -12,11 +13,9 @@ import { MoneyRef, type MoneyShape } from './wallet.ts';
 
 const minorMoney = (amount: bigint, currency: string): MoneyShape => ({ amount, currency, unit: 'minor' });
 
-const PaymentStatusEnum = builder.enumType('PaymentStatus', { values: PAYMENT_STATUSES });
-const RefundStatusEnum = builder.enumType('RefundStatus', { values: REFUND_STATUSES });
-const TopUpOwnerType = builder.enumType('TopUpOwnerType', {
-  values: ['organization', 'team', 'user'] as const,
-});
+const PaymentStatusEnum = screamingEnum('PaymentStatus', PAYMENT_STATUSES);
+const RefundStatusEnum = screamingEnum('RefundStatus', REFUND_STATUSES);
+const TopUpOwnerType = screamingEnum('TopUpOwnerType', ['organization', 'team', 'user']);
 
 const RefundRef = builder.prismaNode('Refund', {
   id: { field: 'id' },

@@ -1,5 +1,6 @@
 import type { ArgBuilder, SchemaTypes } from '@pothos/core';
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import type { LimitUsage, TodayUsage } from '../plans/daily-limits.ts';
 import {
   LIMIT_METRICS,
@@ -24,30 +25,25 @@ import { callerSubject, ownId, watchedOrganization } from '../resolvers/plans/ca
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
-const PlanKindEnum = builder.enumType('PlanKind', {
+const PlanKindEnum = screamingEnum('PlanKind', PLAN_KINDS, {
   description:
-    'daily_limit: limits per calendar day in the plan time zone; usage: pay-as-you-go with the price rules.',
-  values: PLAN_KINDS,
+    'DAILY_LIMIT: limits per calendar day in the plan time zone; USAGE: pay-as-you-go with the price rules.',
 });
-const OverflowPolicyEnum = builder.enumType('OverflowPolicy', {
+const OverflowPolicyEnum = screamingEnum('OverflowPolicy', OVERFLOW_POLICIES, {
   description:
-    'What happens past a daily limit: block (429 DAILY_LIMIT_EXCEEDED), grace (allow up to graceNanos / gracePercent more, marked graced), degrade (serve degradeMap[model] instead).',
-  values: OVERFLOW_POLICIES,
+    'What happens past a daily limit: BLOCK (429 DAILY_LIMIT_EXCEEDED), GRACE (allow up to graceNanos / gracePercent more, marked graced), DEGRADE (serve degradeMap[model] instead).',
 });
-const LimitMetricEnum = builder.enumType('LimitMetric', { values: LIMIT_METRICS });
-const PlanStatusEnum = builder.enumType('PlanStatus', { values: PLAN_STATUSES });
-const PlanVisibilityEnum = builder.enumType('PlanVisibility', {
+const LimitMetricEnum = screamingEnum('LimitMetric', LIMIT_METRICS);
+const PlanStatusEnum = screamingEnum('PlanStatus', PLAN_STATUSES);
+const PlanVisibilityEnum = screamingEnum('PlanVisibility', PLAN_VISIBILITIES, {
   description:
-    'public: every organization may assign it to itself; private: only organizations a platform admin granted it to.',
-  values: PLAN_VISIBILITIES,
+    'PUBLIC: every organization may assign it to itself; PRIVATE: only organizations a platform admin granted it to.',
 });
-const PlanAssignedByEnum = builder.enumType('PlanAssignedBy', {
-  description: 'platform: made by a platform admin, and only a platform admin changes, ends or replaces it.',
-  values: ['platform', 'organization'] as const,
+const PlanAssignedByEnum = screamingEnum('PlanAssignedBy', ['platform', 'organization'], {
+  description: 'PLATFORM: made by a platform admin, and only a platform admin changes, ends or replaces it.',
 });
-const PlanSubjectTypeEnum = builder.enumType('PlanSubjectType', {
-  description: 'Most specific wins: api_key > user > team > organization.',
-  values: SUBJECT_TYPES,
+const PlanSubjectTypeEnum = screamingEnum('PlanSubjectType', SUBJECT_TYPES, {
+  description: 'Most specific wins: API_KEY > USER > TEAM > ORGANIZATION.',
 });
 
 builder.prismaObject('DailyLimitPlan', {

@@ -1,14 +1,14 @@
 import type { SchemaTypes } from '@pothos/core';
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import { isPlatformAdmin } from '../identity/principal.ts';
 import { MATCH_TYPES } from '../pricing/model-pattern.ts';
 import { callerSubject, ownId } from '../resolvers/plans/caller.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
-const MatchTypeEnum = builder.enumType('PriceMatchType', {
-  description: 'exact: the model name equals the pattern; glob: `*` matches any run, `?` one character.',
-  values: MATCH_TYPES,
+const MatchTypeEnum = screamingEnum('PriceMatchType', MATCH_TYPES, {
+  description: 'EXACT: the model name equals the pattern; GLOB: `*` matches any run, `?` one character.',
 });
 
 export const PriceRuleNode = builder.prismaNode('PriceRule', {

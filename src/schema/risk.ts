@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import {
   deleteRiskSettings,
   effectiveRiskSettings,
@@ -8,7 +9,7 @@ import {
 } from '../resolvers/risk/settings.ts';
 import { RISK_SCOPE_TYPES } from '../risk/settings.ts';
 
-const RiskScopeType = builder.enumType('RiskScopeType', { values: RISK_SCOPE_TYPES });
+const RiskScopeType = screamingEnum('RiskScopeType', RISK_SCOPE_TYPES);
 
 const RiskSettingRef = builder.objectRef<RiskSettingShape>('RiskSetting').implement({
   description: 'The risk settings stored for one scope (docs/risk-and-notifications.md lists every field).',

@@ -1,19 +1,12 @@
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import { hasScope, isPlatformAdmin } from '../identity/principal.ts';
 import { type UsageAggregateRow, aggregateUsage, visibleUsageWhere } from '../resolvers/usage/usage-query.ts';
 import { rawId } from '../resolvers/wallet/visibility.ts';
 import { MoneyRef, nanoMoney } from './wallet.ts';
 
-const UsageStatus = builder.enumType('UsageStatus', {
-  values: ['succeeded', 'failed', 'client_aborted'] as const,
-});
-const UsageGrouping = builder.enumType('UsageGrouping', {
-  values: {
-    DAY: { value: 'day' },
-    MODEL: { value: 'model' },
-    DAY_AND_MODEL: { value: 'day_and_model' },
-  } as const,
-});
+const UsageStatus = screamingEnum('UsageStatus', ['succeeded', 'failed', 'client_aborted']);
+const UsageGrouping = screamingEnum('UsageGrouping', ['day', 'model', 'day_and_model']);
 
 builder.prismaNode('UsageRecord', {
   id: { field: 'id' },

@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { screamingEnum } from './enums.ts';
 import { LEDGER_REASONS, OWNER_TYPES, WALLET_STATUSES } from '../ledger/accounts.ts';
 import type { ConsistencyReport, PostingResult } from '../ledger/ledger-service.ts';
 import { ForbiddenError, NotFoundError } from '../lib/errors.ts';
@@ -18,9 +19,8 @@ export const nanoMoney = (amount: bigint, currency: string): MoneyShape => ({
   unit: 'nano',
 });
 
-const MoneyUnit = builder.enumType('MoneyUnit', {
-  description: 'nano = 10^-9 of the major unit (wallets, usage); minor = the currency minor unit (payments).',
-  values: ['nano', 'minor'] as const,
+const MoneyUnit = screamingEnum('MoneyUnit', ['nano', 'minor'], {
+  description: 'NANO = 10^-9 of the major unit (wallets, usage); MINOR = the currency minor unit (payments).',
 });
 
 /** An exact amount of one currency; `amount` is an integer in `unit`s. Shared with other domains. */
@@ -32,9 +32,9 @@ export const MoneyRef = builder.objectRef<MoneyShape>('Money').implement({
   }),
 });
 
-const WalletStatus = builder.enumType('WalletStatus', { values: WALLET_STATUSES });
-const WalletOwnerType = builder.enumType('WalletOwnerType', { values: OWNER_TYPES });
-const LedgerReason = builder.enumType('LedgerReason', { values: LEDGER_REASONS });
+const WalletStatus = screamingEnum('WalletStatus', WALLET_STATUSES);
+const WalletOwnerType = screamingEnum('WalletOwnerType', OWNER_TYPES);
+const LedgerReason = screamingEnum('LedgerReason', LEDGER_REASONS);
 
 const WalletOwner = builder
   .objectRef<{ type: (typeof OWNER_TYPES)[number]; id: string }>('WalletOwner')

@@ -63,12 +63,12 @@ export type ApiKeySecretPayload = {
   secret: Scalars['String']['output'];
 };
 
-/** What an API key may do: inference (proxy), read (queries), manage (identity), billing (money). */
+/** What an API key may do: INFERENCE (proxy), READ (queries), MANAGE (identity), BILLING (money). */
 export enum ApiScope {
-  Billing = 'billing',
-  Inference = 'inference',
-  Manage = 'manage',
-  Read = 'read'
+  Billing = 'BILLING',
+  Inference = 'INFERENCE',
+  Manage = 'MANAGE',
+  Read = 'READ'
 }
 
 export type AssignPlanInput = {
@@ -121,8 +121,7 @@ export type CreateApiKeyInput = {
   /** Defaults to the caller’s organization. */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   rpmLimit?: InputMaybe<Scalars['Int']['input']>;
-  /** Any of inference, read, manage, billing. */
-  scopes: Array<Scalars['String']['input']>;
+  scopes: Array<ApiScope>;
   /** A team the user is a member of. */
   teamId?: InputMaybe<Scalars['ID']['input']>;
   tpmLimit?: InputMaybe<Scalars['Int']['input']>;
@@ -272,12 +271,12 @@ export type LagoReconciliationDifference = {
 };
 
 export enum LagoReconciliationKind {
-  RefundMissingInLago = 'refund_missing_in_lago',
-  TopupMissingInLago = 'topup_missing_in_lago',
-  TopupUnsettledInLago = 'topup_unsettled_in_lago',
-  UsageMismatch = 'usage_mismatch',
-  UsageMissingInLago = 'usage_missing_in_lago',
-  UsageNotDelivered = 'usage_not_delivered'
+  RefundMissingInLago = 'REFUND_MISSING_IN_LAGO',
+  TopupMissingInLago = 'TOPUP_MISSING_IN_LAGO',
+  TopupUnsettledInLago = 'TOPUP_UNSETTLED_IN_LAGO',
+  UsageMismatch = 'USAGE_MISMATCH',
+  UsageMissingInLago = 'USAGE_MISSING_IN_LAGO',
+  UsageNotDelivered = 'USAGE_NOT_DELIVERED'
 }
 
 /** Tollgate vs Lago for one Lago customer and UTC day. */
@@ -327,12 +326,12 @@ export type LedgerEntry = {
 };
 
 export enum LedgerReason {
-  Adjustment = 'adjustment',
-  Grant = 'grant',
-  Refund = 'refund',
-  Reversal = 'reversal',
-  Topup = 'topup',
-  Usage = 'usage'
+  Adjustment = 'ADJUSTMENT',
+  Grant = 'GRANT',
+  Refund = 'REFUND',
+  Reversal = 'REVERSAL',
+  Topup = 'TOPUP',
+  Usage = 'USAGE'
 }
 
 /** A daily limit crossed a warning threshold, was reached, or reset with a new plan day. */
@@ -354,9 +353,9 @@ export type LimitChanged = {
 };
 
 export enum LimitMetric {
-  Cost = 'cost',
-  Requests = 'requests',
-  Tokens = 'tokens'
+  Cost = 'COST',
+  Requests = 'REQUESTS',
+  Tokens = 'TOKENS'
 }
 
 export type LimitUsage = {
@@ -389,11 +388,11 @@ export type LiteLlmDrift = {
 /** Which way LiteLLM disagrees with Tollgate. */
 export enum LiteLlmDriftDirection {
   /** LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices). */
-  LitellmHigher = 'litellm_higher',
+  LitellmHigher = 'LITELLM_HIGHER',
   /** They agree. */
-  None = 'none',
+  None = 'NONE',
   /** Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet). */
-  TollgateHigher = 'tollgate_higher'
+  TollgateHigher = 'TOLLGATE_HIGHER'
 }
 
 export type Membership = Node & {
@@ -418,10 +417,10 @@ export type Money = {
   unit: MoneyUnit;
 };
 
-/** nano = 10^-9 of the major unit (wallets, usage); minor = the currency minor unit (payments). */
+/** NANO = 10^-9 of the major unit (wallets, usage); MINOR = the currency minor unit (payments). */
 export enum MoneyUnit {
-  Minor = 'minor',
-  Nano = 'nano'
+  Minor = 'MINOR',
+  Nano = 'NANO'
 }
 
 export type Mutation = {
@@ -780,17 +779,17 @@ export type NotificationSettingsInput = {
 };
 
 export enum NotificationType {
-  BalanceLow = 'balance_low',
-  DailyLimitReached = 'daily_limit_reached',
-  DailyLimitWarning = 'daily_limit_warning',
-  DisputeOpened = 'dispute_opened',
-  KeyExpiring = 'key_expiring',
-  PaymentFailed = 'payment_failed',
-  PaymentReviewRequired = 'payment_review_required',
-  PaymentSucceeded = 'payment_succeeded',
-  RateLimitSustained = 'rate_limit_sustained',
-  RefundSucceeded = 'refund_succeeded',
-  SpendVelocityBreach = 'spend_velocity_breach'
+  BalanceLow = 'BALANCE_LOW',
+  DailyLimitReached = 'DAILY_LIMIT_REACHED',
+  DailyLimitWarning = 'DAILY_LIMIT_WARNING',
+  DisputeOpened = 'DISPUTE_OPENED',
+  KeyExpiring = 'KEY_EXPIRING',
+  PaymentFailed = 'PAYMENT_FAILED',
+  PaymentReviewRequired = 'PAYMENT_REVIEW_REQUIRED',
+  PaymentSucceeded = 'PAYMENT_SUCCEEDED',
+  RateLimitSustained = 'RATE_LIMIT_SUSTAINED',
+  RefundSucceeded = 'REFUND_SUCCEEDED',
+  SpendVelocityBreach = 'SPEND_VELOCITY_BREACH'
 }
 
 export type Organization = Node & {
@@ -834,9 +833,9 @@ export type OrganizationMembershipsConnectionEdge = {
 
 /** A user’s role in an organization (platform admin is a user flag, not a role). */
 export enum OrganizationRole {
-  Admin = 'admin',
-  Member = 'member',
-  Owner = 'owner'
+  Admin = 'ADMIN',
+  Member = 'MEMBER',
+  Owner = 'OWNER'
 }
 
 export type OrganizationTeamsConnection = {
@@ -867,17 +866,17 @@ export type OutboxMessage = Node & {
 };
 
 export enum OutboxStatus {
-  Dead = 'dead',
-  Delivered = 'delivered',
-  Pending = 'pending',
-  Processing = 'processing'
+  Dead = 'DEAD',
+  Delivered = 'DELIVERED',
+  Pending = 'PENDING',
+  Processing = 'PROCESSING'
 }
 
-/** What happens past a daily limit: block (429 DAILY_LIMIT_EXCEEDED), grace (allow up to graceNanos / gracePercent more, marked graced), degrade (serve degradeMap[model] instead). */
+/** What happens past a daily limit: BLOCK (429 DAILY_LIMIT_EXCEEDED), GRACE (allow up to graceNanos / gracePercent more, marked graced), DEGRADE (serve degradeMap[model] instead). */
 export enum OverflowPolicy {
-  Block = 'block',
-  Degrade = 'degrade',
-  Grace = 'grace'
+  Block = 'BLOCK',
+  Degrade = 'DEGRADE',
+  Grace = 'GRACE'
 }
 
 export type PageInfo = {
@@ -908,12 +907,12 @@ export type Payment = Node & {
 };
 
 export enum PaymentStatus {
-  Canceled = 'canceled',
-  Created = 'created',
-  Failed = 'failed',
-  Processing = 'processing',
-  RequiresAction = 'requires_action',
-  Succeeded = 'succeeded'
+  Canceled = 'CANCELED',
+  Created = 'CREATED',
+  Failed = 'FAILED',
+  Processing = 'PROCESSING',
+  RequiresAction = 'REQUIRES_ACTION',
+  Succeeded = 'SUCCEEDED'
 }
 
 export type Plan = Node & {
@@ -941,10 +940,10 @@ export type Plan = Node & {
   warnThresholds: Array<Scalars['Int']['output']>;
 };
 
-/** platform: made by a platform admin, and only a platform admin changes, ends or replaces it. */
+/** PLATFORM: made by a platform admin, and only a platform admin changes, ends or replaces it. */
 export enum PlanAssignedBy {
-  Organization = 'organization',
-  Platform = 'platform'
+  Organization = 'ORGANIZATION',
+  Platform = 'PLATFORM'
 }
 
 export type PlanAssignment = Node & {
@@ -960,29 +959,29 @@ export type PlanAssignment = Node & {
   subjectType: PlanSubjectType;
 };
 
-/** daily_limit: limits per calendar day in the plan time zone; usage: pay-as-you-go with the price rules. */
+/** DAILY_LIMIT: limits per calendar day in the plan time zone; USAGE: pay-as-you-go with the price rules. */
 export enum PlanKind {
-  DailyLimit = 'daily_limit',
-  Usage = 'usage'
+  DailyLimit = 'DAILY_LIMIT',
+  Usage = 'USAGE'
 }
 
 export enum PlanStatus {
-  Active = 'active',
-  Archived = 'archived'
+  Active = 'ACTIVE',
+  Archived = 'ARCHIVED'
 }
 
-/** Most specific wins: api_key > user > team > organization. */
+/** Most specific wins: API_KEY > USER > TEAM > ORGANIZATION. */
 export enum PlanSubjectType {
-  ApiKey = 'api_key',
-  Organization = 'organization',
-  Team = 'team',
-  User = 'user'
+  ApiKey = 'API_KEY',
+  Organization = 'ORGANIZATION',
+  Team = 'TEAM',
+  User = 'USER'
 }
 
-/** public: every organization may assign it to itself; private: only organizations a platform admin granted it to. */
+/** PUBLIC: every organization may assign it to itself; PRIVATE: only organizations a platform admin granted it to. */
 export enum PlanVisibility {
-  Private = 'private',
-  Public = 'public'
+  Private = 'PRIVATE',
+  Public = 'PUBLIC'
 }
 
 export type PriceChangeInput = {
@@ -996,10 +995,10 @@ export type PriceChangeInput = {
   requestFeeNanos?: InputMaybe<Scalars['BigInt']['input']>;
 };
 
-/** exact: the model name equals the pattern; glob: `*` matches any run, `?` one character. */
+/** EXACT: the model name equals the pattern; GLOB: `*` matches any run, `?` one character. */
 export enum PriceMatchType {
-  Exact = 'exact',
-  Glob = 'glob'
+  Exact = 'EXACT',
+  Glob = 'GLOB'
 }
 
 /** The exact cost of a request with the given usage, under the rule that would price it. */
@@ -1381,10 +1380,10 @@ export type RefundPaymentInput = {
 };
 
 export enum RefundStatus {
-  Canceled = 'canceled',
-  Failed = 'failed',
-  Pending = 'pending',
-  Succeeded = 'succeeded'
+  Canceled = 'CANCELED',
+  Failed = 'FAILED',
+  Pending = 'PENDING',
+  Succeeded = 'SUCCEEDED'
 }
 
 export type RemoveMemberInput = {
@@ -1393,10 +1392,10 @@ export type RemoveMemberInput = {
 };
 
 export enum RiskScopeType {
-  ApiKey = 'api_key',
-  Global = 'global',
-  Organization = 'organization',
-  User = 'user'
+  ApiKey = 'API_KEY',
+  Global = 'GLOBAL',
+  Organization = 'ORGANIZATION',
+  User = 'USER'
 }
 
 /** The risk settings stored for one scope (docs/risk-and-notifications.md lists every field). */
@@ -1510,9 +1509,9 @@ export type TopUpOwnerInput = {
 };
 
 export enum TopUpOwnerType {
-  Organization = 'organization',
-  Team = 'team',
-  User = 'user'
+  Organization = 'ORGANIZATION',
+  Team = 'TEAM',
+  User = 'USER'
 }
 
 export type UnbalancedLedgerTransaction = {
@@ -1532,7 +1531,7 @@ export type UpdateApiKeyInput = {
   modelAllowlist?: InputMaybe<Array<Scalars['String']['input']>>;
   name?: InputMaybe<Scalars['String']['input']>;
   rpmLimit?: InputMaybe<Scalars['Int']['input']>;
-  scopes?: InputMaybe<Array<Scalars['String']['input']>>;
+  scopes?: InputMaybe<Array<ApiScope>>;
   tpmLimit?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1654,9 +1653,9 @@ export type UsageRecord = Node & {
 };
 
 export enum UsageStatus {
-  ClientAborted = 'client_aborted',
-  Failed = 'failed',
-  Succeeded = 'succeeded'
+  ClientAborted = 'CLIENT_ABORTED',
+  Failed = 'FAILED',
+  Succeeded = 'SUCCEEDED'
 }
 
 export type User = Node & {
@@ -1770,9 +1769,9 @@ export type WalletOwnerInput = {
 };
 
 export enum WalletOwnerType {
-  Organization = 'organization',
-  Team = 'team',
-  User = 'user'
+  Organization = 'ORGANIZATION',
+  Team = 'TEAM',
+  User = 'USER'
 }
 
 export type WalletPostingPayload = {
@@ -1785,9 +1784,9 @@ export type WalletPostingPayload = {
 };
 
 export enum WalletStatus {
-  Active = 'active',
-  Closed = 'closed',
-  Frozen = 'frozen'
+  Active = 'ACTIVE',
+  Closed = 'CLOSED',
+  Frozen = 'FROZEN'
 }
 
 /** One notification’s delivery to one endpoint (an outbox row), with its attempts. */
@@ -1806,10 +1805,10 @@ export type WebhookDelivery = {
 };
 
 export enum WebhookDeliveryStatus {
-  Dead = 'dead',
-  Delivered = 'delivered',
-  Pending = 'pending',
-  Processing = 'processing'
+  Dead = 'DEAD',
+  Delivered = 'DELIVERED',
+  Pending = 'PENDING',
+  Processing = 'PROCESSING'
 }
 
 /** An organization’s HTTPS endpoint for notifications, signed with Tollgate-Signature. */
@@ -1835,6 +1834,6 @@ export type WebhookEndpointSecret = {
 };
 
 export enum WebhookEndpointStatus {
-  Active = 'active',
-  Disabled = 'disabled'
+  Active = 'ACTIVE',
+  Disabled = 'DISABLED'
 }

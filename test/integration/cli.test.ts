@@ -102,7 +102,7 @@ describe('tollgate bootstrap on the embedded database', () => {
         body: JSON.stringify({ query: '{ viewer { role organization { slug } } }' }),
       });
       expect((await res.json()).data.viewer).toEqual({
-        role: 'owner',
+        role: 'OWNER',
         organization: { slug: 'acme' },
       });
     } finally {

@@ -189,7 +189,7 @@ describe('GraphQL subscriptions end when the key that opened them is revoked', (
     const tenant = await createTenant(a, `keep-${randomBytes(3).toString('hex')}`);
     const sub = await liveSubscription(a, tenant);
     const other = await a.gql(
-      `mutation($o: ID!, $u: ID!) { createApiKey(input: { organizationId: $o, userId: $u, name: "other", scopes: ["read"] }) { apiKey { id } } }`,
+      `mutation($o: ID!, $u: ID!) { createApiKey(input: { organizationId: $o, userId: $u, name: "other", scopes: [READ] }) { apiKey { id } } }`,
       { o: tenant.orgId, u: tenant.ownerId },
     );
     await b.gql('mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', {

@@ -20,14 +20,14 @@ export async function createTenant(t: TestApp, slug: string, members = 0): Promi
   const orgId: string = org.data.createOrganization.id;
   const ownerId: string = org.data.createOrganization.memberships.edges[0].node.user.id;
   const key = await t.gql(
-    `mutation($o: ID!, $u: ID!) { createApiKey(input: { organizationId: $o, userId: $u, name: "owner", scopes: ["read", "manage", "billing"] }) { secret apiKey { id } } }`,
+    `mutation($o: ID!, $u: ID!) { createApiKey(input: { organizationId: $o, userId: $u, name: "owner", scopes: [READ, MANAGE, BILLING] }) { secret apiKey { id } } }`,
     { o: orgId, u: ownerId },
   );
   expect(key.errors).toBeUndefined();
   const memberIds: string[] = [];
   for (let i = 0; i < members; i++) {
     const user = await t.gql(
-      `mutation($o: ID!, $e: String!) { createUser(input: { organizationId: $o, email: $e, role: member }) { id } }`,
+      `mutation($o: ID!, $e: String!) { createUser(input: { organizationId: $o, email: $e, role: MEMBER }) { id } }`,
       { o: orgId, e: `${slug}-m${i}@example.test` },
     );
     expect(user.errors).toBeUndefined();

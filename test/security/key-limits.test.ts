@@ -38,13 +38,13 @@ describe('key limits', () => {
           organizationId: orgId,
           userId: owner.id,
           name: 'owner',
-          scopes: ['inference', 'read', 'manage', 'billing'],
+          scopes: ['INFERENCE', 'READ', 'MANAGE', 'BILLING'],
         },
       }),
     ).createApiKey.secret;
     const member = must(
       await t.gql(
-        `mutation { createUser(input:{organizationId:"${orgId}", email:"member@acme.test", role: member}) { id } }`,
+        `mutation { createUser(input:{organizationId:"${orgId}", email:"member@acme.test", role: MEMBER}) { id } }`,
         {},
         { token: ownerSecret },
       ),
@@ -57,7 +57,7 @@ describe('key limits', () => {
           i: {
             userId: memberId,
             name: 'limited',
-            scopes: ['inference', 'read', 'manage'],
+            scopes: ['INFERENCE', 'READ', 'MANAGE'],
             modelAllowlist: ['gpt-4o-mini', 'claude-*'],
             budgetNanos: '1000000000',
             budgetCurrency: 'USD',
@@ -98,7 +98,7 @@ describe('key limits', () => {
     ['clears its rpm limit', { rpmLimit: null }],
     ['raises its tpm limit', { tpmLimit: 1001 }],
     ['removes its expiry', { expiresAt: null }],
-    ['adds a scope', { scopes: ['inference', 'read', 'manage', 'billing'] }],
+    ['adds a scope', { scopes: ['INFERENCE', 'READ', 'MANAGE', 'BILLING'] }],
   ];
 
   for (const [attack, patch] of widenings)
@@ -152,7 +152,7 @@ describe('key limits', () => {
       const before = await keyCount();
       const r = await t.gql(
         CREATE,
-        { i: { name: 'escape', scopes: ['inference'], ...limits } },
+        { i: { name: 'escape', scopes: ['INFERENCE'], ...limits } },
         { token: memberSecret },
       );
       expect(r.errors?.[0]?.extensions?.code).toBe('KEY_LIMITS_EXCEED_CALLER');
@@ -165,7 +165,7 @@ describe('key limits', () => {
       {
         i: {
           name: 'narrower',
-          scopes: ['inference'],
+          scopes: ['INFERENCE'],
           modelAllowlist: ['claude-3-haiku'],
           budgetNanos: '500',
           budgetCurrency: 'USD',

@@ -28,20 +28,20 @@ describe('plan visibility and locked assignments', () => {
     const owner = await db.prisma.user.findFirstOrThrow({ where: { email: `owner@${slug}.test` } });
     const k = must(
       await t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
-        i: { organizationId: id, userId: owner.id, name: 'owner', scopes: ['read', 'manage', 'billing'] },
+        i: { organizationId: id, userId: owner.id, name: 'owner', scopes: ['READ', 'MANAGE', 'BILLING'] },
       }),
     );
     return { id, secret: k.createApiKey.secret as string };
   };
-  const createPlan = async (code: string, visibility: 'public' | 'private') =>
+  const createPlan = async (code: string, visibility: 'PUBLIC' | 'PRIVATE') =>
     must(
       await t.gql('mutation($i: CreatePlanInput!) { createPlan(input: $i) { id visibility } }', {
         i: {
           code,
           name: code,
-          kind: 'daily_limit',
+          kind: 'DAILY_LIMIT',
           visibility,
-          dailyLimits: [{ metric: 'requests', limitValue: '100' }],
+          dailyLimits: [{ metric: 'REQUESTS', limitValue: '100' }],
         },
       }),
     ).createPlan.id as string;
@@ -51,9 +51,9 @@ describe('plan visibility and locked assignments', () => {
     t = await startTestApp(db, { state: 'memory' });
     org.a = await createOrg('alpha');
     org.b = await createOrg('beta');
-    plan.basic = await createPlan('basic', 'public');
-    plan.discount = await createPlan('beta-discount', 'private');
-    plan.enterprise = await createPlan('enterprise', 'private');
+    plan.basic = await createPlan('basic', 'PUBLIC');
+    plan.discount = await createPlan('beta-discount', 'PRIVATE');
+    plan.enterprise = await createPlan('enterprise', 'PRIVATE');
     must(
       await t.gql('mutation($p: ID!, $o: ID!) { grantPlan(planId: $p, organizationId: $o) { id } }', {
         p: plan.discount,
@@ -67,7 +67,7 @@ describe('plan visibility and locked assignments', () => {
   });
 
   const ASSIGN =
-    'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: organization, subjectId:$o}) { id assignedBy plan { code } } }';
+    'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: ORGANIZATION, subjectId:$o}) { id assignedBy plan { code } } }';
   const assignments = (organizationId: string) =>
     db.prisma.planAssignment.findMany({ where: { organizationId }, orderBy: { id: 'asc' } });
 
@@ -102,14 +102,14 @@ describe('plan visibility and locked assignments', () => {
 
   it('an organization assigns itself a public plan, and a private plan granted to it', async () => {
     const a = must(await t.gql(ASSIGN, { p: plan.basic, o: org.a.id }, { token: org.a.secret }));
-    expect(a.assignPlan).toMatchObject({ assignedBy: 'organization', plan: { code: 'basic' } });
+    expect(a.assignPlan).toMatchObject({ assignedBy: 'ORGANIZATION', plan: { code: 'basic' } });
     const b = must(await t.gql(ASSIGN, { p: plan.discount, o: org.b.id }, { token: org.b.secret }));
     expect(b.assignPlan.plan.code).toBe('beta-discount');
   });
 
   it("a platform admin's assignment cannot be ended, removed or replaced by the organization (PLAN_ASSIGNMENT_LOCKED)", async () => {
     const locked = must(await t.gql(ASSIGN, { p: plan.enterprise, o: org.a.id })).assignPlan;
-    expect(locked.assignedBy).toBe('platform');
+    expect(locked.assignedBy).toBe('PLATFORM');
     const before = await assignments(org.a.id);
     const attempts = [
       t.gql(

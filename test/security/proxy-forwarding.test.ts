@@ -53,7 +53,7 @@ describe('proxy forwarding: nothing the client sends beyond the allowlist reache
     await g.fund(10_000_000_000n);
     key = await g.createKey({
       name: 'cheap model only',
-      scopes: ['inference'],
+      scopes: ['INFERENCE'],
       modelAllowlist: [MODEL],
     });
   });
@@ -127,7 +127,7 @@ describe('proxy forwarding: nothing the client sends beyond the allowlist reache
     ['custom_llm_provider', 'openai'],
     ['service_tier', 'priority'],
   ] as const)
-    it(`a body carrying LiteLLM's ${field} is refused with 400 unsupported_parameter and nothing reaches LiteLLM`, async () => {
+    it(`a body carrying LiteLLM's ${field} is refused with 400 UNSUPPORTED_PARAMETER and nothing reaches LiteLLM`, async () => {
       for (const path of ['/v1/chat/completions', '/v1/x/chat/completions']) {
         const { res, text, upstream } = await post(path, {
           model: MODEL,
@@ -135,7 +135,7 @@ describe('proxy forwarding: nothing the client sends beyond the allowlist reache
           [field]: value,
         });
         expect(res.status, text).toBe(400);
-        expect(JSON.parse(text)).toMatchObject({ error: { code: 'unsupported_parameter', param: field } });
+        expect(JSON.parse(text)).toMatchObject({ error: { code: 'UNSUPPORTED_PARAMETER', param: field } });
         expect(upstream).toHaveLength(0);
       }
     });

@@ -57,15 +57,15 @@ describe('key scopes', () => {
     );
     orgId = rawId(must(o).createOrganization.id);
     ownerId = (await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } })).id;
-    secrets.inference = await keyFor('inference only', ['inference']);
-    secrets.read = await keyFor('read only', ['read']);
+    secrets.inference = await keyFor('inference only', ['INFERENCE']);
+    secrets.read = await keyFor('read only', ['READ']);
     const e = await t.gql(
       'mutation($o: ID!) { createWebhookEndpoint(input:{organizationId:$o, url:"https://hooks.acme.test/in"}) { endpoint { id } } }',
       { o: orgId },
     );
     endpointId = must(e).createWebhookEndpoint.endpoint.id;
     const p = await t.gql(
-      'mutation { createPlan(input:{code:"discount", name:"Discount", kind: daily_limit, dailyLimits:[{metric: requests, limitValue:"100"}]}) { id } }',
+      'mutation { createPlan(input:{code:"discount", name:"Discount", kind: DAILY_LIMIT, dailyLimits:[{metric: REQUESTS, limitValue:"100"}]}) { id } }',
     );
     planId = must(p).createPlan.id;
   });
@@ -99,7 +99,7 @@ describe('key scopes', () => {
     },
     {
       attack: 'assigns a plan',
-      doc: 'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: organization, subjectId:$o}) { id } }',
+      doc: 'mutation($p: ID!, $o: ID!) { assignPlan(input:{planId:$p, organizationId:$o, subjectType: ORGANIZATION, subjectId:$o}) { id } }',
       vars: { p: planId, o: orgId },
     },
   ];

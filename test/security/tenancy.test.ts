@@ -11,7 +11,7 @@ function must(r: { data?: any; errors?: unknown[] }) {
   return r.data;
 }
 const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
-const ALL_SCOPES = ['inference', 'read', 'manage', 'billing'];
+const ALL_SCOPES = ['INFERENCE', 'READ', 'MANAGE', 'BILLING'];
 
 interface Org {
   id: string;
@@ -58,7 +58,7 @@ describe('tenancy', () => {
     b = await createOrg('beta');
     const shared = must(
       await t.gql(
-        `mutation { createUser(input:{organizationId:"${b.id}", email:"shared@people.test", name:"Shared", role: member}) { id } }`,
+        `mutation { createUser(input:{organizationId:"${b.id}", email:"shared@people.test", name:"Shared", role: MEMBER}) { id } }`,
         {},
         { token: b.ownerSecret },
       ),
@@ -67,17 +67,17 @@ describe('tenancy', () => {
     // A platform admin puts the same person in alpha too.
     must(
       await t.gql(
-        `mutation { addMember(input:{organizationId:"${a.id}", userId:"${sharedId}", role: member}) { id } }`,
+        `mutation { addMember(input:{organizationId:"${a.id}", userId:"${sharedId}", role: MEMBER}) { id } }`,
       ),
     );
     sharedSecret = must(
       await t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
-        i: { organizationId: a.id, userId: sharedId, name: 'shared', scopes: ['read', 'manage'] },
+        i: { organizationId: a.id, userId: sharedId, name: 'shared', scopes: ['READ', 'MANAGE'] },
       }),
     ).createApiKey.secret;
     const solo = must(
       await t.gql(
-        `mutation { createUser(input:{organizationId:"${a.id}", email:"solo@alpha.test", name:"Solo", role: member}) { id } }`,
+        `mutation { createUser(input:{organizationId:"${a.id}", email:"solo@alpha.test", name:"Solo", role: MEMBER}) { id } }`,
         {},
         { token: a.ownerSecret },
       ),
@@ -85,7 +85,7 @@ describe('tenancy', () => {
     soloId = rawId(solo.createUser.id);
     const betaOnly = must(
       await t.gql(
-        `mutation { createUser(input:{organizationId:"${b.id}", email:"taken@beta.test", name:"Beta Person", role: admin}) { id } }`,
+        `mutation { createUser(input:{organizationId:"${b.id}", email:"taken@beta.test", name:"Beta Person", role: ADMIN}) { id } }`,
         {},
         { token: b.ownerSecret },
       ),
@@ -93,7 +93,7 @@ describe('tenancy', () => {
     betaOnlyId = rawId(betaOnly.createUser.id);
     must(
       await t.gql(
-        'mutation($id: String!) { setRiskSettings(scopeType: api_key, scopeId: $id, settings: { newAccount: { days: 99 } }) { scopeId } }',
+        'mutation($id: String!) { setRiskSettings(scopeType: API_KEY, scopeId: $id, settings: { newAccount: { days: 99 } }) { scopeId } }',
         { id: b.ownerKeyId },
       ),
     );
@@ -181,7 +181,7 @@ describe('tenancy', () => {
     const create = (email: string) =>
       t.gql(
         CREATE_USER,
-        { i: { organizationId: a.id, email, name: 'New', role: 'member' } },
+        { i: { organizationId: a.id, email, name: 'New', role: 'MEMBER' } },
         { token: a.ownerSecret },
       );
     const betaBefore = await db.prisma.user.findUniqueOrThrow({ where: { id: betaOnlyId } });
@@ -197,7 +197,7 @@ describe('tenancy', () => {
   it('createUser refuses (CONFLICT) an email a member of the same organization has', async () => {
     const r = await t.gql(
       CREATE_USER,
-      { i: { organizationId: a.id, email: 'solo@alpha.test', role: 'member' } },
+      { i: { organizationId: a.id, email: 'solo@alpha.test', role: 'MEMBER' } },
       { token: a.ownerSecret },
     );
     expect(r.errors?.[0]?.extensions?.code).toBe('CONFLICT');

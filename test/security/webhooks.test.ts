@@ -144,7 +144,7 @@ describe('payment webhooks under attack', () => {
       },
     );
     expect(released.errors).toBeUndefined();
-    expect(released.data.releasePaymentReview).toEqual({ status: 'succeeded', underReview: false });
+    expect(released.data.releasePaymentReview).toEqual({ status: 'SUCCEEDED', underReview: false });
     expect((await balance(victim.walletId)) - before).toBe(1500n * CENT);
     expect((await gw.t.app.services.ledger.checkConsistency()).ok).toBe(true);
   });
@@ -245,7 +245,7 @@ describe('payment webhooks under attack', () => {
       },
       { token: gw.key },
     );
-    expect(refund.data.refundPayment.status).toBe('succeeded');
+    expect(refund.data.refundPayment.status).toBe('SUCCEEDED');
     await gw.stripe.webhooks.flush();
     const refundId = dbId(refund.data.refundPayment.id);
     const row = await gw.t.app.services.db.refund.findUniqueOrThrow({ where: { id: refundId } });

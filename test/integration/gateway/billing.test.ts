@@ -77,7 +77,7 @@ describe('proxy billing end to end (openai client → Tollgate → LiteLLM doubl
   });
 
   it('refuses a model outside the key allowlist with 403 and holds nothing', async () => {
-    const key = await g.createKey({ name: 'mini only', scopes: ['inference'], modelAllowlist: [MODEL] });
+    const key = await g.createKey({ name: 'mini only', scopes: ['INFERENCE'], modelAllowlist: [MODEL] });
     const heldBefore = await g.requestHeld();
     const err = await g
       .client(key)
@@ -115,7 +115,7 @@ describe('proxy billing end to end (openai client → Tollgate → LiteLLM doubl
   });
 
   it('answers 402 when the wallet cannot cover the request', async () => {
-    const key = await g.createKey({ name: 'team key', scopes: ['inference'] });
+    const key = await g.createKey({ name: 'team key', scopes: ['INFERENCE'] });
     // A user wallet that exists pays before the organization's: make it empty.
     await g.t.app.services.ledger.ensureWallet({
       organizationId: g.organizationId,

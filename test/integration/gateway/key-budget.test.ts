@@ -33,7 +33,7 @@ describe('per-key budget and daily cap, enforced at admission', () => {
     const budget = 2n * COST + estimate - 1n;
     const key = await g.createKey({
       name: 'budgeted',
-      scopes: ['inference'],
+      scopes: ['INFERENCE'],
       budgetNanos: String(budget),
       budgetCurrency: 'USD',
     });
@@ -73,7 +73,7 @@ describe('per-key budget and daily cap, enforced at admission', () => {
   it('applies a daily cap with 429 and the reset time', async () => {
     const key = await g.createKey({
       name: 'capped',
-      scopes: ['inference'],
+      scopes: ['INFERENCE'],
       dailyCapNanos: String(COST + estimate - 1n),
       budgetCurrency: 'USD',
     });

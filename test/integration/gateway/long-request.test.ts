@@ -60,7 +60,7 @@ describe('a request that outlives its hold', () => {
   it('releases cleanly when the sweeper got there first, leaving no reservation behind', async () => {
     const key = await g.createKey({
       name: 'capped-slow',
-      scopes: ['inference'],
+      scopes: ['INFERENCE'],
       dailyCapNanos: '40000',
       budgetCurrency: 'USD',
     });

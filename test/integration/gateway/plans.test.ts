@@ -19,7 +19,7 @@ describe('plans through the proxy (openai client, PostgreSQL + Redis)', () => {
       kind: 'daily_limit',
       ...plan,
     } as any);
-    const secret = await g.createKey({ name: `key ${n}`, scopes: ['inference'] });
+    const secret = await g.createKey({ name: `key ${n}`, scopes: ['INFERENCE'] });
     const key = await s.db.apiKey.findFirstOrThrow({ where: { name: `key ${n}` } });
     await s.plans.assignPlan({
       planId: created.id,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL, type Gateway, startGateway } from './helpers.ts';
 
 /**
- * A model LiteLLM does not serve is OpenAI's `model_not_found` (404), whether or not it has a price;
+ * A model LiteLLM does not serve is OpenAI's unknown-model answer (404, code `MODEL_NOT_FOUND` in Tollgate's casing), whether or not it has a price;
  * MODEL_NOT_PRICED is for models LiteLLM serves and Tollgate has no price for. Nothing is charged.
  */
 describe('a model the gateway cannot serve', () => {
@@ -30,7 +30,7 @@ describe('a model the gateway cannot serve', () => {
       requestId: r.headers.get('x-request-id'),
     }));
 
-  it("answers OpenAI's 404 model_not_found for a model LiteLLM does not serve and nobody priced", async () => {
+  it("answers OpenAI's 404 unknown-model error (MODEL_NOT_FOUND) for a model LiteLLM does not serve and nobody priced", async () => {
     const before = await g.balance();
     const r = await ask('no-such-model');
     expect(r.status).toBe(404);
@@ -39,7 +39,7 @@ describe('a model the gateway cannot serve', () => {
         message: 'The model `no-such-model` does not exist or you do not have access to it.',
         type: 'invalid_request_error',
         param: null,
-        code: 'model_not_found',
+        code: 'MODEL_NOT_FOUND',
       },
       request_id: r.requestId,
     });
@@ -52,7 +52,7 @@ describe('a model the gateway cannot serve', () => {
     expect(r.body.error).toMatchObject({ code: 'MODEL_NOT_PRICED', param: 'model' });
   });
 
-  it('answers model_not_found for a priced model LiteLLM refuses as unknown, and charges nothing', async () => {
+  it('answers MODEL_NOT_FOUND for a priced model LiteLLM refuses as unknown, and charges nothing', async () => {
     const before = await g.balance();
     const r = await ask('priced-not-served');
     expect(r.status).toBe(404);
@@ -60,7 +60,7 @@ describe('a model the gateway cannot serve', () => {
       message: 'The model `priced-not-served` does not exist or you do not have access to it.',
       type: 'invalid_request_error',
       param: null,
-      code: 'model_not_found',
+      code: 'MODEL_NOT_FOUND',
     });
     expect(await g.balance()).toBe(before);
     expect(await g.requestHeld()).toBe(0n);

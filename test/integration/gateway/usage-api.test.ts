@@ -26,14 +26,14 @@ describe('usage records and aggregates over GraphQL', () => {
     // A member of the same organization with their own key and no usage.
     const s = g.t.app.services;
     const res = await g.t.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
-      i: { email: 'member@usage.test', organizationId: g.organizationId, role: 'member' },
+      i: { email: 'member@usage.test', organizationId: g.organizationId, role: 'MEMBER' },
     });
     if (res.errors) throw new Error(JSON.stringify(res.errors));
     const userRow = await s.db.user.findFirstOrThrow({ where: { email: 'member@usage.test' } });
     const key = await g.t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
       i: {
         name: 'member key',
-        scopes: ['read', 'inference'],
+        scopes: ['READ', 'INFERENCE'],
         userId: userRow.id,
         organizationId: g.organizationId,
       },
@@ -53,10 +53,10 @@ describe('usage records and aggregates over GraphQL', () => {
     expect(res.errors).toBeUndefined();
     const nodes = res.data.usageRecords.edges.map((e: any) => e.node);
     expect(nodes).toHaveLength(4);
-    expect(nodes[0]).toMatchObject({ status: 'failed', cost: { amount: '0' } });
+    expect(nodes[0]).toMatchObject({ status: 'FAILED', cost: { amount: '0' } });
     expect(nodes[1]).toMatchObject({
-      status: 'succeeded',
-      cost: { amount: '5625', currency: 'USD', unit: 'nano' },
+      status: 'SUCCEEDED',
+      cost: { amount: '5625', currency: 'USD', unit: 'NANO' },
       promptTokens: 11,
       completionTokens: 7,
       cachedTokens: 3,

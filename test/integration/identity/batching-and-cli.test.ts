@@ -37,7 +37,7 @@ describe('identity lists are batched, and the CLI bootstraps', () => {
     const orgId = o.data.createOrganization.id;
     for (let i = 0; i < users; i++)
       await t.gql(
-        `mutation { createUser(input:{organizationId:"${orgId}", email:"u${i}@${slug}.test", role: member}) { id } }`,
+        `mutation { createUser(input:{organizationId:"${orgId}", email:"u${i}@${slug}.test", role: MEMBER}) { id } }`,
       );
     for (let i = 0; i < teams; i++) {
       const team = await t.gql(
@@ -113,8 +113,8 @@ describe('identity lists are batched, and the CLI bootstraps', () => {
       { token: out.apiKey },
     );
     expect(v.data.viewer).toEqual({
-      role: 'owner',
-      scopes: ['inference', 'read', 'manage', 'billing'],
+      role: 'OWNER',
+      scopes: ['INFERENCE', 'READ', 'MANAGE', 'BILLING'],
       organization: { slug: 'first-org' },
       user: { email: 'founder@first.test', name: 'Fay' },
     });

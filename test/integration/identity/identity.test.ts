@@ -21,7 +21,7 @@ describe('identity over GraphQL', () => {
     orgId = r.data.createOrganization.id;
     const ownerId = r.data.createOrganization.memberships.edges[0].node.user.id;
     expect(r.data.createOrganization.memberships.edges[0].node).toMatchObject({
-      role: 'owner',
+      role: 'OWNER',
       user: { email: 'owner@acme.test' },
     });
     const k = await t.gql(
@@ -31,7 +31,7 @@ describe('identity over GraphQL', () => {
           organizationId: orgId,
           userId: ownerId,
           name: 'owner',
-          scopes: ['read', 'manage', 'billing', 'inference'],
+          scopes: ['READ', 'MANAGE', 'BILLING', 'INFERENCE'],
         },
       },
     );
@@ -53,8 +53,8 @@ describe('identity over GraphQL', () => {
     const v = await t.gql('{ viewer { kind role scopes organization { slug } } }', {}, { token: ownerKey });
     expect(v.data.viewer).toEqual({
       kind: 'api_key',
-      role: 'owner',
-      scopes: ['read', 'manage', 'billing', 'inference'],
+      role: 'OWNER',
+      scopes: ['READ', 'MANAGE', 'BILLING', 'INFERENCE'],
       organization: { slug: 'acme' },
     });
   });
@@ -74,7 +74,7 @@ describe('identity over GraphQL', () => {
     );
     expect(team.data.createTeam.name).toBe('Research');
     const user = await t.gql(
-      `mutation { createUser(input:{organizationId:"${orgId}", email:"mia@acme.test", name:"Mia", role: member}) { id email } }`,
+      `mutation { createUser(input:{organizationId:"${orgId}", email:"mia@acme.test", name:"Mia", role: MEMBER}) { id email } }`,
       {},
       { token: ownerKey },
     );
@@ -96,8 +96,8 @@ describe('identity over GraphQL', () => {
     expect(
       list.data.organization.memberships.edges.map((e: any) => [e.node.user.email, e.node.role]),
     ).toEqual([
-      ['owner@acme.test', 'owner'],
-      ['mia@acme.test', 'member'],
+      ['owner@acme.test', 'OWNER'],
+      ['mia@acme.test', 'MEMBER'],
     ]);
   });
 
@@ -117,31 +117,32 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(dupTeam)).toEqual(['CONFLICT']);
     const dupEmail = await t.gql(
-      `mutation { createUser(input:{organizationId:"${orgId}", email:"MIA@acme.test", role: member}) { id } }`,
+      `mutation { createUser(input:{organizationId:"${orgId}", email:"MIA@acme.test", role: MEMBER}) { id } }`,
       {},
       { token: ownerKey },
     );
     expect(codes(dupEmail)).toEqual(['CONFLICT']);
     const badEmail = await t.gql(
-      `mutation { createUser(input:{organizationId:"${orgId}", email:"not-an-email", role: member}) { id } }`,
+      `mutation { createUser(input:{organizationId:"${orgId}", email:"not-an-email", role: MEMBER}) { id } }`,
       {},
       { token: ownerKey },
     );
     expect(codes(badEmail)).toEqual(['VALIDATION_FAILED']);
     const badScope = await t.gql(
-      `mutation { createApiKey(input:{name:"x", scopes:["read","root"]}) { secret } }`,
+      `mutation { createApiKey(input:{name:"x", scopes:[READ,ROOT]}) { secret } }`,
       {},
       { token: ownerKey },
     );
-    expect(codes(badScope)).toEqual(['VALIDATION_FAILED']);
-    expect(badScope.errors![0].message).toContain("unknown scope 'root'");
+    // Scopes are the ApiScope enum: an unknown one is refused by GraphQL validation, before any resolver.
+    expect(codes(badScope)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(badScope.errors![0].message).toContain('ROOT');
     expect(await db.prisma.user.count({ where: { email: 'not-an-email' } })).toBe(0);
   });
 
   it('lets a member manage only its own keys, with scopes it holds', async () => {
     const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     const k = await t.gql(
-      `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${mia.id}", name:"mia", scopes:["read","manage"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${mia.id}", name:"mia", scopes:[READ,MANAGE]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -153,19 +154,19 @@ describe('identity over GraphQL', () => {
     );
     expect(codes(admin)).toEqual(['FORBIDDEN']);
     const escalate = await t.gql(
-      `mutation { createApiKey(input:{name:"x", scopes:["billing"]}) { secret } }`,
+      `mutation { createApiKey(input:{name:"x", scopes:[BILLING]}) { secret } }`,
       {},
       { token: miaKey },
     );
     expect(codes(escalate)).toEqual(['KEY_LIMITS_EXCEED_CALLER']);
     const promote = await t.gql(
-      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${mia.id}", role: owner}) { role } }`,
+      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${mia.id}", role: OWNER}) { role } }`,
       {},
       { token: miaKey },
     );
     expect(codes(promote)).toEqual(['FORBIDDEN']);
     const own = await t.gql(
-      `mutation { createApiKey(input:{name:"mine", scopes:["read"], budgetNanos:"5000000000", budgetCurrency:"USD", rpmLimit: 60}) { secret apiKey { id budgetNanos user { email } } } }`,
+      `mutation { createApiKey(input:{name:"mine", scopes:[READ], budgetNanos:"5000000000", budgetCurrency:"USD", rpmLimit: 60}) { secret apiKey { id budgetNanos user { email } } } }`,
       {},
       { token: miaKey },
     );
@@ -188,7 +189,7 @@ describe('identity over GraphQL', () => {
 
   it('gates by key scope on top of role: read for queries, manage for mutations', async () => {
     const inferenceOnly = await t.gql(
-      'mutation { createApiKey(input:{name:"proxy only", scopes:["inference"]}) { secret } }',
+      'mutation { createApiKey(input:{name:"proxy only", scopes:[INFERENCE]}) { secret } }',
       {},
       { token: ownerKey },
     );
@@ -206,7 +207,7 @@ describe('identity over GraphQL', () => {
       ),
     ).toEqual(['SCOPE_NOT_ALLOWED']);
     const readOnly = await t.gql(
-      'mutation { createApiKey(input:{name:"reader", scopes:["read"]}) { secret } }',
+      'mutation { createApiKey(input:{name:"reader", scopes:[READ]}) { secret } }',
       {},
       { token: ownerKey },
     );
@@ -252,7 +253,7 @@ describe('identity over GraphQL', () => {
 
   it('revocation takes effect at once in another process sharing Redis', async () => {
     const k = await t.gql(
-      `mutation { createApiKey(input:{name:"shared", scopes:["read"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"shared", scopes:[READ]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -286,7 +287,7 @@ describe('identity over GraphQL', () => {
 
   it('rotation returns a new secret and keeps the old one working until graceUntil', async () => {
     const k = await t.gql(
-      `mutation { createApiKey(input:{name:"rot", scopes:["read"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"rot", scopes:[READ]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -319,7 +320,7 @@ describe('identity over GraphQL', () => {
 
   it('updates lastUsedAt on use, but not on every request', async () => {
     const k = await t.gql(
-      `mutation { createApiKey(input:{name:"touch", scopes:["read"]}) { secret apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"touch", scopes:[READ]}) { secret apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -337,7 +338,7 @@ describe('identity over GraphQL', () => {
   it('keeps the last owner and refuses deleting a team with active keys', async () => {
     const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const demote = await t.gql(
-      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${owner.id}", role: admin}) { role } }`,
+      `mutation { updateMembership(input:{organizationId:"${orgId}", userId:"${owner.id}", role: ADMIN}) { role } }`,
       {},
       { token: ownerKey },
     );
@@ -345,7 +346,7 @@ describe('identity over GraphQL', () => {
     const team = await db.prisma.team.findFirstOrThrow({ where: { name: 'Research' } });
     const mia = await db.prisma.user.findFirstOrThrow({ where: { email: 'mia@acme.test' } });
     await t.gql(
-      `mutation { createApiKey(input:{userId:"${mia.id}", teamId:"${team.id}", name:"team", scopes:["read"]}) { secret } }`,
+      `mutation { createApiKey(input:{userId:"${mia.id}", teamId:"${team.id}", name:"team", scopes:[READ]}) { secret } }`,
       {},
       { token: ownerKey },
     );
@@ -358,22 +359,22 @@ describe('identity over GraphQL', () => {
     const other = await t.gql('mutation { createOrganization(input:{name:"Beta", slug:"beta"}) { id } }');
     const betaId = other.data.createOrganization.id;
     const denied = await t.gql(
-      `mutation { addMember(input:{organizationId:"${orgId}", userId:"${mia.id}", role: member}) { id } }`,
+      `mutation { addMember(input:{organizationId:"${orgId}", userId:"${mia.id}", role: MEMBER}) { id } }`,
       {},
       { token: ownerKey },
     );
     expect(codes(denied)).toEqual(['FORBIDDEN']);
     const added = await t.gql(
-      `mutation { addMember(input:{organizationId:"${betaId}", userId:"${mia.id}", role: admin}) { role user { email } } }`,
+      `mutation { addMember(input:{organizationId:"${betaId}", userId:"${mia.id}", role: ADMIN}) { role user { email } } }`,
     );
-    expect(added.data.addMember).toEqual({ role: 'admin', user: { email: 'mia@acme.test' } });
+    expect(added.data.addMember).toEqual({ role: 'ADMIN', user: { email: 'mia@acme.test' } });
     // Acme's owner sees only Acme memberships of Mia.
     const seen = await t.gql(
       `{ node(id:"${Buffer.from(`User:${mia.id}`).toString('base64')}") { ... on User { memberships { edges { node { role } } } } } }`,
       {},
       { token: ownerKey },
     );
-    expect(seen.data.node.memberships.edges.map((e: any) => e.node.role)).toEqual(['member']);
+    expect(seen.data.node.memberships.edges.map((e: any) => e.node.role)).toEqual(['MEMBER']);
   });
 
   it('removing a member revokes its keys', async () => {

@@ -78,7 +78,7 @@ describe('LiteLLM backstop', () => {
       { token: b.tollgateKey },
     );
     const k = await b.t.gql(
-      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:["inference"]}) { apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:[INFERENCE]}) { apiKey { id } } }`,
       {},
       { token: b.tollgateKey },
     );
@@ -101,7 +101,7 @@ describe('LiteLLM backstop', () => {
   it('keys paid by one wallet share its room: the LiteLLM team all of whose keys it pays is capped too', async () => {
     const tenant = await b.newTenant();
     const second = await b.t.gql(
-      'mutation { createApiKey(input:{name:"second", scopes:["inference"]}) { apiKey { id } } }',
+      'mutation { createApiKey(input:{name:"second", scopes:[INFERENCE]}) { apiKey { id } } }',
       {},
       { token: tenant.tollgateKey },
     );
@@ -157,7 +157,7 @@ describe('LiteLLM backstop', () => {
     expect(r.errors).toBeUndefined();
     // Direct calls were never billed by Tollgate: LiteLLM recorded more for the organization's team.
     const org = r.data.litellmDrift.find((d: any) => d.entityId === b.organizationId);
-    expect(org).toMatchObject({ entityType: 'organization', direction: 'litellm_higher' });
+    expect(org).toMatchObject({ entityType: 'organization', direction: 'LITELLM_HIGHER' });
     expect(BigInt(org.driftNanos)).toBeGreaterThan(0n);
     expect(org.driftUsd).toMatch(/^0\.\d{9}$/);
     const metrics = await (await fetch(`${b.t.url}/metrics`)).text();

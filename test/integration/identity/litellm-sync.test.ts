@@ -50,7 +50,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     orgId = raw(org.data.createOrganization.id);
     const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'owner@acme.test' } });
     const k = await t.gql(
-      `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"owner", scopes:["read","manage","inference"], modelAllowlist:["gpt-4o-mini"], budgetNanos:"2500000000", budgetCurrency:"USD", rpmLimit: 30}) { secret apiKey { id syncState } } }`,
+      `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"owner", scopes:[READ,MANAGE,INFERENCE], modelAllowlist:["gpt-4o-mini"], budgetNanos:"2500000000", budgetCurrency:"USD", rpmLimit: 30}) { secret apiKey { id syncState } } }`,
     );
     ownerKey = k.data.createApiKey.secret;
     expect(k.data.createApiKey.apiKey.syncState).toBe('pending');
@@ -66,12 +66,12 @@ describe('LiteLLM admin sync through the outbox', () => {
       { token: ownerKey },
     );
     const teamKey = await t.gql(
-      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"team key", teamId:"${teamId}", scopes:[INFERENCE], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
     const doomed = await t.gql(
-      `mutation { createApiKey(input:{name:"doomed", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"doomed", scopes:[INFERENCE], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -140,7 +140,7 @@ describe('LiteLLM admin sync through the outbox', () => {
     expect(sha256(secret)).toBe(row.litellmKeyHash);
     await expect(t.app.services.litellm.credentialFor(row.id)).resolves.toBe(secret);
     const fresh = await t.gql(
-      `mutation { createApiKey(input:{name:"fresh", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"fresh", scopes:[INFERENCE], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -173,7 +173,7 @@ describe('LiteLLM admin sync through the outbox', () => {
 
   it('a retry after a lost response creates nothing twice', async () => {
     const k = await t.gql(
-      `mutation { createApiKey(input:{name:"lost", scopes:["inference"], ${WITHIN_OWNER}}) { apiKey { id } } }`,
+      `mutation { createApiKey(input:{name:"lost", scopes:[INFERENCE], ${WITHIN_OWNER}}) { apiKey { id } } }`,
       {},
       { token: ownerKey },
     );
@@ -360,7 +360,7 @@ describe('LITELLM_SYNC_MODE=none', () => {
       );
       const owner = await db.prisma.user.findFirstOrThrow({ where: { email: 'o@solo.test' } });
       const k = await t.gql(
-        `mutation { createApiKey(input:{organizationId:"${org.data.createOrganization.id}", userId:"${owner.id}", name:"k", scopes:["inference"]}) { apiKey { id syncState } } }`,
+        `mutation { createApiKey(input:{organizationId:"${org.data.createOrganization.id}", userId:"${owner.id}", name:"k", scopes:[INFERENCE]}) { apiKey { id syncState } } }`,
       );
       expect(k.data.createApiKey.apiKey.syncState).toBe('disabled');
       expect(await db.prisma.outboxMessage.count()).toBe(0);

@@ -58,17 +58,17 @@ describe('tenant isolation across every query and mutation', () => {
       const orgId = Buffer.from(o.data.createOrganization.id, 'base64').toString().split(':')[1]!;
       const owner = await db.prisma.user.findFirstOrThrow({ where: { email: `owner@${slug}.test` } });
       const ownerKey = await t.gql(
-        `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"${slug}-owner", scopes:["read","manage","billing","inference"]}) { secret apiKey { id } } }`,
+        `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${owner.id}", name:"${slug}-owner", scopes:[READ,MANAGE,BILLING,INFERENCE]}) { secret apiKey { id } } }`,
       );
       const ownerSecret = ownerKey.data.createApiKey.secret as string;
       const member = await t.gql(
-        `mutation { createUser(input:{organizationId:"${orgId}", email:"member@${slug}.test", name:"${slug} member", role: member}) { id } }`,
+        `mutation { createUser(input:{organizationId:"${orgId}", email:"member@${slug}.test", name:"${slug} member", role: MEMBER}) { id } }`,
         {},
         { token: ownerSecret },
       );
       const memberId = Buffer.from(member.data.createUser.id, 'base64').toString().split(':')[1]!;
       const memberKey = await t.gql(
-        `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${memberId}", name:"${slug}-member", scopes:["read","manage","billing","inference"]}) { secret } }`,
+        `mutation { createApiKey(input:{organizationId:"${orgId}", userId:"${memberId}", name:"${slug}-member", scopes:[READ,MANAGE,BILLING,INFERENCE]}) { secret } }`,
       );
       const team = await t.gql(
         `mutation { createTeam(input:{organizationId:"${orgId}", name:"${slug} team"}) { id } }`,

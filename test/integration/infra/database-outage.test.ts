@@ -42,7 +42,7 @@ describe('a PostgreSQL outage (own server, stopped and started)', () => {
 
   it('answers 503 DATABASE_UNAVAILABLE with retry-after while it is down (never 500), and serves again after', async () => {
     // Never used yet: not in the key cache, so authenticating it needs the database.
-    const key = await g.createKey({ name: 'fresh', scopes: ['inference'] });
+    const key = await g.createKey({ name: 'fresh', scopes: ['INFERENCE'] });
     expect((await chat(g.apiKey)).status).toBe(200);
     await g.settled();
 

@@ -68,7 +68,7 @@ describe('a Redis outage (own redis-server, stopped and started)', () => {
     });
 
   it('keeps the gateway up: subscribers join and leave while Redis is down, requests without counters are served, requests that need Redis get 503 REDIS_UNAVAILABLE; all works again after', async () => {
-    const limitedKey = await g.createKey({ name: 'limited', scopes: ['inference', 'read'], rpmLimit: 1000 });
+    const limitedKey = await g.createKey({ name: 'limited', scopes: ['INFERENCE', 'READ'], rpmLimit: 1000 });
     // … and a daily limit, whose use GraphQL reports from its Redis counter.
     const s = g.t.app.services;
     const limited = await s.db.apiKey.findFirstOrThrow({

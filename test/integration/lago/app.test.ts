@@ -136,8 +136,8 @@ describe('Lago in the gateway (postgres)', () => {
     const diff = await app.gql(query, vars);
     expect(diff.data.lagoReconciliation.differenceCount).toBe(2);
     expect(diff.data.lagoReconciliation.rows[0].differences).toEqual([
-      { kind: 'usage_not_delivered', reference: missing.requestId },
-      { kind: 'usage_missing_in_lago', reference: missing.requestId },
+      { kind: 'USAGE_NOT_DELIVERED', reference: missing.requestId },
+      { kind: 'USAGE_MISSING_IN_LAGO', reference: missing.requestId },
     ]);
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/tollgate_lago_reconciliation_differences\{kind="usage_missing_in_lago"\} 1/);

@@ -87,7 +87,7 @@ describe('Wallet GraphQL API', () => {
 
   it('grants credits by owner, creating the wallet, audited and idempotent', async () => {
     const input = {
-      wallet: { organizationId: orgId, ownerType: 'organization', ownerId: orgId, currency: 'EUR' },
+      wallet: { organizationId: orgId, ownerType: 'ORGANIZATION', ownerId: orgId, currency: 'EUR' },
       amountNanos: String(5n * USD),
       reason: 'launch promotion',
       idempotencyKey: 'grant-1',
@@ -97,11 +97,11 @@ describe('Wallet GraphQL API', () => {
     const g = first.data.grantCredits;
     expect(g).toMatchObject({
       idempotencyHit: false,
-      balanceAfter: { amount: '5000000000', currency: 'EUR', unit: 'nano' },
+      balanceAfter: { amount: '5000000000', currency: 'EUR', unit: 'NANO' },
       wallet: {
         currency: 'EUR',
-        status: 'active',
-        owner: { type: 'organization', id: orgId },
+        status: 'ACTIVE',
+        owner: { type: 'ORGANIZATION', id: orgId },
         balance: { amount: '5000000000' },
         held: { amount: '0' },
         available: { amount: '5000000000' },
@@ -133,7 +133,7 @@ describe('Wallet GraphQL API', () => {
   it('adjusts a wallet with a signed amount and rejects bad admin input', async () => {
     const wallets = await t.gql(WALLETS, { org: orgId });
     const orgWallet = walletList(wallets).find(
-      (w: any) => w.owner.type === 'organization' && w.currency === 'USD',
+      (w: any) => w.owner.type === 'ORGANIZATION' && w.currency === 'USD',
     );
     const up = await t.gql(ADJUST, {
       input: {
@@ -163,7 +163,7 @@ describe('Wallet GraphQL API', () => {
     expect(zero.errors?.[0].extensions.code).toBe('INVALID_AMOUNT');
     const badCurrency = await t.gql(GRANT, {
       input: {
-        wallet: { organizationId: orgId, ownerType: 'organization', ownerId: orgId, currency: 'ABC' },
+        wallet: { organizationId: orgId, ownerType: 'ORGANIZATION', ownerId: orgId, currency: 'ABC' },
         amountNanos: '1',
         reason: 'promo',
         idempotencyKey: 'bad-cur',
@@ -207,17 +207,17 @@ describe('Wallet GraphQL API', () => {
     const pick = (r: any) => walletList(r).find((x: any) => x.owner.id === teamB).entries;
     const all = pick(await t.gql(q, { org: orgId }));
     expect(all.edges.map((e: any) => [e.node.reason, e.node.amount.amount])).toEqual([
-      ['grant', '1000000000'],
-      ['usage', '-300000000'],
-      ['topup', '10000000000'],
+      ['GRANT', '1000000000'],
+      ['USAGE', '-300000000'],
+      ['TOPUP', '10000000000'],
     ]);
     expect(all.edges[0].node.description).toBe('bonus');
-    const usage = pick(await t.gql(q, { org: orgId, reason: ['usage', 'topup'] }));
-    expect(usage.edges.map((e: any) => e.node.reason)).toEqual(['usage', 'topup']);
+    const usage = pick(await t.gql(q, { org: orgId, reason: ['USAGE', 'TOPUP'] }));
+    expect(usage.edges.map((e: any) => e.node.reason)).toEqual(['USAGE', 'TOPUP']);
     const page1 = pick(await t.gql(q, { org: orgId, first: 1 }));
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const page2 = pick(await t.gql(q, { org: orgId, first: 5, after: page1.pageInfo.endCursor }));
-    expect(page2.edges.map((e: any) => e.node.reason)).toEqual(['usage', 'topup']);
+    expect(page2.edges.map((e: any) => e.node.reason)).toEqual(['USAGE', 'TOPUP']);
     const future = pick(await t.gql(q, { org: orgId, from: new Date(Date.now() + 3_600_000).toISOString() }));
     expect(future.edges).toEqual([]);
     const past = pick(await t.gql(q, { org: orgId, to: new Date(Date.now() + 3_600_000).toISOString() }));

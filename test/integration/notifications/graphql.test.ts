@@ -60,13 +60,13 @@ describe('risk and notifications over GraphQL', () => {
   it('lets an organization owner manage its endpoints, shows the secret once, and hides other organizations', async () => {
     const created = await t.gql(
       CREATE,
-      { input: { organizationId: a.org.id, url: receiverUrl, eventTypes: ['balance_low'] } },
+      { input: { organizationId: a.org.id, url: receiverUrl, eventTypes: ['BALANCE_LOW'] } },
       { token: ownerToken },
     );
     expect(created.errors).toBeUndefined();
     const { secret, endpoint } = created.data.createWebhookEndpoint;
     expect(secret).toMatch(/^whsec_/);
-    expect(endpoint).toMatchObject({ url: receiverUrl, eventTypes: ['balance_low'], status: 'active' });
+    expect(endpoint).toMatchObject({ url: receiverUrl, eventTypes: ['BALANCE_LOW'], status: 'ACTIVE' });
 
     const list = await t.gql(
       `query($org: ID!) { webhookEndpoints(organizationId: $org) { id url } }`,
@@ -104,11 +104,11 @@ describe('risk and notifications over GraphQL', () => {
     expect(rotated.data.rotateWebhookSecret.previousSecretExpiresAt).not.toBeNull();
 
     const updated = await t.gql(
-      `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { status: disabled }) { status } }`,
+      `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { status: DISABLED }) { status } }`,
       { id: endpoint.id },
       { token: ownerToken },
     );
-    expect(updated.data.updateWebhookEndpoint.status).toBe('disabled');
+    expect(updated.data.updateWebhookEndpoint.status).toBe('DISABLED');
     const deleted = await t.gql(
       `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`,
       { id: endpoint.id },
@@ -144,13 +144,13 @@ describe('risk and notifications over GraphQL', () => {
     const DELIVERIES = `query($id: ID!, $status: [WebhookDeliveryStatus!]) {
       webhookDeliveries(endpointId: $id, status: $status, first: 10) {
         edges { node { id eventId eventType status attempts lastError } } } }`;
-    const dead = await t.gql(DELIVERIES, { id: endpoint.id, status: ['dead'] }, { token: ownerToken });
+    const dead = await t.gql(DELIVERIES, { id: endpoint.id, status: ['DEAD'] }, { token: ownerToken });
     expect(dead.errors).toBeUndefined();
     const [edge] = dead.data.webhookDeliveries.edges;
     expect(edge.node).toMatchObject({
       eventId,
-      eventType: 'payment_failed',
-      status: 'dead',
+      eventType: 'PAYMENT_FAILED',
+      status: 'DEAD',
       attempts: 1,
       lastError: 'endpoint answered HTTP 500',
     });
@@ -161,11 +161,11 @@ describe('risk and notifications over GraphQL', () => {
       { id: edge.node.id },
       { token: ownerToken },
     );
-    expect(replay.data.replayWebhookDelivery).toEqual({ status: 'pending', attempts: 0 });
+    expect(replay.data.replayWebhookDelivery).toEqual({ status: 'PENDING', attempts: 0 });
     await t.app.services.outbox.drain();
     const delivered = await t.gql(
       DELIVERIES,
-      { id: endpoint.id, status: ['delivered'] },
+      { id: endpoint.id, status: ['DELIVERED'] },
       { token: ownerToken },
     );
     expect(delivered.data.webhookDeliveries.edges).toHaveLength(1);
@@ -179,25 +179,25 @@ describe('risk and notifications over GraphQL', () => {
     const SET = `mutation($type: RiskScopeType!, $id: String, $s: JSON!) {
       setRiskSettings(scopeType: $type, scopeId: $id, settings: $s) { scopeType scopeId settings } }`;
     const set = await t.gql(SET, {
-      type: 'organization',
+      type: 'ORGANIZATION',
       id: a.org.id,
       s: { rateLimits: { keyRequestsPerMinute: 30 }, spend: { USD: { requestMaxNanos: '2000000000' } } },
     });
     expect(set.errors).toBeUndefined();
-    expect(set.data.setRiskSettings).toMatchObject({ scopeType: 'organization', scopeId: a.org.id });
+    expect(set.data.setRiskSettings).toMatchObject({ scopeType: 'ORGANIZATION', scopeId: a.org.id });
 
-    const invalid = await t.gql(SET, { type: 'global', s: { rateLimits: { keyRequestsPerMinute: -1 } } });
+    const invalid = await t.gql(SET, { type: 'GLOBAL', s: { rateLimits: { keyRequestsPerMinute: -1 } } });
     expect(invalid.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
-    const byOwner = await t.gql(SET, { type: 'organization', id: a.org.id, s: {} }, { token: ownerToken });
+    const byOwner = await t.gql(SET, { type: 'ORGANIZATION', id: a.org.id, s: {} }, { token: ownerToken });
     expect(byOwner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const read = await t.gql(
-      `query($id: String) { riskSettings(scopeType: organization, scopeId: $id) { settings } }`,
+      `query($id: String) { riskSettings(scopeType: ORGANIZATION, scopeId: $id) { settings } }`,
       { id: a.org.id },
       { token: ownerToken },
     );
     expect(read.data.riskSettings.settings.rateLimits).toEqual({ keyRequestsPerMinute: 30 });
-    const global = await t.gql(`{ riskSettings(scopeType: global) { settings } }`, {}, { token: ownerToken });
+    const global = await t.gql(`{ riskSettings(scopeType: GLOBAL) { settings } }`, {}, { token: ownerToken });
     expect(global.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const thresholds = await t.gql(
@@ -279,7 +279,7 @@ describe('risk and notifications over GraphQL', () => {
     controller.abort();
     expect(JSON.parse(match[1]!).data.notificationReceived).toEqual({
       id,
-      type: 'dispute_opened',
+      type: 'DISPUTE_OPENED',
       organizationId: a.org.id,
       data: expect.objectContaining({ disputeId: 'dp_1', frozenNanos: '5000000000' }),
     });

@@ -40,13 +40,13 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     const res = await topUp('2500', 'top-up-1');
     expect(res.errors).toBeUndefined();
     const top = res.data.createTopUp;
-    expect(top.payment.status).toBe('created');
+    expect(top.payment.status).toBe('CREATED');
     expect(top.publishableKey).toBe('pk_test_flow');
     expect(top.clientSecret).toMatch(/^pi_.+_secret_/);
     expect(top.paymentPageUrl).toBe(
       `http://tollgate.test/pay/${top.payment.dbId}#${encodeURIComponent(top.clientSecret)}`,
     );
-    expect(top.payment.amount).toEqual({ amount: '2500', currency: 'USD', unit: 'minor' });
+    expect(top.payment.amount).toEqual({ amount: '2500', currency: 'USD', unit: 'MINOR' });
 
     stripe.webhooks.switches.paused = true;
     stripe.customerConfirms(top.payment.providerTxnId, 'pm_card_chargeDeclined'); // payment_failed
@@ -141,8 +141,8 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     );
     expect(partial.errors).toBeUndefined();
     expect(partial.data.refundPayment).toMatchObject({
-      status: 'succeeded',
-      amount: { amount: '2000', unit: 'minor' },
+      status: 'SUCCEEDED',
+      amount: { amount: '2000', unit: 'MINOR' },
     });
     await stripe.webhooks.flush(); // refund events arrive too; they change nothing more
     expect((await wallet(top.walletId)).balanceNanos).toBe(before - 20_000_000_000n);
@@ -166,7 +166,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
       { input: { paymentId: top.payment.id, idempotencyKey: 'r3' } },
       { token: key },
     );
-    expect(rest.data.refundPayment).toMatchObject({ status: 'succeeded', amount: { amount: '3000' } });
+    expect(rest.data.refundPayment).toMatchObject({ status: 'SUCCEEDED', amount: { amount: '3000' } });
     await stripe.webhooks.flush();
     expect((await wallet(top.walletId)).balanceNanos).toBe(before - 50_000_000_000n);
     const payment = await t.app.services.db.payment.findUniqueOrThrow({ where: { id: top.payment.dbId } });
@@ -191,7 +191,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
             currency: 'EUR',
             amount: '1000',
             idempotencyKey: 'spent',
-            owner: { type: 'user', id: me.id },
+            owner: { type: 'USER', id: me.id },
           },
         },
         { token: key },
@@ -217,7 +217,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
       { input: { paymentId: top.payment.id, amount: '400', idempotencyKey: 'unspent' } },
       { token: key },
     );
-    expect(ok.data.refundPayment.status).toBe('succeeded');
+    expect(ok.data.refundPayment.status).toBe('SUCCEEDED');
     expect((await wallet(top.walletId)).balanceNanos).toBe(0n);
   });
 
@@ -296,7 +296,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
       { input: { paymentId: top.payment.id, amount: '1500', idempotencyKey: 'amb' } },
       { token: key },
     );
-    expect(retried.data.refundPayment).toMatchObject({ status: 'succeeded' });
+    expect(retried.data.refundPayment).toMatchObject({ status: 'SUCCEEDED' });
     await stripe.webhooks.flush();
     const w2 = await wallet(top.walletId);
     expect(w2.balanceNanos).toBe(before - 15_000_000_000n);

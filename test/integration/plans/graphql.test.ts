@@ -43,7 +43,7 @@ describe('pricing and plans over GraphQL', () => {
     );
     expect(create.errors).toBeUndefined();
     expect(create.data.createPriceRule).toMatchObject({
-      matchType: 'exact',
+      matchType: 'EXACT',
       baseNanosPerToken: '150',
       outputMultiplierPpm: '4000000',
     });
@@ -92,10 +92,10 @@ describe('pricing and plans over GraphQL', () => {
     const base = {
       code: 'starter',
       name: 'Starter',
-      kind: 'daily_limit',
+      kind: 'DAILY_LIMIT',
       dailyLimits: [
-        { metric: 'requests', limitValue: '4' },
-        { metric: 'cost', limitValue: '2000000000', currency: 'USD' },
+        { metric: 'REQUESTS', limitValue: '4' },
+        { metric: 'COST', limitValue: '2000000000', currency: 'USD' },
       ],
       warnThresholds: [50],
     };
@@ -103,18 +103,18 @@ describe('pricing and plans over GraphQL', () => {
     expect(badZone.errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION_FAILED' } });
     expect(badZone.errors?.[0].message).toContain('Unknown time zone');
     const badDegrade = await app.gql(mutation, {
-      input: { ...base, overflowPolicy: 'degrade', degradeMap: { 'gpt-4o': 'gpt-5-unpriced' } },
+      input: { ...base, overflowPolicy: 'DEGRADE', degradeMap: { 'gpt-4o': 'gpt-5-unpriced' } },
     });
     expect(badDegrade.errors?.[0].message).toContain("Degrade target 'gpt-5-unpriced' has no price");
     // Public: organizations assign it to themselves below.
     const ok = await app.gql(mutation, {
-      input: { ...base, timeZone: 'Asia/Shanghai', visibility: 'public' },
+      input: { ...base, timeZone: 'Asia/Shanghai', visibility: 'PUBLIC' },
     });
     expect(ok.errors).toBeUndefined();
     expect(ok.data.createPlan).toMatchObject({
       code: 'starter',
       timeZone: 'Asia/Shanghai',
-      overflowPolicy: 'block',
+      overflowPolicy: 'BLOCK',
       warnThresholds: [50],
     });
     expect(ok.data.createPlan.dailyLimits).toHaveLength(2);
@@ -126,7 +126,7 @@ describe('pricing and plans over GraphQL', () => {
     const input = {
       planId,
       organizationId: t.organizationId,
-      subjectType: 'api_key',
+      subjectType: 'API_KEY',
       subjectId: t.apiKeyId,
       effectiveFrom: '2026-03-01T00:00:00Z',
     };
@@ -147,7 +147,7 @@ describe('pricing and plans over GraphQL', () => {
     expect(foreignSubject.errors?.[0].extensions.code).toBe('NOT_FOUND');
     const ok = await app.gql(mutation, { input }, { token: t.secret });
     expect(ok.errors).toBeUndefined();
-    expect(ok.data.assignPlan).toMatchObject({ subjectType: 'api_key', plan: { code: 'starter' } });
+    expect(ok.data.assignPlan).toMatchObject({ subjectType: 'API_KEY', plan: { code: 'starter' } });
   });
 
   it("shows a key its effective plan and today's usage; the member's key has none", async () => {
@@ -164,14 +164,14 @@ describe('pricing and plans over GraphQL', () => {
     expect(own.errors).toBeUndefined();
     expect(own.data.effectivePlan).toEqual({
       plan: { code: 'starter' },
-      assignment: { subjectType: 'api_key' },
+      assignment: { subjectType: 'API_KEY' },
     });
     expect(own.data.todayUsage).toEqual({
       day: '2026-03-10',
       resetsAt: '2026-03-10T16:00:00.000Z',
       limits: [
-        { metric: 'requests', limit: '4', used: '1', remaining: '3' },
-        { metric: 'cost', limit: '2000000000', used: '500000000', remaining: '1500000000' },
+        { metric: 'REQUESTS', limit: '4', used: '1', remaining: '3' },
+        { metric: 'COST', limit: '2000000000', used: '500000000', remaining: '1500000000' },
       ],
     });
     const theirs = await app.gql(query, {}, { token: member.secret });

@@ -367,25 +367,25 @@ describe('upstream failures release the hold', () => {
       .create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e) => e);
     expect(err.status).toBe(502);
-    expect(err.error).toMatchObject({ code: 'upstream_unreachable' });
+    expect(err.error).toMatchObject({ code: 'UPSTREAM_UNREACHABLE' });
     expect(admission.releases).toHaveLength(releases + 1);
   });
 
-  it('answer 504 upstream_timeout when upstream sends no headers in time', async () => {
+  it('answer 504 UPSTREAM_TIMEOUT when upstream sends no headers in time', async () => {
     await restart({ PROXY_HEADERS_TIMEOUT_MS: '150' });
     double.next({ kind: 'hang' });
     const err = await client.chat.completions
       .create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e) => e);
     expect(err.status).toBe(504);
-    expect(err.error).toMatchObject({ code: 'upstream_timeout', type: 'api_error' });
+    expect(err.error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', type: 'api_error' });
     await admission.closed(1);
     expect(admission.releases).toHaveLength(1);
     expect(admission.settles).toHaveLength(0);
     await restart();
   });
 
-  it('answer 502 upstream_unreachable when upstream refuses connections', async () => {
+  it('answer 502 UPSTREAM_UNREACHABLE when upstream refuses connections', async () => {
     const gone = await startDataPlaneDouble();
     const deadUrl = gone.url;
     await gone.close();
@@ -397,7 +397,7 @@ describe('upstream failures release the hold', () => {
     });
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({
-      error: { code: 'upstream_unreachable' },
+      error: { code: 'UPSTREAM_UNREACHABLE' },
       request_id: 'req-dead',
     });
     await admission.closed(1);
@@ -405,13 +405,13 @@ describe('upstream failures release the hold', () => {
     await restart();
   });
 
-  it('answer 502 upstream_auth_failed, not 401, when LiteLLM rejects Tollgate’s own key', async () => {
+  it('answer 502 UPSTREAM_AUTH_FAILED, not 401, when LiteLLM rejects Tollgate’s own key', async () => {
     await restart({}, undefined, 'sk-wrong');
     const err = await client.chat.completions
       .create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e) => e);
     expect(err.status).toBe(502);
-    expect(err.error).toMatchObject({ code: 'upstream_auth_failed' });
+    expect(err.error).toMatchObject({ code: 'UPSTREAM_AUTH_FAILED' });
     await restart();
   });
 });
@@ -469,7 +469,7 @@ describe('other /v1 routes', () => {
     });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({
-      error: { code: 'unknown_url', type: 'invalid_request_error' },
+      error: { code: 'UNKNOWN_URL', type: 'invalid_request_error' },
       request_id: expect.any(String),
     });
   });

@@ -101,7 +101,7 @@ describe('body: fields accepted but not forwarded, and OpenAI parameters refused
   it('refuses an unknown field in OpenAI wording, before anything is held', () => {
     const err = refusal('/v1/chat/completions', { model: 'm', top_k: 3 }) as UnsupportedParameterError;
     expect(err.message).toBe('Unrecognized request argument supplied: top_k');
-    expect(err.code).toBe('unsupported_parameter');
+    expect(err.code).toBe('UNSUPPORTED_PARAMETER');
   });
   it('forwards an operator-allowed provider parameter (PROXY_EXTRA_BODY_FIELDS), never a control field', () => {
     const policy = bodyPolicy('/v1/chat/completions', ['top_k']);
