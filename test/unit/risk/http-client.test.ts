@@ -25,6 +25,9 @@ describe('httpRequest against a local server', () => {
     await new Promise((r) => server.close(r));
   });
   const fast = { attempts: 3, baseMs: 1, maxMs: 2 };
+  // Long enough for a local answer on a loaded machine (100 ms timed out the 200 after the hang in a
+  // full run at load average 10); only the scripted hang ever waits it out.
+  const timeoutMs = 1_000;
 
   it('retries 503 and a timeout for an idempotent call, then returns the answer', async () => {
     script = [503, 0, 200];
@@ -32,7 +35,7 @@ describe('httpRequest against a local server', () => {
     const res = await httpRequest({
       method: 'GET',
       url: `${base}/x`,
-      timeoutMs: 100,
+      timeoutMs,
       idempotent: true,
       retry: fast,
     });
@@ -47,7 +50,7 @@ describe('httpRequest against a local server', () => {
       method: 'POST',
       url: `${base}/x`,
       body: {},
-      timeoutMs: 100,
+      timeoutMs,
       idempotent: false,
       retry: fast,
     }).catch((e) => e);
@@ -65,7 +68,7 @@ describe('httpRequest against a local server', () => {
       openMs: 60_000,
     });
     const call = () =>
-      httpRequest({ method: 'GET', url: `${base}/x`, timeoutMs: 100, idempotent: false, breaker });
+      httpRequest({ method: 'GET', url: `${base}/x`, timeoutMs, idempotent: false, breaker });
     script = [404, 404, 404];
     for (let i = 0; i < 3; i++) await expect(call()).rejects.toMatchObject({ status: 404 });
     expect(breaker.state).toBe('closed');
