@@ -1,20 +1,12 @@
 import type { Db } from '../../db/client.ts';
-import { pickPayingWallet } from '../../ledger/ledger-service.ts';
+import { type WalletRow, pickPayingWallet } from '../../ledger/ledger-service.ts';
 import { usdNumberToNanos } from './usd.ts';
 
 /** LiteLLM budgets are USD: only USD wallets get a backstop. */
 export const BACKSTOP_CURRENCY = 'USD';
 
-export interface BackstopWallet {
-  id: string;
-  organizationId: string;
-  ownerType: string;
-  ownerId: string;
-  currency: string;
-  balanceNanos: bigint;
-  creditLimitNanos: bigint;
-  status: string;
-}
+/** A wallet as the ledger reads it, less what is held (holds are requests LiteLLM will see itself). */
+export type BackstopWallet = Omit<WalletRow, 'heldNanos'>;
 
 export interface BackstopKey {
   id: string;

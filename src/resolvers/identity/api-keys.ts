@@ -71,17 +71,8 @@ async function callerLimits(ctx: Ctx, p: Principal | null): Promise<KeyLimits | 
   return limitsOf(own);
 }
 
-function limitsOf(k: {
-  scopes: readonly string[];
-  modelAllowlist: readonly string[];
-  budgetNanos: bigint | null;
-  budgetCurrency: string | null;
-  dailyCapNanos: bigint | null;
-  rpmLimit: number | null;
-  tpmLimit: number | null;
-  expiresAt: Date | null;
-  graceUntil?: Date | null;
-}): KeyLimits {
+/** A key's limits as stored, with the rotation grace period folded into when it stops working. */
+function limitsOf(k: KeyLimits & { graceUntil?: Date | null }): KeyLimits {
   const ends = [k.expiresAt, k.graceUntil ?? null].filter((d): d is Date => d !== null);
   return {
     scopes: k.scopes,
