@@ -25,7 +25,22 @@ function pong(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Starts on `port`, or on the next ones of 57600–57699 when it is taken: these ports lie in Linux's
+ * ephemeral range, so another test's outgoing connection can hold one (seen once in a CI run).
+ */
 export async function startOwnRedis(port: number): Promise<OwnRedis> {
+  for (let attempt = 0; ; attempt++) {
+    const p = 57600 + ((port - 57600 + attempt) % 100);
+    try {
+      return await startOwnRedisOn(p);
+    } catch (err) {
+      if (attempt >= 9) throw err;
+    }
+  }
+}
+
+async function startOwnRedisOn(port: number): Promise<OwnRedis> {
   const dir = path.resolve(import.meta.dirname, '../../.tmp', `redis-${port}`);
   mkdirSync(dir, { recursive: true });
   let child: ChildProcess | null = null;
