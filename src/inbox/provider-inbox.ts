@@ -119,7 +119,9 @@ export function inboxHandler(
   process: (event: StoredInboxEvent) => Promise<void>,
 ): OutboxHandler {
   return async ({ payload }) => {
-    const { provider, eventId } = payload as InboxJob;
+    const { provider, eventId } = (payload ?? {}) as Partial<InboxJob>;
+    if (typeof provider !== 'string' || typeof eventId !== 'string')
+      throw new PermanentDeliveryError('inbox job without provider and event id');
     const where = { provider_eventId: { provider, eventId } };
     const stored = await db.providerEvent.findUnique({ where });
     if (!stored) throw new PermanentDeliveryError(`no stored ${provider} event ${eventId}`);

@@ -140,6 +140,38 @@ describe('the payment webhook inbox', () => {
     expect((await db.payment.findUniqueOrThrow({ where: { id: p.paymentId } })).status).toBe('succeeded');
   });
 
+  it('processes on its next delivery an event stored before the inbox and never processed', async () => {
+    const { db } = gw.t.app.services;
+    const p = await topUp();
+    gw.stripe.webhooks.switches.paused = true;
+    gw.stripe.customerPays(p.pi, 'pm_card_visa');
+    const event = succeededEvent(p.pi);
+    // What the previous version left when processing failed inside the request: no raw body, no job.
+    await db.providerEvent.create({
+      data: {
+        id: `pev_legacy_${n}`,
+        provider: 'stripe',
+        eventId: event.id,
+        type: event.type,
+        payload: {},
+        attempts: 1,
+      },
+    });
+    gw.stripe.webhooks.release();
+    await gw.settle();
+    expect(await stored(event.id)).toMatchObject({
+      attempts: 2,
+      lastError: null,
+      processedAt: expect.any(Date),
+    });
+    expect(await jobsOf(event.id)).toMatchObject([{ status: 'delivered' }]);
+    expect(await db.ledgerTransaction.count({ where: { idempotencyKey: `topup:${p.paymentId}` } })).toBe(1);
+    // Once processed, a further delivery is a plain duplicate.
+    gw.stripe.webhooks.resend(event);
+    await gw.settle();
+    expect(await jobsOf(event.id)).toHaveLength(1);
+  });
+
   it('stores nothing and enqueues nothing for a forged or malformed event', async () => {
     const { db } = gw.t.app.services;
     const counts = async () => [await db.providerEvent.count(), await db.outboxMessage.count()];
