@@ -4,9 +4,18 @@ import { sendJson } from '../http/errors.ts';
 import { currencyExponent } from '../ledger/money.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { currentRequestId } from '../lib/request-context.ts';
-import type { Services } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { PaymentService } from './payment-service.ts';
 import { isClientSecret } from './client-secret.ts';
 import { renderReturnPage, renderTopUpPage } from './top-up-page.ts';
+
+/** What the payment routes read: the payments flow, the payment rows and a few settings. */
+export interface PaymentRoutesDeps {
+  payments: Pick<PaymentService, 'receiveWebhook'>;
+  db: Db;
+  config: Pick<Config, 'REQUEST_BODY_LIMIT_BYTES' | 'PUBLIC_BASE_URL' | 'PORT' | 'STRIPE_PUBLISHABLE_KEY'>;
+}
 
 /** `12345n, 'USD'` → `'123.45'`; `500n, 'JPY'` → `'500'`. Display only. */
 export function formatMinor(amountMinor: bigint, currency: string): string {
@@ -16,12 +25,15 @@ export function formatMinor(amountMinor: bigint, currency: string): string {
   return `${s.slice(0, -exp)}.${s.slice(-exp)}`;
 }
 
-/** POST /webhooks/:provider — raw body, verified by the provider, stored, processed once. */
-export function webhookRoute(services: Services): RouteHandler {
+/**
+ * POST /webhooks/:provider — raw body, verified by the provider, stored with its processing job,
+ * acknowledged; the outbox worker applies it (webhook-inbox.ts). 5xx only when it could not be
+ * stored, so the provider delivers it again.
+ */
+export function webhookRoute(deps: Pick<PaymentRoutesDeps, 'payments' | 'config'>): RouteHandler {
   return async (req, res, params) => {
-    const payments = services.payments!;
-    const raw = await readRawBody(req, services.config.REQUEST_BODY_LIMIT_BYTES);
-    const result = await payments.handleWebhook(params.provider!, req.headers, raw);
+    const raw = await readRawBody(req, deps.config.REQUEST_BODY_LIMIT_BYTES);
+    const result = await deps.payments.receiveWebhook(params.provider!, req.headers, raw);
     sendJson(res, 200, { received: true, duplicate: result.duplicate, request_id: currentRequestId() });
   };
 }
@@ -33,13 +45,13 @@ const statusPath = (paymentId: string) => `/pay/${encodeURIComponent(paymentId)}
  * GET /pay/:paymentId — the hosted top-up page (client secret in the URL fragment). The same page
  * for every id, known or not: its amount and state come from the status route.
  */
-export function topUpPageRoute(services: Services): RouteHandler {
+export function topUpPageRoute({ config }: Pick<PaymentRoutesDeps, 'config'>): RouteHandler {
   return async (_req, res, params) => {
     const paymentId = params.paymentId!;
-    const base = services.config.PUBLIC_BASE_URL ?? `http://localhost:${services.config.PORT}`;
+    const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
     const html = renderTopUpPage({
       paymentId,
-      publishableKey: services.config.STRIPE_PUBLISHABLE_KEY ?? '',
+      publishableKey: config.STRIPE_PUBLISHABLE_KEY ?? '',
       returnUrl: `${base}/pay/${encodeURIComponent(paymentId)}/return`,
       statusUrl: statusPath(paymentId),
     });
@@ -53,7 +65,7 @@ export function topUpPageRoute(services: Services): RouteHandler {
 }
 
 /** GET /pay/:paymentId/return — where the provider sends the customer back; polls the status. */
-export function returnPageRoute(_services: Services): RouteHandler {
+export function returnPageRoute(): RouteHandler {
   return async (_req, res, params) => {
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
@@ -70,11 +82,11 @@ export function returnPageRoute(_services: Services): RouteHandler {
  * browser that started the payment: it must present the client secret (`X-Client-Secret`). Anyone
  * else gets the same 404 as for an unknown id.
  */
-export function paymentStatusRoute(services: Services): RouteHandler {
+export function paymentStatusRoute({ db }: Pick<PaymentRoutesDeps, 'db'>): RouteHandler {
   return async (req, res, params) => {
     const paymentId = params.paymentId!;
     const presented = req.headers['x-client-secret'];
-    const payment = await services.db.payment.findUnique({ where: { id: paymentId } });
+    const payment = await db.payment.findUnique({ where: { id: paymentId } });
     const digest = (payment?.metadata as { clientSecretSha256?: unknown } | undefined)?.clientSecretSha256;
     if (!payment || !isClientSecret(digest, typeof presented === 'string' ? presented : undefined))
       throw new NotFoundError('Payment', paymentId);

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PAYMENT_EVENT_TOPIC } from '../../src/payments/webhook-inbox.ts';
 import type { StripeEvent } from '../doubles/stripe/webhook-sender.ts';
 import {
   CENT,
@@ -46,7 +47,7 @@ describe('payment webhooks under attack', () => {
   const paid = async (amount = '1500') => {
     const p = await topUp(amount);
     gw.stripe.customerPays(p.pi, 'pm_card_visa');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     return p;
   };
   const balance = async (walletId: string) =>
@@ -65,7 +66,10 @@ describe('payment webhooks under attack', () => {
     return e;
   };
 
-  /** Posts an event signed by the real SDK with the endpoint's secret (a valid signature). */
+  /**
+   * Posts an event signed by the real SDK with the endpoint's secret (a valid signature), then lets
+   * the outbox worker apply whatever was stored.
+   */
   const post = async (
     event: object,
     opts: { timestamp?: number; signedBody?: string; body?: string | Buffer } = {},
@@ -81,7 +85,10 @@ describe('payment webhooks under attack', () => {
       headers: { 'content-type': 'application/json', 'stripe-signature': signature },
       body: typeof payload === 'string' ? payload : new Uint8Array(payload),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    const answer = { status: res.status, body: (await res.json()) as Record<string, any> };
+    // Acknowledged once stored: the outbox worker applies it.
+    await gw.settle();
+    return answer;
   };
   /** A genuine event's copy with a fresh id and `change` applied to its object. */
   const tampered = (genuine: StripeEvent, change: Record<string, unknown>) => ({
@@ -135,7 +142,7 @@ describe('payment webhooks under attack', () => {
     // The customer really pays: still nothing credited while under review, then the admin's release
     // credits exactly the order's amount, confirmed by Stripe.
     gw.stripe.customerPays(victim.pi, 'pm_card_visa');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     expect(await balance(victim.walletId)).toBe(before);
     const released = await gw.t.gql(
       `mutation($id: ID!) { releasePaymentReview(paymentId: $id) { status underReview } }`,
@@ -161,7 +168,7 @@ describe('payment webhooks under attack', () => {
     expect(await balance(victim.walletId)).toBe(before);
     expect(await reviewOf(victim.paymentId)).toMatchObject({ state: 'pending', reason: 'amount_mismatch' });
     gw.stripe.webhooks.release();
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     expect(await balance(victim.walletId)).toBe(before); // under review: the genuine event waits for the admin
   });
 
@@ -188,7 +195,7 @@ describe('payment webhooks under attack', () => {
     // Not a mismatch: the payment is not frozen, and paying it for real credits it.
     expect(await reviewOf(victim.paymentId)).toBeUndefined();
     gw.stripe.customerPays(victim.pi, 'pm_card_visa');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     expect((await balance(victim.walletId)) - before).toBe(1500n * CENT);
   });
 
@@ -200,7 +207,7 @@ describe('payment webhooks under attack', () => {
     expect((await post({ ...forged, type: 'payment_intent.canceled' })).status).toBe(200);
     expect((await payment(victim.paymentId)).status).toBe('created');
     gw.stripe.customerPays(victim.pi, 'pm_card_visa');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     expect((await balance(victim.walletId)) - before).toBe(1500n * CENT);
   });
 
@@ -217,7 +224,7 @@ describe('payment webhooks under attack', () => {
       body: `payment_intent=${p.pi}&amount=400`,
     });
     expect(res.status).toBe(200);
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     expect(credited - (await balance(p.walletId))).toBe(400n * CENT);
     const afterReal = await balance(p.walletId);
 
@@ -246,7 +253,7 @@ describe('payment webhooks under attack', () => {
       { token: gw.key },
     );
     expect(refund.data.refundPayment.status).toBe('SUCCEEDED');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     const refundId = dbId(refund.data.refundPayment.id);
     const row = await gw.t.app.services.db.refund.findUniqueOrThrow({ where: { id: refundId } });
     const afterRefund = await balance(a.walletId);
@@ -310,8 +317,14 @@ describe('payment webhooks under attack', () => {
     expect(await balance(p.walletId)).toBe(credited);
   });
 
-  it('refuses a signature made over a different body', async () => {
+  it('refuses a signature made over a different body, storing and enqueueing nothing', async () => {
     const victim = await topUp();
+    const { db } = gw.t.app.services;
+    const stored = async () => [
+      await db.providerEvent.count(),
+      await db.outboxMessage.count({ where: { topic: PAYMENT_EVENT_TOPIC } }),
+    ];
+    const before = await stored();
     const genuine = genuineEvent('payment_intent.created', victim.pi);
     const res = await post(genuine, {
       signedBody: JSON.stringify(genuine),
@@ -320,6 +333,7 @@ describe('payment webhooks under attack', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('WEBHOOK_SIGNATURE_INVALID');
     expect(res.body.request_id).toMatch(/\S/);
+    expect(await stored()).toEqual(before); // no inbox row, no job
   });
 
   it('answers 413 to a huge body without reading it all, and stays up', async () => {
@@ -331,6 +345,9 @@ describe('payment webhooks under attack', () => {
 
   it('answers 400 to validly signed malformed JSON and to JSON that is not an event, storing nothing', async () => {
     const before = await gw.t.app.services.db.providerEvent.count();
+    const jobsBefore = await gw.t.app.services.db.outboxMessage.count({
+      where: { topic: PAYMENT_EVENT_TOPIC },
+    });
     for (const body of [
       '{"id": "evt_1", "object": "event",',
       '[]',
@@ -341,6 +358,9 @@ describe('payment webhooks under attack', () => {
       expect(res.body.error.code).toBe('WEBHOOK_PAYLOAD_INVALID');
     }
     expect(await gw.t.app.services.db.providerEvent.count()).toBe(before);
+    expect(await gw.t.app.services.db.outboxMessage.count({ where: { topic: PAYMENT_EVENT_TOPIC } })).toBe(
+      jobsBefore,
+    );
   });
 });
 
@@ -366,7 +386,7 @@ describe('payment webhooks: the one legitimate change of transaction', () => {
     const paymentId = dbId(top.payment.id);
     expect(top.payment.providerTxnId).toMatch(/^cs_/);
     gw.stripe.customerPaysCheckout(top.payment.providerTxnId, 'pm_card_visa');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     const p = await gw.t.app.services.db.payment.findUniqueOrThrow({ where: { id: paymentId } });
     expect(p.status).toBe('succeeded');
     expect(p.providerTxnId).toMatch(/^pi_/);

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import { isUniqueViolation } from '../../ledger/ledger-service.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { LagoApiError, lagoCall } from './client.ts';
 import type { LagoContext } from './context.ts';
@@ -141,7 +142,7 @@ async function setUp(ctx: LagoContext, profile: LagoCustomerProfile): Promise<La
     });
   } catch (err) {
     // Another process inserted the same mapping first; its content is the same.
-    if ((err as { code?: string }).code !== 'P2002') throw err;
+    if (!isUniqueViolation(err)) throw err;
   }
   return { externalCustomerId: externalId, externalSubscriptionId, walletId, currency };
 }

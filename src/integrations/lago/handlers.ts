@@ -1,23 +1,33 @@
 import type { Config } from '../../config.ts';
-import type { Db, Tx } from '../../db/client.ts';
+import type { Db } from '../../db/client.ts';
 import type { UsageRecord } from '../../generated/prisma/client.ts';
-import { enqueueOutbox } from '../../outbox/outbox.ts';
-import { PermanentDeliveryError } from '../../outbox/worker.ts';
-import type { Services } from '../../services.ts';
+import { type OutboxWorker, PermanentDeliveryError } from '../../outbox/worker.ts';
 import { type LagoApi, lagoApiFromConfig } from './client.ts';
 import type { LagoContext } from './context.ts';
 import { ensureLagoCustomer } from './customers.ts';
-import { type BillingOwner, customerExternalId } from './mapping.ts';
+import { LAGO_TOPICS } from './enqueue.ts';
+import type { BillingOwner } from './mapping.ts';
 import { syncRefund } from './refunds.ts';
 import { syncTopUp } from './topups.ts';
 import { LagoUsageBatcher, buildUsageEvent } from './usage.ts';
 
-export const LAGO_TOPICS = {
-  customer: 'lago.customer.upsert',
-  usage: 'lago.usage',
-  topUp: 'lago.topup',
-  refund: 'lago.refund',
-} as const;
+// Enqueueing needs nothing of the integration itself: payments and admission import it from
+// enqueue.ts; these re-exports keep the older import path working.
+export {
+  LAGO_TOPICS,
+  enqueueLagoCustomer,
+  enqueueLagoRefund,
+  enqueueLagoTopUp,
+  enqueueLagoUsage,
+} from './enqueue.ts';
+
+/** What the Lago handlers need from the process (a narrow slice of the composition root). */
+export interface LagoHandlerDeps {
+  config: Config;
+  db: Db;
+  outbox: Pick<OutboxWorker, 'register'>;
+  clock: () => Date;
+}
 
 export interface LagoIntegration {
   api: LagoApi;
@@ -25,7 +35,9 @@ export interface LagoIntegration {
   batcher: LagoUsageBatcher;
 }
 
-export function lagoEnabled(config: Config): boolean {
+export function lagoEnabled(
+  config: Pick<Config, 'LAGO_API_URL' | 'LAGO_API_KEY' | 'LAGO_EVENTS_ENABLED'>,
+): boolean {
   return Boolean(config.LAGO_API_URL && config.LAGO_API_KEY && config.LAGO_EVENTS_ENABLED);
 }
 
@@ -53,7 +65,7 @@ export interface LagoHandlerOptions {
 }
 
 /**
- * Registers the Lago outbox handlers on services.outbox and returns the integration, or
+ * Registers the Lago outbox handlers on `outbox` and returns the integration, or
  * undefined when Lago is not configured (then nothing is registered and rows would wait).
  *
  * Usage delivery: one outbox row per usage record (deduplicated on the request id), no ordering
@@ -64,7 +76,7 @@ export interface LagoHandlerOptions {
  * never applied before the top-up it refunds.
  */
 export function registerLagoHandlers(
-  services: Pick<Services, 'config' | 'db' | 'outbox' | 'clock'>,
+  services: LagoHandlerDeps,
   opts: LagoHandlerOptions = {},
 ): LagoIntegration | undefined {
   const { config } = services;
@@ -92,81 +104,4 @@ export function registerLagoHandlers(
   services.outbox.register(LAGO_TOPICS.topUp, async ({ payload }) => syncTopUp(ctx, payload.paymentId));
   services.outbox.register(LAGO_TOPICS.refund, async ({ payload }) => syncRefund(ctx, payload.refundId));
   return { api, ctx, batcher };
-}
-
-const orderingKey = (owner: BillingOwner) => `lago:${customerExternalId(owner)}`;
-
-/** Call inside the transaction that settles the usage record. */
-export async function enqueueLagoUsage(
-  tx: Tx | Db,
-  usageRecord: Pick<UsageRecord, 'id' | 'requestId'>,
-): Promise<void> {
-  await enqueueOutbox(tx, {
-    topic: LAGO_TOPICS.usage,
-    payload: { usageRecordId: usageRecord.id },
-    dedupeKey: `${LAGO_TOPICS.usage}:${usageRecord.requestId}`,
-    requestId: usageRecord.requestId,
-  });
-}
-
-/** The billing owner credited by a payment (its order's wallet), read inside the caller's transaction. */
-async function paymentOwner(tx: Tx | Db, paymentId: string): Promise<BillingOwner> {
-  const payment = await tx.payment.findUnique({ where: { id: paymentId }, include: { order: true } });
-  const wallet = payment && (await tx.wallet.findUnique({ where: { id: payment.order.walletId } }));
-  if (!wallet) throw new Error(`payment ${paymentId} has no wallet`);
-  return { ownerType: wallet.ownerType, ownerId: wallet.ownerId, currency: wallet.currency };
-}
-
-/**
- * Call inside the transaction that marks the payment succeeded. `owner` (the credited wallet's
- * owner) is looked up from the payment's order when omitted.
- */
-export async function enqueueLagoTopUp(
-  tx: Tx | Db,
-  input: { paymentId: string; owner?: BillingOwner },
-): Promise<void> {
-  const owner = input.owner ?? (await paymentOwner(tx, input.paymentId));
-  await enqueueOutbox(tx, {
-    topic: LAGO_TOPICS.topUp,
-    payload: { paymentId: input.paymentId },
-    orderingKey: orderingKey(owner),
-    dedupeKey: `${LAGO_TOPICS.topUp}:${input.paymentId}`,
-  });
-}
-
-/** Call inside the transaction that marks the refund succeeded; `owner` as for top-ups. */
-export async function enqueueLagoRefund(
-  tx: Tx | Db,
-  input: { refundId: string; owner?: BillingOwner },
-): Promise<void> {
-  let owner = input.owner;
-  if (!owner) {
-    const refund = await tx.refund.findUnique({ where: { id: input.refundId } });
-    if (!refund) throw new Error(`refund ${input.refundId} not found`);
-    owner = await paymentOwner(tx, refund.paymentId);
-  }
-  await enqueueOutbox(tx, {
-    topic: LAGO_TOPICS.refund,
-    payload: { refundId: input.refundId },
-    orderingKey: orderingKey(owner),
-    dedupeKey: `${LAGO_TOPICS.refund}:${input.refundId}`,
-  });
-}
-
-/** Creates or updates the Lago customer (name/email changes, or ahead of first use). */
-export async function enqueueLagoCustomer(
-  tx: Tx | Db,
-  input: BillingOwner & { name?: string | null; email?: string | null },
-): Promise<void> {
-  await enqueueOutbox(tx, {
-    topic: LAGO_TOPICS.customer,
-    payload: {
-      ownerType: input.ownerType,
-      ownerId: input.ownerId,
-      currency: input.currency.toUpperCase(),
-      name: input.name ?? null,
-      email: input.email ?? null,
-    },
-    orderingKey: orderingKey(input),
-  });
 }

@@ -4,12 +4,14 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Config } from '../../config.ts';
 import { sendJson } from '../../http/errors.ts';
 import { AppError } from '../../lib/errors.ts';
-import { uuidv7 } from '../../lib/ids.ts';
 import { logger } from '../../lib/logger.ts';
 import { currentRequestId } from '../../lib/request-context.ts';
-import type { Services } from '../../services.ts';
+import type { Db } from '../../db/client.ts';
+import { inboxHandler, receiveEvent } from '../../inbox/provider-inbox.ts';
+import type { OutboxWorker } from '../../outbox/worker.ts';
 import { lagoCall } from './client.ts';
 import type { LagoIntegration } from './handlers.ts';
+import { LAGO_SYSTEM } from './mapping.ts';
 
 export class LagoWebhookSignatureError extends AppError {
   constructor(message: string) {
@@ -103,13 +105,26 @@ function verifyJwt(token: string, raw: string, publicKeyBase64: string, issuer: 
   if (claims?.data !== raw) throw new LagoWebhookSignatureError('Lago JWT data does not match the body');
 }
 
+/** The outbox topic whose jobs process stored Lago webhooks. */
+export const LAGO_WEBHOOK_TOPIC = 'lago.webhook';
+
+/** What the Lago webhook route needs from the process. */
+export interface LagoWebhookDeps {
+  config: VerifyConfig & Pick<Config, 'REQUEST_BODY_LIMIT_BYTES'>;
+  db: Db;
+  clock: () => Date;
+  outbox: Pick<OutboxWorker, 'register'>;
+}
+
 /**
- * `POST /webhooks/lago`: verify, then record once per `X-Lago-Unique-Key` in provider_events
- * (provider 'lago'). Invoice and wallet events are kept there for reconciliation; nothing in
- * Tollgate's ledger depends on them (Tollgate is the source of truth for balances).
- * Duplicates answer 200; a bad signature answers 400.
+ * `POST /webhooks/lago`: verify, then store once per `X-Lago-Unique-Key` in the inbox
+ * (provider_events, provider 'lago', with the raw body) together with its processing job, and
+ * answer 200. Invoice and wallet events are kept for reconciliation; nothing in Tollgate's ledger
+ * depends on them (Tollgate is the source of truth for balances), so processing only marks them.
+ * Duplicates answer 200 and enqueue nothing; a bad signature answers 400 and stores nothing.
+ * Registers the processing job's handler on `deps.outbox`.
  */
-export function lagoWebhookRoute(services: Services, lago: LagoIntegration | undefined) {
+export function lagoWebhookRoute(deps: LagoWebhookDeps, lago: LagoIntegration | undefined) {
   let publicKey: Promise<string> | undefined;
   const fetchPublicKey = lago
     ? () => {
@@ -123,35 +138,28 @@ export function lagoWebhookRoute(services: Services, lago: LagoIntegration | und
         return publicKey;
       }
     : undefined;
+  deps.outbox.register(
+    LAGO_WEBHOOK_TOPIC,
+    inboxHandler(deps.db, deps.clock, async (event) => {
+      logger.info({ uniqueKey: event.eventId, type: event.type }, 'lago webhook recorded');
+    }),
+  );
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const raw = await readRawBody(req, services.config.REQUEST_BODY_LIMIT_BYTES);
+    const raw = await readRawBody(req, deps.config.REQUEST_BODY_LIMIT_BYTES);
     const event = await verifyLagoWebhook(
       req.headers,
       raw,
-      services.config,
+      deps.config,
       fetchPublicKey ? { fetchPublicKey } : {},
     );
-    const duplicate = !(await recordLagoWebhook(services, event));
+    const { duplicate } = await receiveEvent(deps.db, LAGO_WEBHOOK_TOPIC, {
+      provider: LAGO_SYSTEM,
+      eventId: event.uniqueKey,
+      type: event.webhookType,
+      rawBody: raw,
+      decoded: null,
+    });
     if (duplicate) logger.info({ uniqueKey: event.uniqueKey }, 'duplicate lago webhook ignored');
     sendJson(res, 200, { received: true, duplicate, request_id: currentRequestId() });
   };
-}
-
-/** Inserts the event unless its unique key was seen; returns whether it was new. */
-export async function recordLagoWebhook(services: Pick<Services, 'db' | 'clock'>, event: LagoWebhookEvent) {
-  const { count } = await services.db.providerEvent.createMany({
-    data: [
-      {
-        id: uuidv7(),
-        provider: 'lago',
-        eventId: event.uniqueKey,
-        type: event.webhookType,
-        payload: event.payload,
-        processedAt: services.clock(),
-        attempts: 1,
-      },
-    ],
-    skipDuplicates: true,
-  });
-  return count === 1;
 }

@@ -4,6 +4,7 @@ import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { LagoDouble } from '../../doubles/lago/server.ts';
 import { createLagoApi } from '../../../src/integrations/lago/client.ts';
+import { LAGO_WEBHOOK_TOPIC } from '../../../src/integrations/lago/webhooks.ts';
 import { ensureLagoBillingSetup } from '../../../src/integrations/lago/setup.ts';
 import { deliverAll, insertTopUp, insertUsage, seedWallet } from './fixtures.ts';
 
@@ -36,7 +37,7 @@ describe('Lago in the gateway (postgres)', () => {
     await db.close();
   });
 
-  it('records an HMAC-signed webhook once per unique key and answers 400 to a bad signature', async () => {
+  it('stores an HMAC-signed webhook and its job once per unique key, processes it in the worker, and stores nothing for a bad signature', async () => {
     const hook = lago.buildWebhook('invoice.payment_status_updated', 'invoice', { lago_id: 'inv_9' }, 'hmac');
     expect(await post(app, hook.body, hook.headers)).toMatchObject({
       status: 200,
@@ -53,8 +54,21 @@ describe('Lago in the gateway (postgres)', () => {
     expect(stored[0]).toMatchObject({
       type: 'invoice.payment_status_updated',
       payload: { invoice: { lago_id: 'inv_9' } },
+      processedAt: null, // acknowledged, not yet processed
     });
+    expect(Buffer.from(stored[0]!.rawBody!).toString('utf8')).toBe(hook.body);
+    const jobs = () =>
+      db.prisma.outboxMessage.findMany({
+        where: { topic: LAGO_WEBHOOK_TOPIC, dedupeKey: `inbox:lago:${hook.headers['x-lago-unique-key']}` },
+      });
+    expect(await jobs()).toHaveLength(1); // the duplicate enqueued nothing
+    await deliverAll(db.prisma, app.app.services.outbox);
+    expect(await jobs()).toMatchObject([{ status: 'delivered' }]);
+    const processed = await db.prisma.providerEvent.findUniqueOrThrow({ where: { id: stored[0]!.id } });
+    expect(processed.processedAt).not.toBeNull();
+    expect(processed.attempts).toBe(1);
 
+    const before = [await db.prisma.providerEvent.count(), await db.prisma.outboxMessage.count()];
     const bad = await post(app, hook.body, {
       ...hook.headers,
       'x-lago-signature': 'AAAA',
@@ -62,6 +76,7 @@ describe('Lago in the gateway (postgres)', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('INVALID_LAGO_SIGNATURE');
+    expect([await db.prisma.providerEvent.count(), await db.prisma.outboxMessage.count()]).toEqual(before);
   });
 
   it('verifies JWT-signed webhooks with the public key fetched from Lago, and rejects forged ones', async () => {

@@ -28,14 +28,14 @@ describe('a dispute delivered before the payment succeeded', () => {
       (e) => e.type === 'charge.dispute.created' && e.data.object.id === disputeObj.id,
     )!;
     stripe.webhooks.resend(created); // the dispute alone, first
-    await stripe.webhooks.flush();
+    await gw.settle();
     const dispute = await t.app.services.db.dispute.findUniqueOrThrow({
       where: { providerDisputeId: disputeObj.id as string },
     });
     expect(dispute.status).toBe('open');
     expect((await wallet(top.walletId)).balanceNanos).toBe(start.balanceNanos); // nothing credited yet
     stripe.webhooks.release(); // then the payment's own events (and the dispute again)
-    await stripe.webhooks.flush();
+    await gw.settle();
     return { top, start, disputeId: disputeObj.id as string, paymentId: dbId(top.payment.id) };
   };
 
@@ -53,7 +53,7 @@ describe('a dispute delivered before the payment succeeded', () => {
 
     gw.stripe.webhooks.switches.duplicate = true;
     gw.stripe.closeDispute(disputeId, 'won');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     gw.stripe.webhooks.switches.duplicate = false;
     const end = await wallet(top.walletId);
     expect(end.heldNanos).toBe(start.heldNanos);
@@ -66,7 +66,7 @@ describe('a dispute delivered before the payment succeeded', () => {
 
     gw.stripe.webhooks.switches.duplicate = true;
     gw.stripe.closeDispute(disputeId, 'lost');
-    await gw.stripe.webhooks.flush();
+    await gw.settle();
     gw.stripe.webhooks.switches.duplicate = false;
     const end = await wallet(top.walletId);
     expect(end.heldNanos).toBe(start.heldNanos);

@@ -25,7 +25,7 @@ describe('Stripe dispute funds events', () => {
     const pi = top.payment.providerTxnId as string;
     stripe.customerPays(pi);
     const dispute = stripe.dispute(pi);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const disputed = await db.wallet.findUniqueOrThrow({ where: { id: top.walletId } });
     expect(disputed.heldNanos).toBe(2000n * CENT);
 
@@ -44,14 +44,14 @@ describe('Stripe dispute funds events', () => {
     const withdrawn = fundsEvent('charge.dispute.funds_withdrawn');
     stripe.webhooks.resend(withdrawn);
     stripe.webhooks.resend(withdrawn);
-    await stripe.webhooks.flush();
+    await gw.settle();
     stripe.closeDispute(dispute.id as string, 'won');
-    await stripe.webhooks.flush();
+    await gw.settle();
     const won = await db.wallet.findUniqueOrThrow({ where: { id: top.walletId } });
     const reinstated = fundsEvent('charge.dispute.funds_reinstated');
     stripe.webhooks.resend(reinstated);
     stripe.webhooks.resend(reinstated);
-    await stripe.webhooks.flush();
+    await gw.settle();
 
     const end = await db.wallet.findUniqueOrThrow({ where: { id: top.walletId } });
     expect(end.balanceNanos).toBe(2000n * CENT); // the credit, untouched by either funds event

@@ -43,7 +43,7 @@ describe('a Stripe refund that fails after it succeeded', () => {
     expect(res.errors).toBeUndefined();
     const top = res.data.createTopUp;
     stripe.customerPays(top.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const paymentId = dbId(top.payment.id);
     expect((await payment(paymentId)).status).toBe('succeeded');
     return {
@@ -87,7 +87,7 @@ describe('a Stripe refund that fails after it succeeded', () => {
     const top = await paidTopUp('5000', 'top-up-fail-after-success');
     const r = await refund(top.paymentGlobalId, '2000', 'refund-then-fail');
     expect(r.status).toBe('succeeded');
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await wallet(top.walletId)).balanceNanos).toBe(top.balance - 2000n * CENT);
     expect((await payment(top.paymentId)).amountRefundedMinor).toBe(2000n);
 
@@ -107,14 +107,14 @@ describe('a Stripe refund that fails after it succeeded', () => {
     ]);
     expect(failureEvents.every((e) => (e.data.object as { status: string }).status === 'failed')).toBe(true);
     for (let i = 0; i < 4; i++) stripe.webhooks.resend(failed!);
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect(stripe.webhooks.attempts.filter((a) => a.eventId === failed!.id && a.status === 200)).toHaveLength(
       5,
     );
 
     // The stale success (refund.created, status succeeded) delivered after the failure changes nothing.
     for (const e of eventsOf(r.providerRefundId!, ['refund.created'])) stripe.webhooks.resend(e);
-    await stripe.webhooks.flush();
+    await gw.settle();
     // Nor does a reconciliation run.
     await services().payments.reconcileStuckPayments({ olderThanMs: 0 });
 
@@ -135,7 +135,7 @@ describe('a Stripe refund that fails after it succeeded', () => {
     // The money stayed with us, so the whole payment is refundable again.
     const again = await refund(top.paymentGlobalId, '5000', 'refund-all-after-failure');
     expect(again.status).toBe('succeeded');
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await wallet(top.walletId)).balanceNanos).toBe(top.balance - 5000n * CENT);
     expect((await payment(top.paymentId)).amountRefundedMinor).toBe(5000n);
     expect((await services().ledger.checkConsistency()).ok).toBe(true);
@@ -146,20 +146,20 @@ describe('a Stripe refund that fails after it succeeded', () => {
     const top = await paidTopUp('3000', 'top-up-async-in-order');
     const r = await refund(top.paymentGlobalId, '1200', 'async-in-order');
     expect(r.status).toBe('pending');
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await wallet(top.walletId)).heldNanos).toBe(1200n * CENT);
 
     stripe.settleRefund(r.providerRefundId!, 'succeeded');
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await services().db.refund.findUniqueOrThrow({ where: { id: r.id } })).status).toBe('succeeded');
     expect((await wallet(top.walletId)).balanceNanos).toBe(top.balance - 1200n * CENT);
 
     stripe.webhooks.switches.duplicate = true;
     stripe.failSucceededRefund(r.providerRefundId!, 'lost_or_stolen_card');
-    await stripe.webhooks.flush();
+    await gw.settle();
     for (const e of eventsOf(r.providerRefundId!, ['refund.failed']))
       for (let i = 0; i < 4; i++) stripe.webhooks.resend(e);
-    await stripe.webhooks.flush();
+    await gw.settle();
 
     const w = await wallet(top.walletId);
     expect(w.balanceNanos).toBe(top.balance);
@@ -185,12 +185,12 @@ describe('a Stripe refund that fails after it succeeded', () => {
     stripe.failSucceededRefund(r.providerRefundId!, 'expired_or_canceled_card');
     const failed = eventsOf(r.providerRefundId!, ['refund.failed']);
     stripe.webhooks.release({ reverse: true }); // failure first, then the stale success and refund.created
-    await stripe.webhooks.flush();
+    await gw.settle();
     for (const e of failed) for (let i = 0; i < 4; i++) stripe.webhooks.resend(e);
     for (const e of eventsOf(r.providerRefundId!, ['refund.updated', 'charge.refund.updated'])) {
       if ((e.data.object as { status: string }).status === 'succeeded') stripe.webhooks.resend(e);
     }
-    await stripe.webhooks.flush();
+    await gw.settle();
 
     const w = await wallet(top.walletId);
     expect(w.balanceNanos).toBe(top.balance);
@@ -212,10 +212,10 @@ describe('a Stripe refund that fails after it succeeded', () => {
     stripe.asyncCardRefunds = true;
     const top = await paidTopUp('2000', 'top-up-pending-fails');
     const r = await refund(top.paymentGlobalId, '700', 'pending-fails');
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await wallet(top.walletId)).heldNanos).toBe(700n * CENT);
     stripe.settleRefund(r.providerRefundId!, 'failed', 'declined');
-    await stripe.webhooks.flush();
+    await gw.settle();
     const w = await wallet(top.walletId);
     expect(w.balanceNanos).toBe(top.balance);
     expect(w.heldNanos).toBe(0n);

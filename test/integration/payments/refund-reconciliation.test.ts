@@ -64,7 +64,7 @@ describe('refund reconciliation with Stripe', () => {
     expect(res.errors).toBeUndefined();
     const top = res.data.createTopUp;
     stripe.customerPays(top.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const w = await wallet(top.walletId);
     return {
       paymentGlobalId: top.payment.id as string,
@@ -96,7 +96,7 @@ describe('refund reconciliation with Stripe', () => {
     expect((await wallet(top.walletId)).heldNanos - top.held).toBe(1500n * CENT);
 
     expect(await reconcile()).toEqual([pending.id]);
-    await stripe.webhooks.flush();
+    await gw.settle();
 
     const at = stripeRefundsOf(pending.id);
     expect(at).toHaveLength(1);
@@ -145,7 +145,7 @@ describe('refund reconciliation with Stripe', () => {
 
     // The lost webhooks finally arrive: still one debit.
     stripe.webhooks.release();
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect(await refundDebits(pending.id)).toHaveLength(1);
     const w = await wallet(top.walletId);
     expect(w.balanceNanos).toBe(top.balance - 1200n * CENT);
@@ -159,7 +159,7 @@ describe('refund reconciliation with Stripe', () => {
     const top = await paidTopUp('3000', 'recon-lost-failure');
     const res = await requestRefund(top.paymentGlobalId, '800', 'lost-failure');
     expect(res.errors).toBeUndefined();
-    await stripe.webhooks.flush();
+    await gw.settle();
     const pending = await refundByKey(top.paymentId, 'lost-failure');
     expect(pending.status).toBe('pending');
     expect(pending.providerRefundId).toMatch(/^re_/);
@@ -180,7 +180,7 @@ describe('refund reconciliation with Stripe', () => {
     expect(w.heldNanos).toBe(top.held);
 
     stripe.webhooks.release();
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect(await refundDebits(pending.id)).toHaveLength(0);
     expect((await wallet(top.walletId)).balanceNanos).toBe(top.balance);
     expect((await services().ledger.checkConsistency()).ok).toBe(true);
@@ -190,7 +190,7 @@ describe('refund reconciliation with Stripe', () => {
     stripe.asyncCardRefunds = true;
     const top = await paidTopUp('3000', 'recon-still-pending');
     await requestRefund(top.paymentGlobalId, '500', 'still-pending');
-    await stripe.webhooks.flush();
+    await gw.settle();
     const pending = await refundByKey(top.paymentId, 'still-pending');
 
     expect(await reconcile()).toEqual([]);
@@ -204,14 +204,14 @@ describe('refund reconciliation with Stripe', () => {
     expect((await holdOf(top.walletId, pending.id)).status).toBe('active');
 
     stripe.settleRefund(pending.providerRefundId!, 'succeeded');
-    await stripe.webhooks.flush();
+    await gw.settle();
   });
 
   it('releases the reservation of a refund that is already final but still holds money', async () => {
     stripe.asyncCardRefunds = true;
     const top = await paidTopUp('2000', 'recon-final-hold');
     await requestRefund(top.paymentGlobalId, '600', 'final-hold');
-    await stripe.webhooks.flush();
+    await gw.settle();
     const pending = await refundByKey(top.paymentId, 'final-hold');
     expect((await holdOf(top.walletId, pending.id)).status).toBe('active');
     // The refund reached a final state but its hold was never released (a crash between the steps).

@@ -12,7 +12,7 @@ describe('risk review when the provider cannot be asked', () => {
   });
   afterAll(async () => gw?.close());
 
-  it('credits nothing while Stripe cannot confirm a success, and the redelivery credits it once and freezes it for review', async () => {
+  it("credits nothing while Stripe cannot confirm a success, and the worker's retry credits it once and freezes it for review", async () => {
     const { t, stripe, key } = gw;
     const { db } = t.app.services;
     const top = (
@@ -26,14 +26,37 @@ describe('risk review when the provider cannot be asked', () => {
     const pi = top.payment.providerTxnId as string;
     const before = await db.wallet.findUniqueOrThrow({ where: { id: top.walletId } });
 
-    // The first delivery's confirming lookup fails (429 is not retried by the SDK): it used to credit
-    // without the risk outcome, so the elevated-risk review never applied. Now nothing is credited
-    // without Stripe's own record: the delivery answers 503, and Stripe's retry credits and freezes.
+    // The first application's confirming lookup fails (429 is not retried by the SDK): it used to
+    // credit without the risk outcome, so the elevated-risk review never applied. Now nothing is
+    // credited without Stripe's own record: the delivery is acknowledged once stored, the worker's
+    // first run fails and credits nothing, and its retry credits and freezes.
     stripe.inject({ kind: 'http_429', method: 'GET', path: `/v1/payment_intents/${pi}` });
     stripe.customerPays(pi, 'pm_card_riskLevelElevated');
-    await stripe.webhooks.flush();
+    await gw.settle();
     const attempts = stripe.webhooks.attempts.filter((a) => a.type === 'payment_intent.succeeded');
-    expect(attempts.map((a) => a.status)).toEqual([503, 200]);
+    expect(attempts.map((a) => a.status)).toEqual([200]);
+    const eventId = attempts[0]!.eventId;
+    const stored = () =>
+      db.providerEvent.findUniqueOrThrow({ where: { provider_eventId: { provider: 'stripe', eventId } } });
+    expect(await stored()).toMatchObject({
+      processedAt: null,
+      attempts: 1,
+      lastError: expect.stringMatching(/\S/),
+    });
+    expect((await db.wallet.findUniqueOrThrow({ where: { id: top.walletId } })).balanceNanos).toBe(
+      before.balanceNanos,
+    );
+    // The worker retries after its backoff: wait for it, not for a fixed time.
+    await expect
+      .poll(
+        async () => {
+          await gw.settle();
+          return (await stored()).processedAt !== null;
+        },
+        { timeout: 15_000, interval: 100 },
+      )
+      .toBe(true);
+    expect((await stored()).attempts).toBe(2);
 
     const frozen = await db.wallet.findUniqueOrThrow({ where: { id: top.walletId } });
     expect(frozen.balanceNanos - before.balanceNanos).toBe(3000n * CENT); // credited once

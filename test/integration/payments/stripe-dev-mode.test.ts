@@ -3,7 +3,7 @@ import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
 import { type StripeDev, startStripeDev } from '../../doubles/stripe/dev-server.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
-import { CENT } from './stripe-gateway.ts';
+import { CENT, settleWebhooks } from './stripe-gateway.ts';
 
 /** docs/payments.md, "Trying a top-up locally": the walkthrough without a Stripe account. */
 describe('local top-ups against the Stripe dev double (scripts/stripe-dev.ts)', () => {
@@ -34,7 +34,7 @@ describe('local top-ups against the Stripe dev double (scripts/stripe-dev.ts)', 
     ).data.createTopUp as { walletId: string; payment: { providerTxnId: string } };
   const pay = async (pi: string, card?: string) => {
     const res = await fetch(`${dev.payUrl}/${pi}${card ? `?card=${card}` : ''}`, { method: 'POST' });
-    await dev.stripe.webhooks.flush();
+    await settleWebhooks(dev.stripe, t.app);
     return (await res.json()) as { status: string };
   };
   const balance = async (walletId: string) =>

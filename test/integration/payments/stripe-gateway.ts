@@ -1,3 +1,4 @@
+import type { App } from '../../../src/app.ts';
 import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
 import { StripeDouble } from '../../doubles/stripe/server.ts';
 import { newWebhookSecret } from '../../doubles/stripe/signing.ts';
@@ -19,7 +20,20 @@ export interface StripeGateway {
   key: string;
   organizationId: string;
   webhookSecret: string;
+  /** Delivers every webhook sent so far and lets the outbox worker apply what they stored. */
+  settle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Webhooks are acknowledged once stored and applied by the outbox worker (off in tests): deliver
+ * what Stripe has sent, then drain the worker, until neither has anything left.
+ */
+export async function settleWebhooks(stripe: StripeDouble, app: App): Promise<void> {
+  for (;;) {
+    await stripe.webhooks.flush();
+    if ((await app.services.outbox.drain()) === 0) return;
+  }
 }
 
 /**
@@ -57,6 +71,7 @@ export async function startStripeGateway(opts: {
     key: boot.apiKey,
     organizationId: boot.organizationId,
     webhookSecret,
+    settle: () => settleWebhooks(stripe, t.app),
     async close() {
       await t.close();
       await stripe.close();

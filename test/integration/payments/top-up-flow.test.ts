@@ -56,7 +56,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     )!;
     stripe.webhooks.release({ reverse: true }); // succeeded first, then the stale payment_failed
     for (let i = 0; i < 4; i++) stripe.webhooks.resend(succeeded);
-    await stripe.webhooks.flush();
+    await gw.settle();
 
     const w = await wallet(top.walletId);
     expect(w.balanceNanos).toBe(25_000_000_000n); // $25.00 in nano-units
@@ -131,7 +131,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
   it('refunds partially then fully, reversing the ledger, never beyond what was paid', async () => {
     const top = (await topUp('5000', 'refund-me')).data.createTopUp;
     stripe.customerPays(top.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const before = (await wallet(top.walletId)).balanceNanos;
 
     const partial = await t.gql(
@@ -144,7 +144,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
       status: 'SUCCEEDED',
       amount: { amount: '2000', unit: 'MINOR' },
     });
-    await stripe.webhooks.flush(); // refund events arrive too; they change nothing more
+    await gw.settle(); // refund events arrive too; they change nothing more
     expect((await wallet(top.walletId)).balanceNanos).toBe(before - 20_000_000_000n);
 
     const again = await t.gql(
@@ -167,7 +167,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
       { token: key },
     );
     expect(rest.data.refundPayment).toMatchObject({ status: 'SUCCEEDED', amount: { amount: '3000' } });
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await wallet(top.walletId)).balanceNanos).toBe(before - 50_000_000_000n);
     const payment = await t.app.services.db.payment.findUniqueOrThrow({ where: { id: top.payment.dbId } });
     expect(payment.amountRefundedMinor).toBe(5000n);
@@ -199,7 +199,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     ).data.createTopUp;
     void owner;
     stripe.customerPays(top.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const hold = await t.app.services.ledger.hold({
       walletId: top.walletId,
       amountNanos: 6_000_000_000n,
@@ -233,17 +233,17 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     // The late webhook, if it ever arrives, credits nothing more.
     const balance = (await wallet(top.walletId)).balanceNanos;
     stripe.webhooks.release();
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await wallet(top.walletId)).balanceNanos).toBe(balance);
   });
 
   it('freezes the disputed amount when a dispute opens', async () => {
     const top = (await topUp('3000', 'disputed')).data.createTopUp;
     stripe.customerPays(top.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const before = await wallet(top.walletId);
     stripe.dispute(top.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const after = await wallet(top.walletId);
     expect(after.heldNanos - before.heldNanos).toBe(30_000_000_000n);
     const dispute = await t.app.services.db.dispute.findFirstOrThrow({
@@ -275,7 +275,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
   it('keeps a refund pending (hold kept) when the provider answer is lost, and a retry with the same key settles it once', async () => {
     const top = (await topUp('4000', 'ambiguous-refund')).data.createTopUp;
     stripe.customerPays(top.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const start = await wallet(top.walletId);
     const before = start.balanceNanos;
     stripe.inject({ kind: 'connection_reset' }, 3); // the SDK retries; every attempt is cut
@@ -297,7 +297,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
       { token: key },
     );
     expect(retried.data.refundPayment).toMatchObject({ status: 'SUCCEEDED' });
-    await stripe.webhooks.flush();
+    await gw.settle();
     const w2 = await wallet(top.walletId);
     expect(w2.balanceNanos).toBe(before - 15_000_000_000n);
     expect(w2.heldNanos).toBe(start.heldNanos);
@@ -310,7 +310,7 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     const top = (await topUp('4000', 'risky')).data.createTopUp;
     const before = await wallet(top.walletId);
     stripe.customerPays(top.payment.providerTxnId, 'pm_card_riskLevelElevated');
-    await stripe.webhooks.flush();
+    await gw.settle();
     const after = await wallet(top.walletId);
     expect(after.balanceNanos - before.balanceNanos).toBe(40_000_000_000n);
     expect(after.heldNanos - before.heldNanos).toBe(40_000_000_000n);
@@ -333,17 +333,17 @@ describe('top-ups through GraphQL and Stripe webhooks', () => {
     const lost = (await topUp('2500', 'dispute-lost')).data.createTopUp;
     stripe.customerPays(won.payment.providerTxnId);
     stripe.customerPays(lost.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     const start = await wallet(won.walletId);
     const dWon = stripe.dispute(won.payment.providerTxnId);
     const dLost = stripe.dispute(lost.payment.providerTxnId);
-    await stripe.webhooks.flush();
+    await gw.settle();
     expect((await wallet(won.walletId)).heldNanos - start.heldNanos).toBe(45_000_000_000n);
 
     stripe.webhooks.switches.duplicate = true; // each close is delivered twice
     stripe.closeDispute(dWon.id as string, 'won');
     stripe.closeDispute(dLost.id as string, 'lost');
-    await stripe.webhooks.flush();
+    await gw.settle();
     const end = await wallet(won.walletId);
     expect(end.heldNanos).toBe(start.heldNanos);
     expect(end.balanceNanos).toBe(start.balanceNanos - 25_000_000_000n);

@@ -69,6 +69,9 @@ describe('hosted top-up page in headless Chromium', () => {
         STRIPE_WEBHOOK_SECRETS: secret,
         STRIPE_API_BASE: stripe.baseUrl,
         PAYMENT_RETURN_URL: 'http://127.0.0.1/return',
+        // Webhooks are applied by the outbox worker, as in production: the page polls until it has.
+        OUTBOX_ENABLED: 'true',
+        OUTBOX_POLL_INTERVAL_MS: '20',
       },
     });
     stripe.webhooks.url = `${t.url}/webhooks/stripe`;

@@ -1,0 +1,48 @@
+import type { PaymentsDeps } from './deps.ts';
+
+/**
+ * Freezes the disputed share of a succeeded payment's credit for each of its open disputes that
+ * froze nothing because they were recorded before the credit. Idempotent (`dispute:<id>`). A
+ * dispute closed meanwhile may not have seen this freeze: closeDispute sets the status, then
+ * releases the hold it reads; this sets the hold, then reads the status. One of the two sees the
+ * other, so the freeze never outlives the dispute.
+ */
+export async function freezeOpenDisputes(deps: PaymentsDeps, paymentId: string): Promise<void> {
+  const { db, ledger, risk } = deps;
+  const open = await db.dispute.findMany({
+    where: { paymentId, status: 'open', freezeHoldId: null },
+    include: { payment: { include: { order: true } } },
+  });
+  for (const { payment, ...dispute } of open) {
+    if (payment.status !== 'succeeded') return;
+    const freezeNanos = await risk.disputeFreezeNanos({
+      organizationId: payment.order.organizationId,
+      disputedAmountMinor: dispute.amountMinor,
+      paymentAmountMinor: payment.amountMinor,
+      creditedNanos: payment.order.creditNanos,
+    });
+    if (freezeNanos === 0n) continue;
+    const frozen = await ledger.freeze({
+      walletId: payment.order.walletId,
+      amountNanos: freezeNanos,
+      idempotencyKey: `dispute:${dispute.providerDisputeId}`,
+      metadata: { paymentId, providerDisputeId: dispute.providerDisputeId },
+    });
+    await db.dispute.updateMany({
+      where: { id: dispute.id, freezeHoldId: null },
+      data: { freezeHoldId: frozen.holdId },
+    });
+    const now = await db.dispute.findUniqueOrThrow({ where: { id: dispute.id } });
+    if (now.status !== 'open') await releaseDisputeFreeze(deps, now.freezeHoldId, now.status);
+  }
+}
+
+export async function releaseDisputeFreeze(
+  deps: PaymentsDeps,
+  holdId: string | null,
+  outcome: string,
+): Promise<void> {
+  if (!holdId) return;
+  const hold = await deps.db.hold.findUnique({ where: { id: holdId } });
+  if (hold?.status === 'active') await deps.ledger.unfreeze({ holdId, reason: `dispute_${outcome}` });
+}

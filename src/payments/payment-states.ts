@@ -1,0 +1,201 @@
+import type { Payment } from '../generated/prisma/client.ts';
+import { logger } from '../lib/logger.ts';
+import { notificationKeys } from '../notifications/service.ts';
+import type { PaymentSucceededEvent, QueryResult } from '../providers/payment/types.ts';
+import { type PaymentsDeps, billingOwner, providerOf } from './deps.ts';
+import { freezeOpenDisputes } from './dispute-freeze.ts';
+import { confirmSuccess } from './event-trust.ts';
+import { awaitsReview, holdForReview } from './review.ts';
+import { canMovePayment, orderStatusFor } from './state-machine.ts';
+
+/**
+ * Credits a payment the provider reports succeeded. What is credited is the order's amount, and
+ * only once the provider's own record (`query`, or `known` when the caller just read it) confirms
+ * success for that amount and currency; the event, when there is one, must agree too
+ * (event-trust.ts). A disagreement freezes the payment for review; a provider that cannot be asked
+ * throws, so the event is processed again.
+ */
+export async function markSucceeded(
+  deps: PaymentsDeps,
+  payment: Payment,
+  source: { event: PaymentSucceededEvent; known?: undefined } | { event?: undefined; known: QueryResult },
+): Promise<void> {
+  if (payment.status === 'succeeded') {
+    // A retry after a crash between the status update and the dispute freeze below.
+    await freezeOpenDisputes(deps, payment.id);
+    return;
+  }
+  if (payment.status === 'canceled') {
+    logger.error({ paymentId: payment.id }, 'provider reports success for a canceled payment; not credited');
+    return;
+  }
+  if (awaitsReview(payment)) {
+    logger.warn({ paymentId: payment.id }, 'payment under review; success not credited until released');
+    return;
+  }
+  if (!payment.providerTxnId) return;
+  const { db, ledger, risk, notifications } = deps;
+  const claim = source.event ?? null;
+  const confirmation = await confirmSuccess(
+    providerOf(deps, payment.provider),
+    { ...payment, providerTxnId: payment.providerTxnId },
+    claim,
+    source.known,
+  );
+  if (confirmation.kind === 'mismatch') {
+    await holdForReview(deps, payment, confirmation.mismatch, claim?.eventId ?? null);
+    return;
+  }
+  if (confirmation.kind === 'unconfirmed') {
+    logger.warn(
+      { paymentId: payment.id, providerStatus: confirmation.query.status },
+      'success reported but the provider does not confirm it; not credited',
+    );
+    return;
+  }
+  if (confirmation.providerTxnId !== payment.providerTxnId)
+    await db.payment.update({
+      where: { id: payment.id },
+      data: { providerTxnId: confirmation.providerTxnId },
+    });
+  // Webhook payloads never expand the charge, so the risk outcome comes from the provider's record.
+  const outcome = {
+    amountReceivedMinor: payment.amountMinor,
+    riskLevel: confirmation.query.riskLevel ?? claim?.riskLevel ?? null,
+    riskScore: claim?.riskScore ?? null,
+  };
+  const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
+  const wallet = await ledger.getWallet(order.walletId);
+  const decision = await risk.decideCredit({
+    organizationId: order.organizationId,
+    userId: order.userId,
+    riskLevel: outcome.riskLevel,
+    riskScore: outcome.riskScore,
+  });
+  // The order's amount, never what an event says: confirmSuccess checked the provider received it.
+  const creditNanos = order.creditNanos;
+  // Idempotent on the payment id: a second delivery, a reconciliation run or a crash-and-retry
+  // finds the posting already made.
+  const credit = await ledger.creditTopUp({
+    walletId: wallet.id,
+    amountNanos: creditNanos,
+    paymentId: payment.id,
+    idempotencyKey: `topup:${payment.id}`,
+    provider: payment.provider,
+  });
+  if (decision.credit === 'hold_for_review')
+    await ledger.freeze({
+      walletId: wallet.id,
+      amountNanos: creditNanos,
+      idempotencyKey: `review:${payment.id}`,
+      metadata: { paymentId: payment.id, reason: decision.reason },
+    });
+  const won = await db.$transaction(async (tx) => {
+    const n = await tx.payment.updateMany({
+      where: { id: payment.id, status: { not: 'succeeded' } },
+      data: {
+        status: 'succeeded',
+        succeededAt: deps.clock(),
+        riskLevel: outcome.riskLevel,
+        riskScore: outcome.riskScore,
+        creditTransactionId: credit.transactionId,
+        failureCode: null,
+        failureMessage: null,
+        metadata: {
+          ...(payment.metadata as object),
+          review:
+            decision.credit === 'hold_for_review' ? { state: 'pending', reason: decision.reason } : null,
+        },
+      },
+    });
+    if (n.count === 0) return false;
+    await tx.order.update({ where: { id: order.id }, data: { status: 'paid' } });
+    await deps.billing?.enqueueTopUp(tx, { paymentId: payment.id, owner: billingOwner(wallet) });
+    await notifications.notify(tx, {
+      type: 'payment_succeeded',
+      organizationId: order.organizationId,
+      dedupeKey: notificationKeys.paymentSucceeded(payment.id),
+      payload: {
+        paymentId: payment.id,
+        orderId: order.id,
+        walletId: wallet.id,
+        currency: payment.currency,
+        amountMinor: String(outcome.amountReceivedMinor),
+      },
+    });
+    return true;
+  });
+  // Another success path (a second delivery, the reconciler) marked the payment succeeded first,
+  // without review (it could not read the risk outcome), while this one froze the credit.
+  if (!won && decision.credit === 'hold_for_review')
+    await recordPendingReview(deps, payment.id, decision.reason, outcome);
+  await freezeOpenDisputes(deps, payment.id);
+}
+
+/**
+ * Records a review for a payment whose credit was frozen under `review:<paymentId>` although the
+ * update that marked it succeeded did not say so, or the operator could never see nor release the
+ * freeze. One statement: concurrent metadata survives, and a review already recorded (pending, or
+ * released) is kept.
+ */
+async function recordPendingReview(
+  deps: PaymentsDeps,
+  paymentId: string,
+  reason: string | null,
+  outcome: { riskLevel: string | null; riskScore: number | null },
+): Promise<void> {
+  const review = JSON.stringify({ state: 'pending', reason });
+  const n = await deps.db.$executeRaw`
+    UPDATE "payments"
+       SET "metadata" = jsonb_set("metadata", '{review}', ${review}::jsonb),
+           "riskLevel" = COALESCE("riskLevel", ${outcome.riskLevel}::text),
+           "riskScore" = COALESCE("riskScore", ${outcome.riskScore}::int),
+           "updatedAt" = ${deps.clock().toISOString()}::timestamp(3)
+     WHERE "id" = ${paymentId}
+       AND jsonb_typeof(COALESCE("metadata" -> 'review', 'null'::jsonb)) = 'null'`;
+  if (n > 0) logger.warn({ paymentId }, 'a concurrent success without review won; review recorded');
+}
+
+export async function markFailed(
+  deps: PaymentsDeps,
+  payment: Payment,
+  code: string | null,
+  message: string | null,
+): Promise<void> {
+  const { db, notifications } = deps;
+  if (!canMovePayment(payment.status, 'failed')) return;
+  await db.$transaction(async (tx) => {
+    const n = await tx.payment.updateMany({
+      where: { id: payment.id, status: { notIn: ['succeeded', 'canceled'] } },
+      data: { status: 'failed', failureCode: code, failureMessage: message },
+    });
+    if (n.count === 0) return;
+    const order = await tx.order.update({ where: { id: payment.orderId }, data: { status: 'failed' } });
+    await notifications.notify(tx, {
+      type: 'payment_failed',
+      organizationId: order.organizationId,
+      dedupeKey: notificationKeys.paymentFailed(payment.id),
+      payload: {
+        paymentId: payment.id,
+        orderId: order.id,
+        walletId: order.walletId,
+        currency: payment.currency,
+        amountMinor: String(payment.amountMinor),
+        failureCode: code,
+        failureMessage: message,
+      },
+    });
+  });
+}
+
+export async function moveTo(deps: PaymentsDeps, payment: Payment, to: 'processing' | 'canceled') {
+  if (!canMovePayment(payment.status, to)) return;
+  await deps.db.$transaction(async (tx) => {
+    const n = await tx.payment.updateMany({
+      where: { id: payment.id, status: { notIn: ['succeeded', 'canceled'] } },
+      data: { status: to },
+    });
+    if (n.count)
+      await tx.order.update({ where: { id: payment.orderId }, data: { status: orderStatusFor(to) } });
+  });
+}
