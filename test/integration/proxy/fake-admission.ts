@@ -7,6 +7,11 @@ export interface FakeKey {
   modelAllowlist?: string[];
 }
 
+/** FakeAdmission's ticket: the order of the admission, so tests can tell settles apart. */
+export interface FakeTicket {
+  id: number;
+}
+
 export interface AdmitCall {
   principal: Principal;
   info: ProxyRequestInfo;
@@ -16,10 +21,10 @@ export interface AdmitCall {
  * An in-memory Admission for proxy tests and the benchmark: API keys from a map, a price of
  * `nanosPerToken` per token, a balance that settlements draw down, and a record of every call.
  */
-export class FakeAdmission implements Admission {
+export class FakeAdmission implements Admission<FakeTicket> {
   readonly admits: AdmitCall[] = [];
-  readonly settles: { ticket: unknown; outcome: Outcome }[] = [];
-  readonly releases: { ticket: unknown; outcome: Outcome }[] = [];
+  readonly settles: { ticket: FakeTicket; outcome: Outcome }[] = [];
+  readonly releases: { ticket: FakeTicket; outcome: Outcome }[] = [];
   balanceNanos = 1_000_000_000n;
   /** Thrown by the next admit (e.g. 402 insufficient funds). */
   rejectNextAdmit: AppError | null = null;
@@ -50,7 +55,7 @@ export class FakeAdmission implements Admission {
     };
   }
 
-  async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted> {
+  async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted<FakeTicket>> {
     this.admits.push({ principal, info });
     if (this.rejectNextAdmit) {
       const err = this.rejectNextAdmit;
@@ -67,7 +72,7 @@ export class FakeAdmission implements Admission {
     };
   }
 
-  settle(ticket: unknown, outcome: Outcome): Priced {
+  settle(ticket: FakeTicket, outcome: Outcome): Priced {
     const usage = outcome.usage;
     const costNanos = usage ? BigInt(usage.promptTokens + usage.completionTokens) * this.nanosPerToken : 0n;
     this.balanceNanos -= costNanos;
@@ -80,7 +85,7 @@ export class FakeAdmission implements Admission {
     };
   }
 
-  async release(ticket: unknown, outcome: Outcome): Promise<void> {
+  async release(ticket: FakeTicket, outcome: Outcome): Promise<void> {
     this.releases.push({ ticket, outcome });
     this.wake();
   }

@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '../../../src/config.ts';
 import { createMetrics, type Metrics } from '../../../src/http/metrics.ts';
 import { Router } from '../../../src/http/router.ts';
 import type { Admission } from '../../../src/proxy/admission.ts';
-import { createProxyHandler, type ProxyHandler } from '../../../src/proxy/handler.ts';
+import { createProxyHandler, type ProxyHandler } from '../../../src/proxy/routes.ts';
 import { createHttpServer } from '../../../src/server.ts';
 import type { Services } from '../../../src/services.ts';
 
@@ -21,9 +21,9 @@ export interface ProxyServer {
  * The proxy routes on Tollgate's real HTTP server (request ids, router, error mapping), without the
  * rest of the app: the proxy needs only config, metrics and an Admission.
  */
-export async function startProxyServer(opts: {
+export async function startProxyServer<Ticket>(opts: {
   upstreamUrl: string;
-  admission: Admission;
+  admission: Admission<Ticket>;
   env?: Record<string, string>;
 }): Promise<ProxyServer> {
   const config = loadConfig({
