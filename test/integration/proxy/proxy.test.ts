@@ -1,6 +1,7 @@
 import http from 'node:http';
 import OpenAI, { APIError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CircuitOpenError } from '../../../src/infra/circuit-breaker.ts';
 import { AppError } from '../../../src/lib/errors.ts';
 import { type DataPlaneDouble, startDataPlaneDouble } from '../../doubles/litellm/data-plane.ts';
 import { FakeAdmission } from './fake-admission.ts';
@@ -460,6 +461,29 @@ describe('other /v1 routes', () => {
   it('filter GET /v1/models through the key’s allowlist', async () => {
     const list = await client.models.list();
     expect(list.data.map((m) => m.id)).toEqual(['gpt-a', 'gpt-b']);
+  });
+
+  it('answer GET /v1/models with the breaker’s 503 while it is open, as every other route does', async () => {
+    const open = new CircuitOpenError('litellm', 7);
+    const breaker = { execute: () => Promise.reject(open) };
+    const gated = await startProxyServer({ upstreamUrl: double.url, admission, breaker });
+    try {
+      for (const [method, path, body] of [
+        ['GET', '/v1/models', undefined],
+        ['POST', '/v1/chat/completions', JSON.stringify({ model: 'gpt-a', messages: [] })],
+      ] as const) {
+        const res = await fetch(`${gated.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${KEY}` },
+          body,
+        });
+        expect(res.status, path).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('7');
+        expect(await res.json()).toMatchObject({ error: { code: 'UPSTREAM_CIRCUIT_OPEN' } });
+      }
+    } finally {
+      await gated.close();
+    }
   });
 
   it('answer unknown routes with a 404 in OpenAI shape', async () => {
