@@ -19,8 +19,8 @@ export interface InferenceDeps<Ticket> {
   transport: UpstreamTransport;
   policyFor(endpoint: string): BodyPolicy;
   authenticate(req: IncomingMessage): { credential: string | null; principal: Promise<Principal> };
-  /** Maps an error from before admission to the one the client gets (model not served → 404). */
-  explain(err: unknown): Promise<unknown>;
+  /** Turns a refusal before admission into the one the client gets (an unpriced model LiteLLM does not serve → 404). */
+  refineRefusal(err: unknown): Promise<unknown>;
   /** Answers an error in OpenAI's shape and counts the refusal. */
   reject(res: ServerResponse, route: string, err: unknown): void;
 }
@@ -39,16 +39,16 @@ export function createInference<Ticket>(deps: InferenceDeps<Ticket>): Inference 
   const inflight = new Set<Promise<void>>();
 
   /** Sends an admitted request upstream and carries the answer back; resolves once it is posted. */
-  async function exchange(exchange: Exchange<Ticket>, stream: boolean): Promise<void> {
-    const forwarded = await exchange.forward();
+  async function run(ex: Exchange<Ticket>, stream: boolean): Promise<void> {
+    const forwarded = await ex.forward();
     if (forwarded) {
       const { up, stripUsage } = forwarded;
       const contentType = String(up.headers['content-type'] ?? '');
       if (stream && contentType.startsWith('text/event-stream'))
-        await relayStream(exchange, up, stripUsage, config);
-      else await relayBody(exchange, up, config);
+        await relayStream(ex, up, stripUsage, config);
+      else await relayBody(ex, up, config);
     }
-    return exchange.posted;
+    return ex.posted;
   }
 
   return {
@@ -73,12 +73,12 @@ export function createInference<Ticket>(deps: InferenceDeps<Ticket>): Inference 
         });
         admitted = await admission.admit(principal, info);
       } catch (err) {
-        deps.reject(res, route, await deps.explain(err));
+        deps.reject(res, route, await deps.refineRefusal(err));
         return;
       }
       const input = { endpoint, route, req, res, requestId, startedMs, parsed, info, admitted };
       const ex = new Exchange(exchangeDeps, input);
-      const done = exchange(ex, parsed.stream);
+      const done = run(ex, parsed.stream);
       inflight.add(done);
       try {
         await done;

@@ -104,7 +104,7 @@ export function createProxyHandler<Ticket>(deps: ProxyHandlerDeps<Ticket>): Prox
     transport,
     policyFor: (endpoint) => policies.get(endpoint) ?? extraRoutePolicy,
     authenticate,
-    explain: models.unservedAsNotFound,
+    refineRefusal: models.unservedAsNotFound,
     reject,
   });
 
