@@ -15,8 +15,8 @@ export interface ProxyRequestInfo {
   requestIdFromClient: boolean;
   endpoint: ProxyEndpoint;
   credential: string | null;
-  /** The parsed JSON body as the client sent it (read only: the proxy rewrites its own copy). */
-  body: any;
+  /** The parsed JSON body as the client sent it, an object with a string `model` (the proxy rewrites its own copy). */
+  body: Readonly<Record<string, any>>;
   stream: boolean;
   /** Every text of the prompt (messages, prompt, input, instructions) joined, for pricing estimates. */
   promptTextForEstimate: string;

@@ -23,6 +23,8 @@ export interface AdmitCall {
  */
 export class FakeAdmission implements Admission<FakeTicket> {
   readonly admits: AdmitCall[] = [];
+  /** Every ticket `admit` handed out, in order. */
+  readonly tickets: FakeTicket[] = [];
   readonly settles: { ticket: FakeTicket; outcome: Outcome }[] = [];
   readonly releases: { ticket: FakeTicket; outcome: Outcome }[] = [];
   balanceNanos = 1_000_000_000n;
@@ -30,7 +32,7 @@ export class FakeAdmission implements Admission<FakeTicket> {
   rejectNextAdmit: AppError | null = null;
   /** requested model → model actually sent upstream. */
   degrade: Record<string, string> = {};
-  private tickets = 0;
+  private admitted = 0;
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -63,12 +65,14 @@ export class FakeAdmission implements Admission<FakeTicket> {
       throw err;
     }
     const requested = String(info.body.model);
+    const ticket = { id: ++this.admitted };
+    this.tickets.push(ticket);
     return {
       model: this.degrade[requested] ?? requested,
       userId: principal.userId ?? 'admin',
       upstreamCredential: this.upstreamCredential,
       responseHeaders: { 'x-ratelimit-limit-requests': '1000', 'x-ratelimit-remaining-requests': '999' },
-      ticket: { id: ++this.tickets },
+      ticket,
     };
   }
 

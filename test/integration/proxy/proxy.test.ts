@@ -417,6 +417,32 @@ describe('upstream failures release the hold', () => {
   });
 });
 
+describe('the admission port', () => {
+  it('gets back from the proxy exactly the ticket admit gave, once, in settle or release', async () => {
+    const from = admission.tickets.length;
+    const closedBefore = admission.settles.length + admission.releases.length;
+    await client.chat.completions.create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-a',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    for await (const _ of stream);
+    double.next({ kind: 'status', status: 500 });
+    await client.chat.completions
+      .create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] })
+      .catch(() => null);
+    await admission.closed(closedBefore + 3);
+    const given = admission.tickets.slice(from);
+    const handedBack = [...admission.settles, ...admission.releases]
+      .map((c) => c.ticket)
+      .filter((t) => given.includes(t));
+    expect(given).toHaveLength(3);
+    expect(handedBack).toHaveLength(3);
+    expect(new Set(handedBack)).toEqual(new Set(given));
+  });
+});
+
 describe('requests rejected before admission', () => {
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(`${proxy.url}/v1/chat/completions`, {
