@@ -26,7 +26,7 @@ import httpProxy from 'http-proxy';
 import { loadConfig } from '../src/config.ts';
 import { createMetrics } from '../src/http/metrics.ts';
 import { Router } from '../src/http/router.ts';
-import { createProxyHandler } from '../src/proxy/handler.ts';
+import { createProxyHandler } from '../src/proxy/routes.ts';
 import type { UpstreamTransport } from '../src/proxy/upstream.ts';
 import { createHttpServer } from '../src/server.ts';
 import type { Services } from '../src/services.ts';

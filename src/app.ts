@@ -29,7 +29,7 @@ import { RedisJournal } from './admission/redis-journal.ts';
 import { MemoryJournal, type SettlementJournal } from './admission/settlement-journal.ts';
 import { notifyLimitChanged } from './notifications/limit-notifications.ts';
 import { createPayments, registerPaymentRoutes, startPaymentJobs } from './payments/wiring.ts';
-import { createProxyHandler } from './proxy/handler.ts';
+import { createProxyHandler } from './proxy/routes.ts';
 import { LedgerService } from './ledger/ledger-service.ts';
 import { HoldSweeper } from './ledger/hold-sweeper.ts';
 import type { Services } from './services.ts';

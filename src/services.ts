@@ -11,7 +11,7 @@ import type { LedgerService } from './ledger/ledger-service.ts';
 import type { ApiKeyService } from './identity/api-keys.ts';
 import type { AuthFailureLimiter } from './identity/auth-failure-limiter.ts';
 import type { LiteLLMService } from './integrations/litellm/service.ts';
-import type { Admission } from './proxy/admission.ts';
+import type { AdmissionService } from './admission/admission-service.ts';
 import type { LagoIntegration } from './integrations/lago/handlers.ts';
 import type { RiskServices } from './risk/service.ts';
 import type { NotificationService } from './notifications/service.ts';
@@ -41,7 +41,7 @@ export interface Services {
   /** LiteLLM admin sync, budget backstop and drift, and `credentialFor(apiKeyId)` for the proxy. */
   litellm: LiteLLMService;
   /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/proxy/admission.ts). */
-  admission?: Admission;
+  admission?: AdmissionService;
   /** Price rules: `priceFor`, `requirePrice` (MODEL_NOT_PRICED), exact `computeCost`, `estimateMaxCost`. */
   pricing: PricingService;
   /** Plans, their daily limits and assignments; `effectivePlan(ids)`. */

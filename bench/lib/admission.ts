@@ -19,7 +19,8 @@ export interface BenchCounters {
 }
 
 export interface BenchAdmission {
-  admission: Admission;
+  /** Any admission: the bench never looks inside its tickets. */
+  admission: Admission<unknown>;
   /** The client credential the load generator sends to Tollgate. */
   credential: string;
   /** Printed in the table heading. */

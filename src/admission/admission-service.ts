@@ -84,7 +84,7 @@ function allowed(allowlist: readonly string[], model: string): boolean {
  * Which wallet pays: the caller's user wallet in the organization's billing currency if it exists,
  * else the key's team wallet, else the organization wallet (created empty on first use).
  */
-export class AdmissionService implements Admission {
+export class AdmissionService implements Admission<Ticket> {
   private readonly keySpend: KeySpendLimits;
   private readonly leases: WalletLeases;
   private readonly usageWriter: UsageRecordWriter;
@@ -167,7 +167,7 @@ export class AdmissionService implements Admission {
   }
   private readonly currencyCache = new Map<string, { value: string; expiresAtMs: number }>();
 
-  async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted> {
+  async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted<Ticket>> {
     if (principal.kind !== 'api_key')
       throw new UnauthenticatedError('The proxy accepts API keys only', 'INVALID_API_KEY');
     if (!hasScope(principal, 'inference')) throw new ScopeNotAllowedError('inference');
@@ -437,7 +437,7 @@ export class AdmissionService implements Admission {
    * ledger's overshoot allowance. `journaled` resolves once the charge is in the journal: the
    * proxy releases the answer after it.
    */
-  settle(ticket: unknown, outcome: Outcome): Priced {
+  settle(ticket: Ticket, outcome: Outcome): Priced {
     const t = this.take(ticket);
     const r = t.record;
     const usage = outcome.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
@@ -689,7 +689,7 @@ export class AdmissionService implements Admission {
     }
   }
 
-  async release(ticket: unknown, outcome: Outcome): Promise<void> {
+  async release(ticket: Ticket, outcome: Outcome): Promise<void> {
     const t = this.take(ticket);
     // Nothing will be charged: forget the admission first, so no other process charges it if this one dies.
     if (t.journalId)

@@ -15,8 +15,8 @@ export interface ProxyRequestInfo {
   requestIdFromClient: boolean;
   endpoint: ProxyEndpoint;
   credential: string | null;
-  /** The parsed JSON body as the client sent it (read only: the proxy rewrites its own copy). */
-  body: any;
+  /** The parsed JSON body as the client sent it, an object with a string `model` (the proxy rewrites its own copy). */
+  body: Readonly<Record<string, any>>;
   stream: boolean;
   /** Every text of the prompt (messages, prompt, input, instructions) joined, for pricing estimates. */
   promptTextForEstimate: string;
@@ -30,7 +30,8 @@ export interface ProxyRequestInfo {
   clientUser: string | null;
 }
 
-export interface Admitted {
+/** What `admit` grants one request; `Ticket` is the admission's own record of it. */
+export interface Admitted<Ticket> {
   /** The model to send upstream (differs from the requested one when a plan degrades it). */
   model: string;
   /** Sent upstream as `user` and `x-litellm-end-user-id`, whatever the client put there. */
@@ -39,8 +40,8 @@ export interface Admitted {
   upstreamCredential: string;
   /** Added to the client response, e.g. plan limit headers. */
   responseHeaders: Record<string, string>;
-  /** Opaque to the proxy: handed back to exactly one of settle or release. */
-  ticket: unknown;
+  /** The proxy never looks inside: it hands it back to exactly one of settle or release. */
+  ticket: Ticket;
 }
 
 export interface Usage {
@@ -95,22 +96,25 @@ export interface Priced {
 }
 
 /**
- * Everything the proxy needs from identity, plans, pricing and the ledger, behind one injected
- * interface. The proxy calls, per request: `authenticate` → `admit` → exactly one of `settle` or
- * `release` (never both, never twice), unless `admit` throws, in which case nothing is open.
+ * The admission port: everything the proxy needs from identity, plans, pricing and the ledger,
+ * behind one injected interface (src/admission implements it; tests use FakeAdmission). The proxy
+ * calls, per request: `authenticate` → `admit` → exactly one of `settle` or `release` (never both,
+ * never twice), unless `admit` throws, in which case nothing is open. `Ticket` is whatever the
+ * implementation needs to close what `admit` opened; the proxy is generic over it, so it can only
+ * pass back the ticket it was given.
  */
-export interface Admission {
+export interface Admission<Ticket> {
   /** @throws AppError 401 (missing, wrong, revoked or expired credential). */
   authenticate(credential: string | null): Promise<Principal>;
   /**
    * Checks scopes, model allowlist, plan limits and funds, and places a hold.
    * @throws AppError 402 (insufficient funds), 403 (model or scope not allowed), 429 (plan limit).
    */
-  admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted>;
+  admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted<Ticket>>;
   /** Charges `outcome.usage` (priced), closes the hold. Called for successes, client aborts and broken streams. */
-  settle(ticket: unknown, outcome: Outcome): Priced;
+  settle(ticket: Ticket, outcome: Outcome): Priced;
   /** Voids the hold; nothing is charged. Called when upstream failed before producing an answer. */
-  release(ticket: unknown, outcome: Outcome): Promise<void>;
+  release(ticket: Ticket, outcome: Outcome): Promise<void>;
   /** Filters the upstream model list for GET /v1/models. */
   listModels(principal: Principal, upstreamModels: string[]): string[];
 }

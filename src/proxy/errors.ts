@@ -33,6 +33,21 @@ export class UpstreamTimeoutError extends AppError {
   }
 }
 
+/**
+ * The one mapping of a failed upstream exchange (no answer, or a body cut short) to what the client
+ * gets: timeouts (undici's connect, headers and body-idle timeouts, `ETIMEDOUT`, `TimeoutError`)
+ * → 504 UPSTREAM_TIMEOUT; refused, reset, DNS and the rest → 502 UPSTREAM_UNREACHABLE. An AppError
+ * passes through as it is (the circuit breaker's 503 while open). The codes read are undici's and
+ * Node's own error contract, the only thing a transport error carries.
+ */
+export function upstreamFailure(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const timedOut =
+    code.includes('TIMEOUT') || code === 'ETIMEDOUT' || (err as Error)?.name === 'TimeoutError';
+  return timedOut ? new UpstreamTimeoutError(err) : new UpstreamUnreachableError(err);
+}
+
 /** Upstream said 401/403 to *our* credential: a Tollgate configuration problem, not the client's key. */
 export class UpstreamAuthError extends AppError {
   constructor() {

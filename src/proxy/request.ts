@@ -1,6 +1,6 @@
 import { BadRequestError, ValidationError } from '../lib/errors.ts';
 import { type BodyPolicy, bodyPolicy } from './forwarding.ts';
-import type { Admitted, ProxyEndpoint, ProxyRequestInfo } from './admission.ts';
+import type { ProxyEndpoint, ProxyRequestInfo } from './admission.ts';
 import { DEFAULT_FILE_REFERENCE_TOKENS, promptEstimate } from './usage.ts';
 
 const MAX_TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
@@ -129,7 +129,7 @@ export function requestInfo(
 export function upstreamBody(
   endpoint: ProxyEndpoint,
   parsed: ParsedRequest,
-  admitted: Admitted,
+  admitted: { model: string; userId: string },
 ): { body: Buffer; stripUsage: boolean } {
   // Built from the route's allowlist, never a copy of the client's body (src/proxy/forwarding.ts).
   const out: Record<string, any> = {
@@ -148,34 +148,4 @@ export function upstreamBody(
     stripUsage = true;
   }
   return { body: Buffer.from(JSON.stringify(out)), stripUsage };
-}
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'trailers',
-  'upgrade',
-  'host',
-  'content-length',
-  'expect',
-]);
-
-/** LiteLLM response headers a client may see: its call id (for support), not its key spend, cost in USD, api base or provider headers. */
-const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'server', 'content-encoding']);
-
-export function clientResponseHeaders(
-  upstream: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || RESPONSE_DROP.has(name)) continue;
-    if (name.startsWith('x-litellm-') && name !== 'x-litellm-call-id') continue;
-    if (name.startsWith('llm_provider-') || name.startsWith('x-ratelimit-') || name.startsWith('proxy-'))
-      continue;
-    out[name] = value;
-  }
-  return out;
 }

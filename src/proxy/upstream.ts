@@ -21,7 +21,7 @@ export interface UpstreamResponse {
  * docs/benchmarks.md); the benchmark plugs in node:http for comparison.
  */
 export interface UpstreamTransport {
-  /** Resolves when response headers arrive. Rejects with an error `classifyUpstreamError` understands. */
+  /** Resolves when response headers arrive. Rejects with an error `upstreamFailure` (errors.ts) maps. */
   request(req: UpstreamRequest): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
@@ -61,16 +61,6 @@ export function undiciTransport(opts: UndiciTransportOptions): UpstreamTransport
   };
 }
 
-export type UpstreamFailure = 'timeout' | 'unreachable';
-
-/** Timeouts (connect, headers, body idle) → `timeout` (504); refused, reset, DNS and the rest → `unreachable` (502). */
-export function classifyUpstreamError(err: unknown): UpstreamFailure {
-  const code = String((err as { code?: unknown })?.code ?? '');
-  if (code.includes('TIMEOUT') || code === 'ETIMEDOUT' || (err as Error)?.name === 'TimeoutError')
-    return 'timeout';
-  return 'unreachable';
-}
-
 /**
  * Puts the upstream behind a circuit breaker: connection failures and timeouts count as failures
  * (LiteLLM down or hung); HTTP errors it answers do not (those are the model provider's). While the
@@ -84,4 +74,18 @@ export function breakerTransport(
     request: (req) => breaker.execute(() => inner.request(req)),
     close: () => inner.close(),
   };
+}
+
+/** Reads a whole upstream body, keeping at most `max` bytes of it (the rest is read and dropped). */
+export function readUpstreamBody(up: UpstreamResponse, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    up.body.on('data', (c: Buffer) => {
+      if (size < max) chunks.push(c);
+      size += c.length;
+    });
+    up.body.once('end', () => resolve(Buffer.concat(chunks)));
+    up.body.once('error', reject);
+  });
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySharedState } from '../../../src/infra/shared-state.ts';
 import type { LedgerService } from '../../../src/ledger/ledger-service.ts';
 import { runWithRequestContext } from '../../../src/lib/request-context.ts';
-import type { Admission, Outcome, ProxyRequestInfo } from '../../../src/proxy/admission.ts';
+import type { AdmissionService } from '../../../src/admission/admission-service.ts';
+import type { Outcome, ProxyRequestInfo } from '../../../src/proxy/admission.ts';
 import { type TestApp, startTestApp, testRedisState } from '../../helpers/app.ts';
 import { MODEL, type Gateway, startGateway } from '../gateway/helpers.ts';
 
@@ -70,7 +71,7 @@ function outage<K extends 'settle' | 'captureManyFromHold'>(
 
 describe('settlements survive the database and the process (issue 15, findings 1, 5, 6)', () => {
   let g: Gateway;
-  let admission: Admission;
+  let admission: AdmissionService;
   const prefix = `sj${process.pid}${Date.now() % 100000}:`;
   beforeAll(async () => {
     g = await startGateway({
@@ -179,7 +180,7 @@ describe('settlements survive the database and the process (issue 15, findings 1
 
   describe('a process that dies: another one posts what it had promised', () => {
     let a: TestApp;
-    let aAdmission: Admission;
+    let aAdmission: AdmissionService;
     beforeAll(async () => {
       // A second gateway process on the same database and Redis keyspace; it "dies" by closing
       // without being able to post (its ledger fails), which leaves its journal as kill -9 would.

@@ -7,6 +7,11 @@ export interface FakeKey {
   modelAllowlist?: string[];
 }
 
+/** FakeAdmission's ticket: the order of the admission, so tests can tell settles apart. */
+export interface FakeTicket {
+  id: number;
+}
+
 export interface AdmitCall {
   principal: Principal;
   info: ProxyRequestInfo;
@@ -16,16 +21,18 @@ export interface AdmitCall {
  * An in-memory Admission for proxy tests and the benchmark: API keys from a map, a price of
  * `nanosPerToken` per token, a balance that settlements draw down, and a record of every call.
  */
-export class FakeAdmission implements Admission {
+export class FakeAdmission implements Admission<FakeTicket> {
   readonly admits: AdmitCall[] = [];
-  readonly settles: { ticket: unknown; outcome: Outcome }[] = [];
-  readonly releases: { ticket: unknown; outcome: Outcome }[] = [];
+  /** Every ticket `admit` handed out, in order. */
+  readonly tickets: FakeTicket[] = [];
+  readonly settles: { ticket: FakeTicket; outcome: Outcome }[] = [];
+  readonly releases: { ticket: FakeTicket; outcome: Outcome }[] = [];
   balanceNanos = 1_000_000_000n;
   /** Thrown by the next admit (e.g. 402 insufficient funds). */
   rejectNextAdmit: AppError | null = null;
   /** requested model → model actually sent upstream. */
   degrade: Record<string, string> = {};
-  private tickets = 0;
+  private admitted = 0;
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -50,7 +57,7 @@ export class FakeAdmission implements Admission {
     };
   }
 
-  async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted> {
+  async admit(principal: Principal, info: ProxyRequestInfo): Promise<Admitted<FakeTicket>> {
     this.admits.push({ principal, info });
     if (this.rejectNextAdmit) {
       const err = this.rejectNextAdmit;
@@ -58,16 +65,18 @@ export class FakeAdmission implements Admission {
       throw err;
     }
     const requested = String(info.body.model);
+    const ticket = { id: ++this.admitted };
+    this.tickets.push(ticket);
     return {
       model: this.degrade[requested] ?? requested,
       userId: principal.userId ?? 'admin',
       upstreamCredential: this.upstreamCredential,
       responseHeaders: { 'x-ratelimit-limit-requests': '1000', 'x-ratelimit-remaining-requests': '999' },
-      ticket: { id: ++this.tickets },
+      ticket,
     };
   }
 
-  settle(ticket: unknown, outcome: Outcome): Priced {
+  settle(ticket: FakeTicket, outcome: Outcome): Priced {
     const usage = outcome.usage;
     const costNanos = usage ? BigInt(usage.promptTokens + usage.completionTokens) * this.nanosPerToken : 0n;
     this.balanceNanos -= costNanos;
@@ -80,7 +89,7 @@ export class FakeAdmission implements Admission {
     };
   }
 
-  async release(ticket: unknown, outcome: Outcome): Promise<void> {
+  async release(ticket: FakeTicket, outcome: Outcome): Promise<void> {
     this.releases.push({ ticket, outcome });
     this.wake();
   }

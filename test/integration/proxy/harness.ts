@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '../../../src/config.ts';
 import { createMetrics, type Metrics } from '../../../src/http/metrics.ts';
 import { Router } from '../../../src/http/router.ts';
 import type { Admission } from '../../../src/proxy/admission.ts';
-import { createProxyHandler, type ProxyHandler } from '../../../src/proxy/handler.ts';
+import { createProxyHandler, type ProxyHandler, type ProxyHandlerDeps } from '../../../src/proxy/routes.ts';
 import { createHttpServer } from '../../../src/server.ts';
 import type { Services } from '../../../src/services.ts';
 
@@ -21,10 +21,11 @@ export interface ProxyServer {
  * The proxy routes on Tollgate's real HTTP server (request ids, router, error mapping), without the
  * rest of the app: the proxy needs only config, metrics and an Admission.
  */
-export async function startProxyServer(opts: {
+export async function startProxyServer<Ticket>(opts: {
   upstreamUrl: string;
-  admission: Admission;
+  admission: Admission<Ticket>;
   env?: Record<string, string>;
+  breaker?: ProxyHandlerDeps<Ticket>['breaker'];
 }): Promise<ProxyServer> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -34,7 +35,12 @@ export async function startProxyServer(opts: {
     ...opts.env,
   });
   const metrics = createMetrics();
-  const proxy = createProxyHandler({ config, admission: opts.admission, metrics });
+  const proxy = createProxyHandler({
+    config,
+    admission: opts.admission,
+    metrics,
+    ...(opts.breaker ? { breaker: opts.breaker } : {}),
+  });
   const router = new Router();
   for (const r of proxy.routes) router.on(r.method, r.pattern, r.handler);
   const server = createHttpServer({ metrics } as Services, router, undefined as never);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import OpenAI, { APIError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CircuitOpenError } from '../../../src/infra/circuit-breaker.ts';
 import { AppError } from '../../../src/lib/errors.ts';
 import { type DataPlaneDouble, startDataPlaneDouble } from '../../doubles/litellm/data-plane.ts';
 import { FakeAdmission } from './fake-admission.ts';
@@ -416,6 +417,32 @@ describe('upstream failures release the hold', () => {
   });
 });
 
+describe('the admission port', () => {
+  it('gets back from the proxy exactly the ticket admit gave, once, in settle or release', async () => {
+    const from = admission.tickets.length;
+    const closedBefore = admission.settles.length + admission.releases.length;
+    await client.chat.completions.create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-a',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    for await (const _ of stream);
+    double.next({ kind: 'status', status: 500 });
+    await client.chat.completions
+      .create({ model: 'gpt-a', messages: [{ role: 'user', content: 'hi' }] })
+      .catch(() => null);
+    await admission.closed(closedBefore + 3);
+    const given = admission.tickets.slice(from);
+    const handedBack = [...admission.settles, ...admission.releases]
+      .map((c) => c.ticket)
+      .filter((t) => given.includes(t));
+    expect(given).toHaveLength(3);
+    expect(handedBack).toHaveLength(3);
+    expect(new Set(handedBack)).toEqual(new Set(given));
+  });
+});
+
 describe('requests rejected before admission', () => {
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(`${proxy.url}/v1/chat/completions`, {
@@ -460,6 +487,29 @@ describe('other /v1 routes', () => {
   it('filter GET /v1/models through the key’s allowlist', async () => {
     const list = await client.models.list();
     expect(list.data.map((m) => m.id)).toEqual(['gpt-a', 'gpt-b']);
+  });
+
+  it('answer GET /v1/models with the breaker’s 503 while it is open, as every other route does', async () => {
+    const open = new CircuitOpenError('litellm', 7);
+    const breaker = { execute: () => Promise.reject(open) };
+    const gated = await startProxyServer({ upstreamUrl: double.url, admission, breaker });
+    try {
+      for (const [method, path, body] of [
+        ['GET', '/v1/models', undefined],
+        ['POST', '/v1/chat/completions', JSON.stringify({ model: 'gpt-a', messages: [] })],
+      ] as const) {
+        const res = await fetch(`${gated.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${KEY}` },
+          body,
+        });
+        expect(res.status, path).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('7');
+        expect(await res.json()).toMatchObject({ error: { code: 'UPSTREAM_CIRCUIT_OPEN' } });
+      }
+    } finally {
+      await gated.close();
+    }
   });
 
   it('answer unknown routes with a 404 in OpenAI shape', async () => {

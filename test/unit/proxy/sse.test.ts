@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type SseEvent, SseParser, countStringChars, hasUsageObject } from '../../../src/proxy/sse.ts';
+import { type SseEvent, SseParser } from '../../../src/proxy/sse.ts';
 
 function parseAll(chunks: Buffer[]) {
   const parser = new SseParser();
@@ -53,20 +53,5 @@ describe('SseParser', () => {
 
   it('treats a lone CR as a line ending', () => {
     expect(parseAll([Buffer.from('data: one\r\rdata: two\r\r')]).map((e) => e.data)).toEqual(['one', 'two']);
-  });
-});
-
-describe('JSON scanning without decoding', () => {
-  it('tells a usage object from usage null', () => {
-    expect(hasUsageObject(Buffer.from('{"choices":[],"usage": {"prompt_tokens":1}}'))).toBe(true);
-    expect(
-      hasUsageObject(Buffer.from('{"choices":[{"delta":{"content":"\\"usage\\":{"}}],"usage":null}')),
-    ).toBe(false);
-  });
-
-  it('counts characters of string values, escapes and multi-byte code points included', () => {
-    const chunk = Buffer.from(JSON.stringify({ choices: [{ delta: { content: 'héllo "x"\n€😀' } }] }));
-    expect(countStringChars(chunk, [Buffer.from('"content"')])).toBe('héllo "x"\n€'.length + 1);
-    expect(countStringChars(Buffer.from('{"delta":{"content":null}}'), [Buffer.from('"content"')])).toBe(0);
   });
 });
