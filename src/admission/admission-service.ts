@@ -14,7 +14,7 @@ import { newId } from '../lib/ids.ts';
 import { retryDelayMs, retryInBackground } from '../lib/background-retry.ts';
 import { logger } from '../lib/logger.ts';
 import type { PlanDecision, Reservation as DailyReservation } from '../plans/daily-limits.ts';
-import { LIMIT_HEADERS } from '../plans/daily-limits.ts';
+import { LIMIT_HEADERS } from '../plans/limit-headers.ts';
 import { type ResolvedPrice, computeCost, estimateMaxCost } from '../pricing/cost.ts';
 import { patternMatches } from '../pricing/model-pattern.ts';
 import type { Admission, Admitted, Outcome, Priced, ProxyRequestInfo } from '../proxy/admission.ts';

@@ -97,9 +97,9 @@ export class PlanService {
     private readonly deps: {
       db: Db;
       clock: () => Date;
-      pricing: PricingService;
+      pricing: Pick<PricingService, 'isPriced'>;
       /** Broadcasts cache invalidation to the other gateway processes. */
-      state?: SharedState;
+      state?: Pick<SharedState, 'publish' | 'subscribe'>;
       /** How long assignments are served from memory (default 5 s); writes invalidate at once. */
       cacheTtlMs?: number;
     },
