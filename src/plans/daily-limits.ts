@@ -33,16 +33,8 @@ import { LIMIT_HEADERS, limitHeaders } from './limit-headers.ts';
 import type { LimitMetric, PlanService, PlanWithLimits, SubjectIds } from './plans.ts';
 import { DEFAULT_TIME_ZONE, type PlanDayBounds, planDayBounds } from './time-zone.ts';
 
-export type {
-  ActualUsage,
-  AdmitInput,
-  LimitUsage,
-  LimitWarning,
-  PlanDecision,
-  Reservation,
-  ReservedCounter,
-  TodayUsage,
-} from './daily-limit-types.ts';
+/** The service's contract types, for its callers (admission, GraphQL). */
+export type * from './daily-limit-types.ts';
 
 /** What the daily limits need: the counters, the usage records they are rebuilt from, the plans. */
 export interface DailyLimitDeps {
