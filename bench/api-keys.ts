@@ -6,7 +6,7 @@
  *   npx tsx bench/api-keys.ts     (TEST_DATABASE_URL or the npm-test PostgreSQL on :55432)
  *   API_KEY_BENCH_CALLS=200000 npx tsx bench/api-keys.ts
  */
-import { openThrowawayPostgres } from '../test/helpers/db.ts';
+import { openThrowawayPostgres } from '../testkit/db.ts';
 import { performance } from 'node:perf_hooks';
 import { ApiKeyService, generateApiKeySecret } from '../src/identity/api-keys.ts';
 import { MemorySharedState } from '../src/infra/shared-state.ts';

@@ -7,7 +7,7 @@
  *   npx tsx bench/ledger.ts            (TEST_DATABASE_URL or the npm-test PostgreSQL on :55432)
  *   LEDGER_BENCH_PAIRS=4000 npx tsx bench/ledger.ts
  */
-import { openThrowawayPostgres } from '../test/helpers/db.ts';
+import { openThrowawayPostgres } from '../testkit/db.ts';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Database } from '../src/db/client.ts';

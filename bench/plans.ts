@@ -6,7 +6,7 @@
  *   npx tsx bench/plans.ts     (TEST_DATABASE_URL / TEST_REDIS_URL or the npm-test ones on :55432 / :56379)
  *   PLANS_BENCH_PAIRS=4000 npx tsx bench/plans.ts
  */
-import { openThrowawayPostgres } from '../test/helpers/db.ts';
+import { openThrowawayPostgres } from '../testkit/db.ts';
 import { randomBytes } from 'node:crypto';
 import { RedisSharedState } from '../src/infra/shared-state.ts';
 import { newId } from '../src/lib/ids.ts';

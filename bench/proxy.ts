@@ -30,7 +30,7 @@ import { createProxyHandler } from '../src/proxy/routes.ts';
 import type { UpstreamTransport } from '../src/proxy/upstream.ts';
 import { createHttpServer } from '../src/server.ts';
 import type { Services } from '../src/services.ts';
-import { FakeAdmission } from '../test/integration/proxy/fake-admission.ts';
+import { FakeAdmission } from '../testkit/fake-admission.ts';
 import type { BenchAdmission, BenchCounters } from './lib/admission.ts';
 import { nodeHttpTransport } from './lib/node-http-transport.ts';
 

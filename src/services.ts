@@ -6,7 +6,7 @@ import type { Metrics } from './http/metrics.ts';
 import type { PubSub } from './pubsub.ts';
 import type { PricingService } from './pricing/price-rules.ts';
 import type { PlanService } from './plans/plans.ts';
-import type { DailyLimitService } from './plans/daily-limits.ts';
+import type { DailyLimits } from './plans/daily-limits.ts';
 import type { LedgerService } from './ledger/ledger-service.ts';
 import type { ApiKeyService } from './identity/api-keys.ts';
 import type { AuthFailureLimiter } from './identity/auth-failure-limiter.ts';
@@ -47,7 +47,7 @@ export interface Services {
   /** Plans, their daily limits and assignments; `effectivePlan(ids)`. */
   plans: PlanService;
   /** Daily-limit enforcement shared across processes: `admit` → `commit` / `cancel`, `todayUsage`. */
-  dailyLimits: DailyLimitService;
+  dailyLimits: DailyLimits;
   /** Lago client and outbox handlers (src/integrations/lago); undefined when Lago is not configured. */
   lago?: LagoIntegration;
   /** Rate limits, spend velocity and payment risk (src/risk, docs/risk-and-notifications.md). */

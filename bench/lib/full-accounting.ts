@@ -10,7 +10,7 @@
  * queries (= round trips, each `pg` query call) and shared-state calls (at most one Redis round trip each) made,
  * and the CPU time of this database's PostgreSQL backends (read from /proc).
  */
-import { openThrowawayPostgres } from '../../test/helpers/db.ts';
+import { openThrowawayPostgres } from '../../testkit/db.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';

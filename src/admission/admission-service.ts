@@ -8,13 +8,13 @@ import {
   isUniqueViolation,
   type Payer,
 } from '../ledger/ledger-service.ts';
-import { AppError, UnauthenticatedError } from '../lib/errors.ts';
+import { AppError, IdempotencyConflictError, UnauthenticatedError } from '../lib/errors.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
 import { newId } from '../lib/ids.ts';
 import { retryDelayMs, retryInBackground } from '../lib/background-retry.ts';
 import { logger } from '../lib/logger.ts';
 import type { PlanDecision, Reservation as DailyReservation } from '../plans/daily-limits.ts';
-import { LIMIT_HEADERS } from '../plans/daily-limits.ts';
+import { LIMIT_HEADERS } from '../plans/limit-headers.ts';
 import { type ResolvedPrice, computeCost, estimateMaxCost } from '../pricing/cost.ts';
 import { patternMatches } from '../pricing/model-pattern.ts';
 import type { Admission, Admitted, Outcome, Priced, ProxyRequestInfo } from '../proxy/admission.ts';
@@ -33,6 +33,7 @@ import {
   byRequest,
 } from './settlement-journal.ts';
 import { type UsageRecordData, UsageRecordWriter } from './usage-record.ts';
+import { HoldAlreadyFinalizedError, InsufficientFundsError } from '../ledger/errors.ts';
 
 /** Where a request's estimate is reserved: its own hold, or this process's lease on the wallet. */
 interface Reserved {
@@ -373,15 +374,13 @@ export class AdmissionService implements Admission<Ticket> {
           metadata,
         })
         .catch((err) => {
-          throw (err as { code?: string }).code === 'IDEMPOTENCY_CONFLICT'
-            ? new RequestIdReusedError(info.requestId)
-            : err;
+          throw err instanceof IdempotencyConflictError ? new RequestIdReusedError(info.requestId) : err;
         });
     let h: Awaited<ReturnType<typeof hold>>;
     try {
       h = await hold();
     } catch (err) {
-      if ((err as { code?: string }).code !== 'INSUFFICIENT_FUNDS') throw err;
+      if (!(err instanceof InsufficientFundsError)) throw err;
       // Before refusing: the lease may have room again, or hold money this process can give back.
       const again = fromLease();
       if (again) {
@@ -409,7 +408,7 @@ export class AdmissionService implements Admission<Ticket> {
     const holdId = 'record' in r ? r.record.holdId : r.holdId;
     await this.s.ledger.release({ holdId, reason }).catch((err) => {
       // Already expired or released by the sweeper: the money is free either way.
-      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
+      if (!(err instanceof HoldAlreadyFinalizedError)) throw err;
     });
   }
 
@@ -676,7 +675,7 @@ export class AdmissionService implements Admission<Ticket> {
         metadata: { requestId: r.requestId },
       });
     } catch (err) {
-      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED') throw err;
+      if (!(err instanceof HoldAlreadyFinalizedError)) throw err;
       if (cost === 0n) {
         const w = await s.ledger.getWallet(r.walletId);
         return {

@@ -3,6 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { LedgerService, Payer } from '../ledger/ledger-service.ts';
 import { logger } from '../lib/logger.ts';
 import type { PubSub } from '../pubsub.ts';
+import { HoldAlreadyFinalizedError, InsufficientFundsError } from '../ledger/errors.ts';
 
 export interface WalletLeaseOptions {
   /** ADMISSION_LEASES: off means every request places its own hold (one database round trip). */
@@ -267,7 +268,7 @@ export class WalletLeases {
    * last refusal when the money does not come.
    */
   async holdAfterGivingBack<T>(payer: Payer, hold: () => Promise<T>, refusal: unknown): Promise<T> {
-    const insufficient = (e: unknown) => (e as { code?: string }).code === 'INSUFFICIENT_FUNDS';
+    const insufficient = (e: unknown) => e instanceof InsufficientFundsError;
     let last = refusal;
     const attempt = async (): Promise<T | null> => {
       try {
@@ -456,7 +457,7 @@ export class WalletLeases {
     this.drop(lease);
     await this.ledger.release({ holdId: lease.holdId, reason: 'lease_closed' }).catch((err) => {
       // Already expired or released: the money is back with the wallet either way.
-      if ((err as { code?: string }).code !== 'HOLD_ALREADY_FINALIZED')
+      if (!(err instanceof HoldAlreadyFinalizedError))
         logger.warn({ err, holdId: lease.holdId }, 'releasing a wallet lease failed; it expires on its own');
     });
   }

@@ -1,7 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { ServiceUnavailableError } from '../lib/errors.ts';
 import { logger } from '../lib/logger.ts';
-import { backoffDelayMs } from '../outbox/worker.ts';
 
 export const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
@@ -194,75 +193,5 @@ export class BreakerRegistry {
 
   all(): CircuitBreaker[] {
     return [...this.breakers.values()];
-  }
-}
-
-export interface RetryOptions {
-  /** Total tries, including the first. Forced to 1 when the call is not idempotent. */
-  attempts: number;
-  baseMs: number;
-  maxMs: number;
-  /** Only idempotent calls (GET, PUT of a whole resource, calls with an idempotency key) are retried. */
-  idempotent: boolean;
-  /** Per attempt; the signal passed to `fn` aborts when it passes. */
-  timeoutMs: number;
-  /** Which errors are worth another try (default: timeouts, network errors, RetryableError). */
-  retryable?: (err: unknown) => boolean;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-/** Thrown by callers for responses that a retry can help (5xx, 429). */
-export class RetryableError extends Error {
-  override name = 'RetryableError';
-}
-
-export class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
-export function isTransient(err: unknown): boolean {
-  if (err instanceof RetryableError || err instanceof TimeoutError) return true;
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'AbortError' || err.name === 'TimeoutError') return true;
-  const code =
-    (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
-  return [
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ETIMEDOUT',
-    'EPIPE',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-  ].includes(code ?? '');
-}
-
-/**
- * Runs `fn` with a timeout per attempt and, only for idempotent calls, retries transient failures
- * with exponential backoff and equal jitter (the outbox's `backoffDelayMs`).
- */
-export async function withRetry<T>(fn: (signal: AbortSignal) => Promise<T>, opts: RetryOptions): Promise<T> {
-  const attempts = opts.idempotent ? Math.max(1, opts.attempts) : 1;
-  const retryable = opts.retryable ?? isTransient;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  for (let attempt = 1; ; attempt++) {
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new TimeoutError(`timed out after ${opts.timeoutMs} ms`)),
-      opts.timeoutMs,
-    );
-    try {
-      return await Promise.race([
-        fn(controller.signal),
-        new Promise<never>((_, reject) =>
-          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
-        ),
-      ]);
-    } catch (err) {
-      if (attempt >= attempts || !retryable(err)) throw err;
-      await sleep(backoffDelayMs(attempt, opts.baseMs, opts.maxMs, opts.random));
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

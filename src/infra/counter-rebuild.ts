@@ -22,7 +22,7 @@ const POLL_MS = 20;
  * Returns true when this call added the rebuilt total.
  */
 export async function ensureCounter(
-  state: SharedState,
+  state: Pick<SharedState, 'get' | 'reserve' | 'del' | 'addRebuiltTotal'>,
   key: string,
   source: CounterSource,
 ): Promise<boolean> {

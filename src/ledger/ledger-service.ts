@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { type Sql, sqlFor } from '../db/sql.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import { writeAudit } from '../lib/audit.ts';
 import { IdempotencyConflictError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
@@ -1048,18 +1049,14 @@ export class LedgerService {
           UPDATE ledger_accounts SET "balanceNanos" = "balanceNanos" - ${delta}::bigint WHERE id = ${counter}`;
         await this.opts.onWalletMoneyMoved?.(tx, p.walletId);
         if (p.audit)
-          await tx.auditLog.create({
-            data: {
-              id: newId('aud'),
-              organizationId,
-              actorType: p.actor.type,
-              actorId: p.actor.id,
-              action: p.audit.action,
-              entityType: 'wallet',
-              entityId: p.walletId,
-              data: { ...p.audit.data, transactionId: txId, amountNanos: delta.toString() },
-              requestId,
-            },
+          await writeAudit(tx, {
+            organizationId,
+            actor: p.actor,
+            action: p.audit.action,
+            entityType: 'wallet',
+            entityId: p.walletId,
+            data: { ...p.audit.data, transactionId: txId, amountNanos: delta.toString() },
+            requestId,
           });
         return w;
       });

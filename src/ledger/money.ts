@@ -50,10 +50,10 @@ export const CURRENCY_EXPONENTS: ReadonlyMap<string, number> = new Map([
 ]);
 
 export class UnsupportedCurrencyError extends AppError {
-  constructor(currency: string) {
+  constructor(currency: string, param = 'currency') {
     super('UNSUPPORTED_CURRENCY', `Currency '${currency}' is not supported`, {
       status: 400,
-      param: 'currency',
+      param,
       details: { currency },
     });
   }
@@ -72,9 +72,9 @@ export class CurrencyMismatchError extends AppError {
 }
 
 /** Upper-cases and checks a currency code against the table; throws UNSUPPORTED_CURRENCY. */
-export function parseCurrency(code: string): string {
+export function parseCurrency(code: string, param = 'currency'): string {
   const c = code.trim().toUpperCase();
-  if (!CURRENCY_EXPONENTS.has(c)) throw new UnsupportedCurrencyError(code);
+  if (!CURRENCY_EXPONENTS.has(c)) throw new UnsupportedCurrencyError(code, param);
   return c;
 }
 

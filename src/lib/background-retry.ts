@@ -1,7 +1,8 @@
+import { backoffDelayMs } from './backoff.ts';
 import { logger } from './logger.ts';
 
 /** Backoff between attempts of a step that failed for a transient reason: 50 ms doubling, at most 5 s. */
-export const retryDelayMs = (attempt: number) => Math.min(5_000, 25 * 2 ** Math.min(attempt, 8));
+export const retryDelayMs = (attempt: number) => backoffDelayMs(attempt, 50, 5_000, () => 1);
 
 /**
  * Runs an idempotent step once and, when it fails (a dependency away), again in the background

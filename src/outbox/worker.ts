@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Db } from '../db/client.ts';
 import { uuidv7 } from '../lib/ids.ts';
+import { backoffDelayMs } from '../lib/backoff.ts';
 import { logger } from '../lib/logger.ts';
 import { runWithRequestContext } from '../lib/request-context.ts';
 
@@ -29,17 +30,6 @@ export interface OutboxWorkerOptions {
   lockTimeoutMs: number;
   workerId?: string;
   random?: () => number;
-}
-
-/** Exponential backoff with equal jitter: half fixed, half random, capped. */
-export function backoffDelayMs(
-  attempts: number,
-  baseMs: number,
-  maxMs: number,
-  random = Math.random,
-): number {
-  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
-  return Math.round(exp / 2 + (random() * exp) / 2);
 }
 
 interface ClaimedRow {

@@ -1,11 +1,12 @@
 import type { Db, Tx } from '../db/client.ts';
+import type { OwnerType } from '../ledger/accounts.ts';
 import type { LedgerService, WalletRow } from '../ledger/ledger-service.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import { getPaymentProvider } from '../providers/payment/registry.ts';
 import type { PaymentProvider } from '../providers/payment/types.ts';
 import type { PaymentRisk } from '../risk/payments.ts';
 
-export type OwnerType = 'organization' | 'team' | 'user';
+export type { OwnerType };
 
 /** The ledger operations payments use: wallets, top-up credits, refund debits, holds and freezes. */
 export type PaymentsLedger = Pick<

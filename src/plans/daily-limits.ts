@@ -1,126 +1,61 @@
 import type { Db } from '../db/client.ts';
-import type { DailyLimitPlan, Prisma } from '../generated/prisma/client.ts';
+import type { DailyLimitPlan } from '../generated/prisma/client.ts';
 import { ensureCounter } from '../infra/counter-rebuild.ts';
 import type { AdjustEntry, SharedState } from '../infra/shared-state.ts';
 import { retryInBackground } from '../lib/background-retry.ts';
 import { newId } from '../lib/ids.ts';
-import { logger } from '../lib/logger.ts';
 import type { LimitChangedEvent, PubSub } from '../pubsub.ts';
+import {
+  COUNTER_TTL_MS,
+  REBUILD_LOCK_TTL_MS,
+  REBUILD_WAIT_MS,
+  RESERVE_MARK_TTL_MS,
+  type Subject,
+  counterKey,
+  graceAllowance,
+  rebuildTotal,
+  reserveMark,
+  toSafe,
+} from './daily-counters.ts';
+import type {
+  ActualUsage,
+  AdmitInput,
+  LimitUsage,
+  LimitWarning,
+  PlanDecision,
+  Reservation,
+  ReservedCounter,
+  TodayUsage,
+} from './daily-limit-types.ts';
 import { DailyLimitExceededError } from './errors.ts';
-import type { EffectivePlan, LimitMetric, PlanService, PlanWithLimits, SubjectIds } from './plans.ts';
-import { DEFAULT_TIME_ZONE, type PlanDayBounds, planDayBounds, planDayOf } from './time-zone.ts';
+import { LimitAnnouncer } from './limit-announcer.ts';
+import { LIMIT_HEADERS, limitHeaders } from './limit-headers.ts';
+import type { LimitMetric, PlanService, PlanWithLimits, SubjectIds } from './plans.ts';
+import { DEFAULT_TIME_ZONE, type PlanDayBounds, planDayBounds } from './time-zone.ts';
 
-/** Counters outlive their day by a day, so late settles of yesterday's requests still land. */
-const COUNTER_TTL_MS = 2 * 86_400_000;
-const REBUILD_LOCK_TTL_MS = 10_000;
-const REBUILD_WAIT_MS = 2_000;
-/**
- * How long Redis keeps what a reservation added to a counter (its mark), so that an attempt whose
- * reply was lost can still be given back: longer than the background retry of the give-back.
- */
-const RESERVE_MARK_TTL_MS = 10 * 60_000;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The service's contract types, for its callers (admission, GraphQL). */
+export type * from './daily-limit-types.ts';
 
-/** Response headers the proxy sends; names are lower-case. */
-export const LIMIT_HEADERS = {
-  limit: 'x-tollgate-daily-limit',
-  remaining: 'x-tollgate-daily-remaining',
-  reset: 'x-tollgate-daily-reset',
-  metric: 'x-tollgate-daily-metric',
-  currency: 'x-tollgate-daily-currency',
-  degradedFrom: 'x-tollgate-degraded-from',
-  model: 'x-tollgate-model',
-  graced: 'x-tollgate-graced',
-} as const;
-
-export interface AdmitInput extends SubjectIds {
-  model: string;
-  /** The wallet currency of the request: cost limits in other currencies do not apply. */
-  currency: string;
-  /** The hold estimate (pricing.estimateMaxCost) of the requested model. */
-  estimatedCostNanos: bigint;
-  /** Prompt tokens + max completion tokens. */
-  estimatedTokens: bigint | number;
-  /** Request time (default: the injected clock). */
-  at?: Date;
-  /** The caller's plan when already looked up (to price the request with plan rules); looked up otherwise. */
-  effectivePlan?: EffectivePlan | null;
-  /** Estimates for a degrade target; without it the requested model's estimates are reused. */
-  estimateFor?: (model: string) => Promise<{ costNanos: bigint; tokens: bigint | number }>;
+/** What the daily limits need: the counters, the usage records they are rebuilt from, the plans. */
+export interface DailyLimitDeps {
+  db: Pick<Db, 'usageRecord'>;
+  state: Pick<
+    SharedState,
+    'get' | 'del' | 'reserve' | 'releaseMarked' | 'adjustExisting' | 'addRebuiltTotal'
+  >;
+  pubsub: Pick<PubSub, 'publish'>;
+  /** Called once per crossing, after the event is published (notification fan-out). */
+  onLimitChanged?: (event: LimitChangedEvent) => void;
+  plans: Pick<PlanService, 'effectivePlan'>;
+  clock: () => Date;
 }
 
-export interface ReservedCounter {
-  key: string;
-  metric: LimitMetric;
-  currency: string | null;
-  model: string | null;
-  limit: string;
-  reserved: string;
-}
-
-/** Opaque to callers; plain JSON so it can ride in a hold or a queue message. */
-export interface Reservation {
-  v: 1;
-  id: string;
-  organizationId: string;
-  planId: string | null;
-  planCode: string | null;
-  subjectType: string | null;
-  subjectId: string | null;
-  day: string;
-  resetsAt: string;
-  model: string;
-  warnThresholds: number[];
-  counters: ReservedCounter[];
-}
-
-export interface LimitWarning {
-  metric: LimitMetric;
-  model: string | null;
-  currency: string | null;
-  thresholdPercent: number;
-  limit: string;
-  used: string;
-}
-
-export interface PlanDecision {
-  allowed: true;
-  /** The model to send upstream: the requested one, or its degrade target. */
-  model: string;
-  requestedModel: string;
-  degradedFrom: string | null;
-  planId: string | null;
-  /** Write into usage_records.planDay: the daily counters are rebuilt from it. */
-  planDay: string;
-  resetsAt: Date;
-  reservation: Reservation;
-  headers: Record<string, string>;
-  /** The request is allowed only by the grace allowance (write usage_records.graced). */
-  graced: boolean;
-  warnings: LimitWarning[];
-}
-
-export interface ActualUsage {
-  costNanos: bigint;
-  /** prompt + completion tokens. */
-  tokens: bigint | number;
-}
-
-export interface LimitUsage {
-  limit: DailyLimitPlan;
-  used: bigint;
-  remaining: bigint;
-}
-
-export interface TodayUsage {
-  planId: string;
-  planCode: string;
-  subjectType: string;
-  subjectId: string;
-  day: string;
-  startsAt: Date;
-  resetsAt: Date;
-  limits: LimitUsage[];
+/** The daily limits as the rest of the gateway sees them (admission, GraphQL). */
+export interface DailyLimits {
+  admit(input: AdmitInput): Promise<PlanDecision>;
+  commit(reservation: Reservation, actual: ActualUsage): Promise<void>;
+  cancel(reservation: Reservation): Promise<void>;
+  todayUsage(ids: SubjectIds & { at?: Date }): Promise<TodayUsage | null>;
 }
 
 interface Attempt {
@@ -133,34 +68,18 @@ interface Attempt {
   failed?: { limitRow: DailyLimitPlan; used: bigint; requested: bigint };
 }
 
-interface Subject {
-  organizationId: string;
-  subjectType: string;
-  subjectId: string;
-}
-
-function toSafe(v: bigint): number {
-  return Number(v > MAX_SAFE ? MAX_SAFE : v < -MAX_SAFE ? -MAX_SAFE : v);
-}
-
 /**
  * Daily limits of plans, shared by every gateway process through SharedState counters that
  * reserve like holds: admit reserves the estimate against every limit that applies, commit moves
  * it to the actual amount, cancel gives it back. A counter missing from SharedState is rebuilt from
  * usage_records of that plan day (the source of truth) before anything reserves against it.
  */
-export class DailyLimitService {
-  constructor(
-    private readonly deps: {
-      db: Db;
-      state: SharedState;
-      pubsub: Pick<PubSub, 'publish'>;
-      /** Called once per crossing, after the event is published (notification fan-out). */
-      onLimitChanged?: (event: LimitChangedEvent) => void;
-      plans: PlanService;
-      clock: () => Date;
-    },
-  ) {}
+export class DailyLimitService implements DailyLimits {
+  private readonly announcer: LimitAnnouncer;
+
+  constructor(private readonly deps: DailyLimitDeps) {
+    this.announcer = new LimitAnnouncer(deps);
+  }
 
   /**
    * Admits a request under its plan's daily limits, reserving the estimate.
@@ -233,7 +152,7 @@ export class DailyLimitService {
     }
     if (!attempt.ok) {
       const f = firstFailure ?? attempt.failed!;
-      await this.announceReached(plan, subject, bounds, f.limitRow, f.used);
+      await this.announcer.reached(plan, subject, bounds, f.limitRow, f.used);
       throw new DailyLimitExceededError(
         {
           planId: plan.id,
@@ -259,7 +178,7 @@ export class DailyLimitService {
     const warnings: LimitWarning[] = [];
     try {
       for (const c of attempt.counters)
-        warnings.push(...(await this.announceCrossings(plan, subject, bounds, c.limitRow, c.value)));
+        warnings.push(...(await this.announcer.crossings(plan, subject, bounds, c.limitRow, c.value)));
     } catch (err) {
       // Redis failed after the reservation: the caller never gets it, so give it back here.
       await attempt.giveBack();
@@ -313,7 +232,7 @@ export class DailyLimitService {
     for (const [i, m] of moved.entries()) {
       const value = values[i];
       if (value !== null && value !== undefined && m.delta > 0n)
-        await this.announceFromReservation(reservation, m.c, value);
+        await this.announcer.fromReservation(reservation, m.c, value);
     }
   }
 
@@ -442,7 +361,7 @@ export class DailyLimitService {
       lockTtlMs: REBUILD_LOCK_TTL_MS,
       waitMs: REBUILD_WAIT_MS,
     });
-    if (rebuilt) await this.announceReset(plan, subject, bounds, l);
+    if (rebuilt) await this.announcer.reset(plan, subject, bounds, l);
   }
 
   /**
@@ -455,170 +374,4 @@ export class DailyLimitService {
       ttlMs: COUNTER_TTL_MS,
     });
   }
-
-  private async announceFromReservation(r: Reservation, c: ReservedCounter, value: bigint) {
-    const limitRow = {
-      metric: c.metric,
-      currency: c.currency,
-      model: c.model,
-      limitValue: BigInt(c.limit),
-    } as DailyLimitPlan;
-    const plan = { warnThresholds: r.warnThresholds } as PlanWithLimits;
-    const bounds = { day: r.day, resetsAt: new Date(r.resetsAt) } as PlanDayBounds;
-    await this.announceCrossings(
-      plan,
-      { organizationId: r.organizationId, subjectType: r.subjectType!, subjectId: r.subjectId! },
-      bounds,
-      limitRow,
-      value,
-    );
-  }
-
-  /** Publishes each warning threshold and the limit itself once per plan day, when first crossed. */
-  private async announceCrossings(
-    plan: PlanWithLimits,
-    subject: Subject,
-    bounds: PlanDayBounds,
-    l: DailyLimitPlan,
-    value: bigint,
-  ): Promise<LimitWarning[]> {
-    const key = counterKey(bounds.day, subject, l);
-    const warnings: LimitWarning[] = [];
-    for (const t of plan.warnThresholds) {
-      if (t >= 100 || value * 100n < BigInt(t) * l.limitValue) continue;
-      const warning = {
-        metric: l.metric as LimitMetric,
-        model: l.model,
-        currency: l.currency,
-        thresholdPercent: t,
-        limit: l.limitValue.toString(),
-        used: value.toString(),
-      };
-      warnings.push(warning);
-      if ((await this.deps.state.reserve(`${key}:warn:${t}`, 1, 1, COUNTER_TTL_MS)).ok)
-        this.publish(subject, bounds, l, 'warning', value, t);
-    }
-    if (value >= l.limitValue) await this.announceReached(plan, subject, bounds, l, value);
-    return warnings;
-  }
-
-  private async announceReached(
-    _plan: PlanWithLimits,
-    subject: Subject,
-    bounds: PlanDayBounds,
-    l: DailyLimitPlan,
-    value: bigint,
-  ) {
-    const key = counterKey(bounds.day, subject, l);
-    if ((await this.deps.state.reserve(`${key}:reached`, 1, 1, COUNTER_TTL_MS)).ok)
-      this.publish(subject, bounds, l, 'reached', value, 100);
-  }
-
-  /** A limit reached yesterday is announced as reset when the new day's counter is first built. */
-  private async announceReset(
-    plan: PlanWithLimits,
-    subject: Subject,
-    bounds: PlanDayBounds,
-    l: DailyLimitPlan,
-  ) {
-    const yesterday = planDayOf(new Date(bounds.startsAt.getTime() - 1), plan.timeZone);
-    const state = this.deps.state;
-    if ((await state.get(`${counterKey(yesterday, subject, l)}:reached`)) === null) return;
-    if ((await state.reserve(`${counterKey(bounds.day, subject, l)}:reset`, 1, 1, COUNTER_TTL_MS)).ok)
-      this.publish(subject, bounds, l, 'reset', 0n, null);
-  }
-
-  private publish(
-    subject: Subject,
-    bounds: PlanDayBounds,
-    l: DailyLimitPlan,
-    kind: LimitChangedEvent['kind'],
-    used: bigint,
-    thresholdPercent: number | null,
-  ) {
-    const event: LimitChangedEvent = {
-      subjectType: subject.subjectType,
-      subjectId: subject.subjectId,
-      organizationId: subject.organizationId,
-      kind,
-      metric: l.metric,
-      limit: l.limitValue.toString(),
-      used: used.toString(),
-      resetsAt: bounds.resetsAt.toISOString(),
-      model: l.model,
-      currency: l.currency,
-      thresholdPercent,
-      day: bounds.day,
-    };
-    try {
-      this.deps.pubsub.publish(`limitChanged:${subject.organizationId}`, event);
-      this.deps.onLimitChanged?.(event);
-    } catch (err) {
-      logger.warn({ err }, 'limitChanged publish failed');
-    }
-  }
-}
-
-const reserveMark = (reservationId: string, key: string) => `dlres:${reservationId}:${key}`;
-
-function counterKey(
-  day: string,
-  s: Subject,
-  l: Pick<DailyLimitPlan, 'metric' | 'currency' | 'model'>,
-): string {
-  return `dl:${day}:${s.subjectType}:${s.subjectId}:${l.metric}:${l.currency ?? '-'}:${l.model ?? '*'}`;
-}
-
-/** Extra room beyond a limit under the grace policy: graceNanos for cost limits, else gracePercent of the limit. */
-function graceAllowance(plan: PlanWithLimits, l: DailyLimitPlan): bigint {
-  if (plan.overflowPolicy !== 'grace') return 0n;
-  if (l.metric === 'cost' && plan.graceNanos !== null) return plan.graceNanos;
-  return plan.gracePercent === null ? 0n : (l.limitValue * BigInt(plan.gracePercent)) / 100n;
-}
-
-function limitHeaders(l: DailyLimitPlan, used: bigint, resetsAt: Date): Record<string, string> {
-  const remaining = l.limitValue - used;
-  return {
-    [LIMIT_HEADERS.limit]: l.limitValue.toString(),
-    [LIMIT_HEADERS.remaining]: (remaining > 0n ? remaining : 0n).toString(),
-    [LIMIT_HEADERS.reset]: resetsAt.toISOString(),
-    [LIMIT_HEADERS.metric]: l.metric,
-    ...(l.currency ? { [LIMIT_HEADERS.currency]: l.currency } : {}),
-  };
-}
-
-const SUBJECT_COLUMN = {
-  organization: 'organizationId',
-  team: 'teamId',
-  user: 'userId',
-  api_key: 'apiKeyId',
-} as const;
-
-/**
- * A counter's value from the source of truth: usage_records of the plan day for the subject that
- * were settled (every status but `failed`, and failed ones that were still charged), for the
- * limit's model (the model served) and currency.
- */
-async function rebuildTotal(db: Db, day: string, s: Subject, l: DailyLimitPlan): Promise<bigint> {
-  const column = SUBJECT_COLUMN[s.subjectType as keyof typeof SUBJECT_COLUMN];
-  const where: Prisma.UsageRecordWhereInput = {
-    planDay: day,
-    organizationId: s.organizationId,
-    ...(column === 'organizationId' ? {} : { [column]: s.subjectId }),
-    ...(l.metric === 'cost' ? { currency: l.currency ?? '' } : {}),
-    AND: [
-      // settled requests: a failure that was released (not charged) did not count either
-      { OR: [{ status: { not: 'failed' } }, { costNanos: { gt: 0n } }] },
-      ...(l.model
-        ? [{ OR: [{ modelServed: l.model }, { modelServed: null, modelRequested: l.model }] }]
-        : []),
-    ],
-  };
-  if (l.metric === 'requests') return BigInt(await db.usageRecord.count({ where }));
-  const sum = await db.usageRecord.aggregate({
-    where,
-    _sum: { costNanos: true, promptTokens: true, completionTokens: true },
-  });
-  if (l.metric === 'cost') return sum._sum.costNanos ?? 0n;
-  return BigInt(sum._sum.promptTokens ?? 0) + BigInt(sum._sum.completionTokens ?? 0);
 }

@@ -2,9 +2,9 @@ import type { Db } from '../db/client.ts';
 import type { DailyLimitPlan, Plan, PlanAssignment, Prisma } from '../generated/prisma/client.ts';
 import type { SharedState } from '../infra/shared-state.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
+import { parseCurrency } from '../ledger/money.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
-import { assertCurrency } from '../pricing/currency.ts';
 import type { PricingService } from '../pricing/price-rules.ts';
 import { DEFAULT_TIME_ZONE, assertTimeZone } from './time-zone.ts';
 
@@ -97,9 +97,9 @@ export class PlanService {
     private readonly deps: {
       db: Db;
       clock: () => Date;
-      pricing: PricingService;
+      pricing: Pick<PricingService, 'isPriced'>;
       /** Broadcasts cache invalidation to the other gateway processes. */
-      state?: SharedState;
+      state?: Pick<SharedState, 'publish' | 'subscribe'>;
       /** How long assignments are served from memory (default 5 s); writes invalidate at once. */
       cacheTtlMs?: number;
     },
@@ -423,10 +423,9 @@ export class PlanService {
         });
       if (l.limitValue <= 0n || l.limitValue > MAX_LIMIT)
         throw new ValidationError(`limitValue must be between 1 and ${MAX_LIMIT}`, { param: 'dailyLimits' });
-      const currency = l.currency ?? null;
+      const currency = l.currency ? parseCurrency(l.currency, 'dailyLimits') : null;
       if (l.metric === 'cost') {
         if (!currency) throw new ValidationError('A cost limit needs a currency', { param: 'dailyLimits' });
-        assertCurrency(currency, 'dailyLimits');
       } else if (currency)
         throw new ValidationError(`A ${l.metric} limit has no currency`, { param: 'dailyLimits' });
       const model = l.model ?? null;
@@ -443,7 +442,7 @@ export class PlanService {
         param: 'dailyLimits',
       });
 
-    const usageCurrency = input.usageCurrency ? assertCurrency(input.usageCurrency, 'usageCurrency') : null;
+    const usageCurrency = input.usageCurrency ? parseCurrency(input.usageCurrency, 'usageCurrency') : null;
     if (input.kind === 'usage' && !usageCurrency)
       throw new ValidationError('A usage plan needs usageCurrency', { param: 'usageCurrency' });
     return {

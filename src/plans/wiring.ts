@@ -2,8 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { SharedState } from '../infra/shared-state.ts';
 import { PricingService } from '../pricing/price-rules.ts';
 import type { LimitChangedEvent, PubSub } from '../pubsub.ts';
-import { DailyLimitService } from './daily-limits.ts';
-import { PlanService } from './plans.ts';
+import { createPlans } from './create-plans.ts';
 
 /** Builds the pricing, plan and daily-limit services for the composition root. */
 export function createPlanServices(deps: {
@@ -20,20 +19,10 @@ export function createPlanServices(deps: {
     clock: deps.clock,
     ...(deps.priceCacheTtlMs === undefined ? {} : { cacheTtlMs: deps.priceCacheTtlMs }),
   });
-  const plans = new PlanService({
-    db: deps.db,
-    clock: deps.clock,
+  const { plans, dailyLimits } = createPlans({
+    ...deps,
     pricing,
-    state: deps.state,
     ...(deps.priceCacheTtlMs === undefined ? {} : { cacheTtlMs: deps.priceCacheTtlMs }),
-  });
-  const dailyLimits = new DailyLimitService({
-    db: deps.db,
-    state: deps.state,
-    pubsub: deps.pubsub,
-    ...(deps.onLimitChanged ? { onLimitChanged: deps.onLimitChanged } : {}),
-    plans,
-    clock: deps.clock,
   });
   return { pricing, plans, dailyLimits };
 }

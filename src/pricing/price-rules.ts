@@ -5,6 +5,7 @@ type Tx = Prisma.TransactionClient;
 import type { SharedState } from '../infra/shared-state.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import { parseCurrency } from '../ledger/money.ts';
 import { logger } from '../lib/logger.ts';
 import {
   type PriceFields,
@@ -13,7 +14,6 @@ import {
   computeCost,
   estimateMaxCost,
 } from './cost.ts';
-import { assertCurrency } from './currency.ts';
 import { ModelNotPricedError } from './errors.ts';
 import { literalLength, matchTypeOf, patternMatches } from './model-pattern.ts';
 
@@ -335,7 +335,7 @@ function normalise(input: PriceRuleInput, now: Date): RuleData {
     modelPattern: input.modelPattern,
     matchType: matchTypeOf(input.modelPattern),
     precedence,
-    currency: assertCurrency(input.currency),
+    currency: parseCurrency(input.currency),
     baseNanosPerToken: nonNegative('baseNanosPerToken', input.baseNanosPerToken, 0n)!,
     inputMultiplierPpm: nonNegative('inputMultiplierPpm', input.inputMultiplierPpm, 1_000_000n)!,
     outputMultiplierPpm: nonNegative('outputMultiplierPpm', input.outputMultiplierPpm, 1_000_000n)!,

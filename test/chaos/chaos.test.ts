@@ -10,7 +10,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { RedisSharedState } from '../../src/infra/shared-state.ts';
 import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
-import { type DataPlaneDouble, startDataPlaneDouble } from '../doubles/litellm/data-plane.ts';
+import { type DataPlaneDouble, startDataPlaneDouble } from '../../testkit/doubles/litellm-data-plane.ts';
 import { type TestDatabase, openThrowawayPostgres } from '../helpers/db.ts';
 import {
   ChaosPostgres,

@@ -6,7 +6,7 @@ import {
   LITELLM_CONTROL_HEADERS,
   UPSTREAM_HEADER_NAMES,
 } from '../../src/proxy/forwarding.ts';
-import type { RecordedRequest } from '../doubles/litellm/data-plane.ts';
+import type { RecordedRequest } from '../../testkit/doubles/litellm-data-plane.ts';
 import { type Gateway, MODEL, startGateway } from '../integration/gateway/helpers.ts';
 
 /**

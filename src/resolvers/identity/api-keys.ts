@@ -10,6 +10,7 @@ import {
 import { encryptSecret, randomBase62, sha256Hex } from '../../identity/crypto.ts';
 import { API_SCOPES, type ApiScope, type Principal, type Role } from '../../identity/principal.ts';
 import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../../integrations/litellm/outbox.ts';
+import { writeAudit } from '../../lib/audit.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Services } from '../../services.ts';
@@ -201,17 +202,13 @@ export async function createApiKey(
 
 async function auditKey(tx: Tx, ctx: Ctx, organizationId: string, action: string, id: string, data = {}) {
   const p = ctx.principal;
-  await tx.auditLog.create({
-    data: {
-      id: newId('aud'),
-      organizationId,
-      actorType: p?.kind ?? 'system',
-      actorId: p?.kind === 'api_key' ? p.userId : null,
-      action,
-      entityType: 'api_key',
-      entityId: id,
-      data,
-    },
+  await writeAudit(tx, {
+    organizationId,
+    actor: { type: p?.kind ?? 'system', id: p?.kind === 'api_key' ? p.userId : null },
+    action,
+    entityType: 'api_key',
+    entityId: id,
+    data,
   });
 }
 

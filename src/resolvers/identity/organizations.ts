@@ -8,6 +8,7 @@ import {
   enqueueUserUpsert,
   type Tx,
 } from '../../integrations/litellm/outbox.ts';
+import { writeAudit } from '../../lib/audit.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Services } from '../../services.ts';
@@ -35,17 +36,13 @@ async function audit(
   data: Record<string, unknown> = {},
 ) {
   const p = ctx.principal;
-  await tx.auditLog.create({
-    data: {
-      id: newId('aud'),
-      organizationId,
-      actorType: p?.kind ?? 'system',
-      actorId: p?.kind === 'api_key' ? p.userId : null,
-      action,
-      entityType,
-      entityId,
-      data: data as object,
-    },
+  await writeAudit(tx, {
+    organizationId,
+    actor: { type: p?.kind ?? 'system', id: p?.kind === 'api_key' ? p.userId : null },
+    action,
+    entityType,
+    entityId,
+    data,
   });
 }
 

@@ -2,7 +2,7 @@ import type { Context } from '../../context.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { type Principal, hasScope, isPlatformAdmin } from '../../identity/principal.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
-import type { OwnerType } from '../../payments/payment-service.ts';
+import type { OwnerType } from '../../ledger/accounts.ts';
 import { canSeeWallet, rawId } from '../wallet/visibility.ts';
 
 /**

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { SharedState } from '../../../src/infra/shared-state.ts';
 import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
-import { type DataPlaneDouble, startDataPlaneDouble } from '../../doubles/litellm/data-plane.ts';
+import { type DataPlaneDouble, startDataPlaneDouble } from '../../../testkit/doubles/litellm-data-plane.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 

@@ -197,6 +197,20 @@ describe.each(backends())('plans and assignments (%s)', (backend) => {
     });
     expect(ok.warnThresholds).toEqual([80, 90]);
     expect(ok.dailyLimits).toHaveLength(1);
+    // One currency rule for the whole gateway (src/ledger/money.ts): UNSUPPORTED_CURRENCY, codes upper-cased.
+    await expect(
+      plans.createPlan({
+        ...base,
+        code: 'xx',
+        dailyLimits: [{ metric: 'cost', limitValue: 1n, currency: 'XXQ' }],
+      }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED_CURRENCY', param: 'dailyLimits' });
+    const eur = await plans.createPlan({
+      ...base,
+      code: 'eur',
+      dailyLimits: [{ metric: 'cost', limitValue: 1n, currency: 'eur' }],
+    });
+    expect(eur.dailyLimits[0]?.currency).toBe('EUR');
     await expect(plans.createPlan({ ...base, code: 'good' })).rejects.toMatchObject({ param: 'code' });
   });
 });

@@ -57,6 +57,15 @@ describe.each(backends())('price rules (%s)', (backend) => {
     ).toBe(700n);
   });
 
+  it('refuses a currency the ledger cannot hold with UNSUPPORTED_CURRENCY and upper-cases the rest', async () => {
+    const input = { modelPattern: 'currency-test', baseNanosPerToken: 1n, effectiveFrom: T0 };
+    await expect(pricing.createRule({ ...input, currency: 'XXQ' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED_CURRENCY',
+      param: 'currency',
+    });
+    expect((await pricing.createRule({ ...input, currency: 'eur' })).currency).toBe('EUR');
+  });
+
   it('prefers an exact name over a glob at equal precedence', async () => {
     await pricing.createRule({
       modelPattern: 'o3*',
@@ -123,12 +132,9 @@ describe.each(backends())('price rules (%s)', (backend) => {
       code: 'VALIDATION_FAILED',
       param: 'outputMultiplierPpm',
     });
-    await expect(pricing.createRule({ ...base, currency: 'usd' })).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
-      param: 'currency',
-    });
     await expect(pricing.createRule({ ...base, currency: 'ABC' })).rejects.toMatchObject({
-      code: 'VALIDATION_FAILED',
+      code: 'UNSUPPORTED_CURRENCY',
+      param: 'currency',
     });
     await pricing.createRule({ ...base, effectiveTo: new Date('2026-04-01T00:00:00Z') });
     const overlap = pricing.createRule({ ...base, effectiveFrom: new Date('2026-03-31T00:00:00Z') });

@@ -3,8 +3,8 @@ import OpenAI, { APIError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CircuitOpenError } from '../../../src/infra/circuit-breaker.ts';
 import { AppError } from '../../../src/lib/errors.ts';
-import { type DataPlaneDouble, startDataPlaneDouble } from '../../doubles/litellm/data-plane.ts';
-import { FakeAdmission } from './fake-admission.ts';
+import { type DataPlaneDouble, startDataPlaneDouble } from '../../../testkit/doubles/litellm-data-plane.ts';
+import { FakeAdmission } from '../../../testkit/fake-admission.ts';
 import { type ProxyServer, startProxyServer } from './harness.ts';
 
 const KEY = 'tg-key-alice';

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DataPlaneDouble, startDataPlaneDouble } from '../../doubles/litellm/data-plane.ts';
+import { type DataPlaneDouble, startDataPlaneDouble } from '../../../testkit/doubles/litellm-data-plane.ts';
 import { skipWithoutTool } from '../../helpers/optional-tool.ts';
-import { FakeAdmission } from './fake-admission.ts';
+import { FakeAdmission } from '../../../testkit/fake-admission.ts';
 import { type ProxyServer, startProxyServer } from './harness.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiteLLMAdminClient, LiteLLMAdminError } from '../../../src/integrations/litellm/client.ts';
-import { UsdAmount } from '../../../src/integrations/litellm/usd.ts';
-import { LiteLLMAdminDouble } from '../../doubles/litellm-admin/index.ts';
+import { LiteLLMAdminClient, LiteLLMAdminError } from '../../../../src/integrations/litellm/client.ts';
+import { UsdAmount } from '../../../../src/integrations/litellm/usd.ts';
+import { LiteLLMAdminDouble } from '../../../doubles/litellm-admin/index.ts';
 
 /** The admin client against the double: both error shapes, uniqueness, metadata replacement, DB-off. */
 describe('LiteLLM admin client and double', () => {

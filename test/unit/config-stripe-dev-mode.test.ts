@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.ts';
-import { ConfigError } from '../../../src/lib/errors.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/lib/errors.ts';
 
 describe('the local Stripe dev mode (STRIPE_API_BASE)', () => {
   const production = {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyLagoWebhook } from '../../../src/integrations/lago/webhooks.ts';
-import { LagoDouble } from '../../doubles/lago/server.ts';
+import { verifyLagoWebhook } from '../../../../src/integrations/lago/webhooks.ts';
+import { LagoDouble } from '../../../doubles/lago/server.ts';
 
 const lago = new LagoDouble({ apiUrl: 'https://lago.example.com' });
 type VerifyConfig = Parameters<typeof verifyLagoWebhook>[2];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLagoApi } from '../../../src/integrations/lago/client.ts';
-import { LagoUsageBatcher, type LagoUsageEvent } from '../../../src/integrations/lago/usage.ts';
-import { LagoDouble } from '../../doubles/lago/server.ts';
+import { createLagoApi } from '../../../../src/integrations/lago/client.ts';
+import { LagoUsageBatcher, type LagoUsageEvent } from '../../../../src/integrations/lago/usage.ts';
+import { LagoDouble } from '../../../doubles/lago/server.ts';
 
 const event = (tx: string): LagoUsageEvent => ({
   transaction_id: tx,

@@ -5,9 +5,9 @@ import {
   nanosToPreciseCents,
   planCodeFor,
   subscriptionExternalId,
-} from '../../../src/integrations/lago/mapping.ts';
-import { nanosToMajorDecimal, toDecimalString } from '../../../src/ledger/money.ts';
-import { buildUsageEvent } from '../../../src/integrations/lago/usage.ts';
+} from '../../../../src/integrations/lago/mapping.ts';
+import { nanosToMajorDecimal, toDecimalString } from '../../../../src/ledger/money.ts';
+import { buildUsageEvent } from '../../../../src/integrations/lago/usage.ts';
 
 describe('Lago mapping', () => {
   it('names one Lago customer per billing owner and currency, with a deterministic subscription', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { envSchema, loadConfig } from '../../../src/config.ts';
-import { ConfigError } from '../../../src/lib/errors.ts';
+import { envSchema, loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/lib/errors.ts';
 
 describe('configuration', () => {
   it('has working defaults for the embedded single-node mode', () => {
@@ -40,8 +40,8 @@ describe('configuration', () => {
   });
 
   it('documents every variable in docs/configuration.md and .env.example', () => {
-    const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
-    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const docs = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const missing = Object.keys(envSchema.shape).filter(
       (k) => !docs.includes(`\`${k}\``) || !new RegExp(`^#? ?${k}=`, 'm').test(example),
     );

@@ -1,12 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import {
-  BreakerRegistry,
-  CircuitBreaker,
-  CircuitOpenError,
-  RetryableError,
-  withRetry,
-} from '../../../src/infra/circuit-breaker.ts';
+import { BreakerRegistry, CircuitBreaker, CircuitOpenError } from '../../../src/infra/circuit-breaker.ts';
 
 const opts = {
   consecutiveFailuresMax: 3,
@@ -83,65 +77,5 @@ describe('circuit breaker', () => {
     expect(text).toContain('tollgate_circuit_breaker_state{upstream="litellm"} 2');
     expect(text).toContain('tollgate_circuit_breaker_state{upstream="lago"} 0');
     expect(text).toContain('tollgate_circuit_breaker_transitions_total{upstream="litellm",state="open"} 1');
-  });
-});
-
-describe('withRetry', () => {
-  const base = { baseMs: 1, maxMs: 4, timeoutMs: 1000, sleep: async () => {} };
-
-  it('retries transient failures of an idempotent call', async () => {
-    let calls = 0;
-    const result = await withRetry(
-      async () => {
-        if (++calls < 3) throw new RetryableError('503');
-        return 'done';
-      },
-      { ...base, attempts: 5, idempotent: true },
-    );
-    expect(result).toBe('done');
-    expect(calls).toBe(3);
-  });
-
-  it('never retries a call that is not idempotent', async () => {
-    let calls = 0;
-    await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw new RetryableError('503');
-        },
-        { ...base, attempts: 5, idempotent: false },
-      ),
-    ).rejects.toThrow('503');
-    expect(calls).toBe(1);
-  });
-
-  it('does not retry errors that are not transient', async () => {
-    let calls = 0;
-    await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw new Error('400 bad request');
-        },
-        { ...base, attempts: 5, idempotent: true },
-      ),
-    ).rejects.toThrow('400');
-    expect(calls).toBe(1);
-  });
-
-  it('times out an attempt that hangs, aborts its signal, and retries it', async () => {
-    const signals: AbortSignal[] = [];
-    let calls = 0;
-    const result = await withRetry(
-      (signal) => {
-        signals.push(signal);
-        if (++calls === 1) return new Promise<string>(() => {});
-        return Promise.resolve('second try');
-      },
-      { ...base, timeoutMs: 20, attempts: 2, idempotent: true },
-    );
-    expect(result).toBe('second try');
-    expect(signals[0]!.aborted).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.ts';
-import { lagoEnabled } from '../../../src/integrations/lago/handlers.ts';
+import { loadConfig } from '../../../../src/config.ts';
+import { lagoEnabled } from '../../../../src/integrations/lago/handlers.ts';
 
 describe('Lago configuration', () => {
   it('turns Lago deliveries on by default when a URL is set, and off without one', () => {

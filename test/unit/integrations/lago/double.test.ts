@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LagoDouble } from '../../doubles/lago/server.ts';
+import { LagoDouble } from '../../../doubles/lago/server.ts';
 
 let lago: LagoDouble;
 let base: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LiteLLMAdminDouble } from '../../doubles/litellm-admin/index.ts';
+import { LiteLLMAdminDouble } from '../../../doubles/litellm-admin/index.ts';
 
 /** The LiteLLM double enforces what LiteLLM enforces, over real HTTP (test/doubles/litellm-admin/data-plane.ts). */
 describe('LiteLLM double: enforcement on /chat/completions', () => {
