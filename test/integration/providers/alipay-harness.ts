@@ -1,3 +1,4 @@
+import { AlipaySdk } from 'alipay-sdk';
 import { randomBytes } from 'node:crypto';
 import { currencyExponent, toDecimalString } from '../../../src/ledger/money.ts';
 import {
@@ -71,7 +72,9 @@ const amountText = (amountMinor: bigint, currency: string): string => {
   return digits ? `${int}.${frac.padEnd(digits, '0')}` : (int as string);
 };
 
-export async function makeAlipayHarness(): Promise<ProviderTestHarness & { double: AlipayDouble }> {
+export async function makeAlipayHarness(): Promise<
+  ProviderTestHarness & { double: AlipayDouble; appKeys: RsaKeyPair; sdk: () => AlipaySdk }
+> {
   const receiver = await startNotifyReceiver();
   const appKeys = generateRsaKeyPair();
   const double = await AlipayDouble.start({
@@ -90,6 +93,16 @@ export async function makeAlipayHarness(): Promise<ProviderTestHarness & { doubl
 
   return {
     double,
+    appKeys,
+    /** The official SDK configured as our provider is, to check what it alone would accept. */
+    sdk: () =>
+      new AlipaySdk({
+        appId: ALIPAY_TEST_APP_ID,
+        privateKey: appKeys.privateKeyPem,
+        keyType: 'PKCS8',
+        alipayPublicKey: double.keys.publicKeyPem,
+        gateway: double.gatewayUrl,
+      }),
     provider,
     currency: 'CNY',
     validAmountMinor: 1500n,
