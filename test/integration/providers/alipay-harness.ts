@@ -15,7 +15,8 @@ import {
   type RsaKeyPair,
   signNotification,
 } from '../../doubles/alipay/signing.ts';
-import type { CapturedWebhook, ProviderCapabilities, ProviderTestHarness } from './contract.ts';
+import type { ProviderCapabilities } from './capabilities.ts';
+import type { CapturedWebhook, ProviderTestHarness } from './contract.ts';
 
 export const ALIPAY_TEST_APP_ID = '2021000000000042';
 

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { knownPaymentProviderIds, type PaymentProviderId } from '../../../src/providers/payment/registry.ts';
 import { ALIPAY_CAPABILITIES, makeAlipayHarness } from './alipay-harness.ts';
-import {
-  type ProviderCapabilities,
-  type ProviderTestHarness,
-  runPaymentProviderContract,
-} from './contract.ts';
+import type { ProviderCapabilities } from './capabilities.ts';
+import { type ProviderTestHarness, runPaymentProviderContract } from './contract.ts';
 import { makeStripeHarness } from './stripe-harness.ts';
 
 /**
