@@ -31,6 +31,7 @@ export interface DoubleTrade {
   readonly productCode: string;
   readonly notifyUrl: string | undefined;
   readonly passbackParams: string | undefined;
+  readonly body: string | undefined;
   readonly qrCode: string;
   readonly gmtCreate: string;
   /** False until a buyer opens the cashier or scans the code. */
@@ -221,6 +222,7 @@ export class AlipayDouble {
         : {}),
       ...(refunded > 0n ? { refund_fee: yuan(refunded) } : {}),
       ...(t.passbackParams ? { passback_params: t.passbackParams } : {}),
+      ...(t.body ? { body: t.body } : {}),
       ...extra,
     };
     this.notifier.send(t.notifyUrl, params);
@@ -360,7 +362,7 @@ export class AlipayDouble {
   ): { trade: DoubleTrade; error?: undefined } | { trade?: undefined; error: Answer } {
     const outTradeNo = biz.out_trade_no;
     const totalFen = parseYuan(biz.total_amount);
-    if (typeof outTradeNo !== 'string' || !/^[\w-]{1,64}$/.test(outTradeNo))
+    if (typeof outTradeNo !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(outTradeNo))
       return fail(invalid('isv.invalid-parameter', 'out_trade_no 无效'));
     if (typeof biz.subject !== 'string' || biz.subject === '')
       return fail(invalid('isv.missing-parameter', '缺少 subject'));
@@ -384,7 +386,13 @@ export class AlipayDouble {
       subject: biz.subject,
       productCode,
       notifyUrl: params.notify_url || undefined,
-      passbackParams: typeof biz.passback_params === 'string' ? biz.passback_params : undefined,
+      // passback_params is a field of the cashier pages (page.pay, wap.pay), not of precreate: a
+      // precreate trade does not echo it. body is echoed by every product.
+      passbackParams:
+        productCode !== 'FACE_TO_FACE_PAYMENT' && typeof biz.passback_params === 'string'
+          ? biz.passback_params
+          : undefined,
+      body: typeof biz.body === 'string' ? biz.body : undefined,
       qrCode: `https://qr.alipay.com/bax0${randomBytes(10).toString('hex')}`,
       gmtCreate: alipayTime(now),
       visible: false,

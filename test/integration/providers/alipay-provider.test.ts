@@ -144,6 +144,26 @@ describe('Alipay provider', () => {
       expect(merchantClaimMismatch(provider.merchant, inp.orderId, succeeded[0] as never)).toBeNull();
     });
 
+    it('finds our payment id in passback_params (cashier pages) or in body (precreate, which has no passback)', async () => {
+      const page = input({ presentation: 'page' });
+      const created = await provider.createPayment(page);
+      await fetch(created.redirectUrl as string); // the buyer's browser opens the cashier
+      h.double.buyerPays(page.orderId);
+      const qr = await paid();
+      const deliveries = await h.deliveredWebhooks();
+      const paramsFor = (orderId: string) =>
+        deliveries
+          .map((d) => Object.fromEntries(new URLSearchParams(d.rawBody.toString())))
+          .find((p) => p.out_trade_no === orderId);
+      expect(paramsFor(page.orderId)?.passback_params).toBeDefined();
+      expect(paramsFor(qr.inp.orderId)?.passback_params).toBeUndefined();
+      const all = await events();
+      for (const { orderId, paymentId } of [page, qr.inp])
+        expect(all.find((e) => e.type === 'payment.succeeded' && e.orderId === orderId)).toMatchObject({
+          paymentId,
+        });
+    });
+
     it('gives 20 deliveries of one notification one event id', async () => {
       const { inp } = await paid();
       const [w] = (await h.deliveredWebhooks()).filter((d) => d.rawBody.toString().includes(inp.orderId));
@@ -340,11 +360,15 @@ describe('Alipay provider', () => {
           timeoutMs: 100,
         }),
       );
-      h.double.responseDelayMs = 1_000;
+      // Far beyond the timeout: undici's timers are coarse (up to about a second), so a delay just
+      // over the timeout could still be answered.
+      h.double.responseDelayMs = 10_000;
+      const started = Date.now();
       try {
         await expect(impatient.query(input().orderId)).rejects.toMatchObject({
           code: 'PROVIDER_UNAVAILABLE',
         });
+        expect(Date.now() - started).toBeLessThan(5_000);
       } finally {
         h.double.responseDelayMs = 0;
       }

@@ -60,7 +60,8 @@ export interface ProviderTestHarness {
 }
 
 let seq = 0;
-const uniq = (p: string) => `${p}-${process.pid}-${Date.now().toString(36)}-${++seq}`;
+// Underscores only: Alipay's out_trade_no allows letters, digits and `_`.
+const uniq = (p: string) => `${p}_${process.pid}_${Date.now().toString(36)}_${++seq}`;
 
 export function runPaymentProviderContract(
   name: string,

@@ -20,6 +20,7 @@ import { ALIPAY_CURRENCY, assertAlipayChargeable, fromDecimal, toYuan } from './
 import { alipayResultError, wrapAlipayError } from './error-mapper.ts';
 import {
   encodePassback,
+  paymentBody,
   mapNotification,
   parseNotificationBody,
   verifyNotification,
@@ -84,6 +85,7 @@ export class AlipayPaymentProvider implements PaymentProvider {
       total_amount: toYuan(input.amount.amountMinor),
       subject: this.options.subject,
       timeout_express: `${this.options.payTimeoutMinutes}m`,
+      body: paymentBody(input.paymentId),
       passback_params: encodePassback(input.paymentId),
     };
     const created = {

@@ -50,17 +50,25 @@ export function parseAlipayTime(v: string): Date {
   return d;
 }
 
-/** passback_params carries `payment_id=…` URL-encoded, echoed as we sent it. */
+/**
+ * Our payment id rides twice: in `passback_params` (URL-encoded, echoed by the cashier pages) and in
+ * `body` (echoed by every product, precreate included, which has no passback_params).
+ */
 export const encodePassback = (paymentId: string): string =>
   encodeURIComponent(new URLSearchParams({ payment_id: paymentId }).toString());
+export const paymentBody = (paymentId: string): string =>
+  new URLSearchParams({ payment_id: paymentId }).toString();
 
-function paymentIdOf(passback: string | undefined): string | null {
-  if (!passback) return null;
+function paymentIdOf(p: NotificationParams): string | null {
   try {
-    return new URLSearchParams(decodeURIComponent(passback)).get('payment_id') || null;
+    if (p.passback_params) {
+      const id = new URLSearchParams(decodeURIComponent(p.passback_params)).get('payment_id');
+      if (id) return id;
+    }
   } catch {
-    return null;
+    // a malformed passback_params: fall back to body
   }
+  return (p.body && new URLSearchParams(p.body).get('payment_id')) || null;
 }
 
 const amount = (v: string, currency: string, field: string): bigint => {
@@ -85,7 +93,7 @@ export function mapNotification(p: NotificationParams): NormalisedPaymentEvent {
   const common = {
     ...base,
     providerTxnId: required(p, 'trade_no'),
-    paymentId: paymentIdOf(p.passback_params),
+    paymentId: paymentIdOf(p),
     orderId: required(p, 'out_trade_no'),
     amountMinor: amount(required(p, 'total_amount'), currency, 'total_amount'),
     currency,
