@@ -74,7 +74,7 @@ const amountText = (amountMinor: bigint, currency: string): string => {
 };
 
 export async function makeAlipayHarness(): Promise<
-  ProviderTestHarness & { double: AlipayDouble; appKeys: RsaKeyPair; sdk: () => AlipaySdk }
+  ProviderTestHarness & { double: AlipayDouble; appKeys: RsaKeyPair; notifyUrl: string; sdk: () => AlipaySdk }
 > {
   const receiver = await startNotifyReceiver();
   const appKeys = generateRsaKeyPair();
@@ -95,6 +95,7 @@ export async function makeAlipayHarness(): Promise<
   return {
     double,
     appKeys,
+    notifyUrl: receiver.url,
     /** The official SDK configured as our provider is, to check what it alone would accept. */
     sdk: () =>
       new AlipaySdk({

@@ -4,6 +4,7 @@ import { confirmSuccess, merchantClaimMismatch } from '../../../src/payments/eve
 import { AlipayPaymentProvider } from '../../../src/providers/payment/alipay/alipay-provider.ts';
 import { alipayOptionsSchema } from '../../../src/providers/payment/alipay/options.ts';
 import type { CreatePaymentInput, NormalisedPaymentEvent } from '../../../src/providers/payment/types.ts';
+import { selfSignedCertificate } from '../../doubles/alipay/certificates.ts';
 import { formBody, generateRsaKeyPair } from '../../doubles/alipay/signing.ts';
 import {
   ALIPAY_TEST_APP_ID,
@@ -316,6 +317,43 @@ describe('Alipay provider', () => {
       expect(await provider.closePayment(untouched.orderId)).toBe('not_opened');
       const { tradeNo } = await paid();
       expect(await provider.closePayment(tradeNo)).toBe('already_paid');
+    });
+  });
+
+  describe('certificate mode', () => {
+    it("signs with the certificates' serial numbers and verifies with the key in the Alipay public certificate", async () => {
+      const certMode = alipayProviderFrom({
+        ...alipayConfigFor(h.double, h.appKeys, h.notifyUrl),
+        ALIPAY_PUBLIC_KEY: undefined,
+        ALIPAY_APP_CERT: selfSignedCertificate(h.appKeys.privateKeyPem, 'tollgate-app'),
+        ALIPAY_PUBLIC_CERT: selfSignedCertificate(h.double.keys.privateKeyPem, 'alipay'),
+        ALIPAY_ROOT_CERT: selfSignedCertificate(generateRsaKeyPair().privateKeyPem, 'alipay-root'),
+      });
+      const inp = input();
+      expect((await certMode.createPayment(inp)).qrCode).toBeTruthy();
+      const sent = lastRequest('alipay.trade.precreate')?.params;
+      expect(sent?.app_cert_sn).toMatch(/^[0-9a-f]{32}$/);
+      expect(sent?.alipay_root_cert_sn).toMatch(/^[0-9a-f]{32}$/);
+      h.double.buyerPays(inp.orderId);
+      const [w] = (await h.deliveredWebhooks()).filter((d) => d.rawBody.toString().includes(inp.orderId));
+      if (!w) throw new Error('no notification');
+      expect(await certMode.handleWebhook(w.headers, w.rawBody)).toMatchObject({
+        type: 'payment.succeeded',
+        paymentId: inp.paymentId,
+      });
+      const otherAlipayCert = alipayProviderFrom({
+        ...alipayConfigFor(h.double, h.appKeys, h.notifyUrl),
+        ALIPAY_PUBLIC_KEY: undefined,
+        ALIPAY_APP_CERT: selfSignedCertificate(h.appKeys.privateKeyPem, 'tollgate-app'),
+        ALIPAY_PUBLIC_CERT: selfSignedCertificate(generateRsaKeyPair().privateKeyPem, 'not-alipay'),
+        ALIPAY_ROOT_CERT: selfSignedCertificate(generateRsaKeyPair().privateKeyPem, 'alipay-root'),
+      });
+      await expect(otherAlipayCert.handleWebhook(w.headers, w.rawBody)).rejects.toMatchObject({
+        code: 'WEBHOOK_SIGNATURE_INVALID',
+      });
+      await expect(otherAlipayCert.query(inp.orderId)).rejects.toMatchObject({
+        code: 'PROVIDER_UNAVAILABLE',
+      });
     });
   });
 

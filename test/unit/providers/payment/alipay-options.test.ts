@@ -1,15 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../src/config.ts';
 import {
   ALIPAY_SANDBOX_GATEWAY_URL,
   alipayOptionsSchema,
 } from '../../../../src/providers/payment/alipay/options.ts';
 import { createPaymentProviders } from '../../../../src/providers/payment/registry.ts';
+import { selfSignedCertificate } from '../../../doubles/alipay/certificates.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -24,32 +21,14 @@ const env = {
   ALIPAY_NOTIFY_URL: 'https://gateway.example.com/webhooks/alipay',
 };
 
-const tmp = mkdtempSync(join(tmpdir(), 'alipay-certs-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
 /** A self-signed certificate made at test time (certificate mode needs three). */
-function selfSigned(name: string): string {
-  const key = join(tmp, `${name}.key`);
-  writeFileSync(
-    key,
-    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+const selfSigned = (name: string): string =>
+  selfSignedCertificate(
+    generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
+    name,
   );
-  const out = join(tmp, `${name}.crt`);
-  execFileSync('openssl', [
-    'req',
-    '-x509',
-    '-key',
-    key,
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '1',
-    '-sha256',
-    '-out',
-    out,
-  ]);
-  return readFileSync(out, 'utf8');
-}
 
 describe('Alipay options, validated at boot', () => {
   it('builds the provider in public-key mode from PEM or bare base64 keys, PKCS#1 or PKCS#8', () => {
