@@ -254,6 +254,12 @@ export interface PaymentProvider {
   readonly id: string;
 
   /**
+   * The merchant account every event must name, for providers whose events carry one the signature
+   * does not bind (Alipay); checked with `merchantClaimMismatch` (src/payments/event-trust.ts).
+   */
+  readonly merchant?: MerchantAccount | undefined;
+
+  /**
    * Creates a provider transaction for `amount`.
    * @throws AmountTooSmallError, AmountTooLargeError, InvalidAmountError, UnsupportedCurrencyError
    *   before any provider call; PaymentDeclinedError, ProviderInvalidRequestError,

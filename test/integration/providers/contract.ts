@@ -334,7 +334,7 @@ export function runPaymentProviderContract(
             (await successDelivery(inp.paymentId)).headers,
             (await successDelivery(inp.paymentId)).rawBody,
           );
-          const merchant = (h.provider as { merchant?: { appId: string; sellerId: string | null } }).merchant;
+          const merchant = h.provider.merchant;
           if (!merchant || genuine.type !== 'payment.succeeded')
             throw new Error('no merchant account or success');
           expect(merchantClaimMismatch(merchant, inp.orderId, genuine)).toBeNull();
