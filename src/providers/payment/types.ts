@@ -260,6 +260,12 @@ export interface PaymentProvider {
   readonly merchant?: MerchantAccount | undefined;
 
   /**
+   * The body a provider requires in answer to a stored webhook, where it is not ours to choose
+   * (Alipay retries until it reads exactly `success`). JSON `{received: true}` when absent.
+   */
+  readonly webhookAcknowledgement?: { readonly contentType: string; readonly body: string } | undefined;
+
+  /**
    * Creates a provider transaction for `amount`.
    * @throws AmountTooSmallError, AmountTooLargeError, InvalidAmountError, UnsupportedCurrencyError
    *   before any provider call; PaymentDeclinedError, ProviderInvalidRequestError,

@@ -34,6 +34,8 @@ export interface NotifierSwitches {
  */
 export class AlipayNotifier {
   readonly attempts: NotifyAttempt[] = [];
+  /** Every notification sent, as posted (signed form body), in order. */
+  readonly sent: Array<{ readonly url: string; readonly body: string }> = [];
   readonly switches: NotifierSwitches = { duplicate: false, delayMs: 0 };
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
@@ -63,6 +65,7 @@ export class AlipayNotifier {
   private async deliver(url: string, params: Readonly<Record<string, string>>): Promise<void> {
     // Signed once: a retry carries the same notify_id and signature, so our side can de-duplicate.
     const body = formBody(signNotification(params, this.signingKeyPem())).toString('utf8');
+    this.sent.push({ url, body });
     for (let attempt = 1; attempt <= this.retryDelaysMs.length + 1 && !this.closed; attempt += 1) {
       if (attempt > 1) await sleep(this.retryDelaysMs[attempt - 2] ?? 0);
       if (this.switches.delayMs > 0) await sleep(this.switches.delayMs);

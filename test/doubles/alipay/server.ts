@@ -107,6 +107,11 @@ export class AlipayDouble {
   readonly faults: InjectedFault[] = [];
   /** Added before every answer. */
   responseDelayMs = 0;
+  /**
+   * Where notifications go instead of each trade's notify_url: for a gateway whose URL is known only
+   * after its configuration was read (it listens on port 0).
+   */
+  notifyUrlOverride: string | undefined;
   private signingKey: string = this.keys.privateKeyPem;
   private tradeSeq = 0;
 
@@ -191,7 +196,8 @@ export class AlipayDouble {
   }
 
   private notify(t: DoubleTrade, extra: Record<string, string>): void {
-    if (!t.notifyUrl) return;
+    const url = this.notifyUrlOverride ?? t.notifyUrl;
+    if (!url) return;
     const now = Date.now();
     const refunded = [...t.refunds.values()].reduce((s, r) => s + r.amountFen, 0n);
     const params: Record<string, string> = {
@@ -225,7 +231,7 @@ export class AlipayDouble {
       ...(t.body ? { body: t.body } : {}),
       ...extra,
     };
-    this.notifier.send(t.notifyUrl, params);
+    this.notifier.send(url, params);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

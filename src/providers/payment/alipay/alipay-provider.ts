@@ -70,6 +70,8 @@ export class AlipayPaymentProvider implements PaymentProvider {
   readonly id = 'alipay';
   /** What every notification's app_id and seller_id must name (src/payments/event-trust.ts). */
   readonly merchant: MerchantAccount;
+  /** Alipay stops retrying a notification only when the body is exactly `success`. */
+  readonly webhookAcknowledgement = { contentType: 'text/plain; charset=utf-8', body: 'success' } as const;
   private readonly sdk: AlipaySdk;
 
   constructor(private readonly options: AlipayOptions) {
