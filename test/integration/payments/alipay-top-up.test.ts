@@ -16,6 +16,8 @@ import { dbId } from './stripe-gateway.ts';
 const APP_ID = '2021000000000077';
 const CREATE_TOP_UP = `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) {
   orderId walletId payment { id status providerTxnId amount { amount currency unit } } } }`;
+const REFUND = `mutation($input: RefundPaymentInput!) { refundPayment(input: $input) {
+  id status amount { amount currency unit } } }`;
 /** 1 fen in wallet nano-units. */
 const FEN = 10_000_000n;
 
@@ -43,7 +45,7 @@ const topUp = async (amount: string, idempotencyKey: string) => {
     orderId: string;
     walletId: string;
     paymentDbId: string;
-    payment: { providerTxnId: string; status: string };
+    payment: { id: string; providerTxnId: string; status: string };
   };
 };
 
@@ -116,6 +118,29 @@ describe('Alipay top-up through the gateway', () => {
       where: { idempotencyKey: `topup:${top.paymentDbId}` },
     });
     expect(credits).toHaveLength(1);
+  });
+
+  it('refunds part of a paid top-up through Alipay, reversing it in the ledger once', async () => {
+    const top = await topUp('1000', 'alipay-top-up-refund');
+    double.buyerPays(top.orderId);
+    await settle();
+    const paidBalance = await balance(top.walletId);
+    const paymentId = top.payment.id;
+    const refund = () =>
+      t.gql(REFUND, { input: { paymentId, amount: '300', idempotencyKey: 'alipay-r1' } }, { token: key });
+    const first = await refund();
+    expect(first.errors).toBeUndefined();
+    expect(first.data.refundPayment).toMatchObject({
+      status: 'SUCCEEDED',
+      amount: { amount: '300', currency: 'CNY', unit: 'MINOR' },
+    });
+    expect((await refund()).data.refundPayment.id).toBe(first.data.refundPayment.id);
+    await settle(); // the refund notification is acknowledged and ignored
+    expect(await balance(top.walletId)).toBe(paidBalance - 300n * FEN);
+    expect([...(double.trades.get(top.orderId)?.refunds.values() ?? [])].map((r) => r.amountFen)).toEqual([
+      300n,
+    ]);
+    expect((await t.app.services.ledger.checkConsistency()).ok).toBe(true);
   });
 
   /**
