@@ -169,6 +169,18 @@ export const envSchema = z.object({
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 0),
   STRIPE_API_BASE: optional(url(['http:', 'https:'])),
   STRIPE_CHECKOUT_MODE: z.enum(['payment_intent', 'checkout_session']).default('payment_intent'),
+  ALIPAY_APP_ID: optional(z.string()),
+  ALIPAY_APP_PRIVATE_KEY: optional(z.string()),
+  ALIPAY_PUBLIC_KEY: optional(z.string()),
+  ALIPAY_APP_CERT: optional(z.string()),
+  ALIPAY_PUBLIC_CERT: optional(z.string()),
+  ALIPAY_ROOT_CERT: optional(z.string()),
+  ALIPAY_SANDBOX: bool(false),
+  ALIPAY_GATEWAY_URL: optional(url(['http:', 'https:'])),
+  ALIPAY_NOTIFY_URL: optional(url(['http:', 'https:'])),
+  ALIPAY_SELLER_ID: optional(z.string()),
+  ALIPAY_PAY_TIMEOUT_MINUTES: int(30, 1, 21_600),
+  ALIPAY_DEFAULT_PRESENTATION: z.enum(['qr_code', 'page']).default('qr_code'),
   // ---- admission
   DEFAULT_CURRENCY: z
     .string()
@@ -241,6 +253,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? [
           '  STRIPE_API_BASE: points Stripe at a local double (development only); unset it when NODE_ENV=production',
         ]
+      : []),
+    // The same for Alipay: a plain-http gateway can only be a double (or an attacker in the middle).
+    ...(config.NODE_ENV === 'production' && config.ALIPAY_GATEWAY_URL?.startsWith('http:')
+      ? ['  ALIPAY_GATEWAY_URL: must be https when NODE_ENV=production (http is for the local double)']
       : []),
   ];
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);

@@ -1,4 +1,4 @@
-import type { PaymentProvider, QueryResult } from '../providers/payment/types.ts';
+import type { MerchantAccount, PaymentProvider, QueryResult } from '../providers/payment/types.ts';
 
 /**
  * A signed provider event proves only that it came from someone holding the webhook secret, not
@@ -26,6 +26,10 @@ export const MismatchKind = {
   Transaction: 'transaction_mismatch',
   Amount: 'amount_mismatch',
   Currency: 'currency_mismatch',
+  /** The event is for another app or merchant account (Alipay app_id / seller_id). */
+  Merchant: 'merchant_mismatch',
+  /** The event names another order than the payment's (Alipay out_trade_no). */
+  Order: 'order_mismatch',
 } as const;
 export type MismatchKind = (typeof MismatchKind)[keyof typeof MismatchKind];
 
@@ -64,6 +68,37 @@ export function claimMismatch(
     return mismatch(MismatchKind.Amount, 'event', payment.amountMinor, claim.amountMinor).mismatch;
   if (claim.amountReceivedMinor !== undefined && claim.amountReceivedMinor > payment.amountMinor)
     return mismatch(MismatchKind.Amount, 'event', payment.amountMinor, claim.amountReceivedMinor).mismatch;
+  return null;
+}
+
+/**
+ * Alipay's rules, before `claimMismatch`: a notification verified with the Alipay public key proves
+ * only that Alipay sent it, and Alipay signs for every app and merchant alike. It must name our app
+ * (`app_id`), our merchant account (`seller_id`, when configured) and the payment's order
+ * (`out_trade_no`), or it credits nothing (opendocs.alipay.com/open/270/105902, "验证 app_id…").
+ */
+export function merchantClaimMismatch(
+  expected: MerchantAccount,
+  orderId: string,
+  claim: { readonly merchantAccount?: MerchantAccount | undefined; readonly orderId: string | null },
+): Mismatch | null {
+  const got = claim.merchantAccount;
+  if (!got || got.appId !== expected.appId)
+    return mismatch(
+      MismatchKind.Merchant,
+      'event',
+      `app_id ${expected.appId}`,
+      `app_id ${got?.appId ?? 'none'}`,
+    ).mismatch;
+  if (expected.sellerId !== null && got.sellerId !== expected.sellerId)
+    return mismatch(
+      MismatchKind.Merchant,
+      'event',
+      `seller_id ${expected.sellerId}`,
+      `seller_id ${got.sellerId ?? 'none'}`,
+    ).mismatch;
+  if (claim.orderId !== orderId)
+    return mismatch(MismatchKind.Order, 'event', orderId, claim.orderId).mismatch;
   return null;
 }
 

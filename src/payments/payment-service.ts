@@ -1,6 +1,6 @@
 import type { Refund } from '../generated/prisma/client.ts';
 import { NotFoundError } from '../lib/errors.ts';
-import type { NormalisedPaymentEventType, WebhookHeaders } from '../providers/payment/types.ts';
+import type { WebhookHeaders } from '../providers/payment/types.ts';
 import { type PaymentsDeps, providerIdsOf } from './deps.ts';
 import { reconcileStuckPayments, reconcileStuckRefunds } from './reconciliation.ts';
 import { type RefundPaymentInput, refundPayment } from './refunds.ts';
@@ -31,7 +31,7 @@ export interface PaymentService {
     providerId: string,
     headers: WebhookHeaders,
     rawBody: Buffer,
-  ): Promise<{ duplicate: boolean; type: NormalisedPaymentEventType }>;
+  ): ReturnType<typeof receiveWebhook>;
   /** @see refunds.ts */
   refundPayment(input: RefundPaymentInput): Promise<Refund>;
   /** @see release-review.ts */

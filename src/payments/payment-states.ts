@@ -4,7 +4,7 @@ import { notificationKeys } from '../notifications/service.ts';
 import type { PaymentSucceededEvent, QueryResult } from '../providers/payment/types.ts';
 import { type PaymentsDeps, billingOwner, providerOf } from './deps.ts';
 import { freezeOpenDisputes } from './dispute-freeze.ts';
-import { confirmSuccess } from './event-trust.ts';
+import { confirmSuccess, merchantClaimMismatch } from './event-trust.ts';
 import { awaitsReview, holdForReview } from './review.ts';
 import { canMovePayment, orderStatusFor } from './state-machine.ts';
 
@@ -36,8 +36,16 @@ export async function markSucceeded(
   if (!payment.providerTxnId) return;
   const { db, ledger, risk, notifications } = deps;
   const claim = source.event ?? null;
+  const provider = providerOf(deps, payment.provider);
+  // Alipay signs every merchant's notifications with one key: the event must name our app first.
+  const foreign =
+    claim && provider.merchant ? merchantClaimMismatch(provider.merchant, payment.orderId, claim) : null;
+  if (foreign) {
+    await holdForReview(deps, payment, foreign, claim?.eventId ?? null);
+    return;
+  }
   const confirmation = await confirmSuccess(
-    providerOf(deps, payment.provider),
+    provider,
     { ...payment, providerTxnId: payment.providerTxnId },
     claim,
     source.known,

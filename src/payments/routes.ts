@@ -34,6 +34,13 @@ export function webhookRoute(deps: Pick<PaymentRoutesDeps, 'payments' | 'config'
   return async (req, res, params) => {
     const raw = await readRawBody(req, deps.config.REQUEST_BODY_LIMIT_BYTES);
     const result = await deps.payments.receiveWebhook(params.provider!, req.headers, raw);
+    const ack = result.acknowledgement;
+    if (ack) {
+      // The request id is in the x-request-id header (server.ts), not in a body the provider dictates.
+      res.writeHead(200, { 'content-type': ack.contentType });
+      res.end(ack.body);
+      return;
+    }
     sendJson(res, 200, { received: true, duplicate: result.duplicate, request_id: currentRequestId() });
   };
 }

@@ -1,6 +1,10 @@
 import { type StoredInboxEvent, receiveEvent } from '../inbox/provider-inbox.ts';
 import { PermanentDeliveryError } from '../outbox/worker.ts';
-import type { NormalisedPaymentEventType, WebhookHeaders } from '../providers/payment/types.ts';
+import type {
+  NormalisedPaymentEventType,
+  PaymentProvider,
+  WebhookHeaders,
+} from '../providers/payment/types.ts';
 import { applyEvent } from './apply-event.ts';
 import { type PaymentsDeps, providerOf } from './deps.ts';
 import { decodeEvent, encodeEvent } from './event-codec.ts';
@@ -19,7 +23,11 @@ export async function receiveWebhook(
   providerId: string,
   headers: WebhookHeaders,
   rawBody: Buffer,
-): Promise<{ duplicate: boolean; type: NormalisedPaymentEventType }> {
+): Promise<{
+  duplicate: boolean;
+  type: NormalisedPaymentEventType;
+  acknowledgement: PaymentProvider['webhookAcknowledgement'];
+}> {
   const provider = providerOf(deps, providerId);
   let event: Awaited<ReturnType<typeof provider.handleWebhook>>;
   try {
@@ -35,7 +43,7 @@ export async function receiveWebhook(
     rawBody,
     decoded: encodeEvent(event),
   });
-  return { duplicate, type: event.type };
+  return { duplicate, type: event.type, acknowledgement: provider.webhookAcknowledgement };
 }
 
 /** Applies one stored payment event (the inbox job's work). */

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { ConfigError } from '../../lib/errors.ts';
+import { AlipayPaymentProvider } from './alipay/alipay-provider.ts';
+import { alipayOptionEnvNames, alipayOptionsSchema } from './alipay/options.ts';
 import { UnknownProviderError } from './errors.ts';
 import { stripeOptionEnvNames, stripeOptionsSchema } from './stripe/options.ts';
 import { StripePaymentProvider } from './stripe/stripe-provider.ts';
@@ -17,7 +19,25 @@ export type PaymentProvidersConfig = Pick<
   | 'STRIPE_WEBHOOK_TOLERANCE_SECONDS'
   | 'STRIPE_API_BASE'
   | 'STRIPE_CHECKOUT_MODE'
->;
+> &
+  // Optional so that a configuration without Alipay need not spell out its defaults.
+  Partial<
+    Pick<
+      Config,
+      | 'ALIPAY_APP_ID'
+      | 'ALIPAY_APP_PRIVATE_KEY'
+      | 'ALIPAY_PUBLIC_KEY'
+      | 'ALIPAY_APP_CERT'
+      | 'ALIPAY_PUBLIC_CERT'
+      | 'ALIPAY_ROOT_CERT'
+      | 'ALIPAY_SANDBOX'
+      | 'ALIPAY_GATEWAY_URL'
+      | 'ALIPAY_NOTIFY_URL'
+      | 'ALIPAY_SELLER_ID'
+      | 'ALIPAY_PAY_TIMEOUT_MINUTES'
+      | 'ALIPAY_DEFAULT_PRESENTATION'
+    >
+  >;
 
 export interface ProviderDeps {
   /** Epoch milliseconds; injected so webhook tolerance can be tested. */
@@ -49,6 +69,26 @@ export const paymentProviderRegistry = {
       returnUrl: c.PAYMENT_RETURN_URL,
     }),
     create: (options, deps) => new StripePaymentProvider(options, deps.clock),
+  }),
+  alipay: register({
+    schema: alipayOptionsSchema,
+    envNames: alipayOptionEnvNames,
+    fromConfig: (c) => ({
+      appId: c.ALIPAY_APP_ID ?? '',
+      appPrivateKey: c.ALIPAY_APP_PRIVATE_KEY ?? '',
+      alipayPublicKey: c.ALIPAY_PUBLIC_KEY,
+      appCert: c.ALIPAY_APP_CERT,
+      alipayPublicCert: c.ALIPAY_PUBLIC_CERT,
+      alipayRootCert: c.ALIPAY_ROOT_CERT,
+      sandbox: c.ALIPAY_SANDBOX,
+      gatewayUrl: c.ALIPAY_GATEWAY_URL,
+      notifyUrl: c.ALIPAY_NOTIFY_URL ?? '',
+      returnUrl: c.PAYMENT_RETURN_URL,
+      sellerId: c.ALIPAY_SELLER_ID,
+      payTimeoutMinutes: c.ALIPAY_PAY_TIMEOUT_MINUTES,
+      defaultPresentation: c.ALIPAY_DEFAULT_PRESENTATION,
+    }),
+    create: (options) => new AlipayPaymentProvider(options),
   }),
 } as const satisfies Record<string, ProviderRegistration<z.ZodType>>;
 

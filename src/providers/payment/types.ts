@@ -50,15 +50,27 @@ export interface CreatePaymentInput {
   readonly customerEmail?: string | undefined;
   /** Offer Alipay; ignored (not an error) when the currency does not support it. */
   readonly allowAlipay?: boolean | undefined;
+  /**
+   * How the customer pays, for providers with several pages (Alipay: a QR code to scan, the desktop
+   * cashier, the mobile cashier). Absent: the provider chooses, from `userAgent` where it matters.
+   */
+  readonly presentation?: PaymentPresentation | undefined;
+  /** The customer's browser, so a provider can send a phone to its mobile page. */
+  readonly userAgent?: string | undefined;
 }
+
+export const PaymentPresentation = { QrCode: 'qr_code', Page: 'page', Wap: 'wap' } as const;
+export type PaymentPresentation = (typeof PaymentPresentation)[keyof typeof PaymentPresentation];
 
 export interface CreatePaymentResult {
   /** The provider's transaction id (Stripe PaymentIntent `pi_…`). */
   readonly providerTxnId: string;
   /** For client-side confirmation (Stripe Payment Element). */
   readonly clientSecret?: string | undefined;
-  /** For hosted/redirect flows (Stripe Checkout). */
+  /** For hosted/redirect flows (Stripe Checkout, Alipay's cashier pages). */
   readonly redirectUrl?: string | undefined;
+  /** The text of a QR code the customer scans with the provider's app (Alipay precreate `qr_code`). */
+  readonly qrCode?: string | undefined;
   readonly status: PaymentStatus;
   readonly availablePaymentMethods: readonly PaymentMethodKind[];
 }
@@ -136,6 +148,16 @@ interface PaymentEventBase extends EventBase {
   readonly orderId: string | null;
   readonly amountMinor: bigint;
   readonly currency: string;
+  /**
+   * The merchant account the event says it is for, where the provider's signature does not bind it
+   * to ours (Alipay: `app_id`, `seller_id`). Checked by src/payments/event-trust.ts.
+   */
+  readonly merchantAccount?: MerchantAccount | undefined;
+}
+
+export interface MerchantAccount {
+  readonly appId: string;
+  readonly sellerId: string | null;
 }
 
 export interface PaymentSucceededEvent extends PaymentEventBase {
@@ -232,6 +254,18 @@ export interface PaymentProvider {
   readonly id: string;
 
   /**
+   * The merchant account every event must name, for providers whose events carry one the signature
+   * does not bind (Alipay); checked with `merchantClaimMismatch` (src/payments/event-trust.ts).
+   */
+  readonly merchant?: MerchantAccount | undefined;
+
+  /**
+   * The body a provider requires in answer to a stored webhook, where it is not ours to choose
+   * (Alipay retries until it reads exactly `success`). JSON `{received: true}` when absent.
+   */
+  readonly webhookAcknowledgement?: { readonly contentType: string; readonly body: string } | undefined;
+
+  /**
    * Creates a provider transaction for `amount`.
    * @throws AmountTooSmallError, AmountTooLargeError, InvalidAmountError, UnsupportedCurrencyError
    *   before any provider call; PaymentDeclinedError, ProviderInvalidRequestError,
@@ -267,4 +301,15 @@ export interface PaymentProvider {
    *   the refund itself: that is `null`).
    */
   findRefund(input: FindRefundInput): Promise<RefundResult | null>;
+
+  /**
+   * Closes an unpaid transaction so the customer can no longer pay it (a top-up that expired).
+   * Optional: providers whose transactions expire on their own leave it out.
+   * @returns `closed`, `not_opened` (the provider never saw a customer open it: nothing to close, but
+   *   it stays payable until its own timeout), or `already_paid` (reconcile instead).
+   * @throws the provider errors listed on `createPayment`.
+   */
+  closePayment?(providerTxnId: string): Promise<ClosePaymentResult>;
 }
+
+export type ClosePaymentResult = 'closed' | 'not_opened' | 'already_paid';

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
+import { AlipayDouble } from '../../doubles/alipay/server.ts';
+import { formBody, generateRsaKeyPair, signNotification } from '../../doubles/alipay/signing.ts';
+import { type TestApp, startTestApp } from '../../helpers/app.ts';
+import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+import { dbId } from './stripe-gateway.ts';
+
+/**
+ * A CNY top-up through the gateway with the direct Alipay provider, against the Alipay double:
+ * createTopUp → QR code → the buyer pays → Alipay's notification reaches /webhooks/alipay, is
+ * answered `success`, stored and applied once → wallet credited; forged notifications credit nothing.
+ */
+
+const APP_ID = '2021000000000077';
+const CREATE_TOP_UP = `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) {
+  orderId walletId payment { id status providerTxnId amount { amount currency unit } } } }`;
+const REFUND = `mutation($input: RefundPaymentInput!) { refundPayment(input: $input) {
+  id status amount { amount currency unit } } }`;
+/** 1 fen in wallet nano-units. */
+const FEN = 10_000_000n;
+
+let db: TestDatabase;
+let double: AlipayDouble;
+let t: TestApp;
+let key: string;
+
+const settle = async () => {
+  for (;;) {
+    await double.notifier.flush();
+    if ((await t.app.services.outbox.drain()) === 0) return;
+  }
+};
+
+const topUp = async (amount: string, idempotencyKey: string) => {
+  const res = await t.gql(
+    CREATE_TOP_UP,
+    { input: { currency: 'CNY', amount, idempotencyKey, provider: 'alipay' } },
+    { token: key },
+  );
+  expect(res.errors).toBeUndefined();
+  const top = res.data.createTopUp;
+  return { ...top, paymentDbId: dbId(top.payment.id) } as {
+    orderId: string;
+    walletId: string;
+    paymentDbId: string;
+    payment: { id: string; providerTxnId: string; status: string };
+  };
+};
+
+const balance = async (walletId: string) =>
+  (await t.app.services.db.wallet.findUniqueOrThrow({ where: { id: walletId } })).balanceNanos;
+const paymentRow = (id: string) => t.app.services.db.payment.findUniqueOrThrow({ where: { id } });
+
+const post = (body: string) =>
+  fetch(`${t.url}/webhooks/alipay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body,
+  });
+
+beforeAll(async () => {
+  const appKeys = generateRsaKeyPair();
+  db = await openTestDatabase('postgres');
+  double = await AlipayDouble.start({
+    appId: APP_ID,
+    appPublicKeyPem: appKeys.publicKeyPem,
+    notifyRetryDelaysMs: [10, 20, 40],
+  });
+  t = await startTestApp(db, {
+    env: {
+      PAYMENT_PROVIDERS: 'alipay',
+      DEFAULT_CURRENCY: 'CNY',
+      ALIPAY_APP_ID: APP_ID,
+      ALIPAY_APP_PRIVATE_KEY: appKeys.privateKeyPem,
+      ALIPAY_PUBLIC_KEY: double.keys.publicKeyPem,
+      ALIPAY_GATEWAY_URL: double.gatewayUrl,
+      ALIPAY_NOTIFY_URL: 'https://tollgate.test/webhooks/alipay',
+      ALIPAY_SELLER_ID: double.sellerId,
+      PAYMENT_RETURN_URL: 'http://127.0.0.1/pay/return',
+      PUBLIC_BASE_URL: 'http://tollgate.test',
+    },
+  });
+  double.notifyUrlOverride = `${t.url}/webhooks/alipay`;
+  key = (await bootstrap(t.app.services, { org: 'Alipay Shop', email: 'owner@alipay-shop.test' })).apiKey;
+});
+afterAll(async () => {
+  await t?.close();
+  await double?.close();
+  await db?.close();
+});
+
+describe('Alipay top-up through the gateway', () => {
+  it('credits the wallet once when the notification arrives, is answered success, and is delivered 20 more times', async () => {
+    const top = await topUp('1500', 'alipay-top-up-1');
+    expect(top.payment.providerTxnId).toBe(top.orderId);
+    const before = await balance(top.walletId);
+    double.buyerPays(top.orderId);
+    await settle();
+    expect(await balance(top.walletId)).toBe(before + 1500n * FEN);
+    const attempts = double.notifier.attempts.slice(-1);
+    expect(attempts.map((a) => a.outcome)).toEqual(['success']);
+    const paid = await paymentRow(top.paymentDbId);
+    expect(paid.status).toBe('succeeded');
+    expect(paid.providerTxnId).toBe(double.trades.get(top.orderId)?.tradeNo);
+
+    const delivered = double.notifier.sent.at(-1)?.body as string;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(delivered)));
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(await a.text()).toBe('success');
+      expect(a.headers.get('x-request-id')).toBeTruthy();
+    }
+    await settle();
+    expect(await balance(top.walletId)).toBe(before + 1500n * FEN);
+    const credits = await t.app.services.db.ledgerTransaction.findMany({
+      where: { idempotencyKey: `topup:${top.paymentDbId}` },
+    });
+    expect(credits).toHaveLength(1);
+  });
+
+  it('refunds part of a paid top-up through Alipay, reversing it in the ledger once', async () => {
+    const top = await topUp('1000', 'alipay-top-up-refund');
+    double.buyerPays(top.orderId);
+    await settle();
+    const paidBalance = await balance(top.walletId);
+    const paymentId = top.payment.id;
+    const refund = () =>
+      t.gql(REFUND, { input: { paymentId, amount: '300', idempotencyKey: 'alipay-r1' } }, { token: key });
+    const first = await refund();
+    expect(first.errors).toBeUndefined();
+    expect(first.data.refundPayment).toMatchObject({
+      status: 'SUCCEEDED',
+      amount: { amount: '300', currency: 'CNY', unit: 'MINOR' },
+    });
+    expect((await refund()).data.refundPayment.id).toBe(first.data.refundPayment.id);
+    await settle(); // the refund notification is acknowledged and ignored
+    expect(await balance(top.walletId)).toBe(paidBalance - 300n * FEN);
+    expect([...(double.trades.get(top.orderId)?.refunds.values() ?? [])].map((r) => r.amountFen)).toEqual([
+      300n,
+    ]);
+    expect((await t.app.services.ledger.checkConsistency()).ok).toBe(true);
+  });
+
+  /**
+   * The buyer pays, but Alipay's notification does not get through (the endpoint is unreachable
+   * until Alipay gives up): returns it, signed, for the test to deliver as it is or changed.
+   */
+  const paidWithheld = async (top: { orderId: string }) => {
+    double.notifyUrlOverride = 'http://127.0.0.1:9/unreachable';
+    try {
+      double.buyerPays(top.orderId);
+      await double.notifier.flush();
+    } finally {
+      double.notifyUrlOverride = `${t.url}/webhooks/alipay`;
+    }
+    const sent = double.notifier.sent.at(-1);
+    if (!sent?.body.includes(top.orderId)) throw new Error('no notification for the order');
+    return Object.fromEntries(new URLSearchParams(sent.body));
+  };
+  const resigned = (params: Record<string, string>, keyPem = double.keys.privateKeyPem) =>
+    formBody(signNotification({ ...params, notify_id: randomBytes(16).toString('hex') }, keyPem)).toString();
+
+  it('refuses a forged signature at the door, and freezes a success for another app id without crediting', async () => {
+    const top = await topUp('2000', 'alipay-top-up-2');
+    const before = await balance(top.walletId);
+    const genuine = await paidWithheld(top);
+
+    // Signed by someone else: refused, nothing stored.
+    const stored = () => t.app.services.db.providerEvent.count({ where: { provider: 'alipay' } });
+    const storedBefore = await stored();
+    const forged = await post(resigned(genuine, generateRsaKeyPair().privateKeyPem));
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ error: { code: 'WEBHOOK_SIGNATURE_INVALID' } });
+    expect(await stored()).toBe(storedBefore);
+
+    // Validly signed by Alipay's key, but for another app: stored, frozen for review, never credited.
+    const foreign = await post(
+      resigned({ ...genuine, app_id: '2021009999999999', auth_app_id: '2021009999999999' }),
+    );
+    expect(await foreign.text()).toBe('success');
+    await settle();
+    const row = await paymentRow(top.paymentDbId);
+    expect(row.status).not.toBe('succeeded');
+    expect((row.metadata as { review?: unknown }).review).toMatchObject({
+      state: 'pending',
+      reason: 'merchant_mismatch',
+    });
+    expect(await balance(top.walletId)).toBe(before);
+  });
+
+  it('freezes a validly signed success whose amount is not the order amount', async () => {
+    const top = await topUp('3000', 'alipay-top-up-3');
+    const before = await balance(top.walletId);
+    const genuine = await paidWithheld(top);
+    const forged = resigned({ ...genuine, total_amount: '300000.00', receipt_amount: '300000.00' });
+    expect(await (await post(forged)).text()).toBe('success');
+    await settle();
+    const row = await paymentRow(top.paymentDbId);
+    expect((row.metadata as { review?: unknown }).review).toMatchObject({ reason: 'amount_mismatch' });
+    expect(await balance(top.walletId)).toBe(before);
+  });
+});
