@@ -7,6 +7,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from './context.ts';
 import { KEY_SCOPES_PLUGIN } from './graphql/key-scopes.ts';
+import { parseGlobalId } from './graphql/ids.ts';
 import { visibleNode } from './graphql/node-lookup.ts';
 import { CONNECTION_PAGE_DEFAULT, CONNECTION_PAGE_MAX, fieldCost } from './graphql/query-cost.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
@@ -78,11 +79,10 @@ export const builder = new SchemaBuilder<{
     // The plugin's own decoder throws a plain Error on a malformed id, which would surface as
     // INTERNAL; a bad id is the client's mistake.
     decodeGlobalID: (globalID) => {
-      const text = Buffer.from(globalID, 'base64').toString('utf8');
-      const at = text.indexOf(':');
-      if (at <= 0 || at === text.length - 1 || Buffer.from(text, 'utf8').toString('base64') !== globalID)
+      const decoded = parseGlobalId(globalID);
+      if (!decoded)
         throw new ValidationError(`'${globalID.slice(0, 64)}' is not a valid global id`, { param: 'id' });
-      return { typename: text.slice(0, at), id: text.slice(at + 1) };
+      return decoded;
     },
     // NOT_FOUND alike for a missing id, another tenant's id and a non-node type (src/graphql/node-lookup.ts).
     nodeQueryOptions: {

@@ -4,11 +4,11 @@ import { screamingEnum } from './enums.ts';
 import type { Context } from '../context.ts';
 import { API_SCOPES, ROLES, type Role, isPlatformAdmin, roleAtLeast } from '../identity/principal.ts';
 import { NotFoundError } from '../lib/errors.ts';
-import { decodeId, orgAccess, requirePrincipal } from '../resolvers/identity/access.ts';
+import { orgAccess, requirePrincipal } from '../resolvers/identity/access.ts';
 import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../resolvers/identity/api-keys.ts';
 import * as orgs from '../resolvers/identity/organizations.ts';
-import { rawId } from '../resolvers/wallet/visibility.ts';
 import { nanosToUsdDecimal } from '../integrations/litellm/usd.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 // ------------------------------------------------------------------ authorization helpers
 
@@ -675,7 +675,7 @@ builder.mutationField('resyncLiteLLMBudgets', (t) =>
     authScopes: { platformAdmin: true },
     args: { walletId: t.arg.id({ required: false }) },
     resolve: (_r, args, ctx) =>
-      ctx.services.litellm.budgets.resync(args.walletId ? rawId(args.walletId, 'Wallet') : undefined),
+      ctx.services.litellm.budgets.resync(args.walletId ? decodeId(args.walletId, 'Wallet') : undefined),
   }),
 );
 

@@ -8,8 +8,8 @@ import {
   topUpOrganization,
   visibleOrdersWhere,
 } from '../resolvers/payments/access.ts';
-import { rawId } from '../resolvers/wallet/visibility.ts';
 import { MoneyRef, type MoneyShape } from './wallet.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 const minorMoney = (amount: bigint, currency: string): MoneyShape => ({ amount, currency, unit: 'minor' });
 
@@ -201,7 +201,7 @@ builder.mutationField('releasePaymentReview', (t) =>
     authScopes: { platformAdmin: true },
     args: { paymentId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const id = rawId(args.paymentId, 'Payment');
+      const id = decodeId(args.paymentId, 'Payment');
       await ctx.services.payments.releaseReview(id);
       return ctx.services.db.payment.findUniqueOrThrow({ ...query, where: { id } });
     },

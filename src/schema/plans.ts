@@ -19,9 +19,10 @@ import {
 import type { LimitChangedEvent } from '../pubsub.ts';
 import { isPlatformAdmin } from '../identity/principal.ts';
 import { grantPlan, planVisibleTo, revokePlanGrant, visiblePlansWhere } from '../plans/plan-access.ts';
-import { decodeId, orgAccess } from '../resolvers/identity/access.ts';
+import { orgAccess } from '../resolvers/identity/access.ts';
 import { assignPlan, deleteAssignment, updateAssignment } from '../resolvers/plans/assignments.ts';
-import { callerSubject, ownId, watchedOrganization } from '../resolvers/plans/caller.ts';
+import { callerSubject, watchedOrganization } from '../resolvers/plans/caller.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
@@ -252,7 +253,7 @@ builder.mutationField('grantPlan', (t) =>
     authScopes: { platformAdmin: true },
     args: { planId: t.arg.id({ required: true }), organizationId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const planId = ownId(args.planId, 'Plan');
+      const planId = decodeId(args.planId, 'Plan');
       await grantPlan(ctx.services.db, planId, decodeId(String(args.organizationId), 'Organization'));
       return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: planId } });
     },
@@ -268,7 +269,7 @@ builder.mutationField('revokePlanGrant', (t) =>
     authScopes: { platformAdmin: true },
     args: { planId: t.arg.id({ required: true }), organizationId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const planId = ownId(args.planId, 'Plan');
+      const planId = decodeId(args.planId, 'Plan');
       await revokePlanGrant(ctx.services.db, planId, decodeId(String(args.organizationId), 'Organization'));
       return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: planId } });
     },
@@ -417,7 +418,7 @@ builder.mutationField('updatePlan', (t) =>
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePlanInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const plan = await ctx.services.plans.updatePlan(ownId(id, 'Plan'), {
+      const plan = await ctx.services.plans.updatePlan(decodeId(id, 'Plan'), {
         ...(input.code ? { code: input.code } : {}),
         ...(input.name ? { name: input.name } : {}),
         ...(input.status ? { status: input.status } : {}),

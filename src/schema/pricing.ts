@@ -3,7 +3,8 @@ import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
 import { isPlatformAdmin } from '../identity/principal.ts';
 import { MATCH_TYPES } from '../pricing/model-pattern.ts';
-import { callerSubject, ownId } from '../resolvers/plans/caller.ts';
+import { callerSubject } from '../resolvers/plans/caller.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
@@ -105,7 +106,7 @@ builder.queryField('priceRules', (t) =>
       ctx.services.db.priceRule.findMany({
         ...query,
         where: {
-          ...(args.planId ? { planId: ownId(args.planId, 'Plan') } : {}),
+          ...(args.planId ? { planId: decodeId(args.planId, 'Plan') } : {}),
           ...(args.currency ? { currency: args.currency } : {}),
           ...(args.modelPattern ? { modelPattern: args.modelPattern } : {}),
         },
@@ -149,7 +150,7 @@ builder.queryField('priceQuote', (t) =>
     resolve: async (_root, args, ctx) => {
       const at = args.at ?? ctx.services.clock();
       let planId: string | null = null;
-      if (args.planId && isPlatformAdmin(ctx.principal)) planId = ownId(args.planId, 'Plan');
+      if (args.planId && isPlatformAdmin(ctx.principal)) planId = decodeId(args.planId, 'Plan');
       else if (ctx.principal?.kind === 'api_key')
         planId = (await ctx.services.plans.effectivePlan({ ...callerSubject(ctx, {}), at }))?.plan.id ?? null;
       const price = await ctx.services.pricing.requirePrice({
@@ -183,7 +184,7 @@ builder.mutationField('createPriceRule', (t) =>
         modelPattern: input.modelPattern,
         currency: input.currency,
         baseNanosPerToken: input.baseNanosPerToken,
-        planId: planId ? ownId(planId, 'Plan') : null,
+        planId: planId ? decodeId(planId, 'Plan') : null,
       });
       return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
     },
@@ -199,7 +200,7 @@ builder.mutationField('updatePriceRule', (t) =>
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePriceRuleInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const rule = await ctx.services.pricing.updateRule(ownId(id, 'PriceRule'), defined(input));
+      const rule = await ctx.services.pricing.updateRule(decodeId(id, 'PriceRule'), defined(input));
       return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
     },
   }),
@@ -214,7 +215,7 @@ builder.mutationField('schedulePriceChange', (t) =>
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: PriceChangeInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const rule = await ctx.services.pricing.schedulePriceChange(ownId(id, 'PriceRule'), {
+      const rule = await ctx.services.pricing.schedulePriceChange(decodeId(id, 'PriceRule'), {
         ...defined(input),
         effectiveFrom: input.effectiveFrom,
       });
@@ -229,6 +230,7 @@ builder.mutationField('deletePriceRule', (t) =>
     description: 'Deletes a rule that has not taken effect yet; returns its id (platform admin).',
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => (await ctx.services.pricing.deleteRule(ownId(id, 'PriceRule'))).id,
+    resolve: async (_root, { id }, ctx) =>
+      (await ctx.services.pricing.deleteRule(decodeId(id, 'PriceRule'))).id,
   }),
 );

@@ -2,8 +2,8 @@ import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
 import { hasScope, isPlatformAdmin } from '../identity/principal.ts';
 import { type UsageAggregateRow, aggregateUsage, visibleUsageWhere } from '../resolvers/usage/usage-query.ts';
-import { rawId } from '../resolvers/wallet/visibility.ts';
 import { MoneyRef, nanoMoney } from './wallet.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 const UsageStatus = screamingEnum('UsageStatus', ['succeeded', 'failed', 'client_aborted']);
 const UsageGrouping = screamingEnum('UsageGrouping', ['day', 'model', 'day_and_model']);
@@ -59,9 +59,9 @@ const UsageFilterInput = builder.inputType('UsageFilter', {
 
 type FilterArg = typeof UsageFilterInput.$inferInput | null | undefined;
 const toFilter = (f: FilterArg) => ({
-  organizationId: f?.organizationId ? rawId(f.organizationId, 'Organization') : null,
-  apiKeyId: f?.apiKeyId ? rawId(f.apiKeyId, 'ApiKey') : null,
-  userId: f?.userId ? rawId(f.userId, 'User') : null,
+  organizationId: f?.organizationId ? decodeId(f.organizationId, 'Organization') : null,
+  apiKeyId: f?.apiKeyId ? decodeId(f.apiKeyId, 'ApiKey') : null,
+  userId: f?.userId ? decodeId(f.userId, 'User') : null,
   model: f?.model ?? null,
   from: f?.from ?? null,
   to: f?.to ?? null,

@@ -5,7 +5,8 @@ import type { ConsistencyReport, PostingResult } from '../ledger/ledger-service.
 import { ForbiddenError, NotFoundError } from '../lib/errors.ts';
 import type { BalanceChangedEvent } from '../pubsub.ts';
 import { adjustWallet, grantCredits } from '../resolvers/wallet/admin-postings.ts';
-import { canSeeWallet, rawId, visibleWalletsWhere } from '../resolvers/wallet/visibility.ts';
+import { canSeeWallet, visibleWalletsWhere } from '../resolvers/wallet/visibility.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 export interface MoneyShape {
   amount: bigint;
@@ -131,7 +132,7 @@ builder.queryField('wallets', (t) =>
         ...query,
         where: await visibleWalletsWhere(
           ctx,
-          args.organizationId ? rawId(args.organizationId, 'Organization') : null,
+          args.organizationId ? decodeId(args.organizationId, 'Organization') : null,
         ),
         orderBy: { id: 'asc' },
       }),
@@ -304,7 +305,7 @@ builder.subscriptionField('balanceChanged', (t) =>
     authScopes: { authenticated: true },
     args: { walletId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const walletId = rawId(args.walletId, 'Wallet');
+      const walletId = decodeId(args.walletId, 'Wallet');
       const wallet = await ctx.services.db.wallet.findUnique({ where: { id: walletId } });
       if (!wallet) throw new NotFoundError('Wallet', walletId);
       if (!(await canSeeWallet(ctx, wallet))) throw new ForbiddenError('You may not see this wallet');

@@ -1,4 +1,3 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from '../../identity/principal.ts';
@@ -49,26 +48,6 @@ export async function roleOf(db: Db, organizationId: string, userId: string): Pr
     select: { role: true },
   });
   return m && isRole(m.role) ? m.role : null;
-}
-
-const ID_PREFIX: Record<string, string> = {
-  Organization: 'org_',
-  Team: 'team_',
-  User: 'user_',
-  Membership: 'mem_',
-  ApiKey: 'key_',
-};
-
-/** Accepts a Relay global id or the raw database id (as the CLI prints) of the given type. */
-export function decodeId(value: string, typename: keyof typeof ID_PREFIX): string {
-  if (value.startsWith(ID_PREFIX[typename]!)) return value;
-  try {
-    const g = decodeGlobalID(value);
-    if (g.typename === typename) return g.id;
-  } catch {
-    // not a global id
-  }
-  throw new NotFoundError(typename, value);
 }
 
 export function parse<T>(schema: z.ZodType<T>, value: unknown): T {

@@ -1,24 +1,9 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../../context.ts';
 import { isPlatformAdmin } from '../../identity/principal.ts';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
 import type { SubjectIds } from '../../plans/plans.ts';
-import { decodeId, requireOrgRole } from '../identity/access.ts';
-
-const OWN_PREFIX = { PriceRule: 'price_', Plan: 'plan_', PlanAssignment: 'passign_' } as const;
-
-/** Accepts a Relay global id or the raw database id of a pricing/plans type. */
-export function ownId(value: string | number, typename: keyof typeof OWN_PREFIX): string {
-  const v = String(value);
-  if (v.startsWith(OWN_PREFIX[typename])) return v;
-  try {
-    const g = decodeGlobalID(v);
-    if (g.typename === typename) return g.id;
-  } catch {
-    // not a global id
-  }
-  throw new NotFoundError(typename, v);
-}
+import { requireOrgRole } from '../identity/access.ts';
+import { decodeId } from '../../graphql/ids.ts';
 
 export interface SubjectArgs {
   organizationId?: string | number | null;
