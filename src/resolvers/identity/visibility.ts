@@ -1,0 +1,38 @@
+import DataLoader from 'dataloader';
+import type { Context } from '../../context.ts';
+import { isPlatformAdmin, roleAtLeast } from '../../identity/principal.ts';
+import { orgAccess } from './access.ts';
+
+/** Per-request batch: which of these users share the caller's organization (one query per batch). */
+const sharedOrgLoaders = new WeakMap<Context, DataLoader<string, boolean>>();
+
+/** Does this user share the calling API key's organization? */
+export function sharesOrg(ctx: Context, userId: string): Promise<boolean> {
+  const p = ctx.principal;
+  if (p?.kind !== 'api_key') return Promise.resolve(false);
+  let loader = sharedOrgLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const rows = await ctx.services.db.membership.findMany({
+        where: { organizationId: p.organizationId, userId: { in: [...ids] } },
+        select: { userId: true },
+      });
+      const found = new Set(rows.map((r) => r.userId));
+      return ids.map((id) => found.has(id));
+    });
+    sharedOrgLoaders.set(ctx, loader);
+  }
+  return loader.load(userId);
+}
+
+/** Is the caller in this organization (or a platform admin)? */
+export const inOrg = (ctx: Context, organizationId: string): boolean =>
+  orgAccess(ctx.principal, organizationId) !== null;
+
+/** Admins and owners see every key of their organization; members only their own. */
+export function canSeeKey(ctx: Context, key: { organizationId: string; userId: string }): boolean {
+  const p = ctx.principal;
+  if (isPlatformAdmin(p)) return true;
+  if (p?.kind !== 'api_key' || p.organizationId !== key.organizationId) return false;
+  return p.userId === key.userId || roleAtLeast(p.role, 'admin');
+}
