@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
+import type { Tx } from '../../db/client.ts';
 import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from '../../identity/principal.ts';
 import {
   ConflictError,
@@ -42,7 +42,12 @@ export function canActOn(access: Access, targetRole: Role): boolean {
   return access.kind === 'platform' || roleAtLeast(access.role, targetRole);
 }
 
-export async function roleOf(db: Db, organizationId: string, userId: string): Promise<Role | null> {
+/** `db` may be a transaction: bootstrap checks the owner it has just created, not yet committed. */
+export async function roleOf(
+  db: Pick<Tx, 'membership'>,
+  organizationId: string,
+  userId: string,
+): Promise<Role | null> {
   const m = await db.membership.findUnique({
     where: { organizationId_userId: { organizationId, userId } },
     select: { role: true },

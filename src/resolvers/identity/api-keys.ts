@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
 import { generateApiKeySecret } from '../../identity/api-keys.ts';
 import {
   ALL_KEY_LIMIT_FIELDS,
@@ -165,7 +164,7 @@ export async function createApiKey(
     await requireKeyOwnerAccess(ctx, organizationId, userId);
     const bound = await callerLimits(ctx, p);
     if (bound) requireWithinLimits(bound, limitsOf(limits), ALL_KEY_LIMIT_FIELDS);
-  } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId)))
+  } else if (!(await roleOf(opts.tx ?? services.db, organizationId, userId)))
     throw new NotFoundError('User', userId);
   if (input.teamId) {
     const member = await services.db.teamMember.findFirst({
