@@ -19,7 +19,7 @@ import {
 import type { LimitChangedEvent } from '../pubsub.ts';
 import { isPlatformAdmin } from '../identity/principal.ts';
 import { grantPlan, planVisibleTo, revokePlanGrant, visiblePlansWhere } from '../plans/plan-access.ts';
-import { orgAccess } from '../resolvers/identity/access.ts';
+import { orgAccess } from '../identity/access.ts';
 import { assignPlan, deleteAssignment, updateAssignment } from '../resolvers/plans/assignments.ts';
 import { callerSubject, watchedOrganization } from '../resolvers/plans/caller.ts';
 import { decodeId } from '../graphql/ids.ts';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../../context.ts';
 import { isPlatformAdmin, roleAtLeast } from '../../identity/principal.ts';
-import { orgAccess } from './access.ts';
+import { orgAccess } from '../../identity/access.ts';
 
 /** Per-request batch: which of these users share the caller's organization (one query per batch). */
 const sharedOrgLoaders = new WeakMap<Context, DataLoader<string, boolean>>();

@@ -6,7 +6,7 @@ import {
   requireNoPlatformAssignment,
   requirePlanVisible,
 } from '../../plans/plan-access.ts';
-import { type Access, requireOrgRole } from '../identity/access.ts';
+import { type Access, requireOrgRole } from '../../identity/access.ts';
 import { decodeId } from '../../graphql/ids.ts';
 
 const SUBJECT_TYPENAME = {

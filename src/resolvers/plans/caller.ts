@@ -2,7 +2,7 @@ import type { Context } from '../../context.ts';
 import { isPlatformAdmin } from '../../identity/principal.ts';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
 import type { SubjectIds } from '../../plans/plans.ts';
-import { requireOrgRole } from '../identity/access.ts';
+import { requireOrgRole } from '../../identity/access.ts';
 import { decodeId } from '../../graphql/ids.ts';
 
 export interface SubjectArgs {

@@ -2,8 +2,8 @@ import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
 import { type API_SCOPES, isPlatformAdmin, roleAtLeast } from '../../identity/principal.ts';
-import { requirePrincipal } from '../../resolvers/identity/access.ts';
-import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../../resolvers/identity/api-keys.ts';
+import { requirePrincipal } from '../../identity/access.ts';
+import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../../identity/api-key-admin.ts';
 import { canSeeKey } from '../../resolvers/identity/visibility.ts';
 import { ApiScopeEnum } from './roles.ts';
 

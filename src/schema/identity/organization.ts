@@ -3,8 +3,8 @@ import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
 import { isPlatformAdmin } from '../../identity/principal.ts';
 import { NotFoundError } from '../../lib/errors.ts';
-import { requirePrincipal } from '../../resolvers/identity/access.ts';
-import * as orgs from '../../resolvers/identity/organizations.ts';
+import { requirePrincipal } from '../../identity/access.ts';
+import * as orgs from '../../identity/organizations.ts';
 import { inOrg } from '../../resolvers/identity/visibility.ts';
 
 export const OrganizationNode = builder.prismaNode('Organization', {

@@ -1,7 +1,7 @@
 import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
-import * as orgs from '../../resolvers/identity/organizations.ts';
+import * as orgs from '../../identity/organizations.ts';
 import { inOrg } from '../../resolvers/identity/visibility.ts';
 
 builder.prismaNode('Team', {

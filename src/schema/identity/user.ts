@@ -2,7 +2,7 @@ import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
 import { type Role, isPlatformAdmin } from '../../identity/principal.ts';
-import * as orgs from '../../resolvers/identity/organizations.ts';
+import * as orgs from '../../identity/organizations.ts';
 import { inOrg, sharesOrg } from '../../resolvers/identity/visibility.ts';
 import { OrganizationRole } from './roles.ts';
 

@@ -1,6 +1,6 @@
 import { builder } from '../../builder.ts';
 import { API_SCOPES, type Role } from '../../identity/principal.ts';
-import { requirePrincipal } from '../../resolvers/identity/access.ts';
+import { requirePrincipal } from '../../identity/access.ts';
 import { ApiScopeEnum, OrganizationRole } from './roles.ts';
 
 interface ViewerShape {

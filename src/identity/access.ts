@@ -1,13 +1,32 @@
 import { z } from 'zod';
-import type { Tx } from '../../db/client.ts';
-import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from '../../identity/principal.ts';
+import type { Config } from '../config.ts';
+import type { Db, Tx } from '../db/client.ts';
+import type { LiteLLMSyncFlags } from '../integrations/litellm/outbox.ts';
+import type { ApiKeyService } from './api-keys.ts';
+import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from './principal.ts';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
-} from '../../lib/errors.ts';
+} from '../lib/errors.ts';
+
+/** What organization, user and API-key administration uses (src/identity/organizations.ts, api-key-admin.ts). */
+export interface IdentityAdminServices {
+  db: Db;
+  clock: () => Date;
+  /** Which LiteLLM mirrors to enqueue in the same transaction. */
+  litellm: LiteLLMSyncFlags;
+  config: Pick<Config, 'TOLLGATE_ENCRYPTION_KEY' | 'API_KEY_ROTATION_GRACE_SECONDS'>;
+  apiKeys: Pick<ApiKeyService, 'invalidate' | 'invalidateWhere'>;
+}
+
+/** Who acts (null: the system, as `tollgate bootstrap`) and with what. */
+export interface IdentityAdminContext {
+  services: IdentityAdminServices;
+  principal: Principal | null;
+}
 
 /**
  * Who may do what to an organization's data. Foreign organizations answer NOT_FOUND (their ids

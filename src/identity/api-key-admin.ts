@@ -1,21 +1,29 @@
 import { z } from 'zod';
-import { generateApiKeySecret } from '../../identity/api-keys.ts';
+import { generateApiKeySecret } from './api-keys.ts';
 import {
   ALL_KEY_LIMIT_FIELDS,
   type KeyLimitField,
   type KeyLimits,
   requireWithinLimits,
-} from '../../identity/key-limits.ts';
-import { encryptSecret, randomBase62, sha256Hex } from '../../identity/crypto.ts';
-import { API_SCOPES, type ApiScope, type Principal, type Role } from '../../identity/principal.ts';
-import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../../integrations/litellm/outbox.ts';
-import { writeAudit } from '../../lib/audit.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
-import { newId } from '../../lib/ids.ts';
-import type { Services } from '../../services.ts';
-import { canActOn, parse, requireOrgRole, requirePrincipal, roleOf, zName } from './access.ts';
+} from './key-limits.ts';
+import { encryptSecret, randomBase62, sha256Hex } from './crypto.ts';
+import { API_SCOPES, type ApiScope, type Principal, type Role } from './principal.ts';
+import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../integrations/litellm/outbox.ts';
+import { writeAudit } from '../lib/audit.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.ts';
+import { newId } from '../lib/ids.ts';
+import {
+  type IdentityAdminContext,
+  type IdentityAdminServices,
+  canActOn,
+  parse,
+  requireOrgRole,
+  requirePrincipal,
+  roleOf,
+  zName,
+} from './access.ts';
 
-type Ctx = { services: Services; principal: Principal | null };
+type Ctx = IdentityAdminContext;
 
 const zScopes = z
   .array(z.string())
@@ -111,7 +119,7 @@ interface NewKey {
   litellm: { alias: string; hash: string; encrypted: string } | null;
 }
 
-function mintKey(services: Services): NewKey {
+function mintKey(services: IdentityAdminServices): NewKey {
   const id = newId('key');
   const { secret, hash, prefix } = generateApiKeySecret();
   let litellm: NewKey['litellm'] = null;
