@@ -7,12 +7,12 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from './context.ts';
 import { KEY_SCOPES_PLUGIN } from './graphql/key-scopes.ts';
+import { type AuthScopes, authScopesOf } from './graphql/access/scopes.ts';
 import { parseGlobalId } from './graphql/ids.ts';
 import { visibleNode } from './graphql/node-lookup.ts';
 import { CONNECTION_PAGE_DEFAULT, CONNECTION_PAGE_MAX, fieldCost } from './graphql/query-cost.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
-import { type Role, isPlatformAdmin } from './identity/principal.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from './lib/errors.ts';
 
 export const builder = new SchemaBuilder<{
@@ -25,12 +25,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
   };
-  AuthScopes: {
-    authenticated: boolean;
-    platformAdmin: boolean;
-    /** The caller's role in the organization is one of these. */
-    orgRole: { organizationId: string; roles: Role[] };
-  };
+  AuthScopes: AuthScopes;
 }>({
   defaultFieldNullability: false,
   // Key scopes first: its check wraps (runs before) every other plugin's (src/graphql/key-scopes.ts).
@@ -52,16 +47,7 @@ export const builder = new SchemaBuilder<{
     treatErrorsAsUnauthorized: false,
     unauthorizedError: (_parent, context, _info, result) =>
       context.principal ? new ForbiddenError(result.message) : new UnauthenticatedError(),
-    authScopes: async (context) => {
-      const p = context.principal;
-      return {
-        authenticated: p !== null,
-        platformAdmin: isPlatformAdmin(p),
-        orgRole: ({ organizationId, roles }) =>
-          isPlatformAdmin(p) ||
-          (p?.kind === 'api_key' && p.organizationId === organizationId && roles.includes(p.role)),
-      };
-    },
+    authScopes: async (context) => authScopesOf(context),
   },
   prisma: {
     client: (ctx) => ctx.services.db,

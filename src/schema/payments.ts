@@ -3,11 +3,12 @@ import { screamingEnum } from './enums.ts';
 import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payments/state-machine.ts';
 import {
   authorizeRefund,
+  canSeeRefund,
   paymentVisible,
   resolveTopUpOwner,
   topUpOrganization,
   visibleOrdersWhere,
-} from '../resolvers/payments/access.ts';
+} from '../graphql/access/payments.ts';
 import { MoneyRef, type MoneyShape } from './wallet.ts';
 import { decodeId } from '../graphql/ids.ts';
 
@@ -19,10 +20,7 @@ const TopUpOwnerType = screamingEnum('TopUpOwnerType', ['organization', 'team', 
 
 const RefundRef = builder.prismaNode('Refund', {
   id: { field: 'id' },
-  authScopes: async (refund, ctx) => {
-    const payment = await ctx.services.db.payment.findUnique({ where: { id: refund.paymentId } });
-    return payment ? paymentVisible(ctx, payment.orderId) : false;
-  },
+  authScopes: (refund, ctx) => canSeeRefund(ctx, refund),
   fields: (t) => ({
     status: t.field({ type: RefundStatusEnum, resolve: (r) => r.status as (typeof REFUND_STATUSES)[number] }),
     amount: t.field({ type: MoneyRef, resolve: (r) => minorMoney(r.amountMinor, r.currency) }),

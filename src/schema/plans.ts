@@ -17,11 +17,10 @@ import {
   type SubjectType,
 } from '../plans/plans.ts';
 import type { LimitChangedEvent } from '../pubsub.ts';
-import { isPlatformAdmin } from '../identity/principal.ts';
-import { grantPlan, planVisibleTo, revokePlanGrant, visiblePlansWhere } from '../plans/plan-access.ts';
-import { orgAccess } from '../identity/access.ts';
+import { grantPlan, revokePlanGrant, visiblePlansWhere } from '../plans/plan-access.ts';
 import { assignPlan, deleteAssignment, updateAssignment } from '../resolvers/plans/assignments.ts';
-import { callerSubject, watchedOrganization } from '../resolvers/plans/caller.ts';
+import { inOrg } from '../graphql/access/identity.ts';
+import { callerSubject, canSeePlan, watchedOrganization } from '../graphql/access/plans.ts';
 import { decodeId } from '../graphql/ids.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
@@ -64,12 +63,7 @@ builder.prismaObject('DailyLimitPlan', {
 
 export const PlanNode = builder.prismaNode('Plan', {
   id: { field: 'id' },
-  // A private plan is another customer's business: visible only where granted or assigned.
-  authScopes: async (plan, ctx) => {
-    const p = ctx.principal;
-    if (isPlatformAdmin(p)) return true;
-    return p?.kind === 'api_key' && planVisibleTo(ctx.services.db, plan.id, p.organizationId);
-  },
+  authScopes: (plan, ctx) => canSeePlan(ctx, plan),
   fields: (t) => ({
     code: t.exposeString('code'),
     name: t.exposeString('name'),
@@ -107,7 +101,7 @@ export const PlanNode = builder.prismaNode('Plan', {
 
 builder.prismaNode('PlanAssignment', {
   id: { field: 'id' },
-  authScopes: (a, ctx) => orgAccess(ctx.principal, a.organizationId) !== null,
+  authScopes: (a, ctx) => inOrg(ctx, a.organizationId),
   fields: (t) => ({
     plan: t.relation('plan'),
     organizationId: t.exposeID('organizationId'),

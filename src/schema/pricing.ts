@@ -3,7 +3,7 @@ import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
 import { isPlatformAdmin } from '../identity/principal.ts';
 import { MATCH_TYPES } from '../pricing/model-pattern.ts';
-import { callerSubject } from '../resolvers/plans/caller.ts';
+import { callerSubject } from '../graphql/access/plans.ts';
 import { decodeId } from '../graphql/ids.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;

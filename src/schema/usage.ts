@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
-import { hasScope, isPlatformAdmin } from '../identity/principal.ts';
+import { canSeeUsage } from '../graphql/access/usage.ts';
 import { type UsageAggregateRow, aggregateUsage, visibleUsageWhere } from '../resolvers/usage/usage-query.ts';
 import { MoneyRef, nanoMoney } from './wallet.ts';
 import { decodeId } from '../graphql/ids.ts';
@@ -10,16 +10,7 @@ const UsageGrouping = screamingEnum('UsageGrouping', ['day', 'model', 'day_and_m
 
 builder.prismaNode('UsageRecord', {
   id: { field: 'id' },
-  authScopes: (u, ctx) => {
-    const p = ctx.principal;
-    if (isPlatformAdmin(p)) return true;
-    return (
-      p?.kind === 'api_key' &&
-      hasScope(p, 'read') &&
-      p.organizationId === u.organizationId &&
-      (p.role !== 'member' || p.userId === u.userId)
-    );
-  },
+  authScopes: (u, ctx) => canSeeUsage(ctx, u),
   description: 'One proxied request: who, which model, tokens, exact cost (nano-units), outcome.',
   fields: (t) => ({
     requestId: t.exposeString('requestId'),

@@ -7,7 +7,7 @@ import { ForbiddenError, NotFoundError } from '../lib/errors.ts';
 import type { BalanceChangedEvent } from '../pubsub.ts';
 import { adjustWallet, grantCredits } from '../resolvers/wallet/admin-postings.ts';
 import { type EntriesPage, loadEntriesPage } from '../resolvers/wallet/ledger-entries-page.ts';
-import { canSeeWallet, visibleWalletsWhere } from '../resolvers/wallet/visibility.ts';
+import { canSeeWallet, visibleWalletsWhere } from '../graphql/access/wallets.ts';
 import { decodeId } from '../graphql/ids.ts';
 
 export interface MoneyShape {

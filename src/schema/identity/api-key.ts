@@ -4,7 +4,7 @@ import { refetch } from '../../graphql/refetch.ts';
 import { type API_SCOPES, isPlatformAdmin, roleAtLeast } from '../../identity/principal.ts';
 import { requirePrincipal } from '../../identity/access.ts';
 import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../../identity/api-key-admin.ts';
-import { canSeeKey } from '../../resolvers/identity/visibility.ts';
+import { canSeeKey } from '../../graphql/access/identity.ts';
 import { ApiScopeEnum } from './roles.ts';
 
 builder.prismaNode('ApiKey', {

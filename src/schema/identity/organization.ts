@@ -5,7 +5,7 @@ import { isPlatformAdmin } from '../../identity/principal.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { requirePrincipal } from '../../identity/access.ts';
 import * as orgs from '../../identity/organizations.ts';
-import { inOrg } from '../../resolvers/identity/visibility.ts';
+import { inOrg } from '../../graphql/access/identity.ts';
 
 export const OrganizationNode = builder.prismaNode('Organization', {
   id: { field: 'id' },

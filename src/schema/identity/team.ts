@@ -2,7 +2,7 @@ import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
 import * as orgs from '../../identity/organizations.ts';
-import { inOrg } from '../../resolvers/identity/visibility.ts';
+import { inOrg } from '../../graphql/access/identity.ts';
 
 builder.prismaNode('Team', {
   id: { field: 'id' },

@@ -1,17 +1,14 @@
 import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
-import { type Role, isPlatformAdmin } from '../../identity/principal.ts';
+import type { Role } from '../../identity/principal.ts';
 import * as orgs from '../../identity/organizations.ts';
-import { inOrg, sharesOrg } from '../../resolvers/identity/visibility.ts';
+import { canSeeUser, inOrg } from '../../graphql/access/identity.ts';
 import { OrganizationRole } from './roles.ts';
 
 builder.prismaNode('User', {
   id: { field: 'id' },
-  authScopes: async (user, ctx) =>
-    isPlatformAdmin(ctx.principal) ||
-    (ctx.principal?.kind === 'api_key' && ctx.principal.userId === user.id) ||
-    sharesOrg(ctx, user.id),
+  authScopes: (user, ctx) => canSeeUser(ctx, user),
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name', { nullable: true }),

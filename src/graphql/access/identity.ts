@@ -29,6 +29,19 @@ export function sharesOrg(ctx: Context, userId: string): Promise<boolean> {
 export const inOrg = (ctx: Context, organizationId: string): boolean =>
   orgAccess(ctx.principal, organizationId) !== null;
 
+/** A user: the caller itself, anyone sharing its organization, anyone for a platform admin. */
+export async function canSeeUser(ctx: Context, user: { id: string }): Promise<boolean> {
+  const p = ctx.principal;
+  return isPlatformAdmin(p) || (p?.kind === 'api_key' && p.userId === user.id) || sharesOrg(ctx, user.id);
+}
+
+/** An admin or owner of this organization, or a platform admin. */
+export function isOrgAdmin(ctx: Context, organizationId: string | null): boolean {
+  const p = ctx.principal;
+  if (isPlatformAdmin(p)) return true;
+  return p?.kind === 'api_key' && p.organizationId === organizationId && roleAtLeast(p.role, 'admin');
+}
+
 /** Admins and owners see every key of their organization; members only their own. */
 export function canSeeKey(ctx: Context, key: { organizationId: string; userId: string }): boolean {
   const p = ctx.principal;

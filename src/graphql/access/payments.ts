@@ -3,8 +3,8 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { type Principal, hasScope, isPlatformAdmin } from '../../identity/principal.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
 import type { OwnerType } from '../../ledger/accounts.ts';
-import { canSeeWallet } from '../wallet/visibility.ts';
-import { decodeId } from '../../graphql/ids.ts';
+import { canSeeWallet } from './wallets.ts';
+import { decodeId } from '../ids.ts';
 
 /**
  * Who may start top-ups, refund, and see payments. The GraphQL fields in src/schema/payments.ts only
@@ -28,6 +28,12 @@ export async function canSeeOrder(
 export async function paymentVisible(ctx: Context, orderId: string) {
   const order = await ctx.services.db.order.findUnique({ where: { id: orderId } });
   return order ? canSeeOrder(ctx, order) : false;
+}
+
+/** A refund: whoever may see its payment. */
+export async function canSeeRefund(ctx: Context, refund: { paymentId: string }) {
+  const payment = await ctx.services.db.payment.findUnique({ where: { id: refund.paymentId } });
+  return payment ? paymentVisible(ctx, payment.orderId) : false;
 }
 
 /** The organization a top-up is for (an API key's own; a platform admin names one). Needs `billing`. */

@@ -1,9 +1,10 @@
 import type { Context } from '../../context.ts';
 import { isPlatformAdmin } from '../../identity/principal.ts';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
+import { planVisibleTo } from '../../plans/plan-access.ts';
 import type { SubjectIds } from '../../plans/plans.ts';
 import { requireOrgRole } from '../../identity/access.ts';
-import { decodeId } from '../../graphql/ids.ts';
+import { decodeId } from '../ids.ts';
 
 export interface SubjectArgs {
   organizationId?: string | number | null;
@@ -50,6 +51,13 @@ export function callerSubject(ctx: Context, args: SubjectArgs): SubjectIds {
     userId: opt(args.userId, 'User'),
     apiKeyId: opt(args.apiKeyId, 'ApiKey'),
   };
+}
+
+/** A private plan is another customer's business: visible only where granted or assigned. */
+export async function canSeePlan(ctx: Context, plan: { id: string }): Promise<boolean> {
+  const p = ctx.principal;
+  if (isPlatformAdmin(p)) return true;
+  return p?.kind === 'api_key' && planVisibleTo(ctx.services.db, plan.id, p.organizationId);
 }
 
 /** The organization a caller may watch limit events of: its own, or any for a platform admin. */
