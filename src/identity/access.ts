@@ -1,3 +1,4 @@
+import { Prisma } from '../generated/prisma/client.ts';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { Db, Tx } from '../db/client.ts';
@@ -89,7 +90,8 @@ export async function conflictOnUnique<T>(fn: () => Promise<T>, message: string)
   try {
     return await fn();
   } catch (err) {
-    if ((err as { code?: string })?.code === 'P2002') throw new ConflictError(message);
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+      throw new ConflictError(message);
     throw err;
   }
 }
