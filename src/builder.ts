@@ -1,6 +1,5 @@
 import SchemaBuilder, { type SchemaTypes } from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
@@ -29,14 +28,7 @@ export const builder = new SchemaBuilder<{
 }>({
   defaultFieldNullability: false,
   // Key scopes first: its check wraps (runs before) every other plugin's (src/graphql/key-scopes.ts).
-  plugins: [
-    KEY_SCOPES_PLUGIN,
-    ScopeAuthPlugin,
-    PrismaPlugin,
-    RelayPlugin,
-    DataloaderPlugin,
-    ComplexityPlugin,
-  ],
+  plugins: [KEY_SCOPES_PLUGIN, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
   complexity: {
     // Every field's cost (src/graphql/query-cost.ts) unless it declares its own `complexity`.
     fieldComplexity: fieldCost,
