@@ -9,7 +9,7 @@ import type { Metrics } from './http/metrics.ts';
 import type { LedgerService } from './ledger/ledger-service.ts';
 import type { NotificationService } from './notifications/service.ts';
 import type { PaymentService } from './payments/payment-service.ts';
-import type { DailyLimitService } from './plans/daily-limits.ts';
+import type { DailyLimits } from './plans/daily-limits.ts';
 import type { PlanService } from './plans/plans.ts';
 import type { PricingService } from './pricing/price-rules.ts';
 import type { PubSub } from './pubsub.ts';
@@ -34,7 +34,7 @@ export interface GraphQLServices extends IdentityAdminServices, ReadinessDeps {
   litellm: LiteLLMService;
   pricing: PricingService;
   plans: PlanService;
-  dailyLimits: DailyLimitService;
+  dailyLimits: DailyLimits;
   risk: RiskServices;
   notifications: NotificationService;
   payments: PaymentService;
