@@ -1,17 +1,17 @@
 import SchemaBuilder, { type SchemaTypes } from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
 import type { Context } from './context.ts';
 import { KEY_SCOPES_PLUGIN } from './graphql/key-scopes.ts';
+import { type AuthScopes, authScopesOf } from './graphql/access/scopes.ts';
+import { parseGlobalId } from './graphql/ids.ts';
 import { visibleNode } from './graphql/node-lookup.ts';
 import { CONNECTION_PAGE_DEFAULT, CONNECTION_PAGE_MAX, fieldCost } from './graphql/query-cost.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
-import { type Role, isPlatformAdmin } from './identity/principal.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from './lib/errors.ts';
 
 export const builder = new SchemaBuilder<{
@@ -24,23 +24,11 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
   };
-  AuthScopes: {
-    authenticated: boolean;
-    platformAdmin: boolean;
-    /** The caller's role in the organization is one of these. */
-    orgRole: { organizationId: string; roles: Role[] };
-  };
+  AuthScopes: AuthScopes;
 }>({
   defaultFieldNullability: false,
   // Key scopes first: its check wraps (runs before) every other plugin's (src/graphql/key-scopes.ts).
-  plugins: [
-    KEY_SCOPES_PLUGIN,
-    ScopeAuthPlugin,
-    PrismaPlugin,
-    RelayPlugin,
-    DataloaderPlugin,
-    ComplexityPlugin,
-  ],
+  plugins: [KEY_SCOPES_PLUGIN, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
   complexity: {
     // Every field's cost (src/graphql/query-cost.ts) unless it declares its own `complexity`.
     fieldComplexity: fieldCost,
@@ -51,16 +39,7 @@ export const builder = new SchemaBuilder<{
     treatErrorsAsUnauthorized: false,
     unauthorizedError: (_parent, context, _info, result) =>
       context.principal ? new ForbiddenError(result.message) : new UnauthenticatedError(),
-    authScopes: async (context) => {
-      const p = context.principal;
-      return {
-        authenticated: p !== null,
-        platformAdmin: isPlatformAdmin(p),
-        orgRole: ({ organizationId, roles }) =>
-          isPlatformAdmin(p) ||
-          (p?.kind === 'api_key' && p.organizationId === organizationId && roles.includes(p.role)),
-      };
-    },
+    authScopes: async (context) => authScopesOf(context),
   },
   prisma: {
     client: (ctx) => ctx.services.db,
@@ -78,11 +57,10 @@ export const builder = new SchemaBuilder<{
     // The plugin's own decoder throws a plain Error on a malformed id, which would surface as
     // INTERNAL; a bad id is the client's mistake.
     decodeGlobalID: (globalID) => {
-      const text = Buffer.from(globalID, 'base64').toString('utf8');
-      const at = text.indexOf(':');
-      if (at <= 0 || at === text.length - 1 || Buffer.from(text, 'utf8').toString('base64') !== globalID)
+      const decoded = parseGlobalId(globalID);
+      if (!decoded)
         throw new ValidationError(`'${globalID.slice(0, 64)}' is not a valid global id`, { param: 'id' });
-      return { typename: text.slice(0, at), id: text.slice(at + 1) };
+      return decoded;
     },
     // NOT_FOUND alike for a missing id, another tenant's id and a non-node type (src/graphql/node-lookup.ts).
     nodeQueryOptions: {

@@ -1,10 +1,51 @@
+import type { Config } from './config.ts';
+import type { AuthFailureLimiter } from './identity/auth-failure-limiter.ts';
+import type { ApiKeyService } from './identity/api-keys.ts';
+import type { IdentityAdminServices } from './identity/access.ts';
 import type { Principal } from './identity/principal.ts';
-import type { Services } from './services.ts';
+import type { LagoIntegration } from './integrations/lago/handlers.ts';
+import type { LiteLLMService } from './integrations/litellm/service.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { LedgerService } from './ledger/ledger-service.ts';
+import type { NotificationService } from './notifications/service.ts';
+import type { PaymentService } from './payments/payment-service.ts';
+import type { DailyLimits } from './plans/daily-limits.ts';
+import type { PlanService } from './plans/plans.ts';
+import type { PricingService } from './pricing/price-rules.ts';
+import type { PubSub } from './pubsub.ts';
+import type { ReadinessDeps } from './resolvers/system/readiness.ts';
+import type { RiskServices } from './risk/service.ts';
+import type { SharedState } from './infra/shared-state.ts';
+
+/**
+ * What GraphQL fields call: the domain services behind the schema, nothing of the proxy, the
+ * outbox worker or the webhooks. The composition root hands its services here; GraphQL code
+ * never sees the rest.
+ */
+export interface GraphQLServices extends IdentityAdminServices, ReadinessDeps {
+  config: Config;
+  /** Query-cost budgets shared across replicas (src/graphql/cost-budget.ts). */
+  state: SharedState;
+  pubsub: PubSub;
+  apiKeys: ApiKeyService;
+  authFailures: AuthFailureLimiter;
+  metrics: Metrics;
+  ledger: LedgerService;
+  litellm: LiteLLMService;
+  pricing: PricingService;
+  plans: PlanService;
+  dailyLimits: DailyLimits;
+  risk: RiskServices;
+  notifications: NotificationService;
+  payments: PaymentService;
+  /** Undefined when Lago is not configured. */
+  lago?: LagoIntegration | undefined;
+}
 
 export interface Context {
   requestId: string;
   principal: Principal | null;
-  services: Services;
+  services: GraphQLServices;
   /**
    * The credential the caller authenticated with (its SHA-256, never the secret) and a way to check
    * it again, so a long-lived subscription can end when the key is revoked. Absent outside GraphQL.

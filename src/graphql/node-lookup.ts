@@ -2,13 +2,14 @@ import type { SchemaTypes } from '@pothos/core';
 import { resolveNodes } from '@pothos/plugin-relay';
 import { RequestCache } from '@pothos/plugin-scope-auth';
 import type { GraphQLInterfaceType, GraphQLResolveInfo } from 'graphql';
+import { Prisma } from '../generated/prisma/client.ts';
 import { NotFoundError } from '../lib/errors.ts';
 
 type GlobalId = { typename: string; id: string };
 
 function isRecordNotFound(e: unknown): boolean {
   // Prisma's P2025: the Prisma plugin loads a node with findUniqueOrThrow.
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2025';
+  return e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2025';
 }
 
 /**

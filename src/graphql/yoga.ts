@@ -7,7 +7,7 @@ import { authenticate, extractCredential } from '../identity/authenticate.ts';
 import { sha256Hex } from '../identity/crypto.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import { schema } from '../schema/index.ts';
-import type { Services } from '../services.ts';
+import type { GraphQLServices } from '../context.ts';
 import { QueryCostBudget } from './cost-budget.ts';
 import { documentLimitPlugins } from './document-limits.ts';
 import { toGraphQLError } from './error-mapping.ts';
@@ -53,7 +53,7 @@ function corsOptions(origins: string[]) {
   };
 }
 
-export function createGraphQL(services: Services) {
+export function createGraphQL(services: GraphQLServices) {
   return createYoga<ServerContext, Context>({
     cors: corsOptions(services.config.GRAPHQL_CORS_ORIGINS),
     schema,

@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Services } from '../services.ts';
+import type { Config } from '../config.ts';
+import type { ApiKeyService } from './api-keys.ts';
 import type { Principal } from './principal.ts';
 
 /** The bearer credential of a request: `Authorization: Bearer …`, or `x-api-key`. */
@@ -29,7 +30,10 @@ export function sameSecret(a: string, b: string): boolean {
  * API key. Returns null for no credential; throws UnauthenticatedError (INVALID_API_KEY,
  * API_KEY_REVOKED, API_KEY_EXPIRED) for a credential that is wrong, revoked or expired.
  */
-export async function authenticate(services: Services, credential: string | null): Promise<Principal | null> {
+export async function authenticate(
+  services: { config: Pick<Config, 'TOLLGATE_ADMIN_TOKEN'>; apiKeys: Pick<ApiKeyService, 'authenticate'> },
+  credential: string | null,
+): Promise<Principal | null> {
   if (credential === null) return null;
   const adminToken = services.config.TOLLGATE_ADMIN_TOKEN;
   if (adminToken && sameSecret(credential, adminToken)) return { kind: 'platform_admin', userId: null };

@@ -1,10 +1,10 @@
 import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
-import { isPlatformAdmin, roleAtLeast } from '../identity/principal.ts';
+import { isOrgAdmin } from '../graphql/access/identity.ts';
+import { orgAdminOf } from '../graphql/access/scopes.ts';
 import { notificationChannel, notificationPubSub } from '../notifications/service.ts';
 import { NOTIFICATION_TYPES, type NotificationEvent, type NotificationType } from '../notifications/types.ts';
 import { WEBHOOK_ENDPOINT_STATUSES, type WebhookDeliveryPayload } from '../notifications/webhooks.ts';
-import type { Context } from '../context.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -16,16 +16,6 @@ import {
   webhookDeliveriesWhere,
 } from '../resolvers/notifications/webhooks.ts';
 import { updateNotificationSettings } from '../resolvers/risk/settings.ts';
-
-const isOrgAdmin = (ctx: Context, organizationId: string | null) => {
-  const p = ctx.principal;
-  if (isPlatformAdmin(p)) return true;
-  return p?.kind === 'api_key' && p.organizationId === organizationId && roleAtLeast(p.role, 'admin');
-};
-
-const orgAdminOf = (organizationId: string) => ({
-  orgRole: { organizationId: organizationIdArg(organizationId), roles: ['owner' as const, 'admin' as const] },
-});
 
 export const NotificationTypeEnum = screamingEnum('NotificationType', NOTIFICATION_TYPES);
 const WebhookEndpointStatus = screamingEnum('WebhookEndpointStatus', WEBHOOK_ENDPOINT_STATUSES);
@@ -129,7 +119,7 @@ builder.queryFields((t) => ({
     type: [WebhookEndpointRef],
     description: 'The organization’s webhook endpoints (owner/admin).',
     args: { organizationId: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => orgAdminOf(String(args.organizationId)),
+    authScopes: (_root, args) => orgAdminOf(args.organizationId),
     resolve: (query, _root, args, ctx) =>
       ctx.services.db.webhookEndpoint.findMany({
         ...query,
@@ -163,7 +153,7 @@ builder.queryFields((t) => ({
       organizationId: t.arg.id({ required: true }),
       types: t.arg({ type: [NotificationTypeEnum], required: false }),
     },
-    authScopes: (_root, args) => orgAdminOf(String(args.organizationId)),
+    authScopes: (_root, args) => orgAdminOf(args.organizationId),
     resolve: (query, _root, args, ctx) =>
       ctx.services.db.notification.findMany({
         ...query,
@@ -227,7 +217,7 @@ builder.mutationFields((t) => ({
     type: WebhookEndpointSecret,
     description: 'Registers an endpoint; the signing secret is in this response only (owner/admin).',
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
-    authScopes: (_root, args) => orgAdminOf(String(args.input.organizationId)),
+    authScopes: (_root, args) => orgAdminOf(args.input.organizationId),
     resolve: (_root, { input }, ctx) =>
       createWebhookEndpoint(ctx, {
         organizationId: String(input.organizationId),
@@ -286,7 +276,7 @@ builder.mutationFields((t) => ({
       organizationId: t.arg.id({ required: true }),
       input: t.arg({ type: NotificationSettingsInput, required: true }),
     },
-    authScopes: (_root, args) => orgAdminOf(String(args.organizationId)),
+    authScopes: (_root, args) => orgAdminOf(args.organizationId),
     resolve: (_root, args, ctx) => updateNotificationSettings(ctx, String(args.organizationId), args.input),
   }),
 }));
@@ -297,7 +287,7 @@ builder.subscriptionField('notificationReceived', (t) =>
     type: NotificationEventRef,
     description: 'Every notification of the organization as it is raised (owner/admin).',
     args: { organizationId: t.arg.id({ required: true }) },
-    authScopes: (_root, args) => orgAdminOf(String(args.organizationId)),
+    authScopes: (_root, args) => orgAdminOf(args.organizationId),
     subscribe: (_root, args, ctx) => {
       const organizationId = organizationIdArg(String(args.organizationId));
       requireOrgAdmin(ctx, organizationId);

@@ -1,14 +1,10 @@
 import { builder } from '../builder.ts';
+import { refetch } from '../graphql/refetch.ts';
+import { refundPayment, releasePaymentReview } from '../resolvers/payments/refunds.ts';
+import { createTopUp } from '../resolvers/payments/top-ups.ts';
 import { screamingEnum } from './enums.ts';
 import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payments/state-machine.ts';
-import {
-  authorizeRefund,
-  paymentVisible,
-  resolveTopUpOwner,
-  topUpOrganization,
-  visibleOrdersWhere,
-} from '../resolvers/payments/access.ts';
-import { rawId } from '../resolvers/wallet/visibility.ts';
+import { canSeeRefund, paymentVisible, visibleOrdersWhere } from '../graphql/access/payments.ts';
 import { MoneyRef, type MoneyShape } from './wallet.ts';
 
 const minorMoney = (amount: bigint, currency: string): MoneyShape => ({ amount, currency, unit: 'minor' });
@@ -19,10 +15,7 @@ const TopUpOwnerType = screamingEnum('TopUpOwnerType', ['organization', 'team', 
 
 const RefundRef = builder.prismaNode('Refund', {
   id: { field: 'id' },
-  authScopes: async (refund, ctx) => {
-    const payment = await ctx.services.db.payment.findUnique({ where: { id: refund.paymentId } });
-    return payment ? paymentVisible(ctx, payment.orderId) : false;
-  },
+  authScopes: (refund, ctx) => canSeeRefund(ctx, refund),
   fields: (t) => ({
     status: t.field({ type: RefundStatusEnum, resolve: (r) => r.status as (typeof REFUND_STATUSES)[number] }),
     amount: t.field({ type: MoneyRef, resolve: (r) => minorMoney(r.amountMinor, r.currency) }),
@@ -132,30 +125,7 @@ builder.mutationField('createTopUp', (t) =>
     description:
       'Starts a wallet top-up: an order and a provider payment. Idempotent per organization and idempotencyKey. Requires the billing scope.',
     args: { input: t.arg({ type: CreateTopUpInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const { principal: p, organizationId } = await topUpOrganization(ctx, input.organizationId);
-      const owner = await resolveTopUpOwner(ctx, organizationId, input.owner as any);
-      const result = await ctx.services.payments.createTopUp({
-        organizationId,
-        userId: p.kind === 'api_key' ? p.userId : null,
-        owner,
-        currency: input.currency,
-        amountMinor: input.amount,
-        provider: input.provider ?? undefined,
-        idempotencyKey: input.idempotencyKey,
-        returnUrl: input.returnUrl ?? undefined,
-        requestId: ctx.requestId,
-      });
-      const base = ctx.services.config.PUBLIC_BASE_URL ?? `http://localhost:${ctx.services.config.PORT}`;
-      return {
-        ...result,
-        publishableKey:
-          result.provider === 'stripe' ? (ctx.services.config.STRIPE_PUBLISHABLE_KEY ?? null) : null,
-        paymentPageUrl: result.clientSecret
-          ? `${base}/pay/${encodeURIComponent(result.paymentId)}#${encodeURIComponent(result.clientSecret)}`
-          : null,
-      };
-    },
+    resolve: (_root, { input }, ctx) => createTopUp(ctx, input),
   }),
 );
 
@@ -179,17 +149,8 @@ builder.mutationField('refundPayment', (t) =>
     description:
       'Refunds part or all of a succeeded payment through its provider; the wallet is debited when the provider confirms. Platform admins, or organization owners with the billing scope.',
     args: { input: t.arg({ type: RefundPaymentInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const paymentId = await authorizeRefund(ctx, input.paymentId);
-      const refund = await ctx.services.payments.refundPayment({
-        paymentId,
-        amountMinor: input.amount ?? null,
-        reason: input.reason ?? null,
-        idempotencyKey: input.idempotencyKey,
-        requestId: ctx.requestId,
-      });
-      return ctx.services.db.refund.findUniqueOrThrow({ ...query, where: { id: refund.id } });
-    },
+    resolve: (query, _root, { input }, ctx) =>
+      refetch(ctx.services.db.refund, query, refundPayment(ctx, input)),
   }),
 );
 
@@ -200,11 +161,8 @@ builder.mutationField('releasePaymentReview', (t) =>
     description: 'Releases the credit of a payment frozen for risk review (platform admin).',
     authScopes: { platformAdmin: true },
     args: { paymentId: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const id = rawId(args.paymentId, 'Payment');
-      await ctx.services.payments.releaseReview(id);
-      return ctx.services.db.payment.findUniqueOrThrow({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) =>
+      refetch(ctx.services.db.payment, query, releasePaymentReview(ctx, args.paymentId)),
   }),
 );
 

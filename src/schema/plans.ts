@@ -17,11 +17,12 @@ import {
   type SubjectType,
 } from '../plans/plans.ts';
 import type { LimitChangedEvent } from '../pubsub.ts';
-import { isPlatformAdmin } from '../identity/principal.ts';
-import { grantPlan, planVisibleTo, revokePlanGrant, visiblePlansWhere } from '../plans/plan-access.ts';
-import { decodeId, orgAccess } from '../resolvers/identity/access.ts';
+import { visiblePlansWhere } from '../plans/plan-access.ts';
 import { assignPlan, deleteAssignment, updateAssignment } from '../resolvers/plans/assignments.ts';
-import { callerSubject, ownId, watchedOrganization } from '../resolvers/plans/caller.ts';
+import { createPlan, grantPlanTo, revokePlanGrantFrom, updatePlan } from '../resolvers/plans/plans.ts';
+import { refetch } from '../graphql/refetch.ts';
+import { inOrg } from '../graphql/access/identity.ts';
+import { callerSubject, canSeePlan, watchedOrganization } from '../graphql/access/plans.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
@@ -63,12 +64,7 @@ builder.prismaObject('DailyLimitPlan', {
 
 export const PlanNode = builder.prismaNode('Plan', {
   id: { field: 'id' },
-  // A private plan is another customer's business: visible only where granted or assigned.
-  authScopes: async (plan, ctx) => {
-    const p = ctx.principal;
-    if (isPlatformAdmin(p)) return true;
-    return p?.kind === 'api_key' && planVisibleTo(ctx.services.db, plan.id, p.organizationId);
-  },
+  authScopes: (plan, ctx) => canSeePlan(ctx, plan),
   fields: (t) => ({
     code: t.exposeString('code'),
     name: t.exposeString('name'),
@@ -106,7 +102,7 @@ export const PlanNode = builder.prismaNode('Plan', {
 
 builder.prismaNode('PlanAssignment', {
   id: { field: 'id' },
-  authScopes: (a, ctx) => orgAccess(ctx.principal, a.organizationId) !== null,
+  authScopes: (a, ctx) => inOrg(ctx, a.organizationId),
   fields: (t) => ({
     plan: t.relation('plan'),
     organizationId: t.exposeID('organizationId'),
@@ -174,43 +170,6 @@ const AssignPlanInput = builder.inputType('AssignPlanInput', {
   }),
 });
 
-function degradeMapOf(v: unknown): Record<string, string> | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) return { '': '' }; // rejected by validation as malformed
-  return v as Record<string, string>;
-}
-
-type PlanFieldsInput = {
-  description?: string | null;
-  timeZone?: string | null;
-  overflowPolicy?: OverflowPolicy | null;
-  graceNanos?: bigint | null;
-  gracePercent?: number | null;
-  degradeMap?: unknown;
-  warnThresholds?: readonly unknown[] | null;
-  dailyLimits?:
-    | { metric: LimitMetric; limitValue: bigint; currency?: string | null; model?: string | null }[]
-    | null;
-  usageCurrency?: string | null;
-  visibility?: PlanVisibility | null;
-};
-
-function planPatch(i: PlanFieldsInput) {
-  const degradeMap = degradeMapOf(i.degradeMap);
-  return {
-    ...(i.description !== undefined ? { description: i.description } : {}),
-    ...(i.timeZone ? { timeZone: i.timeZone } : {}),
-    ...(i.overflowPolicy ? { overflowPolicy: i.overflowPolicy } : {}),
-    ...(i.graceNanos !== undefined ? { graceNanos: i.graceNanos } : {}),
-    ...(i.gracePercent !== undefined ? { gracePercent: i.gracePercent } : {}),
-    ...(degradeMap ? { degradeMap } : {}),
-    ...(i.warnThresholds ? { warnThresholds: i.warnThresholds as number[] } : {}),
-    ...(i.dailyLimits ? { dailyLimits: i.dailyLimits } : {}),
-    ...(i.usageCurrency ? { usageCurrency: i.usageCurrency } : {}),
-    ...(i.visibility ? { visibility: i.visibility } : {}),
-  };
-}
-
 builder.queryField('plans', (t) =>
   t.prismaField({
     keyScope: 'read',
@@ -251,11 +210,7 @@ builder.mutationField('grantPlan', (t) =>
     description: 'Lets an organization assign a private plan to itself (platform admin; idempotent).',
     authScopes: { platformAdmin: true },
     args: { planId: t.arg.id({ required: true }), organizationId: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const planId = ownId(args.planId, 'Plan');
-      await grantPlan(ctx.services.db, planId, decodeId(String(args.organizationId), 'Organization'));
-      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: planId } });
-    },
+    resolve: (query, _root, args, ctx) => refetch(ctx.services.db.plan, query, grantPlanTo(ctx, args)),
   }),
 );
 
@@ -267,11 +222,8 @@ builder.mutationField('revokePlanGrant', (t) =>
       'Takes back a grant; assignments already made stay until they end (platform admin; idempotent).',
     authScopes: { platformAdmin: true },
     args: { planId: t.arg.id({ required: true }), organizationId: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const planId = ownId(args.planId, 'Plan');
-      await revokePlanGrant(ctx.services.db, planId, decodeId(String(args.organizationId), 'Organization'));
-      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: planId } });
-    },
+    resolve: (query, _root, args, ctx) =>
+      refetch(ctx.services.db.plan, query, revokePlanGrantFrom(ctx, args)),
   }),
 );
 
@@ -396,15 +348,7 @@ builder.mutationField('createPlan', (t) =>
       'VALIDATION_FAILED for an unknown time zone, bad limits, or a degrade target that is not priced (platform admin).',
     authScopes: { platformAdmin: true },
     args: { input: t.arg({ type: CreatePlanInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const plan = await ctx.services.plans.createPlan({
-        code: input.code,
-        name: input.name,
-        kind: input.kind,
-        ...planPatch(input),
-      });
-      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: plan.id } });
-    },
+    resolve: (query, _root, { input }, ctx) => refetch(ctx.services.db.plan, query, createPlan(ctx, input)),
   }),
 );
 
@@ -416,15 +360,8 @@ builder.mutationField('updatePlan', (t) =>
       'Same validation as createPlan; status archived takes the plan out of effect (platform admin).',
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePlanInput, required: true }) },
-    resolve: async (query, _root, { id, input }, ctx) => {
-      const plan = await ctx.services.plans.updatePlan(ownId(id, 'Plan'), {
-        ...(input.code ? { code: input.code } : {}),
-        ...(input.name ? { name: input.name } : {}),
-        ...(input.status ? { status: input.status } : {}),
-        ...planPatch(input),
-      });
-      return ctx.services.db.plan.findUniqueOrThrow({ ...query, where: { id: plan.id } });
-    },
+    resolve: (query, _root, { id, input }, ctx) =>
+      refetch(ctx.services.db.plan, query, updatePlan(ctx, id, input)),
   }),
 );
 
@@ -436,10 +373,8 @@ builder.mutationField('assignPlan', (t) =>
       "Assigns a plan to an organization or one of its teams, users or API keys. A platform admin assigns any plan, and only a platform admin can then change, end or replace that assignment; the organization's owner/admin assigns a plan visible to it (availablePlans; others answer NOT_FOUND), never over a platform admin's assignment (PLAN_ASSIGNMENT_LOCKED).",
     authScopes: { authenticated: true },
     args: { input: t.arg({ type: AssignPlanInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const a = await assignPlan(ctx, input);
-      return ctx.services.db.planAssignment.findUniqueOrThrow({ ...query, where: { id: a.id } });
-    },
+    resolve: (query, _root, { input }, ctx) =>
+      refetch(ctx.services.db.planAssignment, query, assignPlan(ctx, input)),
   }),
 );
 
@@ -455,13 +390,15 @@ builder.mutationField('updatePlanAssignment', (t) =>
       effectiveFrom: t.arg({ type: 'DateTime', required: false }),
       effectiveTo: t.arg({ type: 'DateTime', required: false }),
     },
-    resolve: async (query, _root, args, ctx) => {
-      const a = await updateAssignment(ctx, args.id, {
-        ...(args.effectiveFrom ? { effectiveFrom: args.effectiveFrom } : {}),
-        ...(args.effectiveTo !== undefined ? { effectiveTo: args.effectiveTo } : {}),
-      });
-      return ctx.services.db.planAssignment.findUniqueOrThrow({ ...query, where: { id: a.id } });
-    },
+    resolve: (query, _root, args, ctx) =>
+      refetch(
+        ctx.services.db.planAssignment,
+        query,
+        updateAssignment(ctx, args.id, {
+          ...(args.effectiveFrom ? { effectiveFrom: args.effectiveFrom } : {}),
+          ...(args.effectiveTo !== undefined ? { effectiveTo: args.effectiveTo } : {}),
+        }),
+      ),
   }),
 );
 

@@ -1,9 +1,16 @@
 import type { SchemaTypes } from '@pothos/core';
 import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
-import { isPlatformAdmin } from '../identity/principal.ts';
 import { MATCH_TYPES } from '../pricing/model-pattern.ts';
-import { callerSubject, ownId } from '../resolvers/plans/caller.ts';
+import { refetch } from '../graphql/refetch.ts';
+import {
+  createPriceRule,
+  deletePriceRule,
+  quotePrice,
+  schedulePriceChange,
+  updatePriceRule,
+} from '../resolvers/pricing/price-rules.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
@@ -84,12 +91,6 @@ const PriceChangeInput = builder.inputType('PriceChangeInput', {
   }),
 });
 
-type Nullable<T> = { [K in keyof T]?: T[K] | null | undefined };
-/** GraphQL gives null for absent optional inputs; the services take undefined as "unchanged / default". */
-function defined<T extends object>(o: Nullable<T>): { [K in keyof T]?: Exclude<T[K], null> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as never;
-}
-
 builder.queryField('priceRules', (t) =>
   t.prismaField({
     keyScope: 'read',
@@ -105,7 +106,7 @@ builder.queryField('priceRules', (t) =>
       ctx.services.db.priceRule.findMany({
         ...query,
         where: {
-          ...(args.planId ? { planId: ownId(args.planId, 'Plan') } : {}),
+          ...(args.planId ? { planId: decodeId(args.planId, 'Plan') } : {}),
           ...(args.currency ? { currency: args.currency } : {}),
           ...(args.modelPattern ? { modelPattern: args.modelPattern } : {}),
         },
@@ -146,25 +147,7 @@ builder.queryField('priceQuote', (t) =>
       at: t.arg({ type: 'DateTime', required: false }),
       planId: t.arg.id({ required: false }),
     },
-    resolve: async (_root, args, ctx) => {
-      const at = args.at ?? ctx.services.clock();
-      let planId: string | null = null;
-      if (args.planId && isPlatformAdmin(ctx.principal)) planId = ownId(args.planId, 'Plan');
-      else if (ctx.principal?.kind === 'api_key')
-        planId = (await ctx.services.plans.effectivePlan({ ...callerSubject(ctx, {}), at }))?.plan.id ?? null;
-      const price = await ctx.services.pricing.requirePrice({
-        model: args.model,
-        currency: args.currency,
-        at,
-        planId,
-      });
-      const costNanos = ctx.services.pricing.computeCost(price, {
-        promptTokens: args.promptTokens,
-        completionTokens: args.completionTokens,
-        cachedTokens: args.cachedTokens ?? 0,
-      });
-      return { ruleId: price.ruleId, costNanos, currency: price.currency, model: args.model };
-    },
+    resolve: (_root, args, ctx) => quotePrice(ctx, args),
   }),
 );
 
@@ -176,17 +159,8 @@ builder.mutationField('createPriceRule', (t) =>
       'VALIDATION_FAILED for negative prices, an unknown currency or an overlapping rule of equal precedence (platform admin).',
     authScopes: { platformAdmin: true },
     args: { input: t.arg({ type: CreatePriceRuleInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const { planId, ...rest } = input;
-      const rule = await ctx.services.pricing.createRule({
-        ...defined(rest),
-        modelPattern: input.modelPattern,
-        currency: input.currency,
-        baseNanosPerToken: input.baseNanosPerToken,
-        planId: planId ? ownId(planId, 'Plan') : null,
-      });
-      return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
-    },
+    resolve: (query, _root, { input }, ctx) =>
+      refetch(ctx.services.db.priceRule, query, createPriceRule(ctx, input)),
   }),
 );
 
@@ -198,10 +172,8 @@ builder.mutationField('updatePriceRule', (t) =>
       'Changes precedence or window (e.g. ends a rule); prices only before the rule takes effect (platform admin).',
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePriceRuleInput, required: true }) },
-    resolve: async (query, _root, { id, input }, ctx) => {
-      const rule = await ctx.services.pricing.updateRule(ownId(id, 'PriceRule'), defined(input));
-      return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
-    },
+    resolve: (query, _root, { id, input }, ctx) =>
+      refetch(ctx.services.db.priceRule, query, updatePriceRule(ctx, id, input)),
   }),
 );
 
@@ -213,13 +185,8 @@ builder.mutationField('schedulePriceChange', (t) =>
       'Ends the rule at effectiveFrom and starts a copy with the new prices there; returns the new rule (platform admin).',
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: PriceChangeInput, required: true }) },
-    resolve: async (query, _root, { id, input }, ctx) => {
-      const rule = await ctx.services.pricing.schedulePriceChange(ownId(id, 'PriceRule'), {
-        ...defined(input),
-        effectiveFrom: input.effectiveFrom,
-      });
-      return ctx.services.db.priceRule.findUniqueOrThrow({ ...query, where: { id: rule.id } });
-    },
+    resolve: (query, _root, { id, input }, ctx) =>
+      refetch(ctx.services.db.priceRule, query, schedulePriceChange(ctx, id, input)),
   }),
 );
 
@@ -229,6 +196,6 @@ builder.mutationField('deletePriceRule', (t) =>
     description: 'Deletes a rule that has not taken effect yet; returns its id (platform admin).',
     authScopes: { platformAdmin: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => (await ctx.services.pricing.deleteRule(ownId(id, 'PriceRule'))).id,
+    resolve: async (_root, { id }, ctx) => (await deletePriceRule(ctx, id)).id,
   }),
 );

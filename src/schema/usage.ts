@@ -1,25 +1,16 @@
 import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
-import { hasScope, isPlatformAdmin } from '../identity/principal.ts';
+import { canSeeUsage } from '../graphql/access/usage.ts';
 import { type UsageAggregateRow, aggregateUsage, visibleUsageWhere } from '../resolvers/usage/usage-query.ts';
-import { rawId } from '../resolvers/wallet/visibility.ts';
 import { MoneyRef, nanoMoney } from './wallet.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 const UsageStatus = screamingEnum('UsageStatus', ['succeeded', 'failed', 'client_aborted']);
 const UsageGrouping = screamingEnum('UsageGrouping', ['day', 'model', 'day_and_model']);
 
 builder.prismaNode('UsageRecord', {
   id: { field: 'id' },
-  authScopes: (u, ctx) => {
-    const p = ctx.principal;
-    if (isPlatformAdmin(p)) return true;
-    return (
-      p?.kind === 'api_key' &&
-      hasScope(p, 'read') &&
-      p.organizationId === u.organizationId &&
-      (p.role !== 'member' || p.userId === u.userId)
-    );
-  },
+  authScopes: (u, ctx) => canSeeUsage(ctx, u),
   description: 'One proxied request: who, which model, tokens, exact cost (nano-units), outcome.',
   fields: (t) => ({
     requestId: t.exposeString('requestId'),
@@ -59,9 +50,9 @@ const UsageFilterInput = builder.inputType('UsageFilter', {
 
 type FilterArg = typeof UsageFilterInput.$inferInput | null | undefined;
 const toFilter = (f: FilterArg) => ({
-  organizationId: f?.organizationId ? rawId(f.organizationId, 'Organization') : null,
-  apiKeyId: f?.apiKeyId ? rawId(f.apiKeyId, 'ApiKey') : null,
-  userId: f?.userId ? rawId(f.userId, 'User') : null,
+  organizationId: f?.organizationId ? decodeId(f.organizationId, 'Organization') : null,
+  apiKeyId: f?.apiKeyId ? decodeId(f.apiKeyId, 'ApiKey') : null,
+  userId: f?.userId ? decodeId(f.userId, 'User') : null,
   model: f?.model ?? null,
   from: f?.from ?? null,
   to: f?.to ?? null,

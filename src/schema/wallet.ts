@@ -1,3 +1,4 @@
+import { prismaConnectionHelpers, queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
 import { LEDGER_REASONS, OWNER_TYPES, WALLET_STATUSES } from '../ledger/accounts.ts';
@@ -5,7 +6,9 @@ import type { ConsistencyReport, PostingResult } from '../ledger/ledger-service.
 import { ForbiddenError, NotFoundError } from '../lib/errors.ts';
 import type { BalanceChangedEvent } from '../pubsub.ts';
 import { adjustWallet, grantCredits } from '../resolvers/wallet/admin-postings.ts';
-import { canSeeWallet, rawId, visibleWalletsWhere } from '../resolvers/wallet/visibility.ts';
+import { type EntriesPage, loadEntriesPage } from '../resolvers/wallet/ledger-entries-page.ts';
+import { canSeeWallet, visibleWalletsWhere } from '../graphql/access/wallets.ts';
+import { decodeId } from '../graphql/ids.ts';
 
 export interface MoneyShape {
   amount: bigint;
@@ -61,6 +64,8 @@ builder.prismaObject('LedgerEntry', {
   }),
 });
 
+const ledgerEntryConnection = prismaConnectionHelpers(builder, 'LedgerEntry', { cursor: 'id' });
+
 export const WalletRef = builder.prismaNode('Wallet', {
   id: { field: 'id' },
   description: 'A prepaid balance of one owner (organization, team or user) in one currency.',
@@ -86,32 +91,23 @@ export const WalletRef = builder.prismaNode('Wallet', {
       resolve: (w) => ({ type: w.ownerType as (typeof OWNER_TYPES)[number], id: w.ownerId }),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    entries: t.prismaConnection({
-      type: 'LedgerEntry',
-      cursor: 'id',
+    entries: t.connection({
+      type: ledgerEntryConnection.ref,
       description: 'Ledger entries on this wallet, newest first.',
       args: {
         reason: t.arg({ type: [LedgerReason], required: false }),
         from: t.arg({ type: 'DateTime', required: false, description: 'Inclusive.' }),
         to: t.arg({ type: 'DateTime', required: false, description: 'Exclusive.' }),
       },
-      resolve: (query, wallet, args, ctx) =>
-        ctx.services.db.ledgerEntry.findMany({
-          ...query,
-          where: {
-            accountId: `wallet:${wallet.id}`,
-            ...(args.reason?.length ? { reason: { in: args.reason } } : {}),
-            ...(args.from || args.to
-              ? {
-                  createdAt: {
-                    ...(args.from ? { gte: args.from } : {}),
-                    ...(args.to ? { lt: args.to } : {}),
-                  },
-                }
-              : {}),
-          },
-          orderBy: { id: 'desc' },
-        }),
+      resolve: async (wallet, args, ctx, info) => {
+        // The page and selection Pothos would give a Prisma connection; the rows come from a
+        // per-request batch over every wallet of the list (src/resolvers/wallet/ledger-entries-page.ts).
+        const { take, skip, cursor, ...selection } = ledgerEntryConnection.getQuery(args, ctx, () =>
+          queryFromInfo({ context: ctx, info, typeName: 'LedgerEntry', path: ['edges', 'node'] }),
+        ) as EntriesPage & EntriesPage['selection'];
+        const rows = await loadEntriesPage(ctx, wallet.id, args, { take, skip, cursor, selection });
+        return ledgerEntryConnection.resolve(rows, args, ctx);
+      },
     }),
   }),
 });
@@ -131,7 +127,7 @@ builder.queryField('wallets', (t) =>
         ...query,
         where: await visibleWalletsWhere(
           ctx,
-          args.organizationId ? rawId(args.organizationId, 'Organization') : null,
+          args.organizationId ? decodeId(args.organizationId, 'Organization') : null,
         ),
         orderBy: { id: 'asc' },
       }),
@@ -304,7 +300,7 @@ builder.subscriptionField('balanceChanged', (t) =>
     authScopes: { authenticated: true },
     args: { walletId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const walletId = rawId(args.walletId, 'Wallet');
+      const walletId = decodeId(args.walletId, 'Wallet');
       const wallet = await ctx.services.db.wallet.findUnique({ where: { id: walletId } });
       if (!wallet) throw new NotFoundError('Wallet', walletId);
       if (!(await canSeeWallet(ctx, wallet))) throw new ForbiddenError('You may not see this wallet');

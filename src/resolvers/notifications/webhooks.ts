@@ -7,7 +7,8 @@ import {
   webhookOrderingKey,
 } from '../../notifications/webhooks.ts';
 import { replayOutboxMessage } from '../../outbox/worker.ts';
-import { decodeId, requireOrgRole } from '../identity/access.ts';
+import { requireOrgRole } from '../../identity/access.ts';
+import { decodeId } from '../../graphql/ids.ts';
 
 /** Organization owners/admins manage their endpoints; platform admins manage all. */
 export function requireOrgAdmin(ctx: Context, organizationId: string) {

@@ -6,8 +6,8 @@ import {
   requireNoPlatformAssignment,
   requirePlanVisible,
 } from '../../plans/plan-access.ts';
-import { type Access, decodeId, requireOrgRole } from '../identity/access.ts';
-import { ownId } from './caller.ts';
+import { type Access, requireOrgRole } from '../../identity/access.ts';
+import { decodeId } from '../../graphql/ids.ts';
 
 const SUBJECT_TYPENAME = {
   organization: 'Organization',
@@ -35,7 +35,7 @@ export async function assignPlan(
 ): Promise<PlanAssignment> {
   const organizationId = decodeId(String(input.organizationId), 'Organization');
   const access = requireOrgRole(ctx.principal, organizationId, 'admin');
-  const planId = ownId(input.planId, 'Plan');
+  const planId = decodeId(input.planId, 'Plan');
   const subjectId = decodeId(String(input.subjectId), SUBJECT_TYPENAME[input.subjectType]);
   const { db, plans, clock } = ctx.services;
   if (access.kind !== 'platform') {
@@ -64,7 +64,7 @@ export async function updateAssignment(
   id: string | number,
   patch: { effectiveFrom?: Date | null; effectiveTo?: Date | null },
 ): Promise<PlanAssignment> {
-  const current = await ctx.services.plans.getAssignment(ownId(id, 'PlanAssignment'));
+  const current = await ctx.services.plans.getAssignment(decodeId(id, 'PlanAssignment'));
   requireUnlocked(requireOrgRole(ctx.principal, current.organizationId, 'admin'), current);
   return ctx.services.plans.updateAssignment(current.id, {
     ...(patch.effectiveFrom ? { effectiveFrom: patch.effectiveFrom } : {}),
@@ -73,7 +73,7 @@ export async function updateAssignment(
 }
 
 export async function deleteAssignment(ctx: Context, id: string | number): Promise<PlanAssignment> {
-  const current = await ctx.services.plans.getAssignment(ownId(id, 'PlanAssignment'));
+  const current = await ctx.services.plans.getAssignment(decodeId(id, 'PlanAssignment'));
   requireUnlocked(requireOrgRole(ctx.principal, current.organizationId, 'admin'), current);
   return ctx.services.plans.deleteAssignment(current.id);
 }

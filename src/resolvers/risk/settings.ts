@@ -7,8 +7,8 @@ import {
   type RiskScopeType,
   type RiskSettings,
 } from '../../risk/settings.ts';
-import { decodeId } from '../identity/access.ts';
 import { organizationIdArg, requireOrgAdmin } from '../notifications/webhooks.ts';
+import { decodeId } from '../../graphql/ids.ts';
 
 export interface RiskSettingShape {
   scopeType: RiskScopeType;

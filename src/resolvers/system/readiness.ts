@@ -1,4 +1,13 @@
-import type { Services } from '../../services.ts';
+import type { Database } from '../../db/client.ts';
+import type { BreakerRegistry } from '../../infra/circuit-breaker.ts';
+import type { SharedState } from '../../infra/shared-state.ts';
+
+/** What readiness looks at. */
+export interface ReadinessDeps {
+  database: Pick<Database, 'kind' | 'ping'>;
+  state: Pick<SharedState, 'kind' | 'ping'>;
+  breakers?: Pick<BreakerRegistry, 'all'> | undefined;
+}
 
 export interface Readiness {
   ok: boolean;
@@ -36,7 +45,7 @@ async function check(name: string, fn: () => Promise<void>) {
  * replica sees the same upstream, so taking replicas out of the load balancer would only turn fast
  * 503s into connection errors.
  */
-export async function checkReadiness(services: Services): Promise<Readiness> {
+export async function checkReadiness(services: ReadinessDeps): Promise<Readiness> {
   const components = await Promise.all([
     check(`database:${services.database.kind}`, () => services.database.ping()),
     check(`shared_state:${services.state.kind}`, () => services.state.ping()),

@@ -2,7 +2,9 @@ import type { Context } from '../../context.ts';
 import type { OwnerType } from '../../ledger/accounts.ts';
 import type { Actor, PostingResult, WalletRow } from '../../ledger/ledger-service.ts';
 import { ValidationError } from '../../lib/errors.ts';
-import { rawId } from './visibility.ts';
+import { decodeId } from '../../graphql/ids.ts';
+
+const OWNER_TYPENAME = { organization: 'Organization', team: 'Team', user: 'User' } as const;
 
 export interface WalletTarget {
   walletId?: string | null;
@@ -20,15 +22,12 @@ export async function resolveWalletTarget(ctx: Context, input: WalletTarget): Pr
   const ledger = ctx.services.ledger;
   if (input.walletId && input.wallet)
     throw new ValidationError('Give either walletId or wallet, not both', { param: 'walletId' });
-  if (input.walletId) return ledger.getWallet(rawId(input.walletId, 'Wallet'));
+  if (input.walletId) return ledger.getWallet(decodeId(input.walletId, 'Wallet'));
   if (input.wallet)
     return ledger.ensureWallet({
       ...input.wallet,
-      organizationId: rawId(input.wallet.organizationId, 'Organization'),
-      ownerId: rawId(
-        input.wallet.ownerId,
-        input.wallet.ownerType[0]!.toUpperCase() + input.wallet.ownerType.slice(1),
-      ),
+      organizationId: decodeId(input.wallet.organizationId, 'Organization'),
+      ownerId: decodeId(input.wallet.ownerId, OWNER_TYPENAME[input.wallet.ownerType]),
     });
   throw new ValidationError('walletId or wallet is required', { param: 'walletId' });
 }

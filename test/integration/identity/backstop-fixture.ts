@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decryptSecret } from '../../../src/identity/crypto.ts';
-import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
+import { bootstrap } from '../../../src/identity/bootstrap.ts';
 import { LiteLLMAdminDouble } from '../../doubles/litellm-admin/index.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '../../../src/lib/ids.ts';
-import { createApiKey } from '../../../src/resolvers/identity/api-keys.ts';
+import { createApiKey } from '../../../src/identity/api-key-admin.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 import { WebhookReceiver } from '../../doubles/webhook-receiver/server.ts';

@@ -1,14 +1,33 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { Prisma } from '../generated/prisma/client.ts';
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
-import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from '../../identity/principal.ts';
+import type { Config } from '../config.ts';
+import type { Db, Tx } from '../db/client.ts';
+import type { LiteLLMSyncFlags } from '../integrations/litellm/outbox.ts';
+import type { ApiKeyService } from './api-keys.ts';
+import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from './principal.ts';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
-} from '../../lib/errors.ts';
+} from '../lib/errors.ts';
+
+/** What organization, user and API-key administration uses (src/identity/organizations.ts, api-key-admin.ts). */
+export interface IdentityAdminServices {
+  db: Db;
+  clock: () => Date;
+  /** Which LiteLLM mirrors to enqueue in the same transaction. */
+  litellm: LiteLLMSyncFlags;
+  config: Pick<Config, 'TOLLGATE_ENCRYPTION_KEY' | 'API_KEY_ROTATION_GRACE_SECONDS'>;
+  apiKeys: Pick<ApiKeyService, 'invalidate' | 'invalidateWhere'>;
+}
+
+/** Who acts (null: the system, as `tollgate bootstrap`) and with what. */
+export interface IdentityAdminContext {
+  services: IdentityAdminServices;
+  principal: Principal | null;
+}
 
 /**
  * Who may do what to an organization's data. Foreign organizations answer NOT_FOUND (their ids
@@ -43,32 +62,17 @@ export function canActOn(access: Access, targetRole: Role): boolean {
   return access.kind === 'platform' || roleAtLeast(access.role, targetRole);
 }
 
-export async function roleOf(db: Db, organizationId: string, userId: string): Promise<Role | null> {
+/** `db` may be a transaction: bootstrap checks the owner it has just created, not yet committed. */
+export async function roleOf(
+  db: Pick<Tx, 'membership'>,
+  organizationId: string,
+  userId: string,
+): Promise<Role | null> {
   const m = await db.membership.findUnique({
     where: { organizationId_userId: { organizationId, userId } },
     select: { role: true },
   });
   return m && isRole(m.role) ? m.role : null;
-}
-
-const ID_PREFIX: Record<string, string> = {
-  Organization: 'org_',
-  Team: 'team_',
-  User: 'user_',
-  Membership: 'mem_',
-  ApiKey: 'key_',
-};
-
-/** Accepts a Relay global id or the raw database id (as the CLI prints) of the given type. */
-export function decodeId(value: string, typename: keyof typeof ID_PREFIX): string {
-  if (value.startsWith(ID_PREFIX[typename]!)) return value;
-  try {
-    const g = decodeGlobalID(value);
-    if (g.typename === typename) return g.id;
-  } catch {
-    // not a global id
-  }
-  throw new NotFoundError(typename, value);
 }
 
 export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -86,7 +90,8 @@ export async function conflictOnUnique<T>(fn: () => Promise<T>, message: string)
   try {
     return await fn();
   } catch (err) {
-    if ((err as { code?: string })?.code === 'P2002') throw new ConflictError(message);
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+      throw new ConflictError(message);
     throw err;
   }
 }

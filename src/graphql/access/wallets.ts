@@ -1,4 +1,3 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../../context.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { isPlatformAdmin } from '../../identity/principal.ts';
@@ -7,18 +6,6 @@ interface WalletOwnerRef {
   organizationId: string;
   ownerType: string;
   ownerId: string;
-}
-
-/** Accepts a raw id (`wal_…`) or a Relay global id of the given type. */
-export function rawId(value: string | number, typename: string): string {
-  const s = String(value);
-  try {
-    const decoded = decodeGlobalID(s);
-    if (decoded.typename === typename) return decoded.id;
-  } catch {
-    // not a global id
-  }
-  return s;
 }
 
 const teamIdsByContext = new WeakMap<Context, Promise<Set<string>>>();

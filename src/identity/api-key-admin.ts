@@ -1,22 +1,29 @@
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
-import { generateApiKeySecret } from '../../identity/api-keys.ts';
+import { generateApiKeySecret } from './api-keys.ts';
 import {
   ALL_KEY_LIMIT_FIELDS,
   type KeyLimitField,
   type KeyLimits,
   requireWithinLimits,
-} from '../../identity/key-limits.ts';
-import { encryptSecret, randomBase62, sha256Hex } from '../../identity/crypto.ts';
-import { API_SCOPES, type ApiScope, type Principal, type Role } from '../../identity/principal.ts';
-import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../../integrations/litellm/outbox.ts';
-import { writeAudit } from '../../lib/audit.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.ts';
-import { newId } from '../../lib/ids.ts';
-import type { Services } from '../../services.ts';
-import { canActOn, parse, requireOrgRole, requirePrincipal, roleOf, zName } from './access.ts';
+} from './key-limits.ts';
+import { encryptSecret, randomBase62, sha256Hex } from './crypto.ts';
+import { API_SCOPES, type ApiScope, type Principal, type Role } from './principal.ts';
+import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../integrations/litellm/outbox.ts';
+import { writeAudit } from '../lib/audit.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.ts';
+import { newId } from '../lib/ids.ts';
+import {
+  type IdentityAdminContext,
+  type IdentityAdminServices,
+  canActOn,
+  parse,
+  requireOrgRole,
+  requirePrincipal,
+  roleOf,
+  zName,
+} from './access.ts';
 
-type Ctx = { services: Services; principal: Principal | null };
+type Ctx = IdentityAdminContext;
 
 const zScopes = z
   .array(z.string())
@@ -112,7 +119,7 @@ interface NewKey {
   litellm: { alias: string; hash: string; encrypted: string } | null;
 }
 
-function mintKey(services: Services): NewKey {
+function mintKey(services: IdentityAdminServices): NewKey {
   const id = newId('key');
   const { secret, hash, prefix } = generateApiKeySecret();
   let litellm: NewKey['litellm'] = null;
@@ -165,7 +172,7 @@ export async function createApiKey(
     await requireKeyOwnerAccess(ctx, organizationId, userId);
     const bound = await callerLimits(ctx, p);
     if (bound) requireWithinLimits(bound, limitsOf(limits), ALL_KEY_LIMIT_FIELDS);
-  } else if (!(await roleOf((opts.tx as unknown as Db | undefined) ?? services.db, organizationId, userId)))
+  } else if (!(await roleOf(opts.tx ?? services.db, organizationId, userId)))
     throw new NotFoundError('User', userId);
   if (input.teamId) {
     const member = await services.db.teamMember.findFirst({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal, Role } from '../../identity/principal.ts';
+import type { Role } from './principal.ts';
 import {
   enqueueKeyDelete,
   enqueueTeamDelete,
@@ -7,11 +7,10 @@ import {
   enqueueUserDelete,
   enqueueUserUpsert,
   type Tx,
-} from '../../integrations/litellm/outbox.ts';
-import { writeAudit } from '../../lib/audit.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.ts';
-import { newId } from '../../lib/ids.ts';
-import type { Services } from '../../services.ts';
+} from '../integrations/litellm/outbox.ts';
+import { writeAudit } from '../lib/audit.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../lib/errors.ts';
+import { newId } from '../lib/ids.ts';
 import {
   type Access,
   canActOn,
@@ -22,9 +21,10 @@ import {
   zEmail,
   zName,
   zSlug,
+  type IdentityAdminContext,
 } from './access.ts';
 
-type Ctx = { services: Services; principal: Principal | null };
+type Ctx = IdentityAdminContext;
 
 async function audit(
   tx: Tx,

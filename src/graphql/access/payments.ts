@@ -3,7 +3,8 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { type Principal, hasScope, isPlatformAdmin } from '../../identity/principal.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
 import type { OwnerType } from '../../ledger/accounts.ts';
-import { canSeeWallet, rawId } from '../wallet/visibility.ts';
+import { canSeeWallet } from './wallets.ts';
+import { decodeId } from '../ids.ts';
 
 /**
  * Who may start top-ups, refund, and see payments. The GraphQL fields in src/schema/payments.ts only
@@ -29,6 +30,12 @@ export async function paymentVisible(ctx: Context, orderId: string) {
   return order ? canSeeOrder(ctx, order) : false;
 }
 
+/** A refund: whoever may see its payment. */
+export async function canSeeRefund(ctx: Context, refund: { paymentId: string }) {
+  const payment = await ctx.services.db.payment.findUnique({ where: { id: refund.paymentId } });
+  return payment ? paymentVisible(ctx, payment.orderId) : false;
+}
+
 /** The organization a top-up is for (an API key's own; a platform admin names one). Needs `billing`. */
 export async function topUpOrganization(
   ctx: Context,
@@ -39,7 +46,7 @@ export async function topUpOrganization(
   if (!hasScope(p, 'billing')) throw new ForbiddenError('Requires the billing scope');
   let organizationId: string;
   if (p.kind === 'api_key') organizationId = p.organizationId;
-  else if (requested) organizationId = rawId(requested, 'Organization');
+  else if (requested) organizationId = decodeId(requested, 'Organization');
   else
     throw new ValidationError('organizationId is required for platform admins', { param: 'organizationId' });
   if (!(await ctx.services.db.organization.findUnique({ where: { id: organizationId } })))
@@ -56,7 +63,7 @@ export async function resolveTopUpOwner(
   const p = ctx.principal!;
   if (!owner) return { ownerType: 'organization', ownerId: organizationId };
   const prefix = owner.type === 'organization' ? 'Organization' : owner.type === 'team' ? 'Team' : 'User';
-  const id = rawId(owner.id, prefix);
+  const id = decodeId(owner.id, prefix);
   const db = ctx.services.db;
   const manager = isPlatformAdmin(p) || (p.kind === 'api_key' && (p.role === 'owner' || p.role === 'admin'));
   if (owner.type === 'organization') {
@@ -85,7 +92,7 @@ export async function resolveTopUpOwner(
 export async function authorizeRefund(ctx: Context, paymentIdArg: string | number): Promise<string> {
   const p = ctx.principal;
   if (!p) throw new UnauthenticatedError();
-  const paymentId = rawId(paymentIdArg, 'Payment');
+  const paymentId = decodeId(paymentIdArg, 'Payment');
   const organizationId = await ctx.services.payments.organizationOfPayment(paymentId);
   if (!isPlatformAdmin(p)) {
     if (p.kind !== 'api_key' || p.organizationId !== organizationId)
@@ -104,7 +111,7 @@ export function visibleOrdersWhere(
   const p = ctx.principal;
   if (!p) throw new UnauthenticatedError();
   if (isPlatformAdmin(p))
-    return organizationIdArg ? { organizationId: rawId(organizationIdArg, 'Organization') } : {};
+    return organizationIdArg ? { organizationId: decodeId(organizationIdArg, 'Organization') } : {};
   if (p.kind === 'api_key' && hasScope(p, 'read'))
     return p.role === 'owner' || p.role === 'admin'
       ? { organizationId: p.organizationId }

@@ -1,24 +1,10 @@
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../../context.ts';
 import { isPlatformAdmin } from '../../identity/principal.ts';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
+import { planVisibleTo } from '../../plans/plan-access.ts';
 import type { SubjectIds } from '../../plans/plans.ts';
-import { decodeId, requireOrgRole } from '../identity/access.ts';
-
-const OWN_PREFIX = { PriceRule: 'price_', Plan: 'plan_', PlanAssignment: 'passign_' } as const;
-
-/** Accepts a Relay global id or the raw database id of a pricing/plans type. */
-export function ownId(value: string | number, typename: keyof typeof OWN_PREFIX): string {
-  const v = String(value);
-  if (v.startsWith(OWN_PREFIX[typename])) return v;
-  try {
-    const g = decodeGlobalID(v);
-    if (g.typename === typename) return g.id;
-  } catch {
-    // not a global id
-  }
-  throw new NotFoundError(typename, v);
-}
+import { requireOrgRole } from '../../identity/access.ts';
+import { decodeId } from '../ids.ts';
 
 export interface SubjectArgs {
   organizationId?: string | number | null;
@@ -65,6 +51,13 @@ export function callerSubject(ctx: Context, args: SubjectArgs): SubjectIds {
     userId: opt(args.userId, 'User'),
     apiKeyId: opt(args.apiKeyId, 'ApiKey'),
   };
+}
+
+/** A private plan is another customer's business: visible only where granted or assigned. */
+export async function canSeePlan(ctx: Context, plan: { id: string }): Promise<boolean> {
+  const p = ctx.principal;
+  if (isPlatformAdmin(p)) return true;
+  return p?.kind === 'api_key' && planVisibleTo(ctx.services.db, plan.id, p.organizationId);
 }
 
 /** The organization a caller may watch limit events of: its own, or any for a platform admin. */
