@@ -319,6 +319,9 @@ describe('payment webhooks under attack', () => {
 
   it('refuses a signature made over a different body, storing and enqueueing nothing', async () => {
     const victim = await topUp();
+    // The double delivers its own payment_intent.created for this top-up asynchronously: let it
+    // land first, or it may be counted between the two reads below.
+    await gw.settle();
     const { db } = gw.t.app.services;
     const stored = async () => [
       await db.providerEvent.count(),
@@ -344,6 +347,7 @@ describe('payment webhooks under attack', () => {
   });
 
   it('answers 400 to validly signed malformed JSON and to JSON that is not an event, storing nothing', async () => {
+    await gw.settle(); // nothing of an earlier test still in flight
     const before = await gw.t.app.services.db.providerEvent.count();
     const jobsBefore = await gw.t.app.services.db.outboxMessage.count({
       where: { topic: PAYMENT_EVENT_TOPIC },
