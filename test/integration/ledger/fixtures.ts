@@ -1,6 +1,6 @@
 import { newId } from '../../../src/lib/ids.ts';
 import type { Db } from '../../../src/db/client.ts';
-import { LedgerService, type LedgerServiceOptions } from '../../../src/ledger/ledger-service.ts';
+import { createLedger, type LedgerOptions } from '../../../src/ledger/ledger-service.ts';
 
 export const USD = 1_000_000_000n;
 
@@ -13,9 +13,9 @@ export async function createOrganization(db: Db, name = 'Acme') {
 export async function walletWithBalance(
   db: Db,
   fundNanos = 0n,
-  opts: LedgerServiceOptions & { currency?: string } = {},
+  opts: LedgerOptions & { currency?: string } = {},
 ) {
-  const ledger = new LedgerService(db, opts);
+  const ledger = createLedger({ ...opts, db });
   const org = await createOrganization(db);
   const wallet = await ledger.ensureWallet({
     organizationId: org.id,

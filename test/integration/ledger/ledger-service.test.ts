@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldSweeper } from '../../../src/ledger/hold-sweeper.ts';
-import { POSTING_NANOS_MAX } from '../../../src/ledger/money.ts';
+import { POSTING_NANOS_MAX } from '../../../src/ledger/posting-amount.ts';
 import type { PubSub } from '../../../src/pubsub.ts';
 import { type TestDatabase, backends, openTestDatabase } from '../../helpers/db.ts';
 import { USD, createOrganization, walletWithBalance } from './fixtures.ts';
