@@ -11,8 +11,8 @@ import { openThrowawayPostgres } from '../testkit/db.ts';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Database } from '../src/db/client.ts';
-import { LedgerService } from '../src/ledger/ledger-service.ts';
-import { preparedStatementName } from '../src/ledger/prepared-statements.ts';
+import { createLedger } from '../src/ledger/ledger-service.ts';
+import { preparedStatementName } from '../src/db/sql.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { newId } from '../src/lib/ids.ts';
@@ -118,8 +118,8 @@ export async function main(): Promise<Row[]> {
   const { db, prepared, drop } = await provision();
   const rows: Row[] = [];
   try {
-    const ledger = new LedgerService(db.prisma, {});
-    const preparedLedger = new LedgerService(prepared, {});
+    const ledger = createLedger({ db: db.prisma });
+    const preparedLedger = createLedger({ db: prepared });
     const org = newId('org');
     await db.prisma.organization.create({ data: { id: org, name: 'bench', slug: org } });
     const wallets: string[] = [];

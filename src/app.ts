@@ -30,7 +30,7 @@ import { MemoryJournal, type SettlementJournal } from './admission/settlement-jo
 import { notifyLimitChanged } from './notifications/limit-notifications.ts';
 import { createPayments, registerPaymentRoutes, startPaymentJobs } from './payments/wiring.ts';
 import { createProxyHandler } from './proxy/routes.ts';
-import { LedgerService } from './ledger/ledger-service.ts';
+import { createLedger } from './ledger/ledger-service.ts';
 import { HoldSweeper } from './ledger/hold-sweeper.ts';
 import type { Services } from './services.ts';
 import { createRiskServices } from './risk/wiring.ts';
@@ -88,7 +88,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await apiKeys.start();
   const litellm = new LiteLLMService({ config, db: database.prisma, metrics, clock });
   const pubsub = createSharedPubSub(state);
-  const ledger = new LedgerService(database.prisma, {
+  const ledger = createLedger({
+    db: database.prisma,
     clock,
     pubsub,
     holdTtlMs: config.HOLD_TTL_MS,

@@ -2,12 +2,8 @@ import { Counter } from 'prom-client';
 import type { ApiKeyPrincipal } from '../identity/api-keys.ts';
 import { hasScope, type Principal } from '../identity/principal.ts';
 import { enqueueLagoUsage, lagoEnabled } from '../integrations/lago/handlers.ts';
-import {
-  type CaptureItem,
-  type CaptureResult,
-  isUniqueViolation,
-  type Payer,
-} from '../ledger/ledger-service.ts';
+import type { CaptureItem, CaptureResult, Payer } from '../ledger/ledger-service.ts';
+import { isUniqueViolation } from '../db/unique-violation.ts';
 import { AppError, IdempotencyConflictError, UnauthenticatedError } from '../lib/errors.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
 import { newId } from '../lib/ids.ts';

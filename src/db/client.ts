@@ -5,11 +5,10 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { type Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { preparedStatementName } from '../ledger/prepared-statements.ts';
 import { logger } from '../lib/logger.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { applyMigrations, type SqlAdapterFactory } from './schema-engine.ts';
-import { pgliteSql, poolSql, registerDriver, type Sql } from './sql.ts';
+import { pgliteSql, poolSql, preparedStatementName, registerDriver, type Sql } from './sql.ts';
 
 export type Db = PrismaClient;
 /** What `db.$transaction(async (tx) => …)` hands its callback. */

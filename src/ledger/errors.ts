@@ -1,7 +1,7 @@
 import { AppError } from '../lib/errors.ts';
 
 export { IdempotencyConflictError } from '../lib/errors.ts';
-export { CurrencyMismatchError, InvalidAmountError, UnsupportedCurrencyError } from './money.ts';
+export { InvalidAmountError, UnsupportedCurrencyError } from '../lib/money.ts';
 
 /** The wallet cannot cover the amount: 402, and `insufficient_quota` on the OpenAI-shaped proxy path. */
 export class InsufficientFundsError extends AppError {

@@ -1,5 +1,5 @@
 import { logger } from '../lib/logger.ts';
-import type { LedgerService } from './ledger-service.ts';
+import type { Holds } from './holds.ts';
 
 export interface HoldSweeperOptions {
   intervalMs: number;
@@ -17,7 +17,7 @@ export class HoldSweeper {
   private stopped = true;
 
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly ledger: Pick<Holds, 'sweepExpiredHolds'>,
     private readonly opts: HoldSweeperOptions,
   ) {}
 

@@ -9,7 +9,7 @@ import type { Statement } from '../db/sql.ts';
 const WALLET_COLUMNS = `id, "organizationId", "ownerType", "ownerId", currency, "balanceNanos", "heldNanos",
                     "creditLimitNanos", status`;
 
-/** requestHash({ walletId, amountNanos }) of ledger-service.ts, computed in SQL for a wallet found by the statement. */
+/** requestHash({ walletId, amountNanos }) (src/lib/request-hash.ts), computed in SQL for a wallet found by the statement. */
 const HOLD_HASH = `encode(sha256(convert_to('{"amountNanos":"' || $1::bigint::text || '","walletId":"' || w.id || '"}', 'UTF8')), 'hex')`;
 
 /** The paying wallet: the user's in the currency if it exists, else the team's, else the organization's. */

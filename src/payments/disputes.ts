@@ -1,5 +1,5 @@
 import type { Payment } from '../generated/prisma/client.ts';
-import { minorToNanos } from '../ledger/money.ts';
+import { minorToNanos } from '../lib/money.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import { notificationKeys } from '../notifications/service.ts';

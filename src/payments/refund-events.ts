@@ -1,5 +1,5 @@
 import type { Refund } from '../generated/prisma/client.ts';
-import { isUniqueViolation } from '../ledger/ledger-service.ts';
+import { isUniqueViolation } from '../db/unique-violation.ts';
 import { newId } from '../lib/ids.ts';
 import type {
   RefundFailedEvent,

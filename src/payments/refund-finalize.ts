@@ -1,6 +1,6 @@
 import type { Refund } from '../generated/prisma/client.ts';
 import type { WalletRow } from '../ledger/ledger-service.ts';
-import { minorToNanos } from '../ledger/money.ts';
+import { minorToNanos } from '../lib/money.ts';
 import { logger } from '../lib/logger.ts';
 import { notificationKeys } from '../notifications/service.ts';
 import { type PaymentsDeps, billingOwner } from './deps.ts';

@@ -1,7 +1,7 @@
 import type { Payment, Refund } from '../generated/prisma/client.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
-import { isUniqueViolation } from '../ledger/ledger-service.ts';
-import { minorToNanos } from '../ledger/money.ts';
+import { isUniqueViolation } from '../db/unique-violation.ts';
+import { minorToNanos } from '../lib/money.ts';
 import { IdempotencyConflictError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import {

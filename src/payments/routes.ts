@@ -1,7 +1,7 @@
 import type { RouteHandler } from '../http/router.ts';
 import { readRawBody } from '../http/body.ts';
 import { sendJson } from '../http/errors.ts';
-import { currencyExponent } from '../ledger/money.ts';
+import { currencyExponent } from '../lib/money.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import type { Config } from '../config.ts';

@@ -1,6 +1,7 @@
 import type { Payment } from '../generated/prisma/client.ts';
-import { isUniqueViolation, requestHash } from '../ledger/ledger-service.ts';
-import { minorToNanos, parseCurrency } from '../ledger/money.ts';
+import { isUniqueViolation } from '../db/unique-violation.ts';
+import { requestHash } from '../lib/request-hash.ts';
+import { minorToNanos, parseCurrency } from '../lib/money.ts';
 import { IdempotencyConflictError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { PaymentStatus as ProviderPaymentStatus } from '../providers/payment/types.ts';

@@ -2,7 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { DailyLimitPlan, Plan, PlanAssignment, Prisma } from '../generated/prisma/client.ts';
 import type { SharedState } from '../infra/shared-state.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
-import { parseCurrency } from '../ledger/money.ts';
+import { parseCurrency } from '../lib/money.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import type { PricingService } from '../pricing/price-rules.ts';

@@ -5,7 +5,7 @@ type Tx = Prisma.TransactionClient;
 import type { SharedState } from '../infra/shared-state.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
-import { parseCurrency } from '../ledger/money.ts';
+import { parseCurrency } from '../lib/money.ts';
 import { logger } from '../lib/logger.ts';
 import {
   type PriceFields,

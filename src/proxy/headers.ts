@@ -1,4 +1,4 @@
-import { nanosToMajorDecimal } from '../ledger/money.ts';
+import { nanosToMajorDecimal } from '../lib/money.ts';
 import type { Settlement } from './admission.ts';
 
 /** Headers of the answer the client gets: what of upstream's it may see, and what Tollgate adds. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { isUniqueViolation } from '../../ledger/ledger-service.ts';
+import { isUniqueViolation } from '../../db/unique-violation.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { LagoApiError, lagoCall } from './client.ts';
 import type { LagoContext } from './context.ts';

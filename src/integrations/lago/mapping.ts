@@ -1,4 +1,4 @@
-import { NANOS_PER_MAJOR, currencyExponent, toDecimalString } from '../../ledger/money.ts';
+import { NANOS_PER_MAJOR, currencyExponent, toDecimalString } from '../../lib/money.ts';
 
 /**
  * Deterministic Lago identifiers and exact amount conversions. Lago keeps one currency per

@@ -3,7 +3,7 @@ import { logger } from '../../lib/logger.ts';
 import { PermanentDeliveryError } from '../../outbox/worker.ts';
 import { LagoApiError, lagoCall } from './client.ts';
 import type { LagoContext } from './context.ts';
-import { nanosToMajorDecimal } from '../../ledger/money.ts';
+import { nanosToMajorDecimal } from '../../lib/money.ts';
 import { nanosToPreciseCents } from './mapping.ts';
 
 /** The body of one Lago usage event (`POST /events` / `/events/batch`). */

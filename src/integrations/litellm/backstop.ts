@@ -1,7 +1,7 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { frozenNanos } from '../../ledger/ledger-service.ts';
+import { frozenNanos } from '../../ledger/freezes.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { enqueueOutbox } from '../../outbox/outbox.ts';
 import {

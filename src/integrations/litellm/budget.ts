@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.ts';
-import { type WalletRow, pickPayingWallet } from '../../ledger/ledger-service.ts';
+import type { WalletRow } from '../../ledger/ledger-service.ts';
+import { pickPayingWallet } from '../../ledger/payer.ts';
 import { usdNumberToNanos } from './usd.ts';
 
 /** LiteLLM budgets are USD: only USD wallets get a backstop. */

@@ -3,14 +3,14 @@ import {
   InvalidAmountError,
   parseCurrency,
   UnsupportedCurrencyError,
-} from '../../ledger/money.ts';
+} from '../../lib/money.ts';
 import { AmountTooLargeError, AmountTooSmallError } from './errors.ts';
 import type { MoneyLike } from './types.ts';
 
 /**
  * Stripe's currency rules (docs.stripe.com/currencies), checked before any provider call so that a
  * bad amount never costs a round trip. Our amounts use the ISO 4217 exponent of the shared table in
- * `src/ledger/money.ts`; Stripe differs for one currency, ISK, which it treats as two-decimal with
+ * `src/lib/money.ts`; Stripe differs for one currency, ISK, which it treats as two-decimal with
  * amounts divisible by 100. `toStripeAmount`/`fromStripeAmount` are the only place that difference
  * is bridged.
  */

@@ -146,4 +146,4 @@ export class UnknownProviderError extends AppError {
   }
 }
 
-export { InvalidAmountError, UnsupportedCurrencyError } from '../../ledger/money.ts';
+export { InvalidAmountError, UnsupportedCurrencyError } from '../../lib/money.ts';

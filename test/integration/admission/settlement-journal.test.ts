@@ -60,7 +60,7 @@ function outage<K extends 'settle' | 'captureManyFromHold'>(
   down: () => boolean,
 ) {
   const original = ledger[method].bind(ledger) as (...a: unknown[]) => Promise<unknown>;
-  const state = { attempts: 0 };
+  const state = { attempts: 0, restore: () => Object.assign(ledger, { [method]: original }) };
   (ledger as any)[method] = async (...args: unknown[]) => {
     state.attempts++;
     if (down()) throw new Error('Connection terminated unexpectedly');
@@ -175,7 +175,7 @@ describe('settlements survive the database and the process (issue 15, findings 1
     expect(await g.balance()).toBe(before - USAGE_COST);
     const usage = await s.db.usageRecord.findUniqueOrThrow({ where: { requestId: own.requestId } });
     expect(usage).toMatchObject({ costNanos: USAGE_COST, estimated: false });
-    delete (s.ledger as any).settle;
+    failing.restore();
   });
 
   describe('a process that dies: another one posts what it had promised', () => {

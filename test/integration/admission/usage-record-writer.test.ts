@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UsageRecordData, UsageRecordWriter } from '../../../src/admission/usage-record.ts';
-import { isUniqueViolation } from '../../../src/ledger/ledger-service.ts';
+import { isUniqueViolation } from '../../../src/db/unique-violation.ts';
 import { newId } from '../../../src/lib/ids.ts';
 import { type TestDatabase, backends, openTestDatabase } from '../../helpers/db.ts';
 

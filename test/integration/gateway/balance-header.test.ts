@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { nanosToMajorDecimal } from '../../../src/ledger/money.ts';
+import { nanosToMajorDecimal } from '../../../src/lib/money.ts';
 import { MODEL, type Gateway, startGateway } from './helpers.ts';
 
 /**

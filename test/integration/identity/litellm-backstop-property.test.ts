@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { frozenNanos } from '../../../src/ledger/ledger-service.ts';
+import { frozenNanos } from '../../../src/ledger/freezes.ts';
 import { type Backstop, type Tenant, startBackstop } from './backstop-fixture.ts';
 
 type Action =

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/client.ts';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../../../src/generated/prisma/client.ts';
-import { LedgerService } from '../../../src/ledger/ledger-service.ts';
-import { preparedStatementName } from '../../../src/ledger/prepared-statements.ts';
+import { createLedger } from '../../../src/ledger/ledger-service.ts';
+import { preparedStatementName } from '../../../src/db/sql.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { walletWithBalance } from './fixtures.ts';
 
@@ -110,8 +110,8 @@ describe('ledger concurrency on PostgreSQL', () => {
     nowMs += 5_000;
     const second: Database = await openDatabase({ url: db.url!, poolSize: 8 });
     try {
-      const sweeperA = new LedgerService(db.prisma, { clock });
-      const sweeperB = new LedgerService(second.prisma, { clock });
+      const sweeperA = createLedger({ db: db.prisma, clock });
+      const sweeperB = createLedger({ db: second.prisma, clock });
       const rounds = await Promise.all([
         sweeperA.sweepExpiredHolds(1_000),
         sweeperB.sweepExpiredHolds(1_000),
@@ -147,7 +147,7 @@ describe('ledger concurrency on PostgreSQL', () => {
     try {
       let nowMs = Date.UTC(2032, 0, 1);
       const { wallet } = await walletWithBalance(db.prisma, 10_000n);
-      const ledger = new LedgerService(prepared, { clock: () => new Date(nowMs), holdTtlMs: 1_000 });
+      const ledger = createLedger({ db: prepared, clock: () => new Date(nowMs), holdTtlMs: 1_000 });
       for (let i = 0; i < 8; i++) {
         const h = await ledger.hold({ walletId: wallet.id, amountNanos: 100n, idempotencyKey: `p${i}` });
         if (i % 2) await ledger.settle({ holdId: h.holdId, actualNanos: 90n + BigInt(i) });

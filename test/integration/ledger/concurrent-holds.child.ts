@@ -4,13 +4,13 @@
  */
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../../src/db/client.ts';
-import { LedgerService } from '../../../src/ledger/ledger-service.ts';
+import { createLedger } from '../../../src/ledger/ledger-service.ts';
 
 const [url, walletId, countText, amountText, tag] = process.argv.slice(2);
 const count = Number.parseInt(countText!, 10);
 const amount = BigInt(amountText!);
 const database = await openDatabase({ url: url!, poolSize: 16 });
-const ledger = new LedgerService(database.prisma, {});
+const ledger = createLedger({ db: database.prisma });
 await database.ping();
 process.stdout.write('ready\n');
 const rl = createInterface({ input: process.stdin });

@@ -1,6 +1,8 @@
 import { newId } from '../../../src/lib/ids.ts';
+import type { TestDatabase } from '../../helpers/db.ts';
 import type { Db } from '../../../src/db/client.ts';
-import { LedgerService, type LedgerServiceOptions } from '../../../src/ledger/ledger-service.ts';
+import type { LedgerPublisher } from '../../../src/ledger/ledger-events.ts';
+import { createLedger, type LedgerOptions } from '../../../src/ledger/ledger-service.ts';
 
 export const USD = 1_000_000_000n;
 
@@ -13,9 +15,9 @@ export async function createOrganization(db: Db, name = 'Acme') {
 export async function walletWithBalance(
   db: Db,
   fundNanos = 0n,
-  opts: LedgerServiceOptions & { currency?: string } = {},
+  opts: LedgerOptions & { currency?: string } = {},
 ) {
-  const ledger = new LedgerService(db, opts);
+  const ledger = createLedger({ ...opts, db });
   const org = await createOrganization(db);
   const wallet = await ledger.ensureWallet({
     organizationId: org.id,
@@ -31,4 +33,25 @@ export async function walletWithBalance(
       idempotencyKey: `fund-${wallet.id}`,
     });
   return { ledger, org, wallet };
+}
+
+/** How many transactions, entries and holds exist: a refused call must change none. */
+export async function counts(db: TestDatabase) {
+  const [transactions, entries, holds] = await Promise.all([
+    db.prisma.ledgerTransaction.count(),
+    db.prisma.ledgerEntry.count(),
+    db.prisma.hold.count(),
+  ]);
+  return { transactions, entries, holds };
+}
+
+/** A publisher that keeps what the ledger published, in order. */
+export function recordingPubSub() {
+  const events: { channel: string; event: any }[] = [];
+  const pubsub: LedgerPublisher = {
+    publish: (channel: string, event: unknown) => {
+      events.push({ channel, event });
+    },
+  };
+  return { pubsub, events };
 }

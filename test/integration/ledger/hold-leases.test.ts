@@ -615,6 +615,29 @@ describe.each(backends())('Hold leases (resizeHold, captureFromHold) on %s', (ba
     await expectConsistent(ledger);
   });
 
+  it("captures a batch's requests one by one through the ledger's own captureFromHold, so a wrapper around it sees each", async () => {
+    const { ledger, wallet, holdId } = await lease(10n * USD, 5n * USD);
+    const original = ledger.captureFromHold;
+    const seen: string[] = [];
+    ledger.captureFromHold = (input) => {
+      seen.push(input.idempotencyKey);
+      return original(input);
+    };
+    try {
+      // One item: never the batch statement. A replayed key in a batch: the fallback, one by one.
+      await ledger.captureManyFromHold(holdId, [{ amountNanos: 1n * USD, idempotencyKey: 'w-1' }]);
+      await ledger.captureManyFromHold(holdId, [
+        { amountNanos: 1n * USD, idempotencyKey: 'w-1' },
+        { amountNanos: 1n * USD, idempotencyKey: 'w-2' },
+      ]);
+    } finally {
+      ledger.captureFromHold = original;
+    }
+    expect(seen).toEqual(['w-1', 'w-1', 'w-2']);
+    expect(await state(wallet.id, holdId)).toMatchObject({ balanceNanos: 8n * USD, holdNanos: 3n * USD });
+    await expectConsistent(ledger);
+  });
+
   it('reports every request of a batch on a released lease inactive and posts nothing', async () => {
     const { ledger, wallet, holdId } = await lease(10n * USD, 5n * USD);
     await ledger.release({ holdId, reason: 'lease_closed' });

@@ -197,7 +197,7 @@ describe.each(backends())('plans and assignments (%s)', (backend) => {
     });
     expect(ok.warnThresholds).toEqual([80, 90]);
     expect(ok.dailyLimits).toHaveLength(1);
-    // One currency rule for the whole gateway (src/ledger/money.ts): UNSUPPORTED_CURRENCY, codes upper-cased.
+    // One currency rule for the whole gateway (src/lib/money.ts): UNSUPPORTED_CURRENCY, codes upper-cased.
     await expect(
       plans.createPlan({
         ...base,

@@ -1,6 +1,6 @@
 import { AlipaySdk } from 'alipay-sdk';
 import { randomBytes } from 'node:crypto';
-import { currencyExponent, toDecimalString } from '../../../src/ledger/money.ts';
+import { currencyExponent, toDecimalString } from '../../../src/lib/money.ts';
 import {
   createPaymentProviders,
   type PaymentProvidersConfig,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseUpstreamError } from '../../../src/proxy/errors.ts';
-import { nanosToMajorDecimal as formatNanos } from '../../../src/ledger/money.ts';
+import { nanosToMajorDecimal as formatNanos } from '../../../src/lib/money.ts';
 import { isUsageOnlyChunk } from '../../../src/proxy/usage-scan.ts';
 import { upstreamHeaders } from '../../../src/proxy/forwarding.ts';
 import { parseProxyBody, upstreamBody } from '../../../src/proxy/request.ts';

@@ -1,5 +1,5 @@
 import { AlipaySdk, type AlipaySdkCommonResult, type AlipaySdkConfig } from 'alipay-sdk';
-import { InvalidAmountError } from '../../../ledger/money.ts';
+import { InvalidAmountError } from '../../../lib/money.ts';
 import { ProviderInvalidRequestError, ProviderResourceMissingError } from '../errors.ts';
 import type {
   ClosePaymentResult,

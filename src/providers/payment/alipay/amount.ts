@@ -4,7 +4,7 @@ import {
   parseCurrency,
   toDecimalString,
   UnsupportedCurrencyError,
-} from '../../../ledger/money.ts';
+} from '../../../lib/money.ts';
 import { AmountTooLargeError, AmountTooSmallError } from '../errors.ts';
 import type { MoneyLike } from '../types.ts';
 

@@ -6,7 +6,7 @@ import {
   planCodeFor,
   subscriptionExternalId,
 } from '../../../../src/integrations/lago/mapping.ts';
-import { nanosToMajorDecimal, toDecimalString } from '../../../../src/ledger/money.ts';
+import { nanosToMajorDecimal, toDecimalString } from '../../../../src/lib/money.ts';
 import { buildUsageEvent } from '../../../../src/integrations/lago/usage.ts';
 
 describe('Lago mapping', () => {

@@ -1,4 +1,4 @@
-import { AppError } from '../lib/errors.ts';
+import { AppError } from './errors.ts';
 
 /**
  * Units. Payment amounts are integers in the currency's minor unit (exponent below); wallet
@@ -6,9 +6,6 @@ import { AppError } from '../lib/errors.ts';
  * currency. `minorToNanos`/`nanosToMinor` are the only conversions between the two. No floats.
  */
 export const NANOS_PER_MAJOR = 1_000_000_000n;
-
-/** The largest amount one posting, hold or settle may move: 10^15 nanos = 1,000,000 major units. */
-export const POSTING_NANOS_MAX = 10n ** 15n;
 
 /** An exact decimal string of value / 10^digits ("1234", 3 → "1.234"; no float on the way). */
 export function toDecimalString(value: bigint, digits: number): string {
@@ -65,12 +62,6 @@ export class InvalidAmountError extends AppError {
   }
 }
 
-export class CurrencyMismatchError extends AppError {
-  constructor(a: string, b: string) {
-    super('CURRENCY_MISMATCH', `Cannot combine ${a} and ${b}`, { status: 400, details: { a, b } });
-  }
-}
-
 /** Upper-cases and checks a currency code against the table; throws UNSUPPORTED_CURRENCY. */
 export function parseCurrency(code: string, param = 'currency'): string {
   const c = code.trim().toUpperCase();
@@ -109,96 +100,4 @@ export function nanosToMinor(amountNanos: bigint, currency: string, rounding: Ro
   // BigInt division truncates toward zero.
   if (rounding === 'floor') return r < 0n ? q - 1n : q;
   return r > 0n ? q + 1n : q;
-}
-
-/**
- * An amount of one currency, held in nano-units. Built only through the factories, which check
- * the currency and that the value is an integer that fits a PostgreSQL BIGINT.
- */
-export class Money {
-  private constructor(
-    readonly amountNanos: bigint,
-    readonly currency: string,
-  ) {}
-
-  /** The range of a PostgreSQL BIGINT column, where every amount ends up. */
-  static readonly NANOS_ABS_MAX = 2n ** 63n - 1n;
-
-  static ofNanos(amountNanos: bigint, currency: string): Money {
-    if (typeof amountNanos !== 'bigint') throw new InvalidAmountError('Amount must be an integer (bigint)');
-    if (amountNanos > Money.NANOS_ABS_MAX || amountNanos < -Money.NANOS_ABS_MAX)
-      throw new InvalidAmountError('Amount is out of range', { amountNanos: amountNanos.toString() });
-    return new Money(amountNanos, parseCurrency(currency));
-  }
-
-  static ofMinor(amountMinor: bigint, currency: string): Money {
-    if (typeof amountMinor !== 'bigint') throw new InvalidAmountError('Amount must be an integer (bigint)');
-    const c = parseCurrency(currency);
-    return Money.ofNanos(minorToNanos(amountMinor, c), c);
-  }
-
-  static zero(currency: string): Money {
-    return Money.ofNanos(0n, currency);
-  }
-
-  toMinor(rounding: Rounding = 'exact'): bigint {
-    return nanosToMinor(this.amountNanos, this.currency, rounding);
-  }
-
-  plus(other: Money): Money {
-    this.sameCurrency(other);
-    return Money.ofNanos(this.amountNanos + other.amountNanos, this.currency);
-  }
-
-  minus(other: Money): Money {
-    this.sameCurrency(other);
-    return Money.ofNanos(this.amountNanos - other.amountNanos, this.currency);
-  }
-
-  negate(): Money {
-    return new Money(-this.amountNanos, this.currency);
-  }
-
-  isZero(): boolean {
-    return this.amountNanos === 0n;
-  }
-
-  equals(other: Money): boolean {
-    return this.currency === other.currency && this.amountNanos === other.amountNanos;
-  }
-
-  /** `USD 12.345000000` — exact decimal text in major units, for logs and messages. */
-  toString(): string {
-    const neg = this.amountNanos < 0n;
-    const abs = neg ? -this.amountNanos : this.amountNanos;
-    const frac = (abs % NANOS_PER_MAJOR).toString().padStart(9, '0');
-    return `${this.currency} ${neg ? '-' : ''}${abs / NANOS_PER_MAJOR}.${frac}`;
-  }
-
-  private sameCurrency(other: Money) {
-    if (other.currency !== this.currency) throw new CurrencyMismatchError(this.currency, other.currency);
-  }
-}
-
-/**
- * Checks an amount to be posted: a bigint, within (0, POSTING_NANOS_MAX], or [0, max] when zero is
- * allowed (settle of a request that cost nothing), or non-zero in ±max when signed (adjustments).
- */
-export function checkPostingAmount(
-  amountNanos: bigint,
-  opts: { allowZero?: boolean; signed?: boolean; param?: string } = {},
-): bigint {
-  const name = opts.param ?? 'amountNanos';
-  if (typeof amountNanos !== 'bigint') throw new InvalidAmountError(`${name} must be a bigint`);
-  const abs = amountNanos < 0n ? -amountNanos : amountNanos;
-  if (abs > POSTING_NANOS_MAX)
-    throw new InvalidAmountError(`${name} exceeds the maximum of ${POSTING_NANOS_MAX} nanos per posting`, {
-      amountNanos: amountNanos.toString(),
-      maxNanos: POSTING_NANOS_MAX.toString(),
-    });
-  if (amountNanos < 0n && !opts.signed)
-    throw new InvalidAmountError(`${name} must not be negative`, { amountNanos: amountNanos.toString() });
-  if (amountNanos === 0n && !opts.allowZero)
-    throw new InvalidAmountError(`${name} must not be zero`, { amountNanos: '0' });
-  return amountNanos;
 }
