@@ -5,7 +5,7 @@ import type { Metrics } from '../../http/metrics.ts';
 import { decryptSecret } from '../../identity/crypto.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { logger } from '../../lib/logger.ts';
-import { type OutboxDelivery, type OutboxWorker, PermanentDeliveryError } from '../../outbox/worker.ts';
+import { type OutboxDelivery, type OutboxHandlers, PermanentDeliveryError } from '../../outbox/worker.ts';
 import { LiteLLMBackstop } from './backstop.ts';
 import { LiteLLMAdminClient, LiteLLMAdminError } from './client.ts';
 import { LITELLM_TOPICS, type LiteLLMSyncFlags, type TeamEntityType } from './outbox.ts';
@@ -121,7 +121,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   }
 
   /** Registers the outbox handlers for every `litellm.*` topic (only when admin sync is on). */
-  register(outbox: OutboxWorker): void {
+  register(outbox: OutboxHandlers): void {
     if (!this.enabled) return;
     const wrap =
       (fn: (payload: any) => Promise<void>) =>
@@ -467,7 +467,15 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   }
 }
 
-/** Wires the LiteLLM outbox handlers into the app's worker (called from src/app.ts). */
-export function registerLiteLLMHandlers(services: { litellm: LiteLLMService; outbox: OutboxWorker }): void {
-  services.litellm.register(services.outbox);
+/** Builds the LiteLLM admin sync and budget backstop and registers its outbox topics. */
+export function createLiteLLM(deps: {
+  config: Config;
+  db: Db;
+  metrics: Metrics;
+  clock: () => Date;
+  outbox: OutboxHandlers;
+}): LiteLLMService {
+  const litellm = new LiteLLMService(deps);
+  litellm.register(deps.outbox);
+  return litellm;
 }
