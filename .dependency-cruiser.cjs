@@ -20,6 +20,18 @@ const EDGE_AND_ENTRY =
  */
 const dep = (rule, from, to) => ({ type: 'dependency', from, to, rule: { name: rule, severity: 'error' } });
 const KNOWN_VIOLATIONS = [
+  // services.ts types `admission` as AdmissionService (proxy split) while admission-service.ts takes the
+  // Services bag: the admission split (createAdmission with narrow deps) removes this type-only cycle.
+  {
+    type: 'cycle',
+    from: 'src/admission/admission-service.ts',
+    to: 'src/services.ts',
+    rule: { name: 'no-circular', severity: 'error' },
+    cycle: [
+      { name: 'src/services.ts', dependencyTypes: [] },
+      { name: 'src/admission/admission-service.ts', dependencyTypes: [] },
+    ],
+  },
   // Domain code typed by the Services bag; each owner is replacing it with narrow deps.
   dep('domains-import-no-edge', 'src/identity/authenticate.ts', 'src/services.ts'),
   dep('domains-import-no-edge', 'src/admission/admission-service.ts', 'src/services.ts'),

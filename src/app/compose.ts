@@ -48,8 +48,8 @@ export interface Composition {
 /**
  * The composition root: the only module that knows every service. It builds them in dependency
  * order (each from the narrow pieces it uses), so nothing is bound late or mutated after it is
- * built. Ledger, payments, admission and the proxy are still built by their current constructors:
- * the seams where `createLedger` / `createPayments` / `createAdmission` slot in are marked "seam".
+ * built. The ledger and admission are still built by their current constructors: the seams where
+ * `createLedger` / `createAdmission` slot in are marked "seam".
  */
 export async function compose(config: Config, overrides: CompositionOverrides = {}): Promise<Composition> {
   const database =
