@@ -10,7 +10,7 @@ import { openThrowawayPostgres } from '../testkit/db.ts';
 import { randomBytes } from 'node:crypto';
 import { RedisSharedState } from '../src/infra/shared-state.ts';
 import { newId } from '../src/lib/ids.ts';
-import { createPlans } from '../src/plans/wiring.ts';
+import { createPlanServices } from '../src/plans/wiring.ts';
 import { createSharedPubSub } from '../src/pubsub.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://tollgate@127.0.0.1:55432/postgres';
@@ -23,7 +23,7 @@ const pct = (s: number[], p: number) =>
 const db = await openThrowawayPostgres(ADMIN_URL, { poolSize: 20, prefix: 'tollgate_bench' });
 const state = new RedisSharedState(REDIS_URL, { keyPrefix: `bench${randomBytes(3).toString('hex')}:` });
 const now = new Date('2026-03-10T04:00:00Z');
-const s = createPlans({ db: db.prisma, state, pubsub: createSharedPubSub(state), clock: () => now });
+const s = createPlanServices({ db: db.prisma, state, pubsub: createSharedPubSub(state), clock: () => now });
 
 await s.pricing.createRule({
   modelPattern: 'gpt-4o-mini',

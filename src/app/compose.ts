@@ -16,7 +16,7 @@ import { limitChangedNotifier } from '../notifications/limit-notifications.ts';
 import { createNotifications } from '../notifications/wiring.ts';
 import { createOutbox } from '../outbox/wiring.ts';
 import { createPayments, startPaymentJobs } from '../payments/wiring.ts';
-import { createPlans } from '../plans/wiring.ts';
+import { createPlanServices } from '../plans/wiring.ts';
 import { type ProxyHandler, createProxyHandler } from '../proxy/routes.ts';
 import { createSharedPubSub } from '../pubsub.ts';
 import { createRisk, createRiskSettings } from '../risk/wiring.ts';
@@ -123,7 +123,7 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     nowMs,
   });
 
-  const plans = createPlans({
+  const plans = createPlanServices({
     db,
     state,
     pubsub,

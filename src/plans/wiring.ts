@@ -4,24 +4,15 @@ import { PricingService } from '../pricing/price-rules.ts';
 import type { LimitChangedEvent, PubSub } from '../pubsub.ts';
 import { createPlans } from './create-plans.ts';
 
-export interface Plans {
-  /** Price rules: `priceFor`, `requirePrice` (MODEL_NOT_PRICED), exact `computeCost`, `estimateMaxCost`. */
-  pricing: PricingService;
-  /** Plans, their daily limits and assignments; `effectivePlan(ids)`. */
-  plans: PlanService;
-  /** Daily-limit enforcement shared across processes: `admit` → `commit` / `cancel`, `todayUsage`. */
-  dailyLimits: DailyLimitService;
-}
-
 /** Builds the pricing, plan and daily-limit services for the composition root. */
-export function createPlans(deps: {
+export function createPlanServices(deps: {
   db: Db;
   state: SharedState;
   pubsub: Pick<PubSub, 'publish'>;
   clock: () => Date;
   priceCacheTtlMs?: number;
   onLimitChanged?: (event: LimitChangedEvent) => void;
-}): Plans {
+}) {
   const pricing = new PricingService({
     db: deps.db,
     state: deps.state,

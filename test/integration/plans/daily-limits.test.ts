@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisUnavailableError } from '../../../src/infra/dependency-errors.ts';
 import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
 import type { PlanInput } from '../../../src/plans/plans.ts';
-import { createPlans } from '../../../src/plans/wiring.ts';
+import { createPlanServices } from '../../../src/plans/wiring.ts';
 import { type LimitChangedEvent, createSharedPubSub } from '../../../src/pubsub.ts';
 import { testRedisState } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
@@ -21,7 +21,7 @@ describe('daily limits (PostgreSQL + Redis)', () => {
   function gateway(state: SharedState) {
     return {
       state,
-      ...createPlans({ db: db.prisma, state, pubsub: createSharedPubSub(state), clock }),
+      ...createPlanServices({ db: db.prisma, state, pubsub: createSharedPubSub(state), clock }),
     };
   }
   function redis(prefix?: string) {
