@@ -37,8 +37,6 @@ const KNOWN_VIOLATIONS = [
   dep('domains-import-no-edge', 'src/admission/admission-service.ts', 'src/services.ts'),
   // The admission port is declared in src/proxy (its consumer); the admission split moves it.
   dep('domains-import-no-edge', 'src/admission/admission-service.ts', 'src/proxy/admission.ts'),
-  // infra split: the breaker borrows the outbox's backoff helper.
-  dep('infra-imports-no-domain', 'src/infra/circuit-breaker.ts', 'src/outbox/worker.ts'),
   // ledger split: prepared statements move out of src/ledger (this edge is also the db <-> ledger
   // folder cycle, hence the pathNot in no-circular-folders).
   dep('base-imports-no-domain', 'src/db/client.ts', 'src/ledger/prepared-statements.ts'),
