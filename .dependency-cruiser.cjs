@@ -62,8 +62,10 @@ module.exports = {
       // KNOWN (remove with the db/client.ts entry below): src/db -> src/ledger closes a folder cycle.
       // Until then base-imports-no-domain still guards src/db: no folder cycle can pass through it
       // without an import that rule reports.
-      from: { path: '^src/', pathNot: '^src/db$' },
-      to: { circular: true, pathNot: '^src(/db)?$' },
+      // The GraphQL edge (graphql/yoga.ts builds schema/, schema/ uses graphql/ helpers and resolvers/)
+      // is one layer split over three folders: module cycles there still fail no-circular.
+      from: { path: '^src/', pathNot: ['^src/db$', '^src/(schema|resolvers|graphql)(/|$)'] },
+      to: { circular: true, pathNot: ['^src(/db)?$', '^src/(schema|resolvers|graphql)(/|$)'] },
     },
     {
       name: 'base-imports-no-domain',

@@ -5,6 +5,7 @@ import { BreakerRegistry } from '../infra/circuit-breaker.ts';
 import { type SharedState, openSharedState } from '../infra/shared-state.ts';
 import { logger } from '../lib/logger.ts';
 import { ApiKeyService } from '../identity/api-keys.ts';
+import { decryptSecret } from '../identity/crypto.ts';
 import { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
 import { createLiteLLM } from '../integrations/litellm/service.ts';
 import { registerLagoHandlers } from '../integrations/lago/handlers.ts';
@@ -91,7 +92,7 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     nowMs,
   });
 
-  const litellm = createLiteLLM({ config, db, metrics, clock, outbox });
+  const litellm = createLiteLLM({ config, db, metrics, clock, outbox, decryptSecret });
   const lago = registerLagoHandlers({ config, db, outbox, clock });
 
   // seam: createLedger(deps)
