@@ -5,20 +5,24 @@ import { WebSocketServer } from 'ws';
 import { toGraphQLError } from './graphql/error-mapping.ts';
 import type { GraphQLServer } from './graphql/yoga.ts';
 import { sendError, sendJson } from './http/errors.ts';
+import type { Metrics } from './http/metrics.ts';
 import type { Router } from './http/router.ts';
 import { AppError, BadRequestError, NotFoundError } from './lib/errors.ts';
 import { uuidv7 } from './lib/ids.ts';
 import { logger } from './lib/logger.ts';
 import { resolveRequestId, runWithRequestContext } from './lib/request-context.ts';
-import type { Services } from './services.ts';
 
 /**
  * One HTTP server on one port. Every request gets a request id (the client's X-Request-ID if it is
  * printable and ≤128 chars, else a new UUIDv7, with X-Request-ID-Replaced saying so), echoed on the
  * response and bound to every log line through AsyncLocalStorage.
  */
-export function createHttpServer(services: Services, router: Router, graphql: GraphQLServer): http.Server {
-  const { httpRequests, httpDuration } = services.metrics;
+export function createHttpServer(
+  deps: { metrics: Metrics },
+  router: Router,
+  graphql: GraphQLServer,
+): http.Server {
+  const { httpRequests, httpDuration } = deps.metrics;
 
   /** Routes one request. Async, so a synchronous throw anywhere in it becomes a rejection the edge catches. */
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, started: bigint) {

@@ -20,8 +20,9 @@ import type { PaymentService } from './payments/payment-service.ts';
 
 /**
  * The composition root's product: every shared domain service, built once per process in
- * src/app.ts. GraphQL resolvers, the proxy, webhooks and jobs all call these, so enforcement
- * logic lives in one place.
+ * src/app/compose.ts. The edges (GraphQL context, HTTP routes, webhooks) read it; domain code takes
+ * the narrow interfaces it uses instead (the dependency check in .dependency-cruiser.cjs forbids
+ * domains importing this file).
  */
 export interface Services {
   config: Config;
@@ -41,7 +42,7 @@ export interface Services {
   /** LiteLLM admin sync, budget backstop and drift, and `credentialFor(apiKeyId)` for the proxy. */
   litellm: LiteLLMService;
   /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/proxy/admission.ts). */
-  admission?: AdmissionService;
+  admission: AdmissionService;
   /** Price rules: `priceFor`, `requirePrice` (MODEL_NOT_PRICED), exact `computeCost`, `estimateMaxCost`. */
   pricing: PricingService;
   /** Plans, their daily limits and assignments; `effectivePlan(ids)`. */

@@ -93,7 +93,7 @@ export class AdmissionService implements Admission<Ticket> {
   private giveUpAtMs = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly s: Services,
+    private readonly s: Omit<Services, 'admission' | 'payments'>,
     private readonly journal: SettlementJournal = new MemoryJournal(),
   ) {
     this.keySpend = new KeySpendLimits({ db: s.db, state: s.state, nowMs: () => s.clock().getTime() });

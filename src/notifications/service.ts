@@ -4,11 +4,11 @@ import type { SharedState } from '../infra/shared-state.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
 import { type OutboxEnqueue, enqueueOutbox } from '../outbox/outbox.ts';
-import type { OutboxDelivery, OutboxWorker } from '../outbox/worker.ts';
+import type { OutboxDelivery, OutboxHandlers } from '../outbox/worker.ts';
 import type { PubSub as YogaPubSub } from 'graphql-yoga';
 import type { PubSub } from '../pubsub.ts';
-import type { RiskSettingsStore } from '../risk/settings.ts';
 import { EMAIL_TOPIC, type EmailSender, renderEmail } from './email.ts';
+import type { NotificationSettingsSource } from './settings.ts';
 import type { NotificationEvent, NotificationInput } from './types.ts';
 import {
   WEBHOOK_TOPIC,
@@ -72,7 +72,7 @@ export class NotificationService implements Notifier {
       db: Db;
       state: SharedState;
       pubsub: PubSub;
-      settings: RiskSettingsStore;
+      settings: NotificationSettingsSource;
       webhooks: WebhookEndpoints;
       email: EmailSender | null;
       nowMs: () => number;
@@ -85,7 +85,7 @@ export class NotificationService implements Notifier {
   }
 
   /** Registers the delivery handlers on the outbox worker. */
-  register(outbox: OutboxWorker): void {
+  register(outbox: OutboxHandlers): void {
     outbox.register(WEBHOOK_TOPIC, (d) => this.deps.webhooks.deliver(d));
     outbox.register(PUBLISH_TOPIC, (d) => this.publish(d));
     if (this.deps.email) {

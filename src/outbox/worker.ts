@@ -47,7 +47,12 @@ interface ClaimedRow {
  * crashes (a claimed row whose worker died is retried after lockTimeoutMs), so handlers must be
  * idempotent at the receiver (Lago transaction_id, LiteLLM upserts...).
  */
-export class OutboxWorker {
+/** The one thing a domain does with the worker: name the handler of each of its topics. */
+export interface OutboxHandlers {
+  register(topic: string, handler: OutboxHandler): this;
+}
+
+export class OutboxWorker implements OutboxHandlers {
   private readonly handlers = new Map<string, OutboxHandler>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;

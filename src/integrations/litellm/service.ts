@@ -2,10 +2,9 @@ import { Gauge } from 'prom-client';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Metrics } from '../../http/metrics.ts';
-import { decryptSecret } from '../../identity/crypto.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { logger } from '../../lib/logger.ts';
-import { type OutboxDelivery, type OutboxWorker, PermanentDeliveryError } from '../../outbox/worker.ts';
+import { type OutboxDelivery, type OutboxHandlers, PermanentDeliveryError } from '../../outbox/worker.ts';
 import { LiteLLMBackstop } from './backstop.ts';
 import { LiteLLMAdminClient, LiteLLMAdminError } from './client.ts';
 import { LITELLM_TOPICS, type LiteLLMSyncFlags, type TeamEntityType } from './outbox.ts';
@@ -57,7 +56,16 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   private readonly tenantLabels: boolean;
   private lastDrift: DriftRow[] = [];
 
-  constructor(private readonly deps: { config: Config; db: Db; metrics: Metrics; clock: () => Date }) {
+  constructor(
+    private readonly deps: {
+      config: Config;
+      db: Db;
+      metrics: Metrics;
+      clock: () => Date;
+      /** Opens a stored LiteLLM key secret (identity's crypto, injected: identity imports this folder). */
+      decryptSecret: (encrypted: string, keyBase64: string) => string;
+    },
+  ) {
     const c = deps.config;
     this.enabled = c.LITELLM_SYNC_MODE === 'admin' && !!c.LITELLM_URL && !!c.LITELLM_MASTER_KEY;
     this.keySync = this.enabled && !!c.TOLLGATE_ENCRYPTION_KEY;
@@ -105,7 +113,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
         select: { syncState: true, litellmSecretEncrypted: true },
       });
       if (row?.syncState === 'synced' && row.litellmSecretEncrypted) {
-        const secret = decryptSecret(row.litellmSecretEncrypted, this.deps.config.TOLLGATE_ENCRYPTION_KEY!);
+        const secret = this.deps.decryptSecret(
+          row.litellmSecretEncrypted,
+          this.deps.config.TOLLGATE_ENCRYPTION_KEY!,
+        );
         // A LiteLLM secret never changes for a key id (rotation makes a new key), so it can be kept.
         if (this.secrets.size >= SECRET_CACHE_MAX) this.secrets.clear();
         this.secrets.set(apiKeyId, secret);
@@ -121,7 +132,7 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   }
 
   /** Registers the outbox handlers for every `litellm.*` topic (only when admin sync is on). */
-  register(outbox: OutboxWorker): void {
+  register(outbox: OutboxHandlers): void {
     if (!this.enabled) return;
     const wrap =
       (fn: (payload: any) => Promise<void>) =>
@@ -323,7 +334,10 @@ export class LiteLLMService implements LiteLLMSyncFlags {
     try {
       const info = await this.keyInfoOrNull(key.litellmKeyHash);
       if (info === null) {
-        const secret = decryptSecret(key.litellmSecretEncrypted, this.deps.config.TOLLGATE_ENCRYPTION_KEY!);
+        const secret = this.deps.decryptSecret(
+          key.litellmSecretEncrypted,
+          this.deps.config.TOLLGATE_ENCRYPTION_KEY!,
+        );
         try {
           await this.api.keyGenerate({
             key: secret,
@@ -467,7 +481,16 @@ export class LiteLLMService implements LiteLLMSyncFlags {
   }
 }
 
-/** Wires the LiteLLM outbox handlers into the app's worker (called from src/app.ts). */
-export function registerLiteLLMHandlers(services: { litellm: LiteLLMService; outbox: OutboxWorker }): void {
-  services.litellm.register(services.outbox);
+/** Builds the LiteLLM admin sync and budget backstop and registers its outbox topics. */
+export function createLiteLLM(deps: {
+  config: Config;
+  db: Db;
+  metrics: Metrics;
+  clock: () => Date;
+  outbox: OutboxHandlers;
+  decryptSecret: (encrypted: string, keyBase64: string) => string;
+}): LiteLLMService {
+  const litellm = new LiteLLMService(deps);
+  litellm.register(deps.outbox);
+  return litellm;
 }

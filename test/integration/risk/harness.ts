@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../src/config.ts';
 import type { Db } from '../../../src/db/client.ts';
-import { createMetrics } from '../../../src/http/metrics.ts';
 import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
 import { newId } from '../../../src/lib/ids.ts';
+import { createNotifications } from '../../../src/notifications/wiring.ts';
 import { OutboxWorker } from '../../../src/outbox/worker.ts';
 import { createSharedPubSub } from '../../../src/pubsub.ts';
-import { createRiskServices } from '../../../src/risk/wiring.ts';
+import { createRisk, createRiskSettings } from '../../../src/risk/wiring.ts';
 
 export const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -33,16 +33,19 @@ export function riskHarness(
     lockTimeoutMs: 60_000,
   });
   const pubsub = createSharedPubSub(state);
-  const wiring = createRiskServices({
+  const nowMs = () => clock.nowMs;
+  const settings = createRiskSettings({ config, db, state, nowMs });
+  const { notifications, webhooks } = createNotifications({
     config,
     db,
     state,
     pubsub,
     outbox,
-    metrics: createMetrics(),
-    clock: () => new Date(clock.nowMs),
+    settings,
+    nowMs,
   });
-  return { ...wiring, config, state, outbox, pubsub, clock };
+  const risk = createRisk({ db, state, settings, notifier: notifications, nowMs });
+  return { risk, notifications, webhooks, config, state, outbox, pubsub, clock };
 }
 
 /** An organization with one user (owner) and one API key; created `ageDays` ago. */

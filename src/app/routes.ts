@@ -1,0 +1,64 @@
+import type { Config } from '../config.ts';
+import { readRawBody } from '../http/body.ts';
+import { sendJson } from '../http/errors.ts';
+import type { GraphQLServer } from '../graphql/yoga.ts';
+import type { Router } from '../http/router.ts';
+import { extractCredential, sameSecret } from '../identity/authenticate.ts';
+import { lagoWebhookRoute } from '../integrations/lago/webhooks.ts';
+import { UnauthenticatedError } from '../lib/errors.ts';
+import { currentRequestId } from '../lib/request-context.ts';
+import { registerPaymentRoutes } from '../payments/wiring.ts';
+import type { ProxyHandler } from '../proxy/routes.ts';
+import { checkReadiness } from '../resolvers/system/readiness.ts';
+import type { Services } from '../services.ts';
+
+/** Every HTTP route of the process (docs/architecture.md has the table). */
+export function registerRoutes(
+  router: Router,
+  deps: {
+    config: Config;
+    services: Services;
+    graphql: GraphQLServer;
+    proxy: ProxyHandler;
+  },
+): void {
+  const { config, services, graphql, proxy } = deps;
+  router
+    .on('GET', '/healthz', (_req, res) =>
+      sendJson(res, 200, { status: 'ok', request_id: currentRequestId() }),
+    )
+    .on('GET', '/readyz', async (_req, res) => {
+      const readiness = await checkReadiness(services);
+      sendJson(res, readiness.ok ? 200 : 503, {
+        status: readiness.ok ? 'ready' : 'not_ready',
+        degraded: readiness.degraded,
+        components: readiness.components,
+        request_id: currentRequestId(),
+      });
+    })
+    .on('GET', '/metrics', async (req, res) => {
+      // METRICS_TOKEN: scrapers send it as a bearer token; without it /metrics is open (docs/security.md).
+      const token = config.METRICS_TOKEN;
+      if (token && !sameSecret(extractCredential({ authorization: req.headers.authorization }) ?? '', token))
+        throw new UnauthenticatedError(
+          '/metrics needs the METRICS_TOKEN bearer token',
+          'INVALID_METRICS_TOKEN',
+        );
+      res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
+      res.end(await services.metrics.registry.metrics());
+    })
+    .on('*', '/graphql', async (req, res) => {
+      // Yoga reads a body without any limit: hold it to REQUEST_BODY_LIMIT_BYTES like every route
+      // (413 PAYLOAD_TOO_LARGE). A Buffer on `req.body` is what yoga's node adapter reads instead.
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        (req as typeof req & { body?: Buffer }).body = await readRawBody(
+          req,
+          config.REQUEST_BODY_LIMIT_BYTES,
+        );
+      return graphql(req, res);
+    });
+  router.on('POST', '/webhooks/lago', lagoWebhookRoute(services, services.lago));
+  registerPaymentRoutes(router, services);
+  // The OpenAI-compatible proxy (/v1/*): docs/proxy.md.
+  for (const route of proxy.routes) router.on(route.method, route.pattern, route.handler);
+}

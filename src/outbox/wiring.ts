@@ -1,0 +1,27 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { OutboxWorker } from './worker.ts';
+
+/** The process's outbox worker, tuned by OUTBOX_* (docs/configuration.md); started by the app's `listen`. */
+export function createOutbox(deps: {
+  db: Db;
+  config: Pick<
+    Config,
+    | 'OUTBOX_BATCH_SIZE'
+    | 'OUTBOX_POLL_INTERVAL_MS'
+    | 'OUTBOX_MAX_ATTEMPTS'
+    | 'OUTBOX_BACKOFF_BASE_MS'
+    | 'OUTBOX_BACKOFF_MAX_MS'
+    | 'OUTBOX_LOCK_TIMEOUT_MS'
+  >;
+}): OutboxWorker {
+  const c = deps.config;
+  return new OutboxWorker(deps.db, {
+    batchSize: c.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: c.OUTBOX_POLL_INTERVAL_MS,
+    maxAttempts: c.OUTBOX_MAX_ATTEMPTS,
+    backoffBaseMs: c.OUTBOX_BACKOFF_BASE_MS,
+    backoffMaxMs: c.OUTBOX_BACKOFF_MAX_MS,
+    lockTimeoutMs: c.OUTBOX_LOCK_TIMEOUT_MS,
+  });
+}
