@@ -38,14 +38,21 @@ export interface SharedState {
     delta: number,
     limit: number,
     ttlMs: number,
-    mark?: { key: string; ttlMs: number },
+    mark?: ReserveMark,
   ): Promise<{ ok: boolean; value: number }>;
   /**
    * Gives back what a marked `reserve` added, in one atomic step: when `markKey` exists, deletes it
-   * and subtracts its delta from `key` (if the counter still exists: a lost one is rebuilt from its
-   * source of truth). Idempotent; returns whether there was something to give back.
+   * (and its entry in `index`) and subtracts its delta from `key` (if the counter still exists: a
+   * lost one is rebuilt from its source of truth). Idempotent; returns whether there was something
+   * to give back.
    */
-  releaseMarked(key: string, markKey: string): Promise<boolean>;
+  releaseMarked(key: string, markKey: string, index?: string): Promise<boolean>;
+  /**
+   * Gives back every reservation still marked in `index` (those of a process that died before
+   * settling or journaling them: see `ReserveMark.index`), each as `releaseMarked` would, then
+   * deletes the index. One atomic step; returns how many were given back.
+   */
+  releaseMarkIndex(index: string): Promise<number>;
   /**
    * All-or-nothing `reserve` over several counters: adds every delta only if no counter with a
    * limit would exceed it. Returns the values after the call (unchanged when refused) and the
@@ -64,6 +71,7 @@ export interface SharedState {
     entries: readonly AdjustEntry[],
     ttlMs: number,
     once?: { key: string; ttlMs: number },
+    settles?: SettledMarks,
   ): Promise<(bigint | null)[] | null>;
   /**
    * Adds a counter's total rebuilt from its source of truth, unless another rebuild already
@@ -99,6 +107,24 @@ export function carriedAmount(carriedValue: bigint, weightPpm: number): bigint {
 export interface AdjustEntry {
   key: string;
   delta: bigint;
+}
+
+export interface ReserveMark {
+  key: string;
+  ttlMs: number;
+  /**
+   * A hash (mark key → counter key) that lists the marks of one process, so that whoever takes
+   * over a process that died can give back what it had reserved and never settled
+   * (`releaseMarkIndex`). Entries leave it when settled (`adjustExisting` with `settles`) or given
+   * back; the hash lives as long as its newest mark.
+   */
+  index?: string;
+}
+
+/** The marks of a reservation that an `adjustExisting` settles: deleted, and their index entries with them. */
+export interface SettledMarks {
+  marks: readonly string[];
+  index?: string;
 }
 
 export interface ReserveManyResult {
@@ -147,7 +173,7 @@ return out`;
 
 const RESERVE_MANY_SHA = createHash('sha1').update(RESERVE_MANY_LUA).digest('hex');
 
-// KEYS: the counter, optionally its mark. ARGV: delta, limit, ttl, mark ttl.
+// KEYS: the counter, optionally its mark and the mark's index. ARGV: delta, limit, ttl, mark ttl.
 const RESERVE_LUA = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 -- Marked and already applied: the same reservation sent again (ioredis resends a command whose
@@ -159,27 +185,56 @@ if cur + delta > limit then return {0, cur} end
 local v = redis.call('INCRBY', KEYS[1], delta)
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 if KEYS[2] then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4]) end
+if KEYS[3] then
+  redis.call('HSET', KEYS[3], KEYS[2], KEYS[1])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
 return {1, v}`;
 
-// KEYS: the counter, the mark of a reservation against it.
+// KEYS: the counter, the mark of a reservation against it, optionally the mark's index.
 const RELEASE_MARKED_LUA = `
+if KEYS[3] then redis.call('HDEL', KEYS[3], KEYS[2]) end
 local d = redis.call('GET', KEYS[2])
 if not d then return 0 end
 redis.call('DEL', KEYS[2])
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECRBY', KEYS[1], d) end
 return 1`;
 
+// KEYS: an index of marks (mark key → counter key). Keys come from the index, not KEYS: a dead
+// process's marks are known only there (fine on one Redis; not cluster-safe, like the journal).
+const RELEASE_MARK_INDEX_LUA = `
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 1, #all, 2 do
+  local d = redis.call('GET', all[i])
+  if d then
+    redis.call('DEL', all[i])
+    if redis.call('EXISTS', all[i + 1]) == 1 then redis.call('DECRBY', all[i + 1], d) end
+    n = n + 1
+  end
+end
+redis.call('DEL', KEYS[1])
+return n`;
+
+// KEYS: the once key (when ARGV[1] is set), the counters, then the settled marks and their index.
+// ARGV: once ttl or '', ttl, number of counters, number of marks, 1 when an index follows, deltas.
 const ADJUST_EXISTING_LUA = `
 local off = 0
-if ARGV[1] ~= '' then
-  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return false end
-  off = 1
+local n = tonumber(ARGV[3])
+local m = tonumber(ARGV[4])
+if ARGV[1] ~= '' then off = 1 end
+-- The marks go whether or not this is the first time: a settled reservation has nothing to give back.
+for j = 1, m do
+  local mark = KEYS[off + n + j]
+  redis.call('DEL', mark)
+  if ARGV[5] == '1' then redis.call('HDEL', KEYS[off + n + m + 1], mark) end
 end
+if off == 1 and not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return false end
 local ttl = tonumber(ARGV[2])
 local out = {}
-for i = 1 + off, #KEYS do
+for i = 1 + off, off + n do
   if redis.call('EXISTS', KEYS[i]) == 1 then
-    redis.call('INCRBY', KEYS[i], ARGV[2 + i - off])
+    redis.call('INCRBY', KEYS[i], ARGV[5 + i - off])
     if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
     out[#out + 1] = redis.call('GET', KEYS[i])
   else
@@ -297,14 +352,8 @@ export class RedisSharedState implements SharedState {
     return Number(await redisCall(this.client.eval(INCR_LUA, 1, key, delta, ttlMs)));
   }
 
-  async reserve(
-    key: string,
-    delta: number,
-    limit: number,
-    ttlMs: number,
-    mark?: { key: string; ttlMs: number },
-  ) {
-    const keys = mark ? [key, mark.key] : [key];
+  async reserve(key: string, delta: number, limit: number, ttlMs: number, mark?: ReserveMark) {
+    const keys = mark ? [key, mark.key, ...(mark.index ? [mark.index] : [])] : [key];
     const reply = await redisCall(
       this.client.eval(RESERVE_LUA, keys.length, ...keys, delta, limit, ttlMs, mark?.ttlMs ?? 0),
     );
@@ -312,8 +361,13 @@ export class RedisSharedState implements SharedState {
     return { ok: ok === 1, value: Number(value) };
   }
 
-  async releaseMarked(key: string, markKey: string) {
-    return (await redisCall(this.client.eval(RELEASE_MARKED_LUA, 2, key, markKey))) === 1;
+  async releaseMarked(key: string, markKey: string, index?: string) {
+    const keys = index ? [key, markKey, index] : [key, markKey];
+    return (await redisCall(this.client.eval(RELEASE_MARKED_LUA, keys.length, ...keys))) === 1;
+  }
+
+  async releaseMarkIndex(index: string) {
+    return Number(await redisCall(this.client.eval(RELEASE_MARK_INDEX_LUA, 1, index)));
   }
 
   async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
@@ -352,14 +406,20 @@ export class RedisSharedState implements SharedState {
     entries: readonly AdjustEntry[],
     ttlMs: number,
     once?: { key: string; ttlMs: number },
+    settles?: SettledMarks,
   ): Promise<(bigint | null)[] | null> {
-    if (entries.length === 0 && !once) return [];
-    const keys = [...(once ? [once.key] : []), ...entries.map((e) => e.key)];
+    const marks = settles?.marks ?? [];
+    if (entries.length === 0 && !once && marks.length === 0) return [];
+    const index = marks.length && settles?.index ? [settles.index] : [];
+    const keys = [...(once ? [once.key] : []), ...entries.map((e) => e.key), ...marks, ...index];
     const params = [
       keys.length,
       ...keys,
       once ? String(once.ttlMs) : '',
       ttlMs,
+      entries.length,
+      marks.length,
+      index.length ? '1' : '',
       ...entries.map((e) => e.delta.toString()),
     ] as const;
     const reply = await redisCall(
@@ -450,26 +510,38 @@ export class MemorySharedState implements SharedState {
     return v;
   }
 
-  async reserve(
-    key: string,
-    delta: number,
-    limit: number,
-    ttlMs: number,
-    mark?: { key: string; ttlMs: number },
-  ) {
+  async reserve(key: string, delta: number, limit: number, ttlMs: number, mark?: ReserveMark) {
     const cur = Number(this.read(key) ?? '0');
     if (mark && this.read(mark.key) !== null) return { ok: true, value: cur };
     if (cur + delta > limit) return { ok: false, value: cur };
-    if (mark) this.values.set(mark.key, { value: String(delta), expiresAtMs: this.now() + mark.ttlMs });
+    if (mark) {
+      this.values.set(mark.key, { value: String(delta), expiresAtMs: this.now() + mark.ttlMs });
+      if (mark.index) {
+        const index = this.indexes.get(mark.index) ?? new Map<string, string>();
+        index.set(mark.key, key);
+        this.indexes.set(mark.index, index);
+      }
+    }
     return { ok: true, value: await this.incrBy(key, delta, ttlMs) };
   }
+  /** Mark indexes (`ReserveMark.index`); entries whose mark expired are skipped when released. */
+  private readonly indexes = new Map<string, Map<string, string>>();
 
-  async releaseMarked(key: string, markKey: string) {
+  async releaseMarked(key: string, markKey: string, index?: string) {
+    if (index) this.indexes.get(index)?.delete(markKey);
     const d = this.read(markKey);
     if (d === null) return false;
     this.values.delete(markKey);
     if (this.read(key) !== null) await this.incrBy(key, -Number(d));
     return true;
+  }
+
+  async releaseMarkIndex(index: string) {
+    let n = 0;
+    for (const [markKey, key] of this.indexes.get(index) ?? [])
+      if (await this.releaseMarked(key, markKey)) n++;
+    this.indexes.delete(index);
+    return n;
   }
 
   async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
@@ -498,7 +570,12 @@ export class MemorySharedState implements SharedState {
     entries: readonly AdjustEntry[],
     ttlMs: number,
     once?: { key: string; ttlMs: number },
+    settles?: SettledMarks,
   ): Promise<(bigint | null)[] | null> {
+    for (const mark of settles?.marks ?? []) {
+      this.values.delete(mark);
+      if (settles?.index) this.indexes.get(settles.index)?.delete(mark);
+    }
     if (once) {
       if (this.read(once.key) !== null) return null;
       this.values.set(once.key, { value: '1', expiresAtMs: this.now() + once.ttlMs });
