@@ -22,7 +22,7 @@ import { LiteLLMService, registerLiteLLMHandlers } from './integrations/litellm/
 import { registerLagoHandlers } from './integrations/lago/handlers.ts';
 import { lagoWebhookRoute } from './integrations/lago/webhooks.ts';
 import { createHttpServer } from './server.ts';
-import { AdmissionService } from './admission/admission-service.ts';
+import { createAdmission } from './admission/admission-service.ts';
 import { FileJournal } from './admission/file-journal.ts';
 import { JournalRecovery } from './admission/journal-recovery.ts';
 import { RedisJournal } from './admission/redis-journal.ts';
@@ -138,7 +138,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   } satisfies Omit<Services, 'payments'> as Services;
   services.payments = createPayments(services);
   const journal = openJournal(config, state, overrides.state !== undefined);
-  const admission = new AdmissionService(services, journal);
+  const admission = createAdmission(services, journal);
   services.admission = admission;
   const recovery = new JournalRecovery(
     journal,
