@@ -145,25 +145,26 @@ class ProxyAdmission implements AdmissionService {
       balanceNanos = this.leases.availableNanos(t.lease.lease);
     } else this.leases.noteDirectSettled(r.walletId, t.heldMark, r.holdNanos - charged);
     const settled = settledOutcome(outcome);
-    const journaled: Promise<{ admitted: string | null; settled: string | null }> = t.admittedId.then(
-      async (admitted) => {
-        if (admitted === null) return { admitted, settled: null };
-        const settledId = await this.journal
-          .append({
-            kind: 'settled',
-            requestId: r.requestId,
-            costNanos: cost,
-            chargedNanos: charged,
-            outcome: settled,
-          })
-          .catch((err) => {
-            this.journalFailures.inc({ entry: 'settled' });
-            logger.warn({ err, requestId: r.requestId }, 'settlement journal write failed');
-            return null;
-          });
-        return { admitted, settled: settledId };
-      },
-    );
+    // Sent at once, not after the `admitted` reply: Redis applies the two in order (one connection),
+    // so the answer waits for one round trip even when upstream answered faster than that reply.
+    // Should the `admitted` write have failed, this entry is dropped by whoever finds it alone.
+    const settledId = this.journal
+      .append({
+        kind: 'settled',
+        requestId: r.requestId,
+        costNanos: cost,
+        chargedNanos: charged,
+        outcome: settled,
+      })
+      .catch((err) => {
+        this.journalFailures.inc({ entry: 'settled' });
+        logger.warn({ err, requestId: r.requestId }, 'settlement journal write failed');
+        return null;
+      });
+    const journaled = Promise.all([t.admittedId, settledId]).then(([admitted, settled]) => ({
+      admitted,
+      settled,
+    }));
     // Counters move once the charge is journaled (so a process that takes this request over finds
     // them either still at the estimate, with no charge journaled, or moved), one command each,
     // ahead of the answer: the client's next request must find this one counted at its charge.
