@@ -3,8 +3,10 @@
  * generator (whose queueing swamps a millisecond on a busy machine): one request at a time through
  * the real admission (bench/lib/full-accounting.ts: PostgreSQL and Redis), timing `admit` (what the
  * request waits before it is forwarded) and `settle` until `journaled` (what the answer waits
- * after upstream answered), and this process's CPU per request. Postings are awaited between
- * requests, untimed. Compare builds by running this in each, alternately (docs/benchmarks.md).
+ * after upstream answered), and this process's CPU per request. Between the two, an untimed pause
+ * of ANSWER_BENCH_UPSTREAM_MS (default 1) stands for upstream's own time, during which replies to
+ * what admission sent but did not wait for arrive. Postings are awaited between requests, untimed.
+ * Compare builds by running this in each, alternately (docs/benchmarks.md).
  *
  *   npx tsx bench/answer-path.ts        ANSWER_BENCH_REQUESTS=2000 npx tsx bench/answer-path.ts
  */
@@ -14,6 +16,7 @@ import { BENCH_MODEL, createBenchAdmission } from './lib/full-accounting.ts';
 
 const REQUESTS = Number(process.env.ANSWER_BENCH_REQUESTS ?? 1000);
 const WARMUP = Math.min(200, Math.floor(REQUESTS / 5));
+const UPSTREAM_MS = Number(process.env.ANSWER_BENCH_UPSTREAM_MS ?? 1);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,6 +55,8 @@ for (let i = 0; i < WARMUP + REQUESTS; i++) {
   const t0 = performance.now();
   const admitted = await admission.admit(principal, info);
   const t1 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, UPSTREAM_MS));
+  const t1Settle = performance.now();
   const priced = admission.settle(admitted.ticket, outcome);
   await priced.journaled;
   const t2 = performance.now();
@@ -59,7 +64,8 @@ for (let i = 0; i < WARMUP + REQUESTS; i++) {
   const cpu = process.cpuUsage(cpu0);
   if (i < WARMUP) continue;
   admitMs.push(t1 - t0);
-  answerMs.push(t2 - t1);
+  answerMs.push(t2 - t1Settle);
+  // The pause's CPU counts too: a reply that lands in it is the request's work.
   cpuUs += cpu.user + cpu.system;
 }
 const f = (x: number) => x.toFixed(3);
