@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { HoldAlreadyFinalizedError, InsufficientFundsError } from '../ledger/errors.ts';
 import type { LedgerService, Payer } from '../ledger/ledger-service.ts';
 import { logger } from '../lib/logger.ts';
 import type { PubSub } from '../pubsub.ts';
