@@ -13,31 +13,6 @@ const DOMAINS =
 const EDGE_AND_ENTRY =
   '^src/(app|schema|resolvers|graphql|proxy)(/|\\.ts$)|^src/(builder|context|server|cli|services)\\.ts$';
 
-/**
- * Violations in main when this check was added (issue 18), each being removed by the helper who owns
- * that folder. They are reported as "known violations ignored"; delete an entry when its import is
- * gone (a stale entry does no harm, but a new violation of the same rule elsewhere still fails).
- */
-const dep = (rule, from, to) => ({ type: 'dependency', from, to, rule: { name: rule, severity: 'error' } });
-const KNOWN_VIOLATIONS = [
-  // services.ts types `admission` as AdmissionService (proxy split) while admission-service.ts takes the
-  // Services bag: the admission split (createAdmission with narrow deps) removes this type-only cycle.
-  {
-    type: 'cycle',
-    from: 'src/admission/admission-service.ts',
-    to: 'src/services.ts',
-    rule: { name: 'no-circular', severity: 'error' },
-    cycle: [
-      { name: 'src/services.ts', dependencyTypes: [] },
-      { name: 'src/admission/admission-service.ts', dependencyTypes: [] },
-    ],
-  },
-  // Domain code typed by the Services bag; each owner is replacing it with narrow deps.
-  dep('domains-import-no-edge', 'src/admission/admission-service.ts', 'src/services.ts'),
-  // The admission port is declared in src/proxy (its consumer); the admission split moves it.
-  dep('domains-import-no-edge', 'src/admission/admission-service.ts', 'src/proxy/admission.ts'),
-];
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -106,6 +81,5 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^src/generated/' },
     includeOnly: '^(src|test|bench)/',
-    knownViolations: KNOWN_VIOLATIONS,
   },
 };

@@ -9,7 +9,7 @@
 import { openThrowawayPostgres } from '../testkit/db.ts';
 import { performance } from 'node:perf_hooks';
 import { ApiKeyService, generateApiKeySecret } from '../src/identity/api-keys.ts';
-import { MemorySharedState } from '../src/infra/shared-state.ts';
+import { MemorySharedState } from '../src/infra/memory-shared-state.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://tollgate@127.0.0.1:55432/postgres';
 const CALLS = Number(process.env.API_KEY_BENCH_CALLS ?? 100_000);

@@ -8,7 +8,7 @@
  */
 import { openThrowawayPostgres } from '../testkit/db.ts';
 import { randomBytes } from 'node:crypto';
-import { RedisSharedState } from '../src/infra/shared-state.ts';
+import { RedisSharedState } from '../src/infra/redis-shared-state.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createPlanServices } from '../src/plans/wiring.ts';
 import { createSharedPubSub } from '../src/pubsub.ts';

@@ -41,7 +41,7 @@ export interface Services {
   authFailures: AuthFailureLimiter;
   /** LiteLLM admin sync, budget backstop and drift, and `credentialFor(apiKeyId)` for the proxy. */
   litellm: LiteLLMService;
-  /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/proxy/admission.ts). */
+  /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/admission/port.ts). */
   admission: AdmissionService;
   /** Price rules: `priceFor`, `requirePrice` (MODEL_NOT_PRICED), exact `computeCost`, `estimateMaxCost`. */
   pricing: PricingService;

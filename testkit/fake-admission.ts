@@ -1,6 +1,6 @@
 import type { Principal } from '../src/identity/principal.ts';
 import { type AppError, UnauthenticatedError } from '../src/lib/errors.ts';
-import type { Admission, Admitted, Outcome, Priced, ProxyRequestInfo } from '../src/proxy/admission.ts';
+import type { Admission, Admitted, Outcome, Priced, ProxyRequestInfo } from '../src/admission/port.ts';
 
 export interface FakeKey {
   userId: string;

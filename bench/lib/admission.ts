@@ -1,4 +1,4 @@
-import type { Admission } from '../../src/proxy/admission.ts';
+import type { Admission } from '../../src/admission/port.ts';
 
 /** What bench/proxy.ts passes to a `createBenchAdmission` module. */
 export interface BenchAdmissionOptions {

@@ -16,7 +16,9 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { MemorySharedState, RedisSharedState, type SharedState } from '../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../src/infra/memory-shared-state.ts';
+import { RedisSharedState } from '../../src/infra/redis-shared-state.ts';
+import type { SharedState } from '../../src/infra/shared-state.ts';
 import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
 import type { BenchAdmission, BenchAdmissionOptions } from './admission.ts';
 

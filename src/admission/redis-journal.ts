@@ -20,6 +20,7 @@ const REPLICAS = 'sj:replicas';
 const stream = (replica: string) => `sj:stream:${replica}`;
 const alive = (replica: string) => `sj:alive:${replica}`;
 const claim = (replica: string) => `sj:claim:${replica}`;
+const marks = (replica: string) => `sj:marks:${replica}`;
 
 /**
  * The journal in Redis: one stream per process (`sj:stream:<replica>`), written with one XADD per
@@ -72,6 +73,17 @@ export class RedisJournal implements SettlementJournal {
     return this.registered;
   }
 
+  /**
+   * This process's mark index. Starts the liveness signal first if need be: its commands go out
+   * on this connection ahead of the reservation that uses the index, so no index exists in Redis
+   * whose process another could not find.
+   */
+  markIndex(): string {
+    if (!this.registered)
+      void this.start().catch((err) => logger.warn({ err }, 'settlement journal start failed'));
+    return marks(this.replica);
+  }
+
   async append(entry: JournalEntry): Promise<string> {
     // The liveness key goes first: an entry in a stream nobody is known to own would be taken at once.
     if (!this.registered) await this.start();
@@ -81,9 +93,27 @@ export class RedisJournal implements SettlementJournal {
     return id;
   }
 
-  async ack(ids: readonly string[]): Promise<void> {
-    const all = [...this.unacked, ...ids];
+  /**
+   * Deletes in batches: the ids acknowledged during one turn of the event loop (a group-committed
+   * posting settles many requests at once) go in one XDEL, sent on the next turn.
+   */
+  ack(ids: readonly string[]): Promise<void> {
+    this.acking.push(...ids);
+    this.ackFlush ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        this.ackFlush = null;
+        this.flushAcks().then(resolve, reject);
+      }),
+    );
+    return this.ackFlush;
+  }
+  private acking: string[] = [];
+  private ackFlush: Promise<void> | null = null;
+
+  private async flushAcks(): Promise<void> {
+    const all = [...this.unacked, ...this.acking];
     this.unacked = [];
+    this.acking = [];
     if (!all.length) return;
     try {
       await this.redis.xdel(stream(this.replica), ...all);
@@ -104,10 +134,14 @@ export class RedisJournal implements SettlementJournal {
       const got = await this.redis.set(claim(r), this.replica, 'PX', 60_000, 'NX');
       if (!got) continue;
       const raw = await this.redis.xrange(stream(r), '-', '+', 'COUNT', this.opts.batch ?? 500);
-      if (raw.length === 0) {
-        await this.redis.multi().srem(REPLICAS, r).del(stream(r), claim(r)).exec();
-        continue;
-      }
+      if (raw.length === 0)
+        return {
+          entries: [],
+          leftMarks: marks(r),
+          done: async () => {
+            await this.redis.multi().srem(REPLICAS, r).del(stream(r), claim(r), marks(r)).exec();
+          },
+        };
       const entries: OrphanBatch['entries'] = [];
       for (const [id, fields] of raw) {
         const i = fields.indexOf('e');
@@ -134,12 +168,13 @@ export class RedisJournal implements SettlementJournal {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     if (!this.registered) return;
+    await this.flushAcks().catch((err) => logger.warn({ err }, 'settlement journal ack failed'));
     // Nothing left: leave no trace. Else others may take over at once rather than after the TTL.
     if (forget && (await this.redis.xlen(stream(this.replica))) === 0)
       await this.redis
         .multi()
         .srem(REPLICAS, this.replica)
-        .del(stream(this.replica), alive(this.replica))
+        .del(stream(this.replica), alive(this.replica), marks(this.replica))
         .exec();
     else await this.redis.del(alive(this.replica));
   }

@@ -12,6 +12,12 @@
  */
 export interface SettlementJournal {
   readonly kind: 'redis' | 'file' | 'memory';
+  /**
+   * Where this process lists its daily-limit reservation marks (`ReserveMark.index`), when its
+   * counters outlive it: a process killed between a reservation and its `admitted` entry leaves
+   * nothing in the journal, and this index is how the one that takes over gives that back.
+   */
+  markIndex?(): string;
   /** Durable once resolved (as durable as the store: docs/reliability.md). Returns the entry's id. */
   append(entry: JournalEntry): Promise<string>;
   /** Forgets entries whose posting has committed (or that need none). */
@@ -27,6 +33,12 @@ export interface SettlementJournal {
 
 export interface OrphanBatch {
   entries: { id: string; entry: JournalEntry }[];
+  /**
+   * Set on the batch that finds a dead process's journal empty (everything it journaled is
+   * posted): the index of its reservation marks. Any mark still there belongs to a reservation it
+   * never journaled nor settled — given back (`SharedState.releaseMarkIndex`) before `done`.
+   */
+  leftMarks?: string;
   done(ids: readonly string[]): Promise<void>;
 }
 

@@ -2,14 +2,15 @@ import type { Config } from '../config.ts';
 import { type Database, openDatabase } from '../db/client.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { BreakerRegistry } from '../infra/circuit-breaker.ts';
-import { type SharedState, openSharedState } from '../infra/shared-state.ts';
+import type { SharedState } from '../infra/shared-state.ts';
+import { openSharedState } from '../infra/redis-shared-state.ts';
 import { logger } from '../lib/logger.ts';
 import { ApiKeyService } from '../identity/api-keys.ts';
 import { decryptSecret } from '../identity/crypto.ts';
 import { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
 import { createLiteLLM } from '../integrations/litellm/service.ts';
 import { registerLagoHandlers } from '../integrations/lago/handlers.ts';
-import { AdmissionService } from '../admission/admission-service.ts';
+import { createAdmission } from '../admission/admission-service.ts';
 import { JournalRecovery } from '../admission/journal-recovery.ts';
 import { HoldSweeper } from '../ledger/hold-sweeper.ts';
 import { createLedger } from '../ledger/ledger-service.ts';
@@ -152,9 +153,8 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     ...(lago ? { lago } : {}),
   };
 
-  // seam: createAdmission(deps)
   const journal = openJournal(config, state, overrides.state !== undefined);
-  const admission = new AdmissionService(core, journal);
+  const admission = createAdmission(core, journal);
   const recovery = new JournalRecovery(
     journal,
     (batch) => admission.recoverOrphans(batch),

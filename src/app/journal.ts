@@ -2,7 +2,8 @@ import type { Config } from '../config.ts';
 import { FileJournal } from '../admission/file-journal.ts';
 import { RedisJournal } from '../admission/redis-journal.ts';
 import { MemoryJournal, type SettlementJournal } from '../admission/settlement-journal.ts';
-import { RedisSharedState, type SharedState } from '../infra/shared-state.ts';
+import { RedisSharedState } from '../infra/redis-shared-state.ts';
+import type { SharedState } from '../infra/shared-state.ts';
 
 /**
  * Where admitted requests' charges are kept until posted (docs/reliability.md): Redis when the state

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { Redis, ReplyError } from 'ioredis';
-import { logger } from '../lib/logger.ts';
-import { RedisUnavailableError } from './dependency-errors.ts';
-
 /**
+ * The contract of the shared state; its two implementations are redis-shared-state.ts and
+ * memory-shared-state.ts (single-node mode).
+ *
  * The small piece of cross-process state Tollgate needs: pub/sub, counters, reservations against a
  * limit, and a cache. Backed by Redis when REDIS_URL is set; otherwise by process memory, which
  * is correct only for a single gateway process (single-node mode).
@@ -38,14 +36,21 @@ export interface SharedState {
     delta: number,
     limit: number,
     ttlMs: number,
-    mark?: { key: string; ttlMs: number },
+    mark?: ReserveMark,
   ): Promise<{ ok: boolean; value: number }>;
   /**
    * Gives back what a marked `reserve` added, in one atomic step: when `markKey` exists, deletes it
-   * and subtracts its delta from `key` (if the counter still exists: a lost one is rebuilt from its
-   * source of truth). Idempotent; returns whether there was something to give back.
+   * (and its entry in `index`) and subtracts its delta from `key` (if the counter still exists: a
+   * lost one is rebuilt from its source of truth). Idempotent; returns whether there was something
+   * to give back.
    */
-  releaseMarked(key: string, markKey: string): Promise<boolean>;
+  releaseMarked(key: string, markKey: string, index?: string): Promise<boolean>;
+  /**
+   * Gives back every reservation still marked in `index` (those of a process that died before
+   * settling or journaling them: see `ReserveMark.index`), each as `releaseMarked` would, then
+   * deletes the index. One atomic step; returns how many were given back.
+   */
+  releaseMarkIndex(index: string): Promise<number>;
   /**
    * All-or-nothing `reserve` over several counters: adds every delta only if no counter with a
    * limit would exceed it. Returns the values after the call (unchanged when refused) and the
@@ -64,6 +69,7 @@ export interface SharedState {
     entries: readonly AdjustEntry[],
     ttlMs: number,
     once?: { key: string; ttlMs: number },
+    settles?: SettledMarks,
   ): Promise<(bigint | null)[] | null>;
   /**
    * Adds a counter's total rebuilt from its source of truth, unless another rebuild already
@@ -101,6 +107,24 @@ export interface AdjustEntry {
   delta: bigint;
 }
 
+export interface ReserveMark {
+  key: string;
+  ttlMs: number;
+  /**
+   * A hash (mark key → counter key) that lists the marks of one process, so that whoever takes
+   * over a process that died can give back what it had reserved and never settled
+   * (`releaseMarkIndex`). Entries leave it when settled (`adjustExisting` with `settles`) or given
+   * back; the hash lives as long as its newest mark.
+   */
+  index?: string;
+}
+
+/** The marks of a reservation that an `adjustExisting` settles: deleted, and their index entries with them. */
+export interface SettledMarks {
+  marks: readonly string[];
+  index?: string;
+}
+
 export interface ReserveManyResult {
   ok: boolean;
   values: bigint[];
@@ -110,437 +134,5 @@ export interface ReserveManyResult {
   refusedIndex: number;
 }
 
-// ARGV: n, then per entry (delta, limit or '', carry key index or '', carry weight ppm), then ttl.
-// KEYS: the n counters, then the carry counters. With a carry the check is scaled by 10^6, exact
-// while counts stay below 2^53 / 10^6 (request and token counts do); without one it is unscaled.
-const RESERVE_MANY_LUA = `
-local n = tonumber(ARGV[1])
-local cur = {}
-local carried = {}
-local refused = -1
-for i = 1, n do
-  local b = 4 * (i - 1) + 1
-  cur[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
-  local prev = '0'
-  if ARGV[b + 3] ~= '' then prev = redis.call('GET', KEYS[tonumber(ARGV[b + 3])]) or '0' end
-  carried[i] = prev
-  local limit = ARGV[b + 2]
-  if refused < 0 and limit ~= '' then
-    local over = cur[i] + tonumber(ARGV[b + 1]) - tonumber(limit)
-    -- Without a carry, compare unscaled: money counters must stay exact up to 2^53.
-    if ARGV[b + 4] ~= '' then over = over * 1000000 + tonumber(prev) * tonumber(ARGV[b + 4]) end
-    if over > 0 then refused = i - 1 end
-  end
-end
-local out = {refused < 0 and 1 or 0, refused}
-local ttl = tonumber(ARGV[4 * n + 2])
-for i = 1, n do
-  if refused < 0 then
-    redis.call('INCRBY', KEYS[i], ARGV[4 * (i - 1) + 2])
-    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
-  end
-  -- GET, not INCRBY's reply: Lua numbers would print large values as 1e+15.
-  out[i + 2] = redis.call('GET', KEYS[i]) or '0'
-  out[n + i + 2] = carried[i]
-end
-return out`;
-
-const RESERVE_MANY_SHA = createHash('sha1').update(RESERVE_MANY_LUA).digest('hex');
-
-// KEYS: the counter, optionally its mark. ARGV: delta, limit, ttl, mark ttl.
-const RESERVE_LUA = `
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
--- Marked and already applied: the same reservation sent again (ioredis resends a command whose
--- reply was lost with the connection). It counts once.
-if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return {1, cur} end
-local delta = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-if cur + delta > limit then return {0, cur} end
-local v = redis.call('INCRBY', KEYS[1], delta)
-if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-if KEYS[2] then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4]) end
-return {1, v}`;
-
-// KEYS: the counter, the mark of a reservation against it.
-const RELEASE_MARKED_LUA = `
-local d = redis.call('GET', KEYS[2])
-if not d then return 0 end
-redis.call('DEL', KEYS[2])
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECRBY', KEYS[1], d) end
-return 1`;
-
-const ADJUST_EXISTING_LUA = `
-local off = 0
-if ARGV[1] ~= '' then
-  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return false end
-  off = 1
-end
-local ttl = tonumber(ARGV[2])
-local out = {}
-for i = 1 + off, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    redis.call('INCRBY', KEYS[i], ARGV[2 + i - off])
-    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
-    out[#out + 1] = redis.call('GET', KEYS[i])
-  else
-    out[#out + 1] = ''
-  end
-end
-return out`;
-
-const ADJUST_EXISTING_SHA = createHash('sha1').update(ADJUST_EXISTING_LUA).digest('hex');
-
-// KEYS: the counter, its rebuilt mark. ARGV: total, ttl (0 = none).
-const ADD_REBUILT_TOTAL_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('INCRBY', KEYS[1], ARGV[1])
-if tonumber(ARGV[2]) > 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-else
-  redis.call('SET', KEYS[2], '1')
-end
-return 1`;
-
-const INCR_LUA = `
-local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return v`;
-
-/**
- * Every Redis command's failure, typed: an error Redis itself answered (ReplyError: a script or
- * type bug) passes through; any other (connection refused or lost, MaxRetriesPerRequestError,
- * "Connection is closed.") means Redis is unavailable.
- */
-function redisCall<T>(command: Promise<T>): Promise<T> {
-  return command.catch((err: unknown) => {
-    throw err instanceof ReplyError || err instanceof RedisUnavailableError
-      ? err
-      : new RedisUnavailableError(err);
-  });
-}
-
-export class RedisSharedState implements SharedState {
-  readonly kind = 'redis' as const;
-  readonly client: Redis;
-  /** A second connection: a subscribed Redis connection can do nothing else. */
-  readonly subscriber: Redis;
-  private readonly handlers = new Map<string, Set<(m: string) => void>>();
-
-  constructor(url: string, opts: { keyPrefix?: string } = {}) {
-    const common = { lazyConnect: false, maxRetriesPerRequest: 2, enableReadyCheck: true };
-    this.client = new Redis(url, { ...common, keyPrefix: opts.keyPrefix ?? 'tollgate:' });
-    // Subscriptions are restored by us, from `handlers`, on every (re)connect: ioredis's own
-    // resubscribe knows only the SUBSCRIBEs that succeeded, not those tried while Redis was down.
-    this.subscriber = new Redis(url, { ...common, autoResubscribe: false });
-    this.subscriber.on('ready', () => {
-      for (const ch of this.handlers.keys()) void this.subscribeChannel(ch);
-    });
-    this.subscriber.on('message', (channel: string, message: string) => {
-      for (const h of this.handlers.get(channel) ?? []) h(message);
-    });
-    // Errors surface through the commands that fail and through /readyz; never crash the process.
-    this.client.on('error', () => {});
-    this.subscriber.on('error', () => {});
-  }
-
-  private channel(name: string): string {
-    return `${this.client.options.keyPrefix ?? ''}${name}`;
-  }
-
-  async publish(channel: string, message: string): Promise<void> {
-    // keyPrefix does not apply to channels; add it ourselves so tenants of one Redis don't mix.
-    await redisCall(this.client.publish(this.channel(channel), message));
-  }
-
-  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
-    const ch = this.channel(channel);
-    let set = this.handlers.get(ch);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(ch, set);
-    }
-    set.add(handler);
-    if (set.size === 1) await this.subscribeChannel(ch);
-    return async () => {
-      set.delete(handler);
-      if (set.size > 0 || this.handlers.get(ch) !== set) return;
-      this.handlers.delete(ch);
-      // While Redis is down this fails; the reconnect then starts without the channel anyway.
-      await this.subscriber
-        .unsubscribe(ch)
-        .catch((err: unknown) => logger.warn({ err, channel: ch }, 'Redis unsubscribe failed'));
-    };
-  }
-
-  private async subscribeChannel(ch: string): Promise<void> {
-    try {
-      await this.subscriber.subscribe(ch);
-    } catch (err) {
-      logger.warn({ err, channel: ch }, 'Redis subscribe failed; subscribing again when Redis is back');
-    }
-  }
-
-  async get(key: string) {
-    return redisCall(this.client.get(key));
-  }
-
-  async set(key: string, value: string, ttlMs?: number) {
-    await redisCall(ttlMs ? this.client.set(key, value, 'PX', ttlMs) : this.client.set(key, value));
-  }
-
-  async del(key: string) {
-    await redisCall(this.client.del(key));
-  }
-
-  async incrBy(key: string, delta: number, ttlMs = 0) {
-    return Number(await redisCall(this.client.eval(INCR_LUA, 1, key, delta, ttlMs)));
-  }
-
-  async reserve(
-    key: string,
-    delta: number,
-    limit: number,
-    ttlMs: number,
-    mark?: { key: string; ttlMs: number },
-  ) {
-    const keys = mark ? [key, mark.key] : [key];
-    const reply = await redisCall(
-      this.client.eval(RESERVE_LUA, keys.length, ...keys, delta, limit, ttlMs, mark?.ttlMs ?? 0),
-    );
-    const [ok, value] = reply as [number, number];
-    return { ok: ok === 1, value: Number(value) };
-  }
-
-  async releaseMarked(key: string, markKey: string) {
-    return (await redisCall(this.client.eval(RELEASE_MARKED_LUA, 2, key, markKey))) === 1;
-  }
-
-  async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
-    if (entries.length === 0) return { ok: true, values: [], carried: [], refusedIndex: -1 };
-    const carryKeys: string[] = [];
-    const args = entries.flatMap((e) => {
-      if (e.carry) carryKeys.push(e.carry.key);
-      return [
-        e.delta.toString(),
-        e.limit === null ? '' : e.limit.toString(),
-        e.carry ? String(entries.length + carryKeys.length) : '',
-        e.carry ? String(e.carry.weightPpm) : '',
-      ];
-    });
-    const keys = [...entries.map((e) => e.key), ...carryKeys];
-    const params = [keys.length, ...keys, entries.length, ...args, ttlMs] as const;
-    // EVALSHA on the hot path (the script is loaded once per Redis); EVAL when Redis lost it.
-    const reply = await redisCall(
-      this.client.evalsha(RESERVE_MANY_SHA, ...params).catch((err: unknown) => {
-        if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
-          return this.client.eval(RESERVE_MANY_LUA, ...params);
-        throw err;
-      }),
-    );
-    const [ok, refused, ...rest] = reply as [number, number, ...string[]];
-    const n = entries.length;
-    return {
-      ok: ok === 1,
-      values: rest.slice(0, n).map((v) => BigInt(v)),
-      carried: rest.slice(n).map((v) => BigInt(v)),
-      refusedIndex: Number(refused),
-    };
-  }
-
-  async adjustExisting(
-    entries: readonly AdjustEntry[],
-    ttlMs: number,
-    once?: { key: string; ttlMs: number },
-  ): Promise<(bigint | null)[] | null> {
-    if (entries.length === 0 && !once) return [];
-    const keys = [...(once ? [once.key] : []), ...entries.map((e) => e.key)];
-    const params = [
-      keys.length,
-      ...keys,
-      once ? String(once.ttlMs) : '',
-      ttlMs,
-      ...entries.map((e) => e.delta.toString()),
-    ] as const;
-    const reply = await redisCall(
-      this.client.evalsha(ADJUST_EXISTING_SHA, ...params).catch((err: unknown) => {
-        if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
-          return this.client.eval(ADJUST_EXISTING_LUA, ...params);
-        throw err;
-      }),
-    );
-    if (reply === null) return null;
-    return (reply as string[]).map((v) => (v === '' ? null : BigInt(v)));
-  }
-
-  async addRebuiltTotal(key: string, total: bigint, ttlMs: number): Promise<boolean> {
-    const added = await redisCall(
-      this.client.eval(ADD_REBUILT_TOTAL_LUA, 2, key, rebuiltMark(key), total.toString(), ttlMs),
-    );
-    return added === 1;
-  }
-
-  async ping() {
-    await redisCall(this.client.ping());
-  }
-
-  async close() {
-    this.client.disconnect();
-    this.subscriber.disconnect();
-  }
-}
-
-export class MemorySharedState implements SharedState {
-  readonly kind = 'memory' as const;
-  private readonly values = new Map<string, { value: string; expiresAtMs: number }>();
-  private readonly handlers = new Map<string, Set<(m: string) => void>>();
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  private read(key: string): string | null {
-    const e = this.values.get(key);
-    if (!e) return null;
-    if (e.expiresAtMs && e.expiresAtMs <= this.now()) {
-      this.values.delete(key);
-      return null;
-    }
-    return e.value;
-  }
-
-  async publish(channel: string, message: string) {
-    // Asynchronous like Redis, so publishers never run subscribers inside their own call stack.
-    const set = this.handlers.get(channel);
-    if (set)
-      queueMicrotask(() => {
-        for (const h of set) h(message);
-      });
-  }
-
-  async subscribe(channel: string, handler: (message: string) => void) {
-    let set = this.handlers.get(channel);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(channel, set);
-    }
-    set.add(handler);
-    return async () => {
-      set.delete(handler);
-    };
-  }
-
-  async get(key: string) {
-    return this.read(key);
-  }
-
-  async set(key: string, value: string, ttlMs?: number) {
-    this.values.set(key, { value, expiresAtMs: ttlMs ? this.now() + ttlMs : 0 });
-  }
-
-  async del(key: string) {
-    this.values.delete(key);
-  }
-
-  async incrBy(key: string, delta: number, ttlMs = 0) {
-    const v = Number(this.read(key) ?? '0') + delta;
-    const prev = this.values.get(key);
-    this.values.set(key, {
-      value: String(v),
-      expiresAtMs: ttlMs ? this.now() + ttlMs : (prev?.expiresAtMs ?? 0),
-    });
-    return v;
-  }
-
-  async reserve(
-    key: string,
-    delta: number,
-    limit: number,
-    ttlMs: number,
-    mark?: { key: string; ttlMs: number },
-  ) {
-    const cur = Number(this.read(key) ?? '0');
-    if (mark && this.read(mark.key) !== null) return { ok: true, value: cur };
-    if (cur + delta > limit) return { ok: false, value: cur };
-    if (mark) this.values.set(mark.key, { value: String(delta), expiresAtMs: this.now() + mark.ttlMs });
-    return { ok: true, value: await this.incrBy(key, delta, ttlMs) };
-  }
-
-  async releaseMarked(key: string, markKey: string) {
-    const d = this.read(markKey);
-    if (d === null) return false;
-    this.values.delete(markKey);
-    if (this.read(key) !== null) await this.incrBy(key, -Number(d));
-    return true;
-  }
-
-  async reserveMany(entries: readonly ReserveEntry[], ttlMs: number): Promise<ReserveManyResult> {
-    // No await between the checks and the writes: atomic within the one process memory serves.
-    const current = entries.map((e) => BigInt(this.read(e.key) ?? '0'));
-    const carried = entries.map((e) => (e.carry ? BigInt(this.read(e.carry.key) ?? '0') : 0n));
-    const refusedIndex = entries.findIndex(
-      (e, i) =>
-        e.limit !== null &&
-        (current[i]! + e.delta - e.limit) * 1_000_000n + carried[i]! * BigInt(e.carry?.weightPpm ?? 0) > 0n,
-    );
-    if (refusedIndex >= 0) return { ok: false, values: current, carried, refusedIndex };
-    const values = entries.map((e, i) => {
-      const v = current[i]! + e.delta;
-      const prev = this.values.get(e.key);
-      this.values.set(e.key, {
-        value: v.toString(),
-        expiresAtMs: ttlMs ? this.now() + ttlMs : (prev?.expiresAtMs ?? 0),
-      });
-      return v;
-    });
-    return { ok: true, values, carried, refusedIndex: -1 };
-  }
-
-  async adjustExisting(
-    entries: readonly AdjustEntry[],
-    ttlMs: number,
-    once?: { key: string; ttlMs: number },
-  ): Promise<(bigint | null)[] | null> {
-    if (once) {
-      if (this.read(once.key) !== null) return null;
-      this.values.set(once.key, { value: '1', expiresAtMs: this.now() + once.ttlMs });
-    }
-    return entries.map((e) => {
-      const cur = this.read(e.key);
-      if (cur === null) return null;
-      const v = BigInt(cur) + e.delta;
-      const prev = this.values.get(e.key);
-      this.values.set(e.key, {
-        value: v.toString(),
-        expiresAtMs: ttlMs ? this.now() + ttlMs : (prev?.expiresAtMs ?? 0),
-      });
-      return v;
-    });
-  }
-
-  async addRebuiltTotal(key: string, total: bigint, ttlMs: number): Promise<boolean> {
-    const mark = rebuiltMark(key);
-    const cur = this.read(key);
-    if (cur !== null && this.read(mark) !== null) return false;
-    const expiresAtMs = ttlMs ? this.now() + ttlMs : 0;
-    this.values.set(key, {
-      value: (BigInt(cur ?? '0') + total).toString(),
-      expiresAtMs: expiresAtMs || (this.values.get(key)?.expiresAtMs ?? 0),
-    });
-    this.values.set(mark, { value: '1', expiresAtMs });
-    return true;
-  }
-
-  async ping() {}
-
-  async close() {
-    this.handlers.clear();
-  }
-}
-
-const rebuiltMark = (key: string) => `${key}:rebuilt`;
-
-export function openSharedState(
-  redisUrl: string | undefined,
-  opts: { keyPrefix?: string } = {},
-): SharedState {
-  return redisUrl ? new RedisSharedState(redisUrl, opts) : new MemorySharedState();
-}
+/** The mark a rebuilt counter carries (`SharedState.addRebuiltTotal`), for both implementations. */
+export const rebuiltMark = (key: string) => `${key}:rebuilt`;

@@ -15,6 +15,8 @@ export interface AdmitInput extends SubjectIds {
   effectivePlan?: EffectivePlan | null;
   /** Estimates for a degrade target; without it the requested model's estimates are reused. */
   estimateFor?: (model: string) => Promise<{ costNanos: bigint; tokens: bigint | number }>;
+  /** Where this process lists its reservation marks (`ReserveMark.index`), so they outlive its death. */
+  markIndex?: string;
 }
 
 export interface ReservedCounter {
@@ -40,6 +42,8 @@ export interface Reservation {
   model: string;
   warnThresholds: number[];
   counters: ReservedCounter[];
+  /** See AdmitInput.markIndex. */
+  markIndex?: string;
 }
 
 export interface LimitWarning {

@@ -114,6 +114,7 @@ export class DailyLimitService implements DailyLimits {
       model,
       warnThresholds: plan?.warnThresholds ?? [],
       counters,
+      markIndex: input.markIndex,
     });
     if (!effective || !plan || plan.kind !== 'daily_limit' || !plan.dailyLimits.length)
       return {
@@ -132,17 +133,30 @@ export class DailyLimitService implements DailyLimits {
       subjectId: effective.assignment.subjectId,
     };
     const estimate = { costNanos: input.estimatedCostNanos, tokens: BigInt(input.estimatedTokens) };
-    let attempt = await this.tryReserve(plan, subject, bounds, input.model, input.currency, estimate);
+    let attempt = await this.tryReserve(
+      plan,
+      subject,
+      bounds,
+      input.model,
+      input.currency,
+      estimate,
+      input.markIndex,
+    );
     let model = input.model;
     let firstFailure = attempt.failed;
     if (!attempt.ok && plan.overflowPolicy === 'degrade') {
       const target = (plan.degradeMap as Record<string, string>)[input.model];
       if (target) {
         const e = input.estimateFor ? await input.estimateFor(target) : estimate;
-        const degraded = await this.tryReserve(plan, subject, bounds, target, input.currency, {
-          costNanos: e.costNanos,
-          tokens: BigInt(e.tokens),
-        });
+        const degraded = await this.tryReserve(
+          plan,
+          subject,
+          bounds,
+          target,
+          input.currency,
+          { costNanos: e.costNanos, tokens: BigInt(e.tokens) },
+          input.markIndex,
+        );
         if (degraded.ok) {
           attempt = degraded;
           model = target;
@@ -292,6 +306,7 @@ export class DailyLimitService implements DailyLimits {
     model: string,
     currency: string,
     estimate: { costNanos: bigint; tokens: bigint },
+    markIndex: string | undefined,
   ): Promise<Attempt> {
     const id = newId('dlres');
     const applicable = plan.dailyLimits
@@ -304,7 +319,7 @@ export class DailyLimitService implements DailyLimits {
     const tried: string[] = [];
     const giveBack = () =>
       retryInBackground('daily limit give-back', id, async () => {
-        for (const key of tried) await this.deps.state.releaseMarked(key, reserveMark(id, key));
+        for (const key of tried) await this.deps.state.releaseMarked(key, reserveMark(id, key), markIndex);
       });
     const counters: Attempt['counters'] = [];
     try {
@@ -317,6 +332,7 @@ export class DailyLimitService implements DailyLimits {
         const r = await this.deps.state.reserve(key, toSafe(delta), toSafe(cap), COUNTER_TTL_MS, {
           key: reserveMark(id, key),
           ttlMs: RESERVE_MARK_TTL_MS,
+          index: markIndex,
         });
         if (!r.ok) {
           await giveBack();
@@ -369,9 +385,12 @@ export class DailyLimitService implements DailyLimits {
    * first time this reservation is settled or cancelled; null after.
    */
   private adjustOnce(r: Reservation, entries: AdjustEntry[]) {
-    return this.deps.state.adjustExisting(entries, COUNTER_TTL_MS, {
-      key: `dlres:${r.id}`,
-      ttlMs: COUNTER_TTL_MS,
-    });
+    return this.deps.state.adjustExisting(
+      entries,
+      COUNTER_TTL_MS,
+      { key: `dlres:${r.id}`, ttlMs: COUNTER_TTL_MS },
+      // Settled or cancelled: nothing left to give back if this process dies (journal-recovery.ts).
+      { marks: r.counters.map((c) => reserveMark(r.id, c.key)), index: r.markIndex },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import { sendError } from '../http/errors.ts';
-import type { Usage } from './admission.ts';
+import type { Usage } from '../admission/port.ts';
 import { upstreamFailure } from './errors.ts';
 import type { Relayed } from './exchange.ts';
 import { settlementHeaders } from './headers.ts';

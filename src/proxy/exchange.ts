@@ -13,7 +13,7 @@ import type {
   ProxyRequestInfo,
   Settlement,
   Usage,
-} from './admission.ts';
+} from '../admission/port.ts';
 import {
   ModelNotFoundError,
   UpstreamAuthError,

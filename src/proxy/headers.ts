@@ -1,5 +1,5 @@
 import { nanosToMajorDecimal } from '../lib/money.ts';
-import type { Settlement } from './admission.ts';
+import type { Settlement } from '../admission/port.ts';
 
 /** Headers of the answer the client gets: what of upstream's it may see, and what Tollgate adds. */
 

@@ -3,7 +3,7 @@ import { readRawBody } from '../http/body.ts';
 import type { Config } from '../config.ts';
 import type { Principal } from '../identity/principal.ts';
 import { currentRequestId } from '../lib/request-context.ts';
-import type { Admission, Admitted, ProxyEndpoint, ProxyRequestInfo } from './admission.ts';
+import type { Admission, Admitted, ProxyEndpoint, ProxyRequestInfo } from '../admission/port.ts';
 import { relayBody } from './body-relay.ts';
 import { Exchange } from './exchange.ts';
 import type { BodyPolicy } from './forwarding.ts';

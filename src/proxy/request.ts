@@ -1,6 +1,6 @@
 import { BadRequestError, ValidationError } from '../lib/errors.ts';
 import { type BodyPolicy, bodyPolicy } from './forwarding.ts';
-import type { ProxyEndpoint, ProxyRequestInfo } from './admission.ts';
+import type { ProxyEndpoint, ProxyRequestInfo } from '../admission/port.ts';
 import { DEFAULT_FILE_REFERENCE_TOKENS, promptEstimate } from './usage.ts';
 
 const MAX_TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;

@@ -7,7 +7,7 @@ import type { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
 import { extractCredential } from '../identity/authenticate.ts';
 import { AppError, ConfigError } from '../lib/errors.ts';
 import { currentRequestId } from '../lib/request-context.ts';
-import type { Admission } from './admission.ts';
+import type { Admission } from '../admission/port.ts';
 import { type BodyPolicy, bodyPolicy, isLiteLLMControlField } from './forwarding.ts';
 import { createInference } from './inference.ts';
 import { createProxyMetrics } from './metrics.ts';

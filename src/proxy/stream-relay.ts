@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import { logger } from '../lib/logger.ts';
-import type { OutcomeStatus, Usage } from './admission.ts';
+import type { OutcomeStatus, Usage } from '../admission/port.ts';
 import type { Relayed } from './exchange.ts';
 import { settlementComment } from './headers.ts';
 import { DONE, type SseEvent, SseParser } from './sse.ts';

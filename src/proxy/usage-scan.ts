@@ -1,4 +1,4 @@
-import type { Usage } from './admission.ts';
+import type { Usage } from '../admission/port.ts';
 import { usageOf } from './usage.ts';
 
 /**

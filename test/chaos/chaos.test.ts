@@ -8,13 +8,14 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { RedisSharedState } from '../../src/infra/shared-state.ts';
+import { RedisSharedState } from '../../src/infra/redis-shared-state.ts';
 import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
 import { type DataPlaneDouble, startDataPlaneDouble } from '../../testkit/doubles/litellm-data-plane.ts';
 import { type TestDatabase, openThrowawayPostgres } from '../helpers/db.ts';
 import {
   ChaosPostgres,
   ChaosRedis,
+  chaosPort,
   type GatewayProcess,
   killGateway,
   startGatewayProcess,
@@ -22,17 +23,8 @@ import {
 } from './cluster.ts';
 
 const MODEL = 'gpt-4o-mini';
-const PG_PORT = 57500;
-const REDIS_PORT = 57501;
-const GATEWAY_PORTS = [57510, 57511];
 /** The issue asks for a 30 s stop; 6 s keeps the suite within CI's few minutes and outlasts every retry budget the old code had (150 ms). */
 const PG_STOP_MS = Number(process.env.CHAOS_PG_STOP_MS ?? 6_000);
-/**
- * What a request of this suite is admitted at: (6 prompt tokens + 60 max_tokens × the 4× output
- * multiplier) × 150 nanos. A request cut by a kill is charged this, and a daily-limit reservation
- * left behind by one weighs this.
- */
-const ESTIMATE_NANOS = 36_900n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
@@ -55,8 +47,8 @@ interface Sent {
 }
 
 describe('chaos: no answered request goes unbilled', () => {
-  const pg = new ChaosPostgres(PG_PORT);
-  const redis = new ChaosRedis(REDIS_PORT);
+  let pg: ChaosPostgres;
+  let redis: ChaosRedis;
   let db: TestDatabase;
   let upstream: DataPlaneDouble;
   let admin: App;
@@ -67,20 +59,32 @@ describe('chaos: no answered request goes unbilled', () => {
   const everyGateway: GatewayProcess[] = [];
   const sent: Sent[] = [];
   const faults: string[] = [];
-  /** The daily counter's excess over the usage records after the last check (see `check`). */
-  let counterExcess = 0n;
 
+  /**
+   * Each start on a port the kernel reports free at that moment (or CHAOS_GATEWAY<i>_PORT): the
+   * gateway binds it a second or so later, so an outgoing connection may take it first — then
+   * another port is tried.
+   */
   const startGw = async (i: number) => {
-    const g = await startGatewayProcess(`gw${i}`, GATEWAY_PORTS[i]!, env);
-    gateways[i] = g;
-    everyGateway.push(g);
-    return g;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const g = await startGatewayProcess(`gw${i}`, await chaosPort(`CHAOS_GATEWAY${i}_PORT`), env);
+        gateways[i] = g;
+        everyGateway.push(g);
+        return g;
+      } catch (err) {
+        if (attempt >= 5 || !String(err).includes('EADDRINUSE')) throw err;
+      }
+    }
   };
 
   beforeAll(async () => {
-    pg.destroy();
-    await redis.destroy();
+    // Each port is taken from the kernel just before its server starts (see chaosPort).
+    ChaosPostgres.destroyData();
+    pg = new ChaosPostgres(await chaosPort('CHAOS_PG_PORT'));
     pg.start();
+    redis = new ChaosRedis(await chaosPort('CHAOS_REDIS_PORT'));
+    await redis.destroy();
     await redis.start();
     db = await openThrowawayPostgres(pg.adminUrl, { poolSize: 5, prefix: 'tollgate_chaos' });
     upstream = await startDataPlaneDouble({
@@ -158,9 +162,9 @@ describe('chaos: no answered request goes unbilled', () => {
     await admin?.close().catch(() => {});
     await upstream?.close();
     try {
-      pg.destroy();
+      pg?.destroy();
     } catch {}
-    await redis.destroy();
+    await redis?.destroy();
   });
 
   /** One request through gateway `i`, streamed or not, as a client sees it. */
@@ -317,15 +321,9 @@ describe('chaos: no answered request goes unbilled', () => {
     expect(ledgerTotal).toBe(usageTotal);
     expect(consistency.ok).toBe(true);
     expect(overdue).toBe(0);
-    if (opts.countersExact) {
-      // A gateway killed after reserving a request's daily limit but before journaling it leaves
-      // that estimate in the counter (docs/reliability.md, known gap): at most one per request
-      // whose connection the kill cut before any answer. Nothing else may move the counter.
-      const lost = BigInt(sent.filter((x) => x.status === 'refused').length);
-      const excess = counter - dayTotal;
-      expect(excess >= 0n && excess <= lost * ESTIMATE_NANOS && excess % ESTIMATE_NANOS === 0n).toBe(true);
-      counterExcess = excess;
-    }
+    // Exactly: a gateway killed after reserving a request's daily limit but before journaling it
+    // has that reservation given back by the gateway that takes over (its mark index).
+    if (opts.countersExact) expect(counter).toBe(dayTotal);
     expect(crashed.map((g) => `${g.name}: ${g.exit?.code} ${g.output.slice(-5).join('')}`)).toEqual([]);
     for (const u of usage) expect(byRequest.get(u.requestId)).toBeDefined();
   }
@@ -437,7 +435,6 @@ describe('chaos: no answered request goes unbilled', () => {
   });
   it('Redis restart, data kept (append-only file)', async () => {
     faults.push('redis restart');
-    const excessBefore = counterExcess;
     await load(
       (async () => {
         await sleep(1_000);
@@ -450,7 +447,6 @@ describe('chaos: no answered request goes unbilled', () => {
     // once Redis answers again, so the daily counter equals the usage records. The Redis faults
     // run last, as the figures are cumulative.
     await check('redis restart (AOF)');
-    expect(counterExcess).toBe(excessBefore);
   });
 
   it('Redis restart with its data lost (no AOF left)', async () => {

@@ -1,9 +1,10 @@
 /**
- * The chaos suite's own PostgreSQL and Redis (ports 57500-57599, data under .tmp/chaos) and its
- * gateway child processes. Never the shared 55432 / 56379 instances: these are killed and restarted.
+ * The chaos suite's own PostgreSQL and Redis (data under .tmp/chaos) and its gateway child
+ * processes. Never the shared 55432 / 56379 instances: these are killed and restarted.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,6 +24,24 @@ function pgRun(tool: string, args: string[]): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The port named by `envVar`, else one the kernel reports free now: take it just before the server
+ * that binds it starts. The fixed ports of before (57500…) lay in Linux's ephemeral range
+ * (32768–60999), where any outgoing connection may hold one when the suite starts.
+ */
+export async function chaosPort(envVar: string): Promise<number> {
+  const named = process.env[envVar];
+  if (named) return Number(named);
+  return new Promise((resolvePort, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
 
 export class ChaosPostgres {
   readonly dir = join(CHAOS_DIR, 'pg');
@@ -71,6 +90,11 @@ export class ChaosPostgres {
   destroy(): void {
     if (this.running()) this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Stops a PostgreSQL left running by an earlier run (on whatever port it had) and removes its data. */
+  static destroyData(): void {
+    new ChaosPostgres(0).destroy();
   }
 }
 

@@ -1,6 +1,8 @@
 import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { RedisSharedState, type SharedState, MemorySharedState } from '../../src/infra/shared-state.ts';
+import { RedisSharedState } from '../../src/infra/redis-shared-state.ts';
+import type { SharedState } from '../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../src/infra/memory-shared-state.ts';
 import { randomBytes } from 'node:crypto';
 import type { TestDatabase } from './db.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { RedisUnavailableError } from '../../src/infra/dependency-errors.ts';
-import { MemorySharedState } from '../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../src/infra/memory-shared-state.ts';
 import { ADMIN_TOKEN, type TestApp, startTestApp, testRedisState } from '../helpers/app.ts';
 import { type TestDatabase, openTestDatabase, requirePostgresUrl } from '../helpers/db.ts';
 import { type Tenant, codes, createTenant, post } from './graphql-fixtures.ts';

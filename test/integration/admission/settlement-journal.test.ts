@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySharedState } from '../../../src/infra/shared-state.ts';
+import type { RedisJournal } from '../../../src/admission/redis-journal.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
 import type { LedgerService } from '../../../src/ledger/ledger-service.ts';
 import { runWithRequestContext } from '../../../src/lib/request-context.ts';
 import type { AdmissionService } from '../../../src/admission/admission-service.ts';
-import type { Outcome, ProxyRequestInfo } from '../../../src/proxy/admission.ts';
+import type { Outcome, ProxyRequestInfo } from '../../../src/admission/port.ts';
 import { type TestApp, startTestApp, testRedisState } from '../../helpers/app.ts';
 import { MODEL, type Gateway, startGateway } from '../gateway/helpers.ts';
 
@@ -239,6 +240,40 @@ describe('settlements survive the database and the process (issue 15, findings 1
       expect(after!.limits[0]!.used).toBe(usageBefore!.limits[0]!.used);
       const agg = await s.db.usageRecord.aggregate({ _sum: { costNanos: true } });
       expect(after!.limits[0]!.used).toBe(agg._sum.costNanos);
+    });
+
+    it('a process killed between the daily-limit reservation and its admitted entry: the one that takes over gives the reservation back', async () => {
+      const s = g.t.app.services;
+      const b = await startTestApp(g.db, {
+        state: testRedisState(prefix),
+        env: {
+          LITELLM_URL: g.upstream.url,
+          LITELLM_MASTER_KEY: 'sk-double-master',
+          LITELLM_SYNC_MODE: 'none',
+          SETTLEMENT_REPLICA_TTL_MS: '300',
+          SETTLEMENT_RECOVERY_INTERVAL_MS: '100000',
+        },
+      });
+      const bAdmission = b.app.services.admission!;
+      const p = await bAdmission.authenticate(g.apiKey);
+      const ids = {
+        organizationId: g.organizationId,
+        teamId: null,
+        userId: g.userId,
+        apiKeyId: p.kind === 'api_key' ? p.apiKeyId : '',
+      };
+      const used = async () => (await s.dailyLimits.todayUsage(ids))!.limits[0]!.used;
+      const before = await used();
+      // Its journal never gets the `admitted` entry: the process dies first.
+      const journal = (bAdmission as unknown as { journal: RedisJournal }).journal;
+      journal.append = () => new Promise<string>(() => {});
+      void bAdmission.admit(p, info(true)).catch(() => {});
+      await until(async () => (await used()) === before + ESTIMATE, 'the estimate reserved');
+      // kill -9: its liveness key goes (here at once rather than after the TTL); nothing of it runs again.
+      await journal.close({ forget: false });
+      await until(async () => (await used()) === before, 'the reservation given back by the live process');
+      const agg = await s.db.usageRecord.aggregate({ _sum: { costNanos: true } });
+      expect(await used()).toBe(agg._sum.costNanos);
     });
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySharedState } from '../../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
 import { ADMIN_TOKEN } from '../../helpers/app.ts';
 import { openThrowawayPostgres } from '../../helpers/db.ts';
 import { type OwnPostgres, startOwnPostgres } from '../../helpers/postgres-server.ts';

@@ -1,7 +1,7 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { RedisSharedState } from '../../../src/infra/shared-state.ts';
+import { RedisSharedState } from '../../../src/infra/redis-shared-state.ts';
 import { type Gateway, MODEL, startGateway } from '../gateway/helpers.ts';
 import { type OwnRedis, startOwnRedis } from '../../helpers/redis-server.ts';
 

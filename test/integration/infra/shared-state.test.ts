@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
+import type { SharedState } from '../../../src/infra/shared-state.ts';
 import { testRedisState } from '../../helpers/app.ts';
 
 const states: SharedState[] = [];
@@ -75,6 +76,23 @@ describe.each([
     expect(await s.releaseMarked('q', mark.key)).toBe(false);
     expect(await s.releaseMarked('q', 'm:never')).toBe(false);
     expect(await s.get('q')).toBe('10');
+  });
+
+  it("releaseMarkIndex gives back what a dead process's index still lists: not what was settled or given back, nor twice", async () => {
+    const s = state();
+    const index = 'idx:dead';
+    await s.incrBy('d', 100);
+    await s.reserve('d', 5, 1_000, 60_000, { key: 'm:open', ttlMs: 60_000, index });
+    await s.reserve('d', 7, 1_000, 60_000, { key: 'm:settled', ttlMs: 60_000, index });
+    await s.reserve('d', 11, 1_000, 60_000, { key: 'm:back', ttlMs: 60_000, index });
+    // Settled at 3 (7 → 3, its mark goes with the move) and given back (11).
+    await s.adjustExisting([{ key: 'd', delta: -4n }], 60_000, undefined, { marks: ['m:settled'], index });
+    await s.releaseMarked('d', 'm:back', index);
+    expect(await s.get('d')).toBe('108');
+    expect(await s.releaseMarkIndex(index)).toBe(1);
+    expect(await s.get('d')).toBe('103');
+    expect(await s.releaseMarkIndex(index)).toBe(0);
+    expect(await s.get('d')).toBe('103');
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisUnavailableError } from '../../../src/infra/dependency-errors.ts';
-import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
+import type { SharedState } from '../../../src/infra/shared-state.ts';
 import type { PlanInput } from '../../../src/plans/plans.ts';
 import { createPlanServices } from '../../../src/plans/wiring.ts';
 import { type LimitChangedEvent, createSharedPubSub } from '../../../src/pubsub.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RedisSharedState } from '../../../src/infra/shared-state.ts';
+import type { RedisSharedState } from '../../../src/infra/redis-shared-state.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { type Tenant, addMember, createTenant } from './fixtures.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MemorySharedState } from '../../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
 import { newId } from '../../../src/lib/ids.ts';
 import { PricingService } from '../../../src/pricing/price-rules.ts';
 import { type TestDatabase, backends, openTestDatabase } from '../../helpers/db.ts';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from '../../../src/config.ts';
 import { createMetrics, type Metrics } from '../../../src/http/metrics.ts';
 import { Router } from '../../../src/http/router.ts';
-import type { Admission } from '../../../src/proxy/admission.ts';
+import type { Admission } from '../../../src/admission/port.ts';
 import { createProxyHandler, type ProxyHandler, type ProxyHandlerDeps } from '../../../src/proxy/routes.ts';
 import { createHttpServer } from '../../../src/server.ts';
 import type { Services } from '../../../src/services.ts';

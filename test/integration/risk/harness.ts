@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../src/config.ts';
 import type { Db } from '../../../src/db/client.ts';
-import { MemorySharedState, type SharedState } from '../../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
+import type { SharedState } from '../../../src/infra/shared-state.ts';
 import { newId } from '../../../src/lib/ids.ts';
 import { createNotifications } from '../../../src/notifications/wiring.ts';
 import { OutboxWorker } from '../../../src/outbox/worker.ts';

@@ -1,6 +1,6 @@
 // A second OS process of the gateway, as far as rate limits go: reserves `count` requests in
 // parallel against the shared Redis prefix and prints how many were admitted.
-import { RedisSharedState } from '../../../src/infra/shared-state.ts';
+import { RedisSharedState } from '../../../src/infra/redis-shared-state.ts';
 import { RateLimitExceededError } from '../../../src/risk/errors.ts';
 import { RateLimiter } from '../../../src/risk/rate-limits.ts';
 

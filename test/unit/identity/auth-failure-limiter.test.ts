@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthFailureLimiter, TooManyAuthFailuresError } from '../../../src/identity/auth-failure-limiter.ts';
-import { MemorySharedState } from '../../../src/infra/shared-state.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
 import { UnauthenticatedError } from '../../../src/lib/errors.ts';
 
 const wrong = async () => {
