@@ -1,10 +1,11 @@
 import type { Db } from '../db/client.ts';
+import { readBillingCurrency } from '../ledger/billing-currency.ts';
 
 const CACHE_TTL_MS = 60_000;
 
 /**
- * The currency an organization is billed in: its `metadata.billingCurrency`, else the default.
- * Cached a minute per organization, so admission reads it from the database once a minute at most.
+ * The currency an organization is billed in (`readBillingCurrency`), cached a minute per
+ * organization, so admission reads it from the database once a minute at most.
  */
 export class BillingCurrency {
   private readonly cache = new Map<string, { value: string; expiresAtMs: number }>();
@@ -17,13 +18,7 @@ export class BillingCurrency {
   async of(organizationId: string): Promise<string> {
     const cached = this.cache.get(organizationId);
     if (cached && cached.expiresAtMs > Date.now()) return cached.value;
-    const org = await this.db.organization.findUnique({
-      where: { id: organizationId },
-      select: { metadata: true },
-    });
-    const value = (
-      (org?.metadata as { billingCurrency?: string } | undefined)?.billingCurrency ?? this.defaultCurrency
-    ).toUpperCase();
+    const value = await readBillingCurrency(this.db, organizationId, this.defaultCurrency);
     this.cache.set(organizationId, { value, expiresAtMs: Date.now() + CACHE_TTL_MS });
     return value;
   }

@@ -1,7 +1,7 @@
-import { Prisma } from '../generated/prisma/client.ts';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { Db, Tx } from '../db/client.ts';
+import { isUniqueViolation } from '../db/unique-violation.ts';
 import type { LiteLLMSyncFlags } from '../integrations/litellm/outbox.ts';
 import type { ApiKeyService } from './api-keys.ts';
 import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from './principal.ts';
@@ -90,8 +90,7 @@ export async function conflictOnUnique<T>(fn: () => Promise<T>, message: string)
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
-      throw new ConflictError(message);
+    if (isUniqueViolation(err)) throw new ConflictError(message);
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.ts';
 import type { WalletRow } from '../../ledger/ledger-service.ts';
 import { pickPayingWallet } from '../../ledger/payer.ts';
+import { readBillingCurrency } from '../../ledger/billing-currency.ts';
 import { usdNumberToNanos } from './usd.ts';
 
 /** LiteLLM budgets are USD: only USD wallets get a backstop. */
@@ -99,9 +100,7 @@ export async function keysPaidBy(db: Db, w: BackstopWallet): Promise<BackstopKey
  * as admission decides): only then does a USD budget in LiteLLM mirror the money that pays.
  */
 export async function billsInUsd(db: Db, organizationId: string, defaultCurrency: string): Promise<boolean> {
-  const org = await db.organization.findUnique({ where: { id: organizationId }, select: { metadata: true } });
-  const currency = (org?.metadata as { billingCurrency?: string } | null)?.billingCurrency ?? defaultCurrency;
-  return currency.toUpperCase() === BACKSTOP_CURRENCY;
+  return (await readBillingCurrency(db, organizationId, defaultCurrency)) === BACKSTOP_CURRENCY;
 }
 
 /** The USD wallet that pays for a key's requests, or null when there is none yet (no money). */
