@@ -13,7 +13,7 @@ import type { DailyLimits } from './plans/daily-limits.ts';
 import type { PlanService } from './plans/plans.ts';
 import type { PricingService } from './pricing/price-rules.ts';
 import type { PubSub } from './pubsub.ts';
-import type { ReadinessDeps } from './resolvers/system/readiness.ts';
+import type { ReadinessDeps } from './infra/readiness.ts';
 import type { RiskServices } from './risk/service.ts';
 import type { SharedState } from './infra/shared-state.ts';
 

@@ -9,7 +9,7 @@ import { UnauthenticatedError } from '../lib/errors.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import { registerPaymentRoutes } from '../payments/wiring.ts';
 import type { ProxyHandler } from '../proxy/routes.ts';
-import { checkReadiness } from '../resolvers/system/readiness.ts';
+import { checkReadiness } from '../infra/readiness.ts';
 import type { Services } from '../services.ts';
 
 /** Every HTTP route of the process (docs/architecture.md has the table). */

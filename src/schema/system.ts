@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import { type Readiness, checkReadiness } from '../resolvers/system/readiness.ts';
+import { type Readiness, checkReadiness } from '../infra/readiness.ts';
 
 const ComponentStatus = builder.objectRef<Readiness['components'][number]>('ComponentStatus').implement({
   fields: (t) => ({

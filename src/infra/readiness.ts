@@ -1,6 +1,6 @@
-import type { Database } from '../../db/client.ts';
-import type { BreakerRegistry } from '../../infra/circuit-breaker.ts';
-import type { SharedState } from '../../infra/shared-state.ts';
+import type { Database } from '../db/client.ts';
+import type { BreakerRegistry } from './circuit-breaker.ts';
+import type { SharedState } from './shared-state.ts';
 
 /** What readiness looks at. */
 export interface ReadinessDeps {
