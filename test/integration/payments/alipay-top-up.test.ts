@@ -91,6 +91,43 @@ afterAll(async () => {
   await db?.close();
 });
 
+const CREATE_TOP_UP_PRESENTED = `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) {
+  orderId qrCode redirectUrl paymentPageUrl clientSecret idempotencyHit payment { id } } }`;
+const IPHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
+
+describe('Alipay top-up: what the buyer needs', () => {
+  const present = (idempotencyKey: string, presentation?: string, headers?: Record<string, string>) =>
+    t.gql(
+      CREATE_TOP_UP_PRESENTED,
+      { input: { currency: 'CNY', amount: '800', idempotencyKey, provider: 'alipay', presentation } },
+      { token: key, ...(headers ? { headers } : {}) },
+    );
+
+  it('returns the QR code to scan and the hosted page link, and the QR code again on a replay', async () => {
+    const res = await present('alipay-qr-1', 'QR_CODE');
+    expect(res.errors).toBeUndefined();
+    const top = res.data.createTopUp;
+    expect(top.qrCode).toBe(double.trades.get(top.orderId)?.qrCode);
+    expect(top.qrCode).toMatch(/^https:\/\/qr\.alipay\.com\//);
+    expect(top.redirectUrl).toBeNull();
+    expect(top.clientSecret).toBeNull();
+    expect(top.paymentPageUrl).toMatch(/^http:\/\/tollgate\.test\/pay\/[^#]+#ps_/);
+    const again = (await present('alipay-qr-1', 'QR_CODE')).data.createTopUp;
+    expect(again).toMatchObject({ idempotencyHit: true, orderId: top.orderId, qrCode: top.qrCode });
+  });
+
+  it('gives a phone the mobile cashier and a desktop asking for PAGE the desktop cashier', async () => {
+    const phone = (await present('alipay-wap-1', undefined, { 'user-agent': IPHONE_UA })).data.createTopUp;
+    expect(phone.qrCode).toBeNull();
+    const wap = new URL(phone.redirectUrl);
+    expect(wap.searchParams.get('method')).toBe('alipay.trade.wap.pay');
+    const desktop = (await present('alipay-page-1', 'PAGE')).data.createTopUp;
+    expect(new URL(desktop.redirectUrl).searchParams.get('method')).toBe('alipay.trade.page.pay');
+    expect(desktop.paymentPageUrl).toContain('#ps_');
+  });
+});
+
 describe('Alipay top-up through the gateway', () => {
   it('credits the wallet once when the notification arrives, is answered success, and is delivered 20 more times', async () => {
     const top = await topUp('1500', 'alipay-top-up-1');
