@@ -115,6 +115,17 @@ describe('Alipay top-up: what the buyer needs', () => {
     expect(top.paymentPageUrl).toMatch(/^http:\/\/tollgate\.test\/pay\/[^#]+#ps_/);
     const again = (await present('alipay-qr-1', 'QR_CODE')).data.createTopUp;
     expect(again).toMatchObject({ idempotencyHit: true, orderId: top.orderId, qrCode: top.qrCode });
+
+    // The page reads the QR code from the status route, with the page secret only.
+    const page = new URL(top.paymentPageUrl);
+    const statusOf = (secret?: string) =>
+      fetch(`${t.url}${page.pathname}/status`, { headers: secret ? { 'x-client-secret': secret } : {} });
+    expect((await statusOf()).status).toBe(404);
+    expect((await statusOf('ps_wrong')).status).toBe(404);
+    const status = await (await statusOf(decodeURIComponent(page.hash.slice(1)))).json();
+    expect(status.checkout).toMatchObject({ qrCode: top.qrCode, redirectUrl: null });
+    expect(status.checkout.qrSvg).toMatch(/^<svg [^>]*>.*<\/svg>\s*$/s);
+    expect(status.checkout.qrSvg).not.toMatch(/<script|href=|on\w+=/i);
   });
 
   it('gives a phone the mobile cashier and a desktop asking for PAGE the desktop cashier', async () => {
