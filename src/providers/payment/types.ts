@@ -266,6 +266,12 @@ export interface PaymentProvider {
   readonly webhookAcknowledgement?: { readonly contentType: string; readonly body: string } | undefined;
 
   /**
+   * How long after create an unpaid transaction can still be paid (Alipay: its pay timeout), for a
+   * provider with `closePayment`: past it, reconciliation closes the transaction and cancels the top-up.
+   */
+  readonly unpaidExpiryMs?: number | undefined;
+
+  /**
    * Creates a provider transaction for `amount`.
    * @throws AmountTooSmallError, AmountTooLargeError, InvalidAmountError, UnsupportedCurrencyError
    *   before any provider call; PaymentDeclinedError, ProviderInvalidRequestError,

@@ -139,6 +139,49 @@ describe('Alipay top-up: what the buyer needs', () => {
   });
 });
 
+describe('Alipay top-up left unpaid', () => {
+  const PAY_TIMEOUT_MS = 30 * 60_000; // ALIPAY_PAY_TIMEOUT_MINUTES' default
+  /** The top-up as if created `ms` ago, and not looked at since. */
+  const age = (paymentId: string, ms: number) => {
+    const at = new Date(Date.now() - ms);
+    return t.app.services.db.payment.update({
+      where: { id: paymentId },
+      data: { createdAt: at, updatedAt: at },
+    });
+  };
+  const reconcile = () => t.app.services.payments.reconcileStuckPayments({ olderThanMs: 0 });
+
+  it('closes a scanned but unpaid trade past the pay timeout, and cancels the top-up', async () => {
+    const fresh = await topUp('500', 'alipay-unpaid-fresh');
+    const old = await topUp('500', 'alipay-unpaid-old');
+    double.buyerOpens(fresh.orderId);
+    double.buyerOpens(old.orderId);
+    await age(fresh.paymentDbId, PAY_TIMEOUT_MS - 60_000);
+    await age(old.paymentDbId, PAY_TIMEOUT_MS + 60_000);
+    const changed = await reconcile();
+    expect(changed).toContain(old.paymentDbId);
+    expect(changed).not.toContain(fresh.paymentDbId);
+    expect(double.trades.get(old.orderId)?.status).toBe('TRADE_CLOSED');
+    expect(double.trades.get(fresh.orderId)?.status).toBe('WAIT_BUYER_PAY');
+    expect((await paymentRow(old.paymentDbId)).status).toBe('canceled');
+    const order = await t.app.services.db.order.findUniqueOrThrow({ where: { id: old.orderId } });
+    expect(order.status).toBe('canceled');
+    expect((await paymentRow(fresh.paymentDbId)).status).not.toBe('canceled');
+    await settle(); // Alipay's TRADE_CLOSED notification changes nothing more
+    expect((await paymentRow(old.paymentDbId)).status).toBe('canceled');
+  });
+
+  it('cancels a QR code nobody scanned only once a scan at the last moment would have timed out too', async () => {
+    const top = await topUp('500', 'alipay-unscanned');
+    await age(top.paymentDbId, PAY_TIMEOUT_MS + 60_000);
+    expect(await reconcile()).not.toContain(top.paymentDbId);
+    expect((await paymentRow(top.paymentDbId)).status).not.toBe('canceled');
+    await age(top.paymentDbId, 2 * PAY_TIMEOUT_MS + 60_000);
+    expect(await reconcile()).toContain(top.paymentDbId);
+    expect((await paymentRow(top.paymentDbId)).status).toBe('canceled');
+  });
+});
+
 describe('Alipay top-up through the gateway', () => {
   it('credits the wallet once when the notification arrives, is answered success, and is delivered 20 more times', async () => {
     const top = await topUp('1500', 'alipay-top-up-1');
