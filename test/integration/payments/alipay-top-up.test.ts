@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLagoApi } from '../../../src/integrations/lago/client.ts';
+import { ensureLagoBillingSetup } from '../../../src/integrations/lago/setup.ts';
 import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
 import { AlipayDouble } from '../../doubles/alipay/server.ts';
+import { LagoDouble } from '../../doubles/lago/server.ts';
+import { LiteLLMAdminDouble } from '../../doubles/litellm-admin/index.ts';
 import { formBody, generateRsaKeyPair, signNotification } from '../../doubles/alipay/signing.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
@@ -23,6 +27,8 @@ const FEN = 10_000_000n;
 
 let db: TestDatabase;
 let double: AlipayDouble;
+let lago: LagoDouble;
+let litellm: LiteLLMAdminDouble;
 let t: TestApp;
 let key: string;
 
@@ -63,6 +69,9 @@ const post = (body: string) =>
 beforeAll(async () => {
   const appKeys = generateRsaKeyPair();
   db = await openTestDatabase('postgres');
+  lago = new LagoDouble();
+  await lago.start();
+  litellm = await new LiteLLMAdminDouble().start();
   double = await AlipayDouble.start({
     appId: APP_ID,
     appPublicKeyPem: appKeys.publicKeyPem,
@@ -80,14 +89,30 @@ beforeAll(async () => {
       ALIPAY_SELLER_ID: double.sellerId,
       PAYMENT_RETURN_URL: 'http://127.0.0.1/pay/return',
       PUBLIC_BASE_URL: 'http://tollgate.test',
+      // Lago and LiteLLM are told of top-ups and refunds through the outbox, as with Stripe.
+      LAGO_API_URL: lago.url,
+      LAGO_API_KEY: lago.apiKey,
+      LAGO_WEBHOOK_HMAC_KEY: lago.hmacKey,
+      LITELLM_URL: litellm.url,
+      LITELLM_MASTER_KEY: litellm.masterKey,
+      TOLLGATE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LITELLM_BUDGET_SYNC_INTERVAL_MS: '0',
+      LITELLM_BUDGET_PUSH_COALESCE_MS: '0',
+      OUTBOX_BACKOFF_BASE_MS: '1',
+      OUTBOX_BACKOFF_MAX_MS: '5',
     },
   });
   double.notifyUrlOverride = `${t.url}/webhooks/alipay`;
+  // The operator's one-time Lago set-up (docs/billing_and_lago.md): the plan for CNY customers.
+  const lagoApi = createLagoApi({ apiUrl: lago.url, apiKey: lago.apiKey, timeoutMs: 10_000 });
+  await ensureLagoBillingSetup({ api: lagoApi, config: t.app.services.config }, ['CNY']);
   key = (await bootstrap(t.app.services, { org: 'Alipay Shop', email: 'owner@alipay-shop.test' })).apiKey;
 });
 afterAll(async () => {
   await t?.close();
   await double?.close();
+  await lago?.close();
+  await litellm?.close();
   await db?.close();
 });
 
@@ -211,7 +236,7 @@ describe('Alipay top-up through the gateway', () => {
     expect(credits).toHaveLength(1);
   });
 
-  it('refunds part of a paid top-up through Alipay, reversing it in the ledger once', async () => {
+  it('refunds part of a paid top-up through Alipay, reversing it in the ledger once, and tells Lago and LiteLLM', async () => {
     const top = await topUp('1000', 'alipay-top-up-refund');
     double.buyerPays(top.orderId);
     await settle();
@@ -232,6 +257,51 @@ describe('Alipay top-up through the gateway', () => {
       300n,
     ]);
     expect((await t.app.services.ledger.checkConsistency()).ok).toBe(true);
+
+    // Lago got the top-up and the refund, delivered by the outbox as for Stripe.
+    const refundDbId = dbId(first.data.refundPayment.id);
+    const lagoKeys = [`lago.topup:${top.paymentDbId}`, `lago.refund:${refundDbId}`];
+    const lagoMessages = () =>
+      t.app.services.db.outboxMessage.findMany({ where: { dedupeKey: { in: lagoKeys } } });
+    // Lago issues the credit invoice a moment after the top-up: the worker retries until it has.
+    for (let round = 0; round < 2000; round++) {
+      const open = (await lagoMessages()).filter((m) => m.status === 'pending' || m.status === 'processing');
+      if (open.length === 0) break;
+      if ((await t.app.services.outbox.drain()) === 0) await new Promise((r) => setImmediate(r));
+    }
+    const delivered = await lagoMessages();
+    expect(delivered.map((m) => [m.topic, m.status]).sort()).toEqual([
+      ['lago.refund', 'delivered'],
+      ['lago.topup', 'delivered'],
+    ]);
+    const { organizationId } = await t.app.services.db.wallet.findUniqueOrThrow({
+      where: { id: top.walletId },
+    });
+    const lagoWallet = lago.listWallets(`organization:${organizationId}:CNY`)[0]!;
+    const lagoTxs = lago.listWalletTransactions(lagoWallet.lago_id as string);
+    const tagged = (key: string, value: string) =>
+      lagoTxs.filter((tx) =>
+        (tx.metadata as { key: string; value: string }[]).some((m) => m.key === key && m.value === value),
+      );
+    expect(tagged('tollgate_payment_id', top.paymentDbId)).toEqual([
+      expect.objectContaining({
+        transaction_type: 'inbound',
+        transaction_status: 'purchased',
+        credit_amount: '10',
+      }),
+    ]);
+    expect(tagged('tollgate_refund_id', refundDbId)).toEqual([
+      expect.objectContaining({
+        transaction_type: 'outbound',
+        transaction_status: 'voided',
+        credit_amount: '3',
+      }),
+    ]);
+    // The wallet's money moved: a LiteLLM budget push was enqueued for it.
+    const pushes = await t.app.services.db.outboxMessage.count({
+      where: { topic: 'litellm.budget.set', payload: { equals: { walletId: top.walletId } } },
+    });
+    expect(pushes).toBeGreaterThan(0);
   });
 
   /**
