@@ -151,6 +151,13 @@ describe('Alipay top-up: what the buyer needs', () => {
     expect(status.checkout).toMatchObject({ qrCode: top.qrCode, redirectUrl: null });
     expect(status.checkout.qrSvg).toMatch(/^<svg [^>]*>.*<\/svg>\s*$/s);
     expect(status.checkout.qrSvg).not.toMatch(/<script|href=|on\w+=/i);
+
+    // Once paid there is nothing left to scan: the status no longer hands out the code.
+    double.buyerPays(top.orderId);
+    await settle();
+    const paid = await (await statusOf(decodeURIComponent(page.hash.slice(1)))).json();
+    expect(paid.status).toBe('succeeded');
+    expect(paid.checkout).toBeUndefined();
   });
 
   it('gives a phone the mobile cashier and a desktop asking for PAGE the desktop cashier', async () => {
