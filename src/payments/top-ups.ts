@@ -26,6 +26,8 @@ export interface CreateTopUpInput {
   presentation?: PaymentPresentation | undefined;
   /** The caller's user agent: Alipay gives phones its mobile cashier. */
   userAgent?: string | undefined;
+  /** Where the gateway's pages are served (PUBLIC_BASE_URL), for `returnsToStatusPage` providers. */
+  pagesBaseUrl?: string | undefined;
   requestId: string;
 }
 
@@ -117,7 +119,11 @@ export async function createTopUp(deps: PaymentsDeps, input: CreateTopUpInput): 
     amount: { amountMinor: input.amountMinor, currency },
     idempotencyKey: `pi-create:${paymentId}`,
     requestId: input.requestId,
-    returnUrl: input.returnUrl,
+    returnUrl:
+      input.returnUrl ??
+      (provider.returnsToStatusPage && input.pagesBaseUrl
+        ? `${input.pagesBaseUrl}/pay/${encodeURIComponent(paymentId)}/return`
+        : undefined),
     allowAlipay: true,
     presentation: input.presentation,
     userAgent: input.userAgent,

@@ -272,6 +272,13 @@ export interface PaymentProvider {
   readonly unpaidExpiryMs?: number | undefined;
 
   /**
+   * The buyer pays on the provider's own pages and comes back by redirect (Alipay's cashiers): with
+   * no return URL in the request, they are sent back to the gateway's status page `/pay/<id>/return`
+   * rather than `PAYMENT_RETURN_URL`, so they see the result the server knows.
+   */
+  readonly returnsToStatusPage?: boolean | undefined;
+
+  /**
    * Creates a provider transaction for `amount`.
    * @throws AmountTooSmallError, AmountTooLargeError, InvalidAmountError, UnsupportedCurrencyError
    *   before any provider call; PaymentDeclinedError, ProviderInvalidRequestError,

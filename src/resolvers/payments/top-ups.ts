@@ -22,6 +22,8 @@ export interface CreateTopUpArgs {
 export async function createTopUp(ctx: Context, input: CreateTopUpArgs) {
   const { principal: p, organizationId } = await topUpOrganization(ctx, input.organizationId);
   const owner = await resolveTopUpOwner(ctx, organizationId, input.owner);
+  const { config } = ctx.services;
+  const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
   const result = await ctx.services.payments.createTopUp({
     organizationId,
     userId: p.kind === 'api_key' ? p.userId : null,
@@ -33,11 +35,10 @@ export async function createTopUp(ctx: Context, input: CreateTopUpArgs) {
     returnUrl: input.returnUrl ?? undefined,
     presentation: input.presentation ?? undefined,
     userAgent: ctx.userAgent ?? undefined,
+    pagesBaseUrl: base,
     requestId: ctx.requestId,
   });
-  const { config } = ctx.services;
   const pageSecret = result.clientSecret ?? result.pageSecret;
-  const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
   return {
     ...result,
     publishableKey: result.provider === 'stripe' ? (config.STRIPE_PUBLISHABLE_KEY ?? null) : null,

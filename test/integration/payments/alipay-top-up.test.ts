@@ -165,6 +165,10 @@ describe('Alipay top-up: what the buyer needs', () => {
     expect(phone.qrCode).toBeNull();
     const wap = new URL(phone.redirectUrl);
     expect(wap.searchParams.get('method')).toBe('alipay.trade.wap.pay');
+    // Back from the cashier to the gateway's own status page for this payment.
+    const statusPage = `http://tollgate.test/pay/${dbId(phone.payment.id)}/return`;
+    expect(wap.searchParams.get('return_url')).toBe(statusPage);
+    expect(JSON.parse(wap.searchParams.get('biz_content')!).quit_url).toBe(statusPage);
     const desktop = (await present('alipay-page-1', 'PAGE')).data.createTopUp;
     expect(new URL(desktop.redirectUrl).searchParams.get('method')).toBe('alipay.trade.page.pay');
     expect(desktop.paymentPageUrl).toContain('#ps_');

@@ -72,6 +72,7 @@ export class AlipayPaymentProvider implements PaymentProvider {
   readonly merchant: MerchantAccount;
   /** Alipay stops retrying a notification only when the body is exactly `success`. */
   readonly webhookAcknowledgement = { contentType: 'text/plain; charset=utf-8', body: 'success' } as const;
+  readonly returnsToStatusPage = true;
   /** The `timeout_express` every trade is created with. */
   readonly unpaidExpiryMs: number;
   private readonly sdk: AlipaySdk;
