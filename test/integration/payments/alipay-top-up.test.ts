@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLagoApi } from '../../../src/integrations/lago/client.ts';
 import { ensureLagoBillingSetup } from '../../../src/integrations/lago/setup.ts';
+import { clientSecretDigest } from '../../../src/payments/client-secret.ts';
 import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
 import { AlipayDouble } from '../../doubles/alipay/server.ts';
 import { LagoDouble } from '../../doubles/lago/server.ts';
@@ -151,6 +152,11 @@ describe('Alipay top-up: what the buyer needs', () => {
     expect(status.checkout).toMatchObject({ qrCode: top.qrCode, redirectUrl: null });
     expect(status.checkout.qrSvg).toMatch(/^<svg [^>]*>.*<\/svg>\s*$/s);
     expect(status.checkout.qrSvg).not.toMatch(/<script|href=|on\w+=/i);
+    // Like Stripe's client secret, the page secret is stored only as its digest.
+    const pageSecret = decodeURIComponent(page.hash.slice(1));
+    const row = await paymentRow(dbId(top.payment.id));
+    expect(JSON.stringify(row.metadata)).not.toContain(pageSecret);
+    expect(row.metadata).toMatchObject({ clientSecretSha256: clientSecretDigest(pageSecret) });
 
     // Once paid there is nothing left to scan: the status no longer hands out the code.
     double.buyerPays(top.orderId);
