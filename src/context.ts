@@ -44,6 +44,8 @@ export interface GraphQLServices extends IdentityAdminServices, ReadinessDeps {
 
 export interface Context {
   requestId: string;
+  /** The caller's User-Agent header (Alipay picks its mobile cashier for phones); absent outside HTTP. */
+  userAgent?: string | undefined;
   principal: Principal | null;
   services: GraphQLServices;
   /**

@@ -95,6 +95,7 @@ export function createGraphQL(services: GraphQLServices) {
       );
       return {
         requestId,
+        userAgent: headerOf('user-agent'),
         principal,
         services,
         credential:

@@ -28,6 +28,9 @@ export const logger = pino({
       '*.password',
       'clientSecret',
       '*.clientSecret',
+      // Ours for providers without a client secret (src/payments/client-secret.ts), as powerful.
+      'pageSecret',
+      '*.pageSecret',
       // The hosted payment pages' proof of the paying browser (src/payments/routes.ts).
       'headers["x-client-secret"]',
       '*.headers["x-client-secret"]',

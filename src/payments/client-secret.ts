@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * The provider's client secret (Stripe: `pi_…_secret_…`) lets whoever holds it confirm the payment
@@ -17,3 +17,9 @@ export function isClientSecret(storedDigest: unknown, presented: string | undefi
   const b = Buffer.from(clientSecretDigest(presented), 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * A secret of our own for a provider that hands none (Alipay): the hosted page needs one to read
+ * the payment's state. 256 random bits, so its unsalted digest is as safe to store as Stripe's.
+ */
+export const newPageSecret = (): string => `ps_${randomBytes(32).toString('base64url')}`;

@@ -10,7 +10,8 @@ const LOOK_BACK_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * Asks the provider about payments stuck in a non-final state for longer than `olderThanMs`, so
- * a lost webhook never loses a top-up. Returns the ids whose state changed.
+ * a lost webhook never loses a top-up, and cancels unpaid ones past their provider's pay timeout
+ * (closedUnpaid). Returns the ids whose state changed.
  */
 export async function reconcileStuckPayments(
   deps: PaymentsDeps,
@@ -36,7 +37,7 @@ export async function reconcileStuckPayments(
       if (q.status === 'succeeded') {
         await markSucceeded(deps, p, { known: q });
         changed.push(p.id);
-      } else if (q.status === 'canceled') {
+      } else if (q.status === 'canceled' || (await closedUnpaid(deps, p, now))) {
         await moveTo(deps, p, 'canceled');
         changed.push(p.id);
       } else {
@@ -48,6 +49,23 @@ export async function reconcileStuckPayments(
     }
   }
   return changed;
+}
+
+/**
+ * Whether an unpaid payment past its provider's pay timeout is now closed at the provider (Alipay:
+ * `alipay.trade.close`), so the top-up can be canceled. A QR code nobody has scanned has no trade
+ * yet (`not_opened`), and a scan just before the timeout opens a trade that runs for a whole
+ * timeout more: that one counts as closed only after twice the timeout. Paid meanwhile: not closed,
+ * the next run's query credits it.
+ */
+async function closedUnpaid(deps: PaymentsDeps, p: Payment, now: number): Promise<boolean> {
+  const provider = providerOf(deps, p.provider);
+  const expiry = provider.unpaidExpiryMs;
+  if (!provider.closePayment || expiry === undefined) return false;
+  const age = now - p.createdAt.getTime();
+  if (age < expiry) return false;
+  const closed = await provider.closePayment(p.providerTxnId!);
+  return closed === 'closed' || (closed === 'not_opened' && age >= 2 * expiry);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { PaymentService } from './payment-service.ts';
 import { isClientSecret } from './client-secret.ts';
+import { qrSvg } from './qr-svg.ts';
 import { renderReturnPage, renderTopUpPage } from './top-up-page.ts';
 
 /** What the payment routes read: the payments flow, the payment rows and a few settings. */
@@ -84,6 +85,27 @@ export function returnPageRoute(): RouteHandler {
   };
 }
 
+interface CheckoutMetadata {
+  clientSecretSha256?: unknown;
+  pageSecret?: boolean;
+  qrCode?: string | null;
+  redirectUrl?: string | null;
+}
+/** Nothing left to pay: the page stops offering the QR code. */
+const FINAL = new Set(['succeeded', 'canceled']);
+
+/**
+ * How the page collects a payment whose provider has no browser SDK (Alipay): the QR code, drawn
+ * here, and the cashier URL. Only for the secret's holder, and only while it can still be paid.
+ */
+async function checkoutOf(meta: CheckoutMetadata) {
+  return {
+    qrCode: meta.qrCode ?? null,
+    qrSvg: meta.qrCode ? await qrSvg(meta.qrCode) : null,
+    redirectUrl: meta.redirectUrl ?? null,
+  };
+}
+
 /**
  * GET /pay/:paymentId/status — the payment's state as the server knows it (display only), for the
  * browser that started the payment: it must present the client secret (`X-Client-Secret`). Anyone
@@ -94,8 +116,11 @@ export function paymentStatusRoute({ db }: Pick<PaymentRoutesDeps, 'db'>): Route
     const paymentId = params.paymentId!;
     const presented = req.headers['x-client-secret'];
     const payment = await db.payment.findUnique({ where: { id: paymentId } });
-    const digest = (payment?.metadata as { clientSecretSha256?: unknown } | undefined)?.clientSecretSha256;
-    if (!payment || !isClientSecret(digest, typeof presented === 'string' ? presented : undefined))
+    const meta = payment?.metadata as CheckoutMetadata | undefined;
+    if (
+      !payment ||
+      !isClientSecret(meta?.clientSecretSha256, typeof presented === 'string' ? presented : undefined)
+    )
       throw new NotFoundError('Payment', paymentId);
     sendJson(res, 200, {
       paymentId: payment.id,
@@ -103,6 +128,7 @@ export function paymentStatusRoute({ db }: Pick<PaymentRoutesDeps, 'db'>): Route
       amount: formatMinor(payment.amountMinor, payment.currency),
       currency: payment.currency,
       failureMessage: payment.failureMessage,
+      ...(meta?.pageSecret && !FINAL.has(payment.status) ? { checkout: await checkoutOf(meta) } : {}),
       request_id: currentRequestId(),
     });
   };

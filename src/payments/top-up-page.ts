@@ -1,6 +1,8 @@
 /**
  * The hosted top-up page: mounts Stripe's Payment Element so one checkout shows card and Alipay
- * where the currency allows. The client secret travels in the URL fragment (`/pay/<paymentId>#<secret>`),
+ * where the currency allows; for direct Alipay (the status route answers a `checkout`) it shows the
+ * QR code on a desktop and sends a phone to Alipay's mobile cashier, then polls the status and
+ * lands on the return page. Stripe.js is loaded only for Stripe payments. The client secret travels in the URL fragment (`/pay/<paymentId>#<secret>`),
  * which browsers never send to servers, so it stays out of access logs. Stripe.js must be loaded from
  * js.stripe.com (PCI); the browser test stubs that origin. The Pay button stays disabled until the
  * Payment Element is ready, and a page whose Stripe.js did not load says so and what to do.
@@ -8,10 +10,13 @@
 export const STRIPE_JS_URL = 'https://js.stripe.com/v3/';
 /** After this long without Stripe.js the page says what to do (a hanging request never errors). */
 const STRIPE_JS_TIMEOUT_MS = 15_000;
+/** How often the page waiting for a scanned QR code asks the server, and for how long (20 min). */
+const POLL_INTERVAL_MS = 2_000;
+const POLL_LIMIT = 600;
 
 const STYLE = `body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}
 h1{font-size:1.4rem}#amount{font-weight:600}button{margin-top:1rem;padding:.7rem 1.4rem;font-size:1rem;border:0;border-radius:6px;background:#4f46e5;color:#fff;cursor:pointer}
-button:disabled{opacity:.6}#message{margin-top:1rem;min-height:1.5rem}.error{color:#b91c1c}.ok{color:#15803d}`;
+button:disabled{opacity:.6}#message{margin-top:1rem;min-height:1.5rem}#qr svg{display:block;margin:1rem 0}.error{color:#b91c1c}.ok{color:#15803d}`;
 
 /**
  * The page is the same for every payment id: what it shows (amount, state) comes from
@@ -31,6 +36,8 @@ export function renderTopUpPage(p: {
     paymentId: p.paymentId,
     stripeJsUrl: STRIPE_JS_URL,
     stripeJsTimeoutMs: STRIPE_JS_TIMEOUT_MS,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    pollLimit: POLL_LIMIT,
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -39,6 +46,8 @@ export function renderTopUpPage(p: {
 <p>Amount: <span id="amount">…</span></p>
 <form id="payment-form"><div id="payment-element"></div><button id="submit" type="submit" disabled>Pay</button>
 <div id="message" role="status">Loading the payment form…</div></form>
+<section id="direct" hidden><div id="qr"></div><p id="direct-message" role="status"></p>
+<p><a id="open" hidden rel="noreferrer">Pay with Alipay</a></p></section>
 <script type="application/json" id="config">${cfg.replace(/</g, '\\u003c')}</script>
 <script>
 (function () {
@@ -53,47 +62,88 @@ export function renderTopUpPage(p: {
   // copy covers a browser that drops it.
   try { sessionStorage.setItem('tollgate.pay.' + cfg.paymentId, clientSecret); } catch (e) {}
 
-  var stripeLoaded = new Promise(function (resolve, reject) {
-    // Loaded from js.stripe.com (PCI: never bundled); when it cannot load (offline, a content
-    // blocker, a firewall) the Pay button stays disabled and the customer is told what to do.
-    var s = document.createElement('script');
-    s.src = cfg.stripeJsUrl;
-    s.onload = function () { window.Stripe ? resolve(window.Stripe) : reject(new Error('no Stripe')); };
-    s.onerror = reject;
-    setTimeout(function () { reject(new Error('timeout')); }, cfg.stripeJsTimeoutMs);
-    document.head.appendChild(s);
-  });
   var status = fetch(cfg.statusUrl, { headers: { accept: 'application/json', 'x-client-secret': clientSecret } })
     .then(function (r) { if (r.status === 404) throw new Error('not found'); return r.json(); });
 
   status.then(function (st) {
     document.getElementById('amount').textContent = st.amount + ' ' + st.currency;
     document.title = 'Top up ' + st.amount + ' ' + st.currency;
+    if (st.status === 'succeeded') { button.disabled = true; say('This payment has already been made.', 'ok'); return; }
+    if (st.checkout) directCheckout(st.checkout); else stripeCheckout();
   }, function () { fail('This payment link is not valid. Open the payment link you were given again.'); });
 
-  Promise.all([stripeLoaded, status]).then(function (both) {
-    var st = both[1];
-    if (st.status === 'succeeded') { say('This payment has already been made.', 'ok'); return; }
-    var stripe = both[0](cfg.publishableKey);
-    var elements = stripe.elements({ clientSecret: clientSecret });
-    var element = elements.create('payment');
-    element.on('ready', function () { button.disabled = false; say(''); });
-    element.on('loaderror', function () { fail('The payment form could not be loaded. Reload this page to try again.'); });
-    element.mount('#payment-element');
-    document.getElementById('payment-form').addEventListener('submit', function (ev) {
-      ev.preventDefault();
-      button.disabled = true;
-      say('Processing…');
-      stripe.confirmPayment({ elements: elements, confirmParams: { return_url: cfg.returnUrl } }).then(function (result) {
-        if (result.error) { say(result.error.message || 'Payment failed.', 'error'); button.disabled = false; }
-      });
+  // A provider without a browser SDK (Alipay): the QR code drawn by the server (paths only, parsed
+  // as SVG so nothing in it runs) on a desktop, its cashier on a phone; then wait for the server.
+  function directCheckout(c) {
+    document.getElementById('payment-form').hidden = true;
+    var box = document.getElementById('direct');
+    box.hidden = false;
+    var phone = /Android|iPhone|iPad|iPod|Mobile|HarmonyOS/i.test(navigator.userAgent);
+    if (phone && c.redirectUrl) { location.assign(c.redirectUrl); return; }
+    if (c.qrSvg) {
+      var svg = new DOMParser().parseFromString(c.qrSvg, 'image/svg+xml').documentElement;
+      if (svg.nodeName === 'svg') {
+        svg.setAttribute('width', '240'); svg.setAttribute('height', '240');
+        svg.setAttribute('role', 'img'); svg.setAttribute('aria-label', 'Alipay QR code');
+        document.getElementById('qr').appendChild(document.importNode(svg, true));
+      }
+    }
+    var open = document.getElementById('open');
+    var target = phone ? c.qrCode : c.redirectUrl;
+    if (target) { open.href = target; open.hidden = false; }
+    document.getElementById('direct-message').textContent = c.qrSvg
+      ? 'Scan the code with the Alipay app to pay. This page moves on by itself once the payment is made.'
+      : 'Continue to Alipay to pay.';
+    waitForResult();
+  }
+
+  function waitForResult() {
+    var tries = 0;
+    function poll() {
+      fetch(cfg.statusUrl, { headers: { accept: 'application/json', 'x-client-secret': clientSecret } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (st) {
+          if (st && (st.status === 'succeeded' || st.status === 'canceled' || st.status === 'failed')) {
+            location.assign(cfg.returnUrl); return;
+          }
+          if (++tries < cfg.pollLimit) setTimeout(poll, cfg.pollIntervalMs);
+        }, function () { if (++tries < cfg.pollLimit) setTimeout(poll, cfg.pollIntervalMs); });
+    }
+    setTimeout(poll, cfg.pollIntervalMs);
+  }
+
+  function stripeCheckout() {
+    var stripeLoaded = new Promise(function (resolve, reject) {
+      // Loaded from js.stripe.com (PCI: never bundled); when it cannot load (offline, a content
+      // blocker, a firewall) the Pay button stays disabled and the customer is told what to do.
+      var s = document.createElement('script');
+      s.src = cfg.stripeJsUrl;
+      s.onload = function () { window.Stripe ? resolve(window.Stripe) : reject(new Error('no Stripe')); };
+      s.onerror = reject;
+      setTimeout(function () { reject(new Error('timeout')); }, cfg.stripeJsTimeoutMs);
+      document.head.appendChild(s);
     });
-  }, function (err) {
-    if (err && err.message === 'not found') return;
-    fail('The payment form could not be loaded: your browser did not get Stripe.js from js.stripe.com. ' +
-      'Check your connection and allow js.stripe.com in any content or ad blocker, then reload this page. ' +
-      'Nothing has been charged.');
-  });
+    stripeLoaded.then(function (Stripe) {
+      var stripe = Stripe(cfg.publishableKey);
+      var elements = stripe.elements({ clientSecret: clientSecret });
+      var element = elements.create('payment');
+      element.on('ready', function () { button.disabled = false; say(''); });
+      element.on('loaderror', function () { fail('The payment form could not be loaded. Reload this page to try again.'); });
+      element.mount('#payment-element');
+      document.getElementById('payment-form').addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        button.disabled = true;
+        say('Processing…');
+        stripe.confirmPayment({ elements: elements, confirmParams: { return_url: cfg.returnUrl } }).then(function (result) {
+          if (result.error) { say(result.error.message || 'Payment failed.', 'error'); button.disabled = false; }
+        });
+      });
+    }, function () {
+      fail('The payment form could not be loaded: your browser did not get Stripe.js from js.stripe.com. ' +
+        'Check your connection and allow js.stripe.com in any content or ad blocker, then reload this page. ' +
+        'Nothing has been charged.');
+    });
+  }
 })();
 </script></body></html>`;
 }

@@ -4,8 +4,11 @@ import { requestHash } from '../lib/request-hash.ts';
 import { minorToNanos, parseCurrency } from '../lib/money.ts';
 import { IdempotencyConflictError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
-import type { PaymentStatus as ProviderPaymentStatus } from '../providers/payment/types.ts';
-import { clientSecretDigest } from './client-secret.ts';
+import type {
+  PaymentPresentation,
+  PaymentStatus as ProviderPaymentStatus,
+} from '../providers/payment/types.ts';
+import { clientSecretDigest, newPageSecret } from './client-secret.ts';
 import { type OwnerType, type PaymentsDeps, providerOf } from './deps.ts';
 import type { PaymentStatus } from './state-machine.ts';
 
@@ -19,6 +22,12 @@ export interface CreateTopUpInput {
   provider?: string | undefined;
   idempotencyKey: string;
   returnUrl?: string | undefined;
+  /** How the buyer pays where the provider offers several ways (Alipay); absent: from `userAgent`. */
+  presentation?: PaymentPresentation | undefined;
+  /** The caller's user agent: Alipay gives phones its mobile cashier. */
+  userAgent?: string | undefined;
+  /** Where the gateway's pages are served (PUBLIC_BASE_URL), for `returnsToStatusPage` providers. */
+  pagesBaseUrl?: string | undefined;
   requestId: string;
 }
 
@@ -30,7 +39,14 @@ export interface TopUpResult {
   providerTxnId: string;
   status: string;
   clientSecret: string | null;
+  /**
+   * Opens the hosted top-up page when the provider has no client secret (Alipay): ours, shown once
+   * like Stripe's, only its digest stored. Null on a replay (it cannot be read back).
+   */
+  pageSecret: string | null;
   redirectUrl: string | null;
+  /** The content of the QR code the buyer scans (Alipay precreate), for the client to render. */
+  qrCode: string | null;
   idempotencyHit: boolean;
 }
 
@@ -103,9 +119,17 @@ export async function createTopUp(deps: PaymentsDeps, input: CreateTopUpInput): 
     amount: { amountMinor: input.amountMinor, currency },
     idempotencyKey: `pi-create:${paymentId}`,
     requestId: input.requestId,
-    returnUrl: input.returnUrl,
+    returnUrl:
+      input.returnUrl ??
+      (provider.returnsToStatusPage && input.pagesBaseUrl
+        ? `${input.pagesBaseUrl}/pay/${encodeURIComponent(paymentId)}/return`
+        : undefined),
     allowAlipay: true,
+    presentation: input.presentation,
+    userAgent: input.userAgent,
   });
+  const pageSecret = created.clientSecret ? null : newPageSecret();
+  const secret = created.clientSecret ?? pageSecret;
   const status = fromProviderStatus(created.status);
   try {
     await db.$transaction(async (tx) => {
@@ -136,8 +160,11 @@ export async function createTopUp(deps: PaymentsDeps, input: CreateTopUpInput): 
           currency,
           metadata: {
             // Never the secret itself (client-secret.ts): a replay reads it from the provider.
-            clientSecretSha256: created.clientSecret ? clientSecretDigest(created.clientSecret) : null,
+            clientSecretSha256: secret ? clientSecretDigest(secret) : null,
             redirectUrl: created.redirectUrl ?? null,
+            qrCode: created.qrCode ?? null,
+            // Ours, not the provider's: a replay has nothing to read back.
+            pageSecret: pageSecret !== null,
             paymentMethods: [...created.availablePaymentMethods],
           },
         },
@@ -157,7 +184,9 @@ export async function createTopUp(deps: PaymentsDeps, input: CreateTopUpInput): 
     providerTxnId: created.providerTxnId,
     status,
     clientSecret: created.clientSecret ?? null,
+    pageSecret,
     redirectUrl: created.redirectUrl ?? null,
+    qrCode: created.qrCode ?? null,
     idempotencyHit: false,
   };
 }
@@ -176,9 +205,14 @@ async function replayTopUp(
   if ((order.metadata as { requestHash?: string }).requestHash !== hash)
     throw new IdempotencyConflictError('createTopUp', key);
   const payment = order.payments[0]!;
-  const meta = payment.metadata as { clientSecretSha256?: string | null; redirectUrl?: string | null };
+  const meta = payment.metadata as {
+    clientSecretSha256?: string | null;
+    redirectUrl?: string | null;
+    qrCode?: string | null;
+    pageSecret?: boolean;
+  };
   const clientSecret =
-    meta.clientSecretSha256 && payment.providerTxnId
+    meta.clientSecretSha256 && !meta.pageSecret && payment.providerTxnId
       ? ((await providerOf(deps, payment.provider).query(payment.providerTxnId)).clientSecret ?? null)
       : null;
   return {
@@ -189,7 +223,9 @@ async function replayTopUp(
     providerTxnId: payment.providerTxnId ?? '',
     status: payment.status,
     clientSecret,
+    pageSecret: null,
     redirectUrl: meta.redirectUrl ?? null,
+    qrCode: meta.qrCode ?? null,
     idempotencyHit: true,
   };
 }

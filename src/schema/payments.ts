@@ -12,6 +12,14 @@ const minorMoney = (amount: bigint, currency: string): MoneyShape => ({ amount, 
 const PaymentStatusEnum = screamingEnum('PaymentStatus', PAYMENT_STATUSES);
 const RefundStatusEnum = screamingEnum('RefundStatus', REFUND_STATUSES);
 const TopUpOwnerType = screamingEnum('TopUpOwnerType', ['organization', 'team', 'user']);
+const PaymentPresentationEnum = screamingEnum('PaymentPresentation', ['qr_code', 'page', 'wap'], {
+  description: 'How the buyer pays, where the provider offers several ways (Alipay).',
+  valueDescriptions: {
+    qr_code: 'A QR code the buyer scans with the Alipay app (TopUp.qrCode).',
+    page: 'The desktop cashier (TopUp.redirectUrl).',
+    wap: 'The mobile cashier, which can hand over to the Alipay app (TopUp.redirectUrl).',
+  },
+});
 
 const RefundRef = builder.prismaNode('Refund', {
   id: { field: 'id' },
@@ -65,6 +73,7 @@ interface TopUpShape {
   walletId: string;
   clientSecret: string | null;
   redirectUrl: string | null;
+  qrCode: string | null;
   publishableKey: string | null;
   paymentPageUrl: string | null;
   idempotencyHit: boolean;
@@ -83,9 +92,15 @@ const TopUpRef = builder.objectRef<TopUpShape>('TopUp').implement({
     clientSecret: t.exposeString('clientSecret', { nullable: true }),
     publishableKey: t.exposeString('publishableKey', { nullable: true }),
     redirectUrl: t.exposeString('redirectUrl', { nullable: true }),
+    qrCode: t.exposeString('qrCode', {
+      nullable: true,
+      description:
+        "The QR code's content (a URL) for the buyer to scan with the Alipay app; render it yourself.",
+    }),
     paymentPageUrl: t.exposeString('paymentPageUrl', {
       nullable: true,
-      description: 'The hosted top-up page (card and Alipay through Stripe), client secret in the fragment.',
+      description:
+        'The hosted top-up page (Stripe: card and Alipay; direct Alipay: the QR code or the cashier), its secret in the fragment.',
     }),
     idempotencyHit: t.exposeBoolean('idempotencyHit'),
   }),
@@ -115,6 +130,12 @@ const CreateTopUpInput = builder.inputType('CreateTopUpInput', {
     provider: t.string({ required: false }),
     idempotencyKey: t.string({ required: true }),
     returnUrl: t.string({ required: false }),
+    presentation: t.field({
+      type: PaymentPresentationEnum,
+      required: false,
+      description:
+        "Default: the provider's choice from the caller's user agent (phones get WAP with Alipay).",
+    }),
   }),
 });
 

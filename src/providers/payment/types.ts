@@ -266,6 +266,19 @@ export interface PaymentProvider {
   readonly webhookAcknowledgement?: { readonly contentType: string; readonly body: string } | undefined;
 
   /**
+   * How long after create an unpaid transaction can still be paid (Alipay: its pay timeout), for a
+   * provider with `closePayment`: past it, reconciliation closes the transaction and cancels the top-up.
+   */
+  readonly unpaidExpiryMs?: number | undefined;
+
+  /**
+   * The buyer pays on the provider's own pages and comes back by redirect (Alipay's cashiers): with
+   * no return URL in the request, they are sent back to the gateway's status page `/pay/<id>/return`
+   * rather than `PAYMENT_RETURN_URL`, so they see the result the server knows.
+   */
+  readonly returnsToStatusPage?: boolean | undefined;
+
+  /**
    * Creates a provider transaction for `amount`.
    * @throws AmountTooSmallError, AmountTooLargeError, InvalidAmountError, UnsupportedCurrencyError
    *   before any provider call; PaymentDeclinedError, ProviderInvalidRequestError,

@@ -72,11 +72,15 @@ export class AlipayPaymentProvider implements PaymentProvider {
   readonly merchant: MerchantAccount;
   /** Alipay stops retrying a notification only when the body is exactly `success`. */
   readonly webhookAcknowledgement = { contentType: 'text/plain; charset=utf-8', body: 'success' } as const;
+  readonly returnsToStatusPage = true;
+  /** The `timeout_express` every trade is created with. */
+  readonly unpaidExpiryMs: number;
   private readonly sdk: AlipaySdk;
 
   constructor(private readonly options: AlipayOptions) {
     this.sdk = new AlipaySdk(sdkConfig(options));
     this.merchant = { appId: options.appId, sellerId: options.sellerId ?? null };
+    this.unpaidExpiryMs = options.payTimeoutMinutes * 60_000;
   }
 
   async createPayment(input: CreatePaymentInput): Promise<CreatePaymentResult> {
