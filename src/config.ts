@@ -162,6 +162,7 @@ export const envSchema = z.object({
   LAGO_REQUEST_TIMEOUT_MS: int(10_000, 100),
   // ---- payments (each enabled provider validates its own variables at start: src/providers/payment/registry.ts)
   PAYMENT_PROVIDERS: csv(),
+  TOP_UP_PROVIDERS: optional(z.string()),
   PAYMENT_RETURN_URL: optional(url(['http:', 'https:'])),
   STRIPE_SECRET_KEY: optional(z.string()),
   STRIPE_PUBLISHABLE_KEY: optional(z.string()),

@@ -4,6 +4,7 @@ import type { LedgerService, WalletRow } from '../ledger/ledger-service.ts';
 import type { NotificationService } from '../notifications/service.ts';
 import { getPaymentProvider } from '../providers/payment/registry.ts';
 import type { PaymentProvider } from '../providers/payment/types.ts';
+import type { TopUpProviders } from './top-up-providers.ts';
 import type { PaymentRisk } from '../risk/payments.ts';
 
 export type { OwnerType };
@@ -43,6 +44,8 @@ export interface PaymentsDeps {
   db: Db;
   ledger: PaymentsLedger;
   providers: ReadonlyMap<string, PaymentProvider>;
+  /** Which providers each currency's top-ups may use (TOP_UP_PROVIDERS); unlisted: every provider. */
+  topUpProviders: TopUpProviders;
   risk: Pick<PaymentRisk, 'checkTopUpAllowed' | 'decideCredit' | 'disputeFreezeNanos'>;
   notifications: Pick<NotificationService, 'notify'>;
   clock: () => Date;

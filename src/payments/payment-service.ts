@@ -1,7 +1,9 @@
 import type { Refund } from '../generated/prisma/client.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import type { WebhookHeaders } from '../providers/payment/types.ts';
+import { parseCurrency } from '../lib/money.ts';
 import { type PaymentsDeps, providerIdsOf } from './deps.ts';
+import { offeredProviders } from './top-up-providers.ts';
 import { reconcileStuckPayments, reconcileStuckRefunds } from './reconciliation.ts';
 import { type RefundPaymentInput, refundPayment } from './refunds.ts';
 import { releaseReview } from './release-review.ts';
@@ -26,6 +28,8 @@ export interface PaymentService {
   readonly providerIds: string[];
   /** @see top-ups.ts */
   createTopUp(input: CreateTopUpInput): Promise<TopUpResult>;
+  /** The providers a top-up in `currency` may use, the default first (TOP_UP_PROVIDERS). */
+  topUpProviders(currency: string): readonly string[];
   /** Verifies, stores and enqueues one provider webhook (webhook-inbox.ts); does not apply it. */
   receiveWebhook(
     providerId: string,
@@ -49,6 +53,8 @@ export function createPaymentService(
   return {
     providerIds: providerIdsOf(deps),
     createTopUp: (input) => createTopUp(deps, input),
+    topUpProviders: (currency) =>
+      offeredProviders(deps.topUpProviders, providerIdsOf(deps), parseCurrency(currency)),
     receiveWebhook: (providerId, headers, rawBody) => receiveWebhook(deps, providerId, headers, rawBody),
     refundPayment: (input) => refundPayment(deps, input),
     releaseReview: (paymentId) => releaseReview(deps, paymentId),

@@ -6,10 +6,12 @@ import { IdempotencyConflictError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type {
   PaymentPresentation,
+  PaymentProvider,
   PaymentStatus as ProviderPaymentStatus,
 } from '../providers/payment/types.ts';
 import { clientSecretDigest, newPageSecret } from './client-secret.ts';
-import { type OwnerType, type PaymentsDeps, providerOf } from './deps.ts';
+import { type OwnerType, type PaymentsDeps, providerIdsOf, providerOf } from './deps.ts';
+import { ProviderNotOfferedError, offeredProviders } from './top-up-providers.ts';
 import type { PaymentStatus } from './state-machine.ts';
 
 export interface CreateTopUpInput {
@@ -77,7 +79,7 @@ export async function createTopUp(deps: PaymentsDeps, input: CreateTopUpInput): 
   const currency = parseCurrency(input.currency);
   if (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 255)
     throw new ValidationError('idempotencyKey must be 1 to 255 characters', { param: 'idempotencyKey' });
-  const provider = providerOf(deps, input.provider);
+  const provider = topUpProvider(deps, currency, input.provider);
   const hash = requestHash({
     owner: input.owner,
     currency,
@@ -228,4 +230,20 @@ async function replayTopUp(
     qrCode: meta.qrCode ?? null,
     idempotencyHit: true,
   };
+}
+
+/**
+ * The provider of a top-up in `currency`: the one asked for, if enabled and offered for that
+ * currency (TOP_UP_PROVIDERS), else the operator's default for it.
+ * @throws UnknownProviderError, ProviderNotOfferedError
+ */
+export function topUpProvider(
+  deps: Pick<PaymentsDeps, 'providers' | 'topUpProviders'>,
+  currency: string,
+  requested: string | undefined,
+): PaymentProvider {
+  const offered = offeredProviders(deps.topUpProviders, providerIdsOf(deps), currency);
+  const provider = providerOf(deps, requested ?? offered[0]);
+  if (!offered.includes(provider.id)) throw new ProviderNotOfferedError(provider.id, currency, offered);
+  return provider;
 }

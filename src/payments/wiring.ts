@@ -12,6 +12,7 @@ import type { RiskServices } from '../risk/service.ts';
 import type { BillingMirror, PaymentsDeps } from './deps.ts';
 import { type PaymentService, createPaymentService } from './payment-service.ts';
 import { startPaymentReconciler } from './reconciler.ts';
+import { parseTopUpProviders } from './top-up-providers.ts';
 import {
   type PaymentRoutesDeps,
   paymentStatusRoute,
@@ -24,7 +25,14 @@ import { PAYMENT_EVENT_TOPIC, applyStoredEvent } from './webhook-inbox.ts';
 /** What building the payments flow takes from the process; nothing else of it is seen. */
 export interface PaymentsWiringDeps {
   config: PaymentProvidersConfig &
-    Pick<Config, 'REFUND_SPENT_CREDIT_POLICY' | 'LAGO_API_URL' | 'LAGO_API_KEY' | 'LAGO_EVENTS_ENABLED'>;
+    Pick<
+      Config,
+      | 'REFUND_SPENT_CREDIT_POLICY'
+      | 'LAGO_API_URL'
+      | 'LAGO_API_KEY'
+      | 'LAGO_EVENTS_ENABLED'
+      | 'TOP_UP_PROVIDERS'
+    >;
   db: Db;
   ledger: PaymentsDeps['ledger'];
   risk: Pick<RiskServices, 'payments'>;
@@ -51,10 +59,12 @@ export function createPayments(wiring: PaymentsWiringDeps): PaymentService {
     labelNames: ['provider'] as const,
     registers: [wiring.metrics.registry],
   });
+  const providers = createPaymentProviders(wiring.config);
   const deps: PaymentsDeps = {
     db: wiring.db,
     ledger: wiring.ledger,
-    providers: createPaymentProviders(wiring.config),
+    providers,
+    topUpProviders: parseTopUpProviders(wiring.config.TOP_UP_PROVIDERS, [...providers.keys()]),
     risk: wiring.risk.payments,
     notifications: wiring.notifications,
     clock: wiring.clock,

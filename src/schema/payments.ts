@@ -209,4 +209,15 @@ builder.queryField('payments', (t) =>
   }),
 );
 
+builder.queryField('topUpProviders', (t) =>
+  t.stringList({
+    keyScope: 'read',
+    description:
+      "The payment providers a top-up in `currency` may use, the operator's default first (TOP_UP_PROVIDERS): a front end offers these as the choice, and `createTopUp` without `provider` takes the first.",
+    authScopes: { authenticated: true },
+    args: { currency: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => [...ctx.services.payments.topUpProviders(args.currency)],
+  }),
+);
+
 export { PaymentRef, RefundRef };

@@ -81,6 +81,7 @@ beforeAll(async () => {
   t = await startTestApp(db, {
     env: {
       PAYMENT_PROVIDERS: 'alipay',
+      TOP_UP_PROVIDERS: 'CNY=alipay',
       DEFAULT_CURRENCY: 'CNY',
       ALIPAY_APP_ID: APP_ID,
       ALIPAY_APP_PRIVATE_KEY: appKeys.privateKeyPem,
@@ -378,5 +379,28 @@ describe('Alipay top-up through the gateway', () => {
     const row = await paymentRow(top.paymentDbId);
     expect((row.metadata as { review?: unknown }).review).toMatchObject({ reason: 'amount_mismatch' });
     expect(await balance(top.walletId)).toBe(before);
+  });
+});
+
+describe('which providers a currency offers (TOP_UP_PROVIDERS)', () => {
+  it('lists the providers a top-up in a currency may use, and a top-up that names none takes the first', async () => {
+    const offered = await t.gql(
+      `{ cny: topUpProviders(currency: "cny") usd: topUpProviders(currency: "USD") }`,
+      {},
+      { token: key },
+    );
+    expect(offered.errors).toBeUndefined();
+    expect(offered.data).toEqual({ cny: ['alipay'], usd: ['alipay'] });
+    const bad = await t.gql(`{ topUpProviders(currency: "XXX") }`, {}, { token: key });
+    expect(bad.errors?.[0].extensions.code).toBe('UNSUPPORTED_CURRENCY');
+
+    const res = await t.gql(
+      `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) { payment { provider } qrCode } }`,
+      { input: { currency: 'CNY', amount: '100', idempotencyKey: 'offered-default-1' } },
+      { token: key },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.createTopUp.payment.provider).toBe('alipay');
+    expect(res.data.createTopUp.qrCode).toMatch(/\S/);
   });
 });
