@@ -184,6 +184,8 @@ async function bareHttpProxy(upstream: string): Promise<Gateway> {
 
 interface Sample {
   sent: number;
+  /** Requests sent including the warm-up. */
+  issued: number;
   errors: number;
   elapsedMs: number;
   /** Until the last response of the slice ended (≥ elapsedMs; much more when the target falls behind). */
@@ -284,7 +286,7 @@ async function run(
   return {
     ...sample,
     cpuUs: target.pid ? pidCpuUs : cpu.user + cpu.system,
-    handled: target.pid ? sample.sent : handled,
+    handled: target.pid ? sample.issued : handled,
     outside:
       outside0 && outside1
         ? {
@@ -316,7 +318,10 @@ async function main() {
   const upstream = `http://127.0.0.1:${(await firstLine(doubleProc)).split(' ')[1]}`;
   const only = (process.env.BENCH_TARGETS ?? 'tollgate,tollgate-accounted').split(',');
   const fake = fakeAdmission();
-  const accounted = only.includes('tollgate-accounted') ? await accountedAdmission(upstream) : null;
+  const accounted =
+    only.includes('tollgate-accounted') || only.includes('tollgate→litellm')
+      ? await accountedAdmission(upstream)
+      : null;
   const gateways: Record<string, Gateway | { url: string; credential: string }> = {
     direct: { url: upstream, credential: MASTER },
   };
@@ -325,10 +330,10 @@ async function main() {
   const unavailable: Record<string, string> = {};
   try {
     if (only.includes('tollgate')) gateways.tollgate = await tollgate(upstream, fake);
-    if (accounted) {
-      cleanups.push(() => accounted.close());
+    if (accounted) cleanups.push(() => accounted.close());
+    if (accounted && only.includes('tollgate-accounted'))
       gateways['tollgate-accounted'] = await tollgate(upstream, accounted);
-    } else if (only.includes('tollgate-accounted'))
+    else if (only.includes('tollgate-accounted'))
       print('# tollgate-accounted skipped: set TEST_DATABASE_URL or BENCH_DATABASE_URL (npm run bench does)');
     if (only.includes('tollgate-node-http'))
       gateways['tollgate-node-http'] = await tollgate(upstream, fake, nodeHttpTransport(upstream, 256));
@@ -350,7 +355,7 @@ async function main() {
           if (accounted) gateways['tollgate→litellm'] = await tollgate(litellm.url, accounted);
           else
             unavailable['tollgate→litellm'] =
-              'tollgate→litellm skipped: its accounting needs TEST_DATABASE_URL or BENCH_DATABASE_URL and tollgate-accounted in BENCH_TARGETS';
+              'skipped: its accounting needs TEST_DATABASE_URL or BENCH_DATABASE_URL';
         }
       }
     }
