@@ -85,6 +85,11 @@ export async function startLiteLlm(opts: {
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
+  // A spawn failure is an 'error' event: unheard, it would end the whole bench.
+  let spawnError: Error | null = null;
+  proc.once('error', (e) => {
+    spawnError = e;
+  });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const close = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
@@ -103,13 +108,15 @@ export async function startLiteLlm(opts: {
       () => false,
     );
     if (ok) break;
-    if (proc.exitCode !== null || Date.now() > deadline) {
+    if (spawnError || proc.exitCode !== null || Date.now() > deadline) {
       await close();
       const last = log.trim().split('\n').at(-1) ?? '';
       throw new Error(
-        proc.exitCode !== null
-          ? `exited ${proc.exitCode}: ${last}`
-          : `not ready after ${opts.startTimeoutMs ?? 120_000} ms: ${last}`,
+        spawnError
+          ? `could not start: ${String(spawnError)}`
+          : proc.exitCode !== null
+            ? `exited ${proc.exitCode}: ${last}`
+            : `not ready after ${opts.startTimeoutMs ?? 120_000} ms: ${last}`,
       );
     }
     await sleep(250);
