@@ -9,11 +9,14 @@
  * AdmissionService on PostgreSQL + Redis: auth, price, limits, hold, settle, usage record — see
  * bench/lib/full-accounting.ts), `tollgate-node-http` (fake admission over a node:http keep-alive
  * Agent, the transport http-proxy is built on) and `http-proxy` (bare http-proxy pass-through with
- * no metering at all, a floor for that library).
+ * no metering at all, a floor for that library), `litellm` (the real LiteLLM proxy, pinned, one worker,
+ * no database, in front of the same double — bench/lib/litellm-process.ts) and `tollgate→litellm`
+ * (full accounting forwarding to that LiteLLM: the deployment the README describes). Where LiteLLM
+ * cannot be installed or started, its rows say why and the rest of the bench runs.
  *
  * Env: BENCH_RATES=50,100,200,500,1000,1500  BENCH_DURATION_MS=6000  BENCH_ROUNDS=3  BENCH_SERVICE_MS=20  BENCH_QUICK=1
  *      BENCH_TARGETS=tollgate,tollgate-accounted (the default; direct always runs; add
- *      tollgate-node-http,http-proxy for the transport comparison)
+ *      tollgate-node-http,http-proxy for the transport comparison, litellm,tollgate→litellm for LiteLLM)
  *      BENCH_ADMISSION_MODULE=path.ts exporting `createBenchAdmission(opts): Promise<BenchAdmission>`
  *      for `tollgate-accounted` (default bench/lib/full-accounting.ts, which needs TEST_DATABASE_URL
  *      or BENCH_DATABASE_URL; without one that target is skipped, said so).
@@ -32,7 +35,9 @@ import { createHttpServer } from '../src/server.ts';
 import type { Services } from '../src/services.ts';
 import { FakeAdmission } from '../testkit/fake-admission.ts';
 import type { BenchAdmission, BenchCounters } from './lib/admission.ts';
+import { type LiteLlmProcess, startLiteLlm } from './lib/litellm-process.ts';
 import { nodeHttpTransport } from './lib/node-http-transport.ts';
+import { procCpuUs } from './lib/proc-cpu.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -94,6 +99,8 @@ interface Gateway {
   url: string;
   /** Counts requests for CPU µs/req; absent where no HTTP is parsed (tcp-relay). */
   server?: http.Server;
+  /** A gateway in another process (LiteLLM): its CPU is read from /proc, per request sent. */
+  pid?: number;
   credential: string;
   counters?: () => Promise<BenchCounters>;
   close(): Promise<void>;
@@ -177,6 +184,8 @@ async function bareHttpProxy(upstream: string): Promise<Gateway> {
 
 interface Sample {
   sent: number;
+  /** Requests sent including the warm-up. */
+  issued: number;
   errors: number;
   elapsedMs: number;
   /** Until the last response of the slice ended (≥ elapsedMs; much more when the target falls behind). */
@@ -233,7 +242,13 @@ function summarise(samples: Sample[]): Result {
 }
 
 async function run(
-  target: { url: string; credential: string; server?: http.Server; counters?: () => Promise<BenchCounters> },
+  target: {
+    url: string;
+    credential: string;
+    server?: http.Server;
+    pid?: number;
+    counters?: () => Promise<BenchCounters>;
+  },
   stream: boolean,
   rate: number,
   sliceMs: number,
@@ -248,6 +263,7 @@ async function run(
   target.server?.on('request', count);
   const outside0 = await target.counters?.();
   const cpu0 = process.cpuUsage();
+  const pidCpu0 = target.pid ? procCpuUs(target.pid) : 0;
   const gen = child(
     'bench/lib/loadgen.ts',
     JSON.stringify({
@@ -263,12 +279,14 @@ async function run(
   );
   const line = await firstLine(gen);
   const cpu = process.cpuUsage(cpu0);
+  const pidCpuUs = target.pid ? procCpuUs(target.pid) - pidCpu0 : 0;
   target.server?.off('request', count);
   const outside1 = await target.counters?.();
+  const sample = JSON.parse(line) as Omit<Sample, 'cpuUs' | 'handled' | 'outside'>;
   return {
-    ...(JSON.parse(line) as Omit<Sample, 'cpuUs' | 'handled' | 'outside'>),
-    cpuUs: cpu.user + cpu.system,
-    handled,
+    ...sample,
+    cpuUs: target.pid ? pidCpuUs : cpu.user + cpu.system,
+    handled: target.pid ? sample.issued : handled,
     outside:
       outside0 && outside1
         ? {
@@ -300,26 +318,56 @@ async function main() {
   const upstream = `http://127.0.0.1:${(await firstLine(doubleProc)).split(' ')[1]}`;
   const only = (process.env.BENCH_TARGETS ?? 'tollgate,tollgate-accounted').split(',');
   const fake = fakeAdmission();
-  const accounted = only.includes('tollgate-accounted') ? await accountedAdmission(upstream) : null;
+  const accounted =
+    only.includes('tollgate-accounted') || only.includes('tollgate→litellm')
+      ? await accountedAdmission(upstream)
+      : null;
   const gateways: Record<string, Gateway | { url: string; credential: string }> = {
     direct: { url: upstream, credential: MASTER },
   };
   const cleanups: (() => Promise<void>)[] = [];
+  /** Targets asked for that could not run, with the reason their rows print. */
+  const unavailable: Record<string, string> = {};
   try {
     if (only.includes('tollgate')) gateways.tollgate = await tollgate(upstream, fake);
-    if (accounted) {
-      cleanups.push(() => accounted.close());
+    if (accounted) cleanups.push(() => accounted.close());
+    if (accounted && only.includes('tollgate-accounted'))
       gateways['tollgate-accounted'] = await tollgate(upstream, accounted);
-    } else if (only.includes('tollgate-accounted'))
+    else if (only.includes('tollgate-accounted'))
       print('# tollgate-accounted skipped: set TEST_DATABASE_URL or BENCH_DATABASE_URL (npm run bench does)');
     if (only.includes('tollgate-node-http'))
       gateways['tollgate-node-http'] = await tollgate(upstream, fake, nodeHttpTransport(upstream, 256));
     if (only.includes('http-proxy')) gateways['http-proxy'] = await bareHttpProxy(upstream);
     if (only.includes('tcp-relay')) gateways['tcp-relay'] = await tcpRelay(upstream);
+    if (only.includes('litellm') || only.includes('tollgate→litellm')) {
+      let litellm: LiteLlmProcess | null = null;
+      try {
+        litellm = await startLiteLlm({ upstream, model: 'gpt-bench', masterKey: MASTER });
+      } catch (e) {
+        const why = `litellm unavailable: ${(e as Error).message}`;
+        for (const n of ['litellm', 'tollgate→litellm']) if (only.includes(n)) unavailable[n] = why;
+      }
+      if (litellm) {
+        cleanups.push(() => litellm.close());
+        if (only.includes('litellm'))
+          gateways.litellm = { url: litellm.url, pid: litellm.pid, credential: MASTER };
+        if (only.includes('tollgate→litellm')) {
+          if (accounted) gateways['tollgate→litellm'] = await tollgate(litellm.url, accounted);
+          else
+            unavailable['tollgate→litellm'] =
+              'skipped: its accounting needs TEST_DATABASE_URL or BENCH_DATABASE_URL';
+        }
+      }
+    }
     print(`# tollgate, tollgate-node-http: ${fake.label}`);
-    if (accounted) print(`# tollgate-accounted: ${accounted.label}`);
+    if (accounted) print(`# tollgate-accounted, tollgate→litellm: ${accounted.label}`);
+    if (gateways.litellm || gateways['tollgate→litellm'])
+      print(
+        '# litellm: the real LiteLLM proxy (scripts/litellm-proxy.sh), one worker, no database; its CPU µs/req is its Python process per request sent',
+      );
+    for (const [name, why] of Object.entries(unavailable)) print(`# ${name}: ${why}`);
     print(
-      "# added = target − direct (same rate, interleaved slices); achieved rps = responses / time until the last one ended; rps ratio = achieved rps / direct achieved rps; CPU µs/req = this gateway process; DB q/req = PostgreSQL round trips per request; state calls/req = SharedState (Redis) calls per request (a call with nothing to do makes no round trip); PG CPU µs/req = CPU of this database's PostgreSQL backends",
+      "# added = target − direct (same rate, interleaved slices); achieved rps = responses / time until the last one ended; rps ratio = achieved rps / direct achieved rps; vs litellm = achieved rps / litellm achieved rps; CPU µs/req = this gateway process; DB q/req = PostgreSQL round trips per request; state calls/req = SharedState (Redis) calls per request (a call with nothing to do makes no round trip); PG CPU µs/req = CPU of this database's PostgreSQL backends",
     );
     // One untimed pass per target first, so the first table does not carry JIT and pool warm-up.
     for (const [name, g] of Object.entries(gateways))
@@ -327,9 +375,9 @@ async function main() {
     for (const stream of [false, true]) {
       print(`\n## ${stream ? 'streamed' : 'non-streamed'} chat completions`);
       print(
-        '| offered rps | target | achieved rps | rps ratio | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | added TTFB p99 | CPU µs/req | DB q/req | state calls/req | PG CPU µs/req | errors |',
+        '| offered rps | target | achieved rps | rps ratio | vs litellm | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | added TTFB p99 | CPU µs/req | DB q/req | state calls/req | PG CPU µs/req | errors |',
       );
-      print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+      print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
       for (const rate of rates) {
         // Targets take turns in short slices, so drifting load from other processes hits them alike.
         const samples: Record<string, Sample[]> = Object.fromEntries(
@@ -339,15 +387,18 @@ async function main() {
           for (const [name, g] of Object.entries(gateways))
             samples[name]!.push(await run(g, stream, rate, durationMs / rounds));
         const base = summarise(samples.direct!);
+        const lite = samples.litellm ? summarise(samples.litellm) : null;
         for (const name of Object.keys(gateways)) {
           const r = summarise(samples[name]!);
           const direct = name === 'direct';
           const added = (a: number, b: number) => (direct ? '—' : f(a - b));
           const addedTtfb = (a: number, b: number) => (direct || !stream ? '—' : f(a - b));
           print(
-            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${direct ? '—' : f(r.achievedRps / base.achievedRps)} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base.p50)} | ${added(r.p99, base.p99)} | ${f(r.ttfbP50)} | ${addedTtfb(r.ttfbP50, base.ttfbP50)} | ${addedTtfb(r.ttfbP99, base.ttfbP99)} | ${direct ? '—' : f(r.cpuUsPerReq, 0)} | ${f(r.dbQueriesPerReq, 1)} | ${f(r.redisCallsPerReq, 1)} | ${f(r.dbCpuUsPerReq, 0)} | ${r.errors} |`,
+            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${direct ? '—' : f(r.achievedRps / base.achievedRps)} | ${lite && name !== 'litellm' ? f(r.achievedRps / lite.achievedRps) : '—'} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base.p50)} | ${added(r.p99, base.p99)} | ${f(r.ttfbP50)} | ${addedTtfb(r.ttfbP50, base.ttfbP50)} | ${addedTtfb(r.ttfbP99, base.ttfbP99)} | ${direct ? '—' : f(r.cpuUsPerReq, 0)} | ${f(r.dbQueriesPerReq, 1)} | ${f(r.redisCallsPerReq, 1)} | ${f(r.dbCpuUsPerReq, 0)} | ${r.errors} |`,
           );
         }
+        for (const [name, why] of Object.entries(unavailable))
+          print(`| ${rate} | ${name} | ${why} |${' — |'.repeat(14)}`);
       }
     }
   } finally {

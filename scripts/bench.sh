@@ -3,6 +3,8 @@
 # like scripts/test.sh does when TEST_DATABASE_URL / TEST_REDIS_URL are absent. The proxy bench
 # runs direct vs Tollgate with the fake admission (proxy overhead) and with full accounting on
 # PostgreSQL, interleaved, in one run; its defaults below keep the whole run near five minutes.
+# BENCH_TARGETS=direct,litellm,tollgate-accounted,tollgate→litellm adds the real LiteLLM proxy
+# (scripts/litellm-proxy.sh installs it on first use; LITELLM_VENV reuses an install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

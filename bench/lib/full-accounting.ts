@@ -12,7 +12,6 @@
  */
 import { openThrowawayPostgres } from '../../testkit/db.ts';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -21,6 +20,7 @@ import { RedisSharedState } from '../../src/infra/redis-shared-state.ts';
 import type { SharedState } from '../../src/infra/shared-state.ts';
 import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
 import type { BenchAdmission, BenchAdmissionOptions } from './admission.ts';
+import { procCpuUs } from './proc-cpu.ts';
 
 export const BENCH_MODEL = 'gpt-bench';
 
@@ -44,18 +44,6 @@ function countingState(inner: SharedState, counter: { n: number }): SharedState 
       };
     },
   });
-}
-
-/** utime + stime of a process in µs, or 0 if it is gone (or /proc is not readable). */
-function procCpuUs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 (utime, stime) in clock ticks; 100 Hz on Linux.
-    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise<BenchAdmission> {
