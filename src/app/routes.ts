@@ -45,7 +45,7 @@ export function registerRoutes(
           'INVALID_METRICS_TOKEN',
         );
       res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
-      res.end(await services.metrics.registry.metrics());
+      res.end(await services.metrics.render());
     })
     .on('*', '/graphql', async (req, res) => {
       // Yoga reads a body without any limit: hold it to REQUEST_BODY_LIMIT_BYTES like every route
