@@ -13,6 +13,8 @@ import { logger } from '../lib/logger.ts';
 
 const METRICS_REQUEST = 'tollgate:metrics-request';
 const METRICS_RESPONSE = 'tollgate:metrics-response';
+const METRICS_COLLECT = 'tollgate:metrics-collect';
+const METRICS_COLLECTED = 'tollgate:metrics-collected';
 /** A worker dying within this long of its start counts toward the backoff; one that lived longer resets it. */
 const STABLE_MS = 10_000;
 const BACKOFF_BASE_MS = 250;
@@ -43,7 +45,6 @@ export function assertClusterable(config: Config, workers: number): void {
  * have. Resolves never; the process exits from here.
  */
 export function runPrimary(workers: number): void {
-  const aggregator = new AggregatorRegistry();
   const started = new Map<number, number>();
   let failures = 0;
   let stopping = false;
@@ -53,11 +54,47 @@ export function runPrimary(workers: number): void {
   const fork = () => {
     const worker = cluster.fork();
     started.set(worker.id, Date.now());
+    logger.info({ worker: String(worker.id), pid: worker.process.pid }, 'worker started');
   };
 
-  cluster.on('message', (worker: Worker, message: { type?: string; id?: number }) => {
+  // Only workers that listen are asked: one still starting (seconds, on a busy machine) could not
+  // answer in time, and has served nothing yet.
+  const ready = new Set<Worker>();
+  cluster.on('listening', (worker) => ready.add(worker));
+  const collecting = new Map<number, (metrics: object[]) => void>();
+  let nextCollect = 0;
+  const gather = (): Promise<string> => {
+    const id = nextCollect++;
+    const targets = [...ready].filter((w) => w.isConnected());
+    const responses: object[] = [];
+    let waitingFor = targets.length;
+    if (waitingFor === 0) return Promise.resolve('');
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        collecting.delete(id);
+        reject(new Error(`${waitingFor} worker(s) did not send their metrics within 5 s`));
+      }, 5_000);
+      collecting.set(id, (metrics) => {
+        responses.push(metrics);
+        if (--waitingFor > 0) return;
+        clearTimeout(timer);
+        collecting.delete(id);
+        // In the primary's message handler: a throw here would end the primary, so it rejects instead.
+        try {
+          resolve(AggregatorRegistry.aggregate(responses).metrics());
+        } catch (err) {
+          reject(err);
+        }
+      });
+      for (const w of targets) w.send({ type: METRICS_COLLECT, id });
+    });
+  };
+
+  cluster.on('message', (worker: Worker, message: { type?: string; id?: number; metrics?: object[] }) => {
+    if (message?.type === METRICS_COLLECTED && message.id !== undefined && message.metrics)
+      collecting.get(message.id)?.(message.metrics);
     if (message?.type !== METRICS_REQUEST) return;
-    aggregator.clusterMetrics().then(
+    gather().then(
       (text) => worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, text }),
       (err: Error) =>
         worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, error: err.message }),
@@ -67,6 +104,7 @@ export function runPrimary(workers: number): void {
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (started.get(worker.id) ?? 0);
     started.delete(worker.id);
+    ready.delete(worker);
     if (stopping) {
       if (code !== 0) exitCode = 1;
       logger.info({ worker: worker.process.pid, code, signal }, 'worker stopped');
@@ -115,12 +153,14 @@ export function runPrimary(workers: number): void {
  * whichever worker its connection lands on.
  */
 export function clusterMetricsView(registry: Registry): () => Promise<string> {
-  AggregatorRegistry.setRegistries([registry]);
-  // Loads prom-client's worker-side listener, which answers the primary's requests for this registry.
-  new AggregatorRegistry();
   let next = 0;
   const waiting = new Map<number, { resolve(text: string): void; reject(err: Error): void }>();
   process.on('message', (message: { type?: string; id?: number; text?: string; error?: string }) => {
+    if (message?.type === METRICS_COLLECT)
+      void registry.getMetricsAsJSON().then(
+        (metrics) => process.send?.({ type: METRICS_COLLECTED, id: message.id, metrics }),
+        (err: unknown) => logger.error({ err }, "reading this worker's metrics failed"),
+      );
     if (message?.type !== METRICS_RESPONSE || message.id === undefined) return;
     const w = waiting.get(message.id);
     waiting.delete(message.id);
@@ -131,7 +171,7 @@ export function clusterMetricsView(registry: Registry): () => Promise<string> {
   return () =>
     new Promise<string>((resolve, reject) => {
       const id = next++;
-      // prom-client's own aggregation gives up after 5 s; this bounds a primary that never answers.
+      // The primary gives up on a silent worker after 5 s; this bounds a primary that never answers.
       const timer = setTimeout(() => {
         waiting.delete(id);
         reject(new Error('cluster metrics: the primary did not answer'));

@@ -94,6 +94,15 @@ describe('tollgate serve --workers', () => {
       const victim = pids.get('1')!;
       process.kill(victim, 'SIGKILL');
       await until('the killed worker gone', async () => (alive(victim) ? undefined : true));
+      // While its replacement starts (it answers the primary before its app is built), one view still.
+      await until('the replacement forked', async () =>
+        gateway.logs().some((l) => l.includes('"worker started"') && l.includes('"worker":"3"'))
+          ? true
+          : undefined,
+      );
+      const during = await get(`${gateway.url}/metrics`);
+      expect(during.status).toBe(200);
+      expect(during.body).toContain('tollgate_http_requests_total');
 
       // The primary forks a replacement (worker 3), and requests are answered all along.
       const answeredBy = new Set<string>();
