@@ -25,19 +25,55 @@ const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'start the gateway (HTTP, GraphQL, proxy, webhooks, background workers)',
-    usage:
-      'usage: tollgate serve\n\nStarts the gateway on HOST:PORT; configured by environment variables (docs/configuration.md).\n',
-    options: {},
-    async run(_values, config) {
+    usage: `usage: tollgate serve [--workers <n|auto>]
+
+Starts the gateway on HOST:PORT; configured by environment variables (docs/configuration.md).
+
+options:
+  --workers <n|auto>  gateway processes sharing the port (default TOLLGATE_WORKERS, 1); auto = one per
+                      core; more than 1 needs DATABASE_URL and REDIS_URL
+  -h, --help          show this help
+`,
+    options: { workers: { type: 'string' } },
+    async run(values, config) {
+      const cluster = await import('./cluster/workers.ts');
+      const asked = (values.workers as string | undefined) ?? config.TOLLGATE_WORKERS;
+      const workers = cluster.parseWorkerCount(asked);
+      if (workers === null) {
+        process.stderr.write(
+          `tollgate serve: --workers must be a whole number from 1 or 'auto'\n\n${this.usage}`,
+        );
+        return EXIT.usage;
+      }
+      cluster.assertClusterable(config, workers);
       logUnhandledRejections();
+      if (workers > 1 && !cluster.isClusterWorker()) {
+        cluster.runPrimary(workers);
+        return null;
+      }
       const { createApp } = await import('./app.ts');
       const app = await createApp(config);
+      const worker = cluster.isClusterWorker() ? cluster.clusterWorkerId() : undefined;
+      if (worker !== undefined) {
+        app.services.metrics.render = cluster.clusterMetricsView(app.services.metrics.registry);
+        // Which worker answered: lets an operator (and the test) see the connections spread.
+        app.server.prependListener('request', (_req, res) => res.setHeader('x-tollgate-worker', worker));
+      }
       const port = await app.listen();
       logger.info(
-        { port, database: app.services.database.kind, sharedState: app.services.state.kind },
+        {
+          port,
+          database: app.services.database.kind,
+          sharedState: app.services.state.kind,
+          ...(worker !== undefined && { worker, pid: process.pid }),
+        },
         'tollgate listening',
       );
+      let closing = false;
       const shutdown = async (signal: string) => {
+        // Ctrl-C reaches a cluster worker twice: from the terminal and from the primary.
+        if (closing) return;
+        closing = true;
         logger.info({ signal }, 'shutting down');
         await app.close();
         process.exit(EXIT.ok);

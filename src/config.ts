@@ -56,6 +56,12 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(8080, 0, 65535),
+  // 'auto' = one per core; more than 1 needs PostgreSQL and Redis (src/cluster/workers.ts).
+  TOLLGATE_WORKERS: z
+    .string()
+    .trim()
+    .default('1')
+    .refine((v) => v === 'auto' || /^[1-9]\d{0,2}$/.test(v), "must be 'auto' or a whole number from 1"),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRAPHIQL: optional(bool(false)),
   REQUEST_BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024),

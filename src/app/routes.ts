@@ -44,8 +44,10 @@ export function registerRoutes(
           '/metrics needs the METRICS_TOKEN bearer token',
           'INVALID_METRICS_TOKEN',
         );
+      // Rendered before the head: a failure (a worker that does not answer) is then a 500, not a cut.
+      const text = await services.metrics.render();
       res.writeHead(200, { 'content-type': services.metrics.registry.contentType });
-      res.end(await services.metrics.registry.metrics());
+      res.end(text);
     })
     .on('*', '/graphql', async (req, res) => {
       // Yoga reads a body without any limit: hold it to REQUEST_BODY_LIMIT_BYTES like every route

@@ -17,7 +17,13 @@ export function createMetrics() {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    /** What /metrics answers: this registry, or in a cluster worker every worker's, summed (src/cluster). */
+    render: (): Promise<string> => registry.metrics(),
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -53,12 +53,19 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `tollgate serve` as its own process on a free port and waits until it listens. */
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/tollgate.js'), 'serve'], {
-    cwd: ROOT,
-    env: cleanEnv({ LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', OUTBOX_ENABLED: 'false', ...env }),
-  });
+/** Starts `tollgate serve [args]` as its own process on a free port and waits until it listens. */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<GatewayProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/tollgate.js'), 'serve', ...args],
+    {
+      cwd: ROOT,
+      env: cleanEnv({ LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', OUTBOX_ENABLED: 'false', ...env }),
+    },
+  );
   const lines: string[] = [];
   let running = true;
   const exited = new Promise<number | null>((resolve) =>
