@@ -239,8 +239,13 @@ describe('chaos: no answered request goes unbilled', () => {
       'journals drained and every told request posted',
       30_000,
     ).catch((err) => process.stdout.write(`CHAOS ${(err as Error).message}\n`));
-    // Expired holds are swept within HOLD_SWEEP_INTERVAL_MS.
-    await sleep(1_500);
+    // Expired holds are swept within HOLD_SWEEP_INTERVAL_MS: wait for the sweep, not a fixed time.
+    await until(
+      async () =>
+        (await s.db.hold.count({ where: { status: 'active', expiresAt: { lt: new Date() } } })) === 0,
+      'expired holds swept',
+      30_000,
+    ).catch((err) => process.stdout.write(`CHAOS ${(err as Error).message}\n`));
   }
 
   /** The invariants, printed for the CI log. */
