@@ -1,0 +1,44 @@
+import { createClient as createWsClient } from 'graphql-ws';
+import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
+
+/**
+ * The console signs in with a session cookie (httpOnly, set by `signIn`). Cookie-authenticated requests
+ * must also carry the double-submit CSRF token that the gateway puts in the readable `tollgate_csrf`
+ * cookie: as the `X-Tollgate-CSRF` header over HTTP, and as a connection parameter over graphql-ws.
+ */
+export function csrfToken(): string {
+  const m = /(?:^|;\s*)tollgate_csrf=([^;]+)/.exec(document.cookie);
+  return m ? decodeURIComponent(m[1]!) : '';
+}
+
+export function createConsoleClient(): Client {
+  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+  const ws = createWsClient({
+    url: wsUrl,
+    lazy: true,
+    // Read at each (re)connection: signing in or out changes the token.
+    connectionParams: () => ({ 'x-tollgate-csrf': csrfToken() }),
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+  });
+  return new Client({
+    url: '/graphql',
+    exchanges: [
+      cacheExchange,
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({
+            unsubscribe: ws.subscribe({ ...request, query: request.query ?? '' }, sink),
+          }),
+        }),
+      }),
+    ],
+    fetchOptions: () => ({
+      credentials: 'same-origin',
+      headers: { 'x-tollgate-csrf': csrfToken() },
+    }),
+    // Lists refetch from the network when a screen opens; the cache only de-duplicates within one view.
+    requestPolicy: 'cache-and-network',
+  });
+}
