@@ -13,4 +13,5 @@ need_apt chromium
 ensure_services
 
 npm run --silent generate >/dev/null
+node scripts/console-build.mjs
 exec npx vitest run "$@"

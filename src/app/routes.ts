@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { readRawBody } from '../http/body.ts';
 import { sendJson } from '../http/errors.ts';
+import { singlePageApp } from '../http/static-files.ts';
 import type { GraphQLServer } from '../graphql/yoga.ts';
 import type { Router } from '../http/router.ts';
 import { extractCredential, sameSecret } from '../identity/authenticate.ts';
@@ -11,6 +13,27 @@ import { registerPaymentRoutes } from '../payments/wiring.ts';
 import type { ProxyHandler } from '../proxy/routes.ts';
 import { checkReadiness } from '../infra/readiness.ts';
 import type { Services } from '../services.ts';
+
+/**
+ * Only our own scripts run on a console page, plus Stripe.js (Stripe requires it to be loaded from
+ * js.stripe.com, never bundled) and its frames; the page cannot be framed (clickjacking).
+ * 'unsafe-inline' styles: React's style attributes and the charts' SVG use them.
+ */
+const CONSOLE_HTML_HEADERS = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self' https://js.stripe.com",
+    'frame-src https://js.stripe.com https://hooks.stripe.com',
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self' 'unsafe-inline'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
 
 /** Every HTTP route of the process (docs/architecture.md has the table). */
 export function registerRoutes(
@@ -60,6 +83,19 @@ export function registerRoutes(
       return graphql(req, res);
     });
   router.on('POST', '/webhooks/lago', lagoWebhookRoute(services, services.lago));
+  // The console (console/, built by `npm start` or `npm run console:build`): docs/console.md.
+  const consoleApp = singlePageApp({
+    root: fileURLToPath(new URL('../../console/dist', import.meta.url)),
+    htmlHeaders: CONSOLE_HTML_HEADERS,
+    missingBuildHint: 'The console is not built: run `npm run console:build` (npm start does it).',
+  });
+  router
+    .on('GET', '/console', (_req, res) => {
+      res.writeHead(308, { location: '/console/' });
+      res.end();
+    })
+    .on('GET', '/console/*', consoleApp)
+    .on('HEAD', '/console/*', consoleApp);
   registerPaymentRoutes(router, services);
   // The OpenAI-compatible proxy (/v1/*): docs/proxy.md.
   for (const route of proxy.routes) router.on(route.method, route.pattern, route.handler);
