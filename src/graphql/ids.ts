@@ -13,6 +13,8 @@ const ID_PREFIXES = {
   Wallet: 'wal_',
   Payment: 'pay_',
   Refund: 'ref_',
+  Order: 'ord_',
+  Dispute: 'dsp_',
   PriceRule: 'price_',
   Plan: 'plan_',
   PlanAssignment: 'passign_',

@@ -23,7 +23,10 @@ export function canMovePayment(from: string, to: PaymentStatus): boolean {
   return to !== 'created';
 }
 
-export function orderStatusFor(payment: PaymentStatus): string {
+export const ORDER_STATUSES = ['created', 'pending', 'paid', 'failed', 'canceled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export function orderStatusFor(payment: PaymentStatus): OrderStatus {
   switch (payment) {
     case 'succeeded':
       return 'paid';
@@ -48,3 +51,7 @@ export function canMoveRefund(from: string, to: RefundStatus): boolean {
   if (from === 'pending') return to !== 'pending';
   return from === 'succeeded' && to === 'failed';
 }
+
+/** A dispute opens, then the provider decides it (src/payments/disputes.ts). */
+export const DISPUTE_STATUSES = ['open', 'won', 'lost'] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];

@@ -2,6 +2,7 @@ import { builder } from '../builder.ts';
 import './system.ts';
 import './outbox.ts';
 import './payments.ts';
+import './orders.ts';
 import './usage.ts';
 import './wallet.ts';
 import './identity/roles.ts';

@@ -4,10 +4,14 @@ import { refundPayment, releasePaymentReview } from '../resolvers/payments/refun
 import { createTopUp } from '../resolvers/payments/top-ups.ts';
 import { screamingEnum } from './enums.ts';
 import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payments/state-machine.ts';
-import { canSeeRefund, paymentVisible, visibleOrdersWhere } from '../graphql/access/payments.ts';
+import { canSeeByPayment, paymentVisible, visibleOrdersWhere } from '../graphql/access/payments.ts';
 import { MoneyRef, type MoneyShape } from './wallet.ts';
 
-const minorMoney = (amount: bigint, currency: string): MoneyShape => ({ amount, currency, unit: 'minor' });
+export const minorMoney = (amount: bigint, currency: string): MoneyShape => ({
+  amount,
+  currency,
+  unit: 'minor',
+});
 
 const PaymentStatusEnum = screamingEnum('PaymentStatus', PAYMENT_STATUSES);
 const RefundStatusEnum = screamingEnum('RefundStatus', REFUND_STATUSES);
@@ -23,7 +27,7 @@ const PaymentPresentationEnum = screamingEnum('PaymentPresentation', ['qr_code',
 
 const RefundRef = builder.prismaNode('Refund', {
   id: { field: 'id' },
-  authScopes: (refund, ctx) => canSeeRefund(ctx, refund),
+  authScopes: (refund, ctx) => canSeeByPayment(ctx, refund),
   fields: (t) => ({
     status: t.field({ type: RefundStatusEnum, resolve: (r) => r.status as (typeof REFUND_STATUSES)[number] }),
     amount: t.field({ type: MoneyRef, resolve: (r) => minorMoney(r.amountMinor, r.currency) }),
@@ -64,6 +68,8 @@ const PaymentRef = builder.prismaNode('Payment', {
     succeededAt: t.expose('succeededAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     refunds: t.relation('refunds', { query: { orderBy: { createdAt: 'asc' } } }),
+    disputes: t.relation('disputes', { query: { orderBy: { createdAt: 'asc' } } }),
+    order: t.relation('order'),
   }),
 });
 

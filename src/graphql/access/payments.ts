@@ -11,7 +11,12 @@ import { decodeId } from '../ids.ts';
  * call these; the money rules themselves are in src/payments/payment-service.ts.
  */
 
-/** May the caller see payments of this order? Admins of the org all; members their own. */
+const isManager = (p: Principal) => p.kind === 'api_key' && (p.role === 'owner' || p.role === 'admin');
+
+/**
+ * May the caller see this order and its payments? Admins of the org all (with read, or billing for
+ * the top-up history); members their own (read).
+ */
 export async function canSeeOrder(
   ctx: Context,
   order: { organizationId: string; userId: string | null; walletId: string },
@@ -19,8 +24,10 @@ export async function canSeeOrder(
   const p = ctx.principal;
   if (!p) return false;
   if (isPlatformAdmin(p)) return true;
-  if (p.kind !== 'api_key' || p.organizationId !== order.organizationId || !hasScope(p, 'read')) return false;
-  if (p.role === 'owner' || p.role === 'admin' || order.userId === p.userId) return true;
+  if (p.kind !== 'api_key' || p.organizationId !== order.organizationId) return false;
+  if (isManager(p) && hasScope(p, 'billing')) return true;
+  if (!hasScope(p, 'read')) return false;
+  if (isManager(p) || order.userId === p.userId) return true;
   const wallet = await ctx.services.db.wallet.findUnique({ where: { id: order.walletId } });
   return wallet ? canSeeWallet(ctx, wallet) : false;
 }
@@ -30,8 +37,8 @@ export async function paymentVisible(ctx: Context, orderId: string) {
   return order ? canSeeOrder(ctx, order) : false;
 }
 
-/** A refund: whoever may see its payment. */
-export async function canSeeRefund(ctx: Context, refund: { paymentId: string }) {
+/** A refund or a dispute: whoever may see its payment. */
+export async function canSeeByPayment(ctx: Context, refund: { paymentId: string }) {
   const payment = await ctx.services.db.payment.findUnique({ where: { id: refund.paymentId } });
   return payment ? paymentVisible(ctx, payment.orderId) : false;
 }
@@ -117,4 +124,23 @@ export function visibleOrdersWhere(
       ? { organizationId: p.organizationId }
       : { organizationId: p.organizationId, userId: p.userId };
   throw new ForbiddenError('Requires the read scope');
+}
+
+/**
+ * The orders in the top-up history (`orders`, `disputes`): platform admins any organization's or
+ * all; owners and admins (the field needs the billing scope) their own organization's; members none.
+ * @throws NotFoundError for another organization's id, ForbiddenError for a member.
+ */
+export function billingOrdersWhere(
+  ctx: Context,
+  organizationIdArg: string | number | null | undefined,
+): Prisma.OrderWhereInput {
+  const p = ctx.principal;
+  if (!p) throw new UnauthenticatedError();
+  const requested = organizationIdArg ? decodeId(organizationIdArg, 'Organization') : null;
+  if (isPlatformAdmin(p)) return requested ? { organizationId: requested } : {};
+  if (p.kind !== 'api_key' || !isManager(p))
+    throw new ForbiddenError('The top-up history requires the owner or admin role');
+  if (requested && requested !== p.organizationId) throw new NotFoundError('Organization', requested);
+  return { organizationId: p.organizationId };
 }

@@ -7,6 +7,7 @@ import { newId } from '../../../src/lib/ids.ts';
 import { schema } from '../../../src/schema/index.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { countingPrisma } from '../../helpers/query-counter.ts';
+import { WEBHOOK_TOPIC, webhookOrderingKey } from '../../../src/notifications/webhooks.ts';
 
 // Pothos builds the schema with graphql's CommonJS build; execute with the same copy.
 const { execute, parse } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
@@ -21,12 +22,35 @@ const QUERIES = {
   apiKeys: `{ apiKeys(first: 50) { edges { node { name user { email } team { name } organization { name } } } } }`,
   payments: `{ payments(first: 50) { edges { node { id amount { amount } walletId refunds { id status } } } } }`,
   usageRecords: `{ usageRecords(first: 50) { edges { node { requestId cost { amount } } } } }`,
+  orders: `{ orders(first: 50) { edges { node { id status amount { amount currency } credit { amount } paidAt
+    payments { id status amount { amount } refunds { id amount { amount } status reason }
+      disputes { id status amount { amount } reason } } } } } }`,
+  disputes: `{ disputes(first: 50) { edges { node { id status amount { amount }
+    payment { id status amount { amount } order { id status amount { amount } } } } } } }`,
+  outboxDeliveries: `query($topic: String) { outboxDeliveries(topic: $topic, first: 50) { edges { node { id topic status attempts lastError } } } }`,
+  webhookDeliveries: `query($endpointId: ID!) { webhookDeliveries(endpointId: $endpointId, first: 50) {
+    edges { node { id eventType status attempts lastError } } } }`,
 } as const;
 
+const OPERATOR: Principal = { kind: 'platform_admin', userId: null };
+
 /** An organization with `n` of everything the console lists, and an owner's principal. */
-async function seedOrganization(db: PrismaClient, n: number): Promise<{ id: string; owner: Principal }> {
+async function seedOrganization(
+  db: PrismaClient,
+  n: number,
+): Promise<{ id: string; owner: Principal; endpointId: string }> {
   const organizationId = newId('org');
   await db.organization.create({ data: { id: organizationId, name: `N=${n}`, slug: organizationId } });
+  const endpointId = newId('whe');
+  await db.webhookEndpoint.create({
+    data: {
+      id: endpointId,
+      organizationId,
+      url: 'https://example.test/hook',
+      secretEncrypted: 'x',
+      eventTypes: [],
+    },
+  });
   for (let i = 0; i < n; i++) {
     const userId = newId('user');
     await db.user.create({ data: { id: userId, email: `${userId}@example.com` } });
@@ -94,6 +118,29 @@ async function seedOrganization(db: PrismaClient, n: number): Promise<{ id: stri
       data: { id: paymentId, orderId, provider: 'stripe', amountMinor: 500n, currency: 'USD' },
     });
     await db.refund.create({ data: { id: newId('ref'), paymentId, amountMinor: 100n, currency: 'USD' } });
+    await db.dispute.create({
+      data: {
+        id: newId('dsp'),
+        paymentId,
+        providerDisputeId: newId('dp'),
+        amountMinor: 500n,
+        currency: 'USD',
+        status: 'open',
+        reason: 'fraudulent',
+      },
+    });
+    await db.outboxMessage.createMany({
+      data: [
+        {
+          id: newId('obx'),
+          topic: WEBHOOK_TOPIC,
+          orderingKey: webhookOrderingKey(endpointId),
+          payload: { endpointId, eventId: newId('evt'), eventType: 'balance_low' },
+        },
+        // The operator's outbox list, filtered to this organization's topic.
+        { id: newId('obx'), topic: `count:${organizationId}`, payload: {} },
+      ],
+    });
     await db.usageRecord.create({
       data: {
         id: newId('use'),
@@ -121,13 +168,13 @@ async function seedOrganization(db: PrismaClient, n: number): Promise<{ id: stri
     isPlatformAdmin: false,
     modelAllowlist: [],
   };
-  return { id: organizationId, owner };
+  return { id: organizationId, owner, endpointId };
 }
 
 describe('SQL statements per console query do not grow with the rows listed', () => {
   let db: TestDatabase;
   let counted: ReturnType<typeof countingPrisma>;
-  const orgs: Record<number, { id: string; owner: Principal }> = {};
+  const orgs: Record<number, Awaited<ReturnType<typeof seedOrganization>>> = {};
 
   beforeAll(async () => {
     db = await openTestDatabase('postgres');
@@ -147,7 +194,7 @@ describe('SQL statements per console query do not grow with the rows listed', ()
     const org = orgs[n]!;
     const contextValue = {
       requestId: `count-${name}-${n}`,
-      principal: org.owner,
+      principal: name === 'outboxDeliveries' ? OPERATOR : org.owner,
       services: { db: counted.prisma },
     } as unknown as Context;
     counted.statements.length = 0;
@@ -155,7 +202,11 @@ describe('SQL statements per console query do not grow with the rows listed', ()
       schema,
       document: parse(QUERIES[name]),
       contextValue,
-      variableValues: { id: org.id },
+      variableValues: {
+        id: org.id,
+        endpointId: Buffer.from(`WebhookEndpoint:${org.endpointId}`).toString('base64'),
+        topic: `count:${org.id}`,
+      },
     });
     expect(result.errors).toBeUndefined();
     return { data: result.data as Record<string, any>, statements: counted.statements.length };
