@@ -65,7 +65,11 @@ export function useOperationGuard(deps: { config: Config; budget: QueryCostBudge
       p?.kind === 'platform_admin'
         ? null
         : await budget.charge(
-            p === null ? `anonymous:${ctx.services.authFailures.sourceOf(ctx.req)}` : `api_key:${p.apiKeyId}`,
+            p === null
+              ? `anonymous:${ctx.services.authFailures.sourceOf(ctx.req)}`
+              : p.kind === 'session'
+                ? `session:${p.sessionId}`
+                : `api_key:${p.apiKeyId}`,
             cost,
             anonymous
               ? config.GRAPHQL_ANONYMOUS_COST_BUDGET_PER_MINUTE

@@ -1,7 +1,7 @@
 import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
-import { type API_SCOPES, isPlatformAdmin, roleAtLeast } from '../../identity/principal.ts';
+import { type API_SCOPES, isPlatformAdmin, roleAtLeast, isMember } from '../../identity/principal.ts';
 import { requirePrincipal } from '../../identity/access.ts';
 import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../../identity/api-key-admin.ts';
 import { canSeeKey } from '../../graphql/access/identity.ts';
@@ -55,9 +55,11 @@ builder.queryFields((t) => ({
       const orgId = args.organizationId ? decodeId(args.organizationId, 'Organization') : undefined;
       const userId = args.userId ? decodeId(args.userId, 'User') : undefined;
       const scope =
-        isPlatformAdmin(p) || p.kind !== 'api_key'
+        isPlatformAdmin(p)
           ? {}
-          : roleAtLeast(p.role, 'admin')
+          : !isMember(p)
+            ? { id: { in: [] } }
+            : roleAtLeast(p.role, 'admin')
             ? { organizationId: p.organizationId }
             : { organizationId: p.organizationId, userId: p.userId };
       return ctx.services.db.apiKey.findMany({
