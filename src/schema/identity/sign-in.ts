@@ -67,6 +67,10 @@ builder.mutationFields((t) => ({
     description:
       'Signs a person in with email and password (docs/security.md#sessions): sets the tollgate_session and tollgate_csrf cookies. Wrong email or password: INVALID_CREDENTIALS; too many failures: RATE_LIMITED.',
     args: { input: t.arg({ type: SignInInput, required: true }) },
+    // Asked anonymously (cost ceiling GRAPHQL_ANONYMOUS_COST_MAX), yet the console selects the new
+    // viewer in the same request. What is under signIn resolves only once the person is signed in,
+    // so it is not charged to the anonymous caller: a failed sign-in stops at this field.
+    complexity: { field: 1, multiplier: 0 },
     resolve: async (_r, { input }, ctx) => {
       const result = await signIn(ctx.services, ctx.web, { ...input, userAgent: ctx.userAgent });
       // The rest of this response (the Viewer) is the new session's.
@@ -89,8 +93,9 @@ builder.mutationFields((t) => ({
     args: { organizationId: t.arg.id({ required: true }) },
     resolve: async (_r, args, ctx) => {
       await selectOrganization(ctx.services, ctx.principal, decodeId(args.organizationId, 'Organization'));
-      const again = await ctx.credential?.authenticate();
-      return viewerOf(requirePrincipal(again ?? null));
+      // The rest of this response (the Viewer) sees the session as it now is.
+      ctx.principal = requirePrincipal((await ctx.credential?.authenticate()) ?? null);
+      return viewerOf(ctx.principal);
     },
   }),
 }));
