@@ -61,7 +61,10 @@ const SESSION_OPTIONAL_FIELDS = new Set(['signIn', 'authSettings']);
 /** Throws unless the caller's credential carries `scope` (the admin token carries every scope). */
 export function requireKeyScope(ctx: Context, scope: KeyScope | undefined, field: string): void {
   const rejection = ctx.sessionRejection;
-  if (rejection && !(SESSION_OPTIONAL_FIELDS.has(field) || (field === 'signOut' && rejection instanceof SessionExpiredError)))
+  if (
+    rejection &&
+    !(SESSION_OPTIONAL_FIELDS.has(field) || (field === 'signOut' && rejection instanceof SessionExpiredError))
+  )
     throw rejection;
   if (scope === 'none') return;
   const p = ctx.principal;

@@ -55,7 +55,8 @@ export function useOperationGuard(deps: { config: Config; budget: QueryCostBudge
       rejection &&
       !roots.every(
         (name) =>
-          SESSION_OPTIONAL_FIELDS.has(name) || (name === 'signOut' && rejection instanceof SessionExpiredError),
+          SESSION_OPTIONAL_FIELDS.has(name) ||
+          (name === 'signOut' && rejection instanceof SessionExpiredError),
       )
     )
       throw rejection;

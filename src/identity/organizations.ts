@@ -80,10 +80,7 @@ export async function createOrganization(
 ) {
   if (
     !opts.system &&
-    !(
-      ctx.principal?.kind === 'platform_admin' ||
-      (isMember(ctx.principal) && ctx.principal.isPlatformAdmin)
-    )
+    !(ctx.principal?.kind === 'platform_admin' || (isMember(ctx.principal) && ctx.principal.isPlatformAdmin))
   )
     throw new ForbiddenError('Only a platform admin can create organizations');
   const data = parse(CreateOrganization, input);
@@ -320,8 +317,7 @@ async function userAccess(ctx: Ctx, userId: string, min: Role): Promise<{ organi
   const { db } = ctx.services;
   const user = await db.user.findFirst({ where: { id: userId, status: { not: 'deleted' } } });
   if (!user) throw new NotFoundError('User', userId);
-  if (p?.kind === 'platform_admin' || (isMember(p) && p.isPlatformAdmin))
-    return { organizationId: null };
+  if (p?.kind === 'platform_admin' || (isMember(p) && p.isPlatformAdmin)) return { organizationId: null };
   if (!isMember(p)) throw new NotFoundError('User', userId);
   if (p.userId === userId) return { organizationId: p.organizationId };
   const targetRole = await roleOf(db, p.organizationId, userId);

@@ -53,7 +53,10 @@ export type MemberPrincipal =
  * token, platform-admin users, or sessions without an organization, which have no scope at all.
  */
 export function isMember(p: Principal | null): p is MemberPrincipal {
-  return p !== null && (p.kind === 'api_key' || (p.kind === 'session' && p.organizationId !== null && p.role !== null));
+  return (
+    p !== null &&
+    (p.kind === 'api_key' || (p.kind === 'session' && p.organizationId !== null && p.role !== null))
+  );
 }
 
 /** What a session's role lets it do: members read; admins and owners also manage and pay. */

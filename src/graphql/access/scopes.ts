@@ -17,8 +17,7 @@ export function authScopesOf(context: Context) {
     authenticated: p !== null,
     platformAdmin: isPlatformAdmin(p),
     orgRole: ({ organizationId, roles }: AuthScopes['orgRole']) =>
-      isPlatformAdmin(p) ||
-      (isMember(p) && p.organizationId === organizationId && roles.includes(p.role)),
+      isPlatformAdmin(p) || (isMember(p) && p.organizationId === organizationId && roles.includes(p.role)),
   };
 }
 

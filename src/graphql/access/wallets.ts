@@ -52,8 +52,7 @@ export async function visibleWalletsWhere(
   const p = ctx.principal;
   if (!p) return { id: { in: [] } };
   if (isPlatformAdmin(p)) return organizationId ? { organizationId } : {};
-  if (!isMember(p) || (organizationId && organizationId !== p.organizationId))
-    return { id: { in: [] } };
+  if (!isMember(p) || (organizationId && organizationId !== p.organizationId)) return { id: { in: [] } };
   const base = { organizationId: p.organizationId };
   if (p.role === 'owner' || p.role === 'admin') return base;
   const teams = [...(await callerTeamIds(ctx))];

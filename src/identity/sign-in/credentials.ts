@@ -43,8 +43,7 @@ export async function userForEmail(db: Db, rawEmail: string): Promise<{ id: stri
     take: 2,
   });
   if (users.length === 0) throw new NotFoundError('User', email);
-  if (users.length > 1)
-    throw new ConflictError(`Several users have the email '${email}': pass --user-id`);
+  if (users.length > 1) throw new ConflictError(`Several users have the email '${email}': pass --user-id`);
   return { id: users[0]!.id, email };
 }
 

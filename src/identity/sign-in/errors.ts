@@ -10,7 +10,10 @@ export class InvalidCredentialsError extends UnauthenticatedError {
 /** A cookie-authenticated request without the matching X-Tollgate-CSRF header (docs/security.md#csrf). */
 export class CsrfTokenInvalidError extends UnauthenticatedError {
   constructor() {
-    super('The X-Tollgate-CSRF header is missing or does not match the tollgate_csrf cookie', 'CSRF_TOKEN_INVALID');
+    super(
+      'The X-Tollgate-CSRF header is missing or does not match the tollgate_csrf cookie',
+      'CSRF_TOKEN_INVALID',
+    );
   }
 }
 

@@ -94,14 +94,18 @@ export class SessionService {
     const selected = row.selectedOrganizationId;
     const membership = selected
       ? await this.deps.db.membership.findFirst({
-          where: { organizationId: selected, userId: row.userId, organization: { status: { not: 'deleted' } } },
+          where: {
+            organizationId: selected,
+            userId: row.userId,
+            organization: { status: { not: 'deleted' } },
+          },
           select: { role: true },
         })
       : null;
     const role = membership && isRole(membership.role) ? membership.role : null;
     // A membership removed since: the session keeps the user, loses the organization.
     const organizationId = role !== null || platformAdmin ? selected : null;
-    let expiresAt = row.idleExpiresAt < row.absoluteExpiresAt ? row.idleExpiresAt : row.absoluteExpiresAt;
+    let expiresAt = new Date(Math.min(row.idleExpiresAt.getTime(), row.absoluteExpiresAt.getTime()));
     if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_WRITE_INTERVAL_MS) {
       const idleExpiresAt = this.idleExpiry(now, row.absoluteExpiresAt);
       expiresAt = idleExpiresAt;
@@ -151,7 +155,6 @@ export class SessionService {
   }
 
   private idleExpiry(now: Date, absoluteExpiresAt: Date): Date {
-    const idle = new Date(now.getTime() + this.deps.idleTtlSeconds * 1000);
-    return idle < absoluteExpiresAt ? idle : absoluteExpiresAt;
+    return new Date(Math.min(now.getTime() + this.deps.idleTtlSeconds * 1000, absoluteExpiresAt.getTime()));
   }
 }

@@ -39,7 +39,12 @@ export type SignInResult = { totpRequired: true } | { totpRequired: false; princ
 export async function signIn(
   services: SignInServices,
   web: SignInExchange | undefined,
-  input: { email: string; password: string; totpCode?: string | null | undefined; userAgent?: string | undefined },
+  input: {
+    email: string;
+    password: string;
+    totpCode?: string | null | undefined;
+    userAgent?: string | undefined;
+  },
 ): Promise<SignInResult> {
   if (!web) throw new BadRequestError('Sign in over HTTP, not over a WebSocket', 'SIGN_IN_OVER_HTTP_ONLY');
   if (!web.sameOrigin) throw new ForeignOriginError();

@@ -54,12 +54,11 @@ builder.queryFields((t) => ({
       const p = requirePrincipal(ctx.principal);
       const orgId = args.organizationId ? decodeId(args.organizationId, 'Organization') : undefined;
       const userId = args.userId ? decodeId(args.userId, 'User') : undefined;
-      const scope =
-        isPlatformAdmin(p)
-          ? {}
-          : !isMember(p)
-            ? { id: { in: [] } }
-            : roleAtLeast(p.role, 'admin')
+      const scope = isPlatformAdmin(p)
+        ? {}
+        : !isMember(p)
+          ? { id: { in: [] } }
+          : roleAtLeast(p.role, 'admin')
             ? { organizationId: p.organizationId }
             : { organizationId: p.organizationId, userId: p.userId };
       return ctx.services.db.apiKey.findMany({

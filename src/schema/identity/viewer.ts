@@ -86,7 +86,9 @@ export const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
           orderBy: { createdAt: 'asc' },
           select: { organizationId: true, role: true },
         });
-        return rows.flatMap((m) => (isRole(m.role) ? [{ organizationId: m.organizationId, role: m.role }] : []));
+        return rows.flatMap((m) =>
+          isRole(m.role) ? [{ organizationId: m.organizationId, role: m.role }] : [],
+        );
       },
     }),
     user: t.prismaField({

@@ -72,7 +72,9 @@ describe('sign-in over HTTP', () => {
   it('signs in, sets an HttpOnly session cookie and a readable CSRF cookie, and the cookie then authenticates', async () => {
     const email = newEmail();
     await createPasswordUser(db.prisma, { email, password: PASSWORD, organizationId: orgA, role: 'owner' });
-    const signed = await browser(SIGN_IN, { input: { email: `  ${email.toUpperCase()} `, password: PASSWORD } });
+    const signed = await browser(SIGN_IN, {
+      input: { email: `  ${email.toUpperCase()} `, password: PASSWORD },
+    });
     expect(signed.body.errors).toBeUndefined();
     expect(signed.body.data.signIn).toEqual({ totpRequired: false, viewer: { kind: 'session' } });
     const session = signed.setCookies.find((c) => c.startsWith('tollgate_session='))!;
@@ -97,7 +99,9 @@ describe('sign-in over HTTP', () => {
     });
     expect(viewer.body.data.viewer.sessionId).toBeTruthy();
     // Only hashes are stored.
-    const row = await db.prisma.userSession.findUniqueOrThrow({ where: { id: viewer.body.data.viewer.sessionId } });
+    const row = await db.prisma.userSession.findUniqueOrThrow({
+      where: { id: viewer.body.data.viewer.sessionId },
+    });
     expect(JSON.stringify(row)).not.toContain(cookie.split(';')[0]!.split('=')[1]);
     expect(JSON.stringify(row)).not.toContain(token);
   });
@@ -140,7 +144,9 @@ describe('sign-in over HTTP', () => {
     const { cookie, csrf } = await signInOverHttp(t.url, email, PASSWORD);
     const out = await browser('mutation { signOut }', {}, { cookie, csrf });
     expect(out.body.data.signOut).toBe(true);
-    expect(out.setCookies.some((c) => c.startsWith('tollgate_session=;') && c.includes('Max-Age=0'))).toBe(true);
+    expect(out.setCookies.some((c) => c.startsWith('tollgate_session=;') && c.includes('Max-Age=0'))).toBe(
+      true,
+    );
     const after = await browser(VIEWER, {}, { cookie, csrf });
     expect(codes(after.body)).toEqual(['SESSION_EXPIRED']);
     // Signing in again with the dead cookie still present works.
@@ -174,9 +180,9 @@ describe('sign-in over HTTP', () => {
     const email = newEmail();
     await createPasswordUser(db.prisma, { email, password: PASSWORD, organizationId: orgA });
     for (let i = 0; i < 3; i++)
-      expect(codes((await browser(SIGN_IN, { input: { email, password: `wrong-${i}-password` } })).body)).toEqual([
-        'INVALID_CREDENTIALS',
-      ]);
+      expect(
+        codes((await browser(SIGN_IN, { input: { email, password: `wrong-${i}-password` } })).body),
+      ).toEqual(['INVALID_CREDENTIALS']);
     const right = await browser(SIGN_IN, { input: { email, password: PASSWORD } });
     expect(codes(right.body)).toEqual(['RATE_LIMITED']);
     expect(right.body.errors[0].extensions.details.retry_after_seconds).toBeGreaterThan(0);
@@ -185,9 +191,9 @@ describe('sign-in over HTTP', () => {
     const start = nowMs;
     nowMs += 900_000;
     try {
-      expect((await browser(SIGN_IN, { input: { email, password: PASSWORD } })).body.data.signIn.viewer.kind).toBe(
-        'session',
-      );
+      expect(
+        (await browser(SIGN_IN, { input: { email, password: PASSWORD } })).body.data.signIn.viewer.kind,
+      ).toBe('session');
     } finally {
       nowMs = start;
     }
@@ -196,7 +202,11 @@ describe('sign-in over HTTP', () => {
   it('refuses a sign-in posted from another origin (login CSRF), and ignores a session cookie sent from one', async () => {
     const email = newEmail();
     await createPasswordUser(db.prisma, { email, password: PASSWORD, organizationId: orgA });
-    const posted = await browser(SIGN_IN, { input: { email, password: PASSWORD } }, { origin: 'https://evil.example' });
+    const posted = await browser(
+      SIGN_IN,
+      { input: { email, password: PASSWORD } },
+      { origin: 'https://evil.example' },
+    );
     expect(codes(posted.body)).toEqual(['FOREIGN_ORIGIN']);
     expect(posted.setCookies).toEqual([]);
     const { cookie, csrf } = await signInOverHttp(t.url, email, PASSWORD);
@@ -291,7 +301,10 @@ describe('sign-in over HTTP', () => {
       const received: any[] = [];
       const ended = new Promise<unknown>((resolve) => {
         client.subscribe(
-          { query: 'subscription($id: ID!) { balanceChanged(walletId: $id) { reason } }', variables: { id: walletId } },
+          {
+            query: 'subscription($id: ID!) { balanceChanged(walletId: $id) { reason } }',
+            variables: { id: walletId },
+          },
           { next: (m) => received.push(m), error: (e) => resolve(e), complete: () => resolve('complete') },
         );
       });
