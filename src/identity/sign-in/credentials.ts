@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { ConflictError, NotFoundError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -14,7 +15,7 @@ export async function setPassword(
   input: { userId: string; email: string; password: string; verified: boolean; now?: Date },
 ): Promise<void> {
   const email = parse(zEmail, input.email);
-  const password = parse(zPassword, input.password);
+  const { password } = parse(z.object({ password: zPassword }), { password: input.password });
   const passwordHash = await hashPassword(password);
   const verifiedAt = input.verified ? (input.now ?? new Date()) : null;
   await conflictOnUnique(
@@ -53,7 +54,7 @@ export async function createOperator(
   input: { email: string; password: string; name?: string | undefined },
 ): Promise<{ userId: string }> {
   const email = parse(zEmail, input.email);
-  parse(zPassword, input.password);
+  parse(z.object({ password: zPassword }), { password: input.password });
   const taken = await db.passwordCredential.count({ where: { email } });
   if (taken) throw new ConflictError(`Another user already signs in as '${email}'`);
   const user = await db.user.create({
