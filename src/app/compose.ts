@@ -99,7 +99,7 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     idleTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
     absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
     // Same broadcast as revoked keys: open subscriptions match it by the credential's hash.
-    onRevoked: (hashes) => apiKeys.invalidate(hashes),
+    onInvalidated: (hashes) => apiKeys.invalidate(hashes),
   });
   const signInLimiter = new SignInLimiter(state, {
     perEmail: config.SIGN_IN_FAILURES_PER_EMAIL,

@@ -39,8 +39,9 @@ interface ServerContext {
 
 /**
  * CORS from GRAPHQL_CORS_ORIGINS, never a reflected origin (yoga's default reflects any origin
- * with credentials). Empty: no CORS headers (the console is same-origin). No cookies are used, so
- * credentials are never allowed; `*` is an explicit choice.
+ * with credentials). Empty: no CORS headers (the console is same-origin). Credentials are never
+ * allowed: the session cookie works only from our own origin (src/graphql/caller.ts), so another
+ * origin's page gets no session however CORS is set; `*` is an explicit choice.
  */
 function corsOptions(origins: string[]) {
   if (origins.length === 0) return false as const;

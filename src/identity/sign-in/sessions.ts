@@ -15,10 +15,11 @@ export interface SessionServiceDeps {
   idleTtlSeconds: number;
   absoluteTtlSeconds: number;
   /**
-   * Called with the token hashes of sessions just revoked, so open subscriptions end in every
-   * process (compose.ts hands it the API keys' invalidation broadcast, keyed by hash the same way).
+   * Called with the token hashes of sessions just revoked or moved to another organization, so their
+   * open subscriptions check again in every process (compose.ts hands it the API keys' invalidation
+   * broadcast, keyed by hash the same way).
    */
-  onRevoked?: (tokenHashes: string[]) => Promise<void>;
+  onInvalidated?: (tokenHashes: string[]) => Promise<void>;
 }
 
 /** A session just opened: the two secrets go to the browser as cookies and are never stored. */
@@ -133,10 +134,13 @@ export class SessionService {
 
   /** Acts in another organization from the next request on. The caller checked the user may. */
   async selectOrganization(sessionId: string, organizationId: string): Promise<void> {
-    await this.deps.db.userSession.update({
+    const { tokenHash } = await this.deps.db.userSession.update({
       where: { id: sessionId },
       data: { selectedOrganizationId: organizationId },
+      select: { tokenHash: true },
     });
+    // Subscriptions opened in the old organization end (CREDENTIAL_CHANGED).
+    await this.deps.onInvalidated?.([tokenHash]);
   }
 
   /** Ends sessions (one, or every one of a user) now; open subscriptions on them end too. */
@@ -150,7 +154,7 @@ export class SessionService {
       where: { ...target, revokedAt: null },
       data: { revokedAt: this.deps.clock() },
     });
-    if (rows.length) await this.deps.onRevoked?.(rows.map((r) => r.tokenHash));
+    if (rows.length) await this.deps.onInvalidated?.(rows.map((r) => r.tokenHash));
     return count;
   }
 

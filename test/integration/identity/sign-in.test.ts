@@ -351,6 +351,33 @@ describe('sign-in over HTTP', () => {
       client.dispose();
     });
 
+    it('ends a subscription with CREDENTIAL_CHANGED when its session selects another organization', async () => {
+      const email = newEmail();
+      const { userId } = await createPasswordUser(db.prisma, {
+        email,
+        password: PASSWORD,
+        organizationId: orgA,
+        role: 'owner',
+      });
+      await db.prisma.membership.create({
+        data: { id: `mem_${randomBytes(6).toString('hex')}`, organizationId: orgB, userId, role: 'member' },
+      });
+      const s = await signInOverHttp(t.url, email, PASSWORD);
+      const w = await wallet();
+      const client = wsClient(s);
+      const sub = await subscribe(client, w.id);
+      await probeUntilLive(w.id, sub.received);
+      const moved = await browser(
+        'mutation($o: ID!) { selectOrganization(organizationId: $o) { role } }',
+        { o: Buffer.from(`Organization:${orgB}`).toString('base64') },
+        s,
+      );
+      expect(moved.body.data.selectOrganization.role).toBe('MEMBER');
+      expect(await sub.ended).toBe('complete');
+      expect(codes(sub.received.at(-1))).toEqual(['CREDENTIAL_CHANGED']);
+      client.dispose();
+    });
+
     it('refuses a subscription by cookie without the CSRF connection param', async () => {
       const email = newEmail();
       await createPasswordUser(db.prisma, { email, password: PASSWORD, organizationId: orgA, role: 'owner' });

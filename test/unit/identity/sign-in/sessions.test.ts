@@ -19,7 +19,7 @@ describe('SessionService', () => {
       clock: () => new Date(now),
       idleTtlSeconds: 3_600,
       absoluteTtlSeconds: 86_400,
-      onRevoked: async (hashes) => {
+      onInvalidated: async (hashes) => {
         revoked.push(hashes);
       },
     });
