@@ -160,6 +160,33 @@ describe('what a session may do', () => {
     expect(selected.data.selectOrganization.organization.slug).toBe('sb');
   });
 
+  it("records an operator session's ledger postings under its user, not as the admin token", async () => {
+    const operator = await person({ platformAdmin: true });
+    const wallet = await t.app.services.ledger.ensureWallet({
+      organizationId: orgA,
+      ownerType: 'organization',
+      ownerId: orgA,
+      currency: 'USD',
+    });
+    const r = await as(
+      operator,
+      'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { transactionId } }',
+      {
+        i: {
+          walletId: wallet.id,
+          amountNanos: '1000',
+          idempotencyKey: `op-${operator.userId}`,
+          reason: 'goodwill',
+        },
+      },
+    );
+    expect(r.errors).toBeUndefined();
+    const tx = await db.prisma.ledgerTransaction.findFirstOrThrow({
+      where: { idempotencyKey: { contains: `op-${operator.userId}` } },
+    });
+    expect({ type: tx.actorType, id: tx.actorId }).toEqual({ type: 'user', id: operator.userId });
+  });
+
   it('does not let an API key use the session mutations', async () => {
     const r = await t.gql('mutation($o: ID!) { selectOrganization(organizationId: $o) { kind } }', {
       o: gid('Organization', orgA),
