@@ -9,11 +9,13 @@ import { z } from 'zod';
  */
 export const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+export const PASSWORD_LENGTH_MAX = 1024;
+
 /** At least 12 characters; at most 1,024 so that hashing a hostile body stays cheap. */
 export const zPassword = z
   .string()
   .min(12, 'must be at least 12 characters')
-  .max(1024, 'must be at most 1024 characters');
+  .max(PASSWORD_LENGTH_MAX, `must be at most ${PASSWORD_LENGTH_MAX} characters`);
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);

@@ -7,7 +7,7 @@ import { decryptSecret } from '../crypto.ts';
 import type { Principal, SessionPrincipal } from '../principal.ts';
 import { sessionCookies } from './cookies.ts';
 import { ForeignOriginError, InvalidCredentialsError } from './errors.ts';
-import { verifyNothing, verifyPassword } from './passwords.ts';
+import { PASSWORD_LENGTH_MAX, verifyNothing, verifyPassword } from './passwords.ts';
 import type { SessionService } from './sessions.ts';
 import type { SignInLimiter } from './sign-in-limiter.ts';
 
@@ -57,9 +57,12 @@ export async function signIn(
         include: { user: { select: { status: true } } },
       })
     : null;
-  const ok = credential
-    ? await verifyPassword(credential.passwordHash, input.password)
-    : await verifyNothing(input.password);
+  // No stored password is longer (zPassword): a longer one is wrong without hashing all of it.
+  const candidate = input.password.slice(0, PASSWORD_LENGTH_MAX + 1);
+  const ok =
+    credential && candidate.length <= PASSWORD_LENGTH_MAX
+      ? await verifyPassword(credential.passwordHash, candidate)
+      : await verifyNothing(candidate);
   if (!credential || !ok || credential.user.status !== 'active') {
     await services.signInLimiter.recordFailure(email, web.sourceAddress);
     throw new InvalidCredentialsError();

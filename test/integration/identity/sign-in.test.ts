@@ -112,7 +112,8 @@ describe('sign-in over HTTP', () => {
     const wrong = await browser(SIGN_IN, { input: { email, password: 'not the password at all' } });
     const unknown = await browser(SIGN_IN, { input: { email: newEmail(), password: PASSWORD } });
     const malformed = await browser(SIGN_IN, { input: { email: 'not-an-email', password: PASSWORD } });
-    for (const r of [wrong, unknown, malformed]) {
+    const huge = await browser(SIGN_IN, { input: { email, password: `${PASSWORD}${'x'.repeat(200_000)}` } });
+    for (const r of [wrong, unknown, malformed, huge]) {
       expect(codes(r.body)).toEqual(['INVALID_CREDENTIALS']);
       expect(r.body.errors[0].message).toBe(wrong.body.errors[0].message);
       expect(r.setCookies).toEqual([]);
