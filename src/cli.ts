@@ -136,7 +136,8 @@ options:
         process.stdout.write(
           values.json
             ? `${JSON.stringify(r)}\n`
-            : `organization ${r.organizationId}\nowner        ${r.userId}\napi key      ${r.apiKey}\n(the key is shown only once)\n`,
+            : `organization ${r.organizationId}\nowner        ${r.userId}\napi key      ${r.apiKey}\n(the key is shown only once)\n` +
+                `console      give the owner a password: tollgate user set-password --email ${email}\n`,
         );
       } finally {
         await app.close();
@@ -144,14 +145,100 @@ options:
       return EXIT.ok;
     },
   },
+  'user set-password': {
+    summary: 'give a user a password to sign in to the console (read from stdin, or asked for)',
+    usage: `usage: tollgate user set-password --email <email> [--user-id <id>]
+
+Sets the password a person signs in with (at least 12 characters), read from stdin when it is not
+a terminal, else asked for without echo. The email becomes the user's login (unique among
+logins) and counts as verified. --user-id names the user when several have that email.
+
+options:
+  --email <email>   the login email; without --user-id, the user who signs in with it or the only
+                    user with that email
+  --user-id <id>    the user (users.email is not unique across organizations)
+  -h, --help        show this help
+`,
+    options: { email: { type: 'string' }, 'user-id': { type: 'string' } },
+    async run(values, config) {
+      const email = values.email as string | undefined;
+      if (!email) {
+        process.stderr.write(`tollgate user set-password: --email is required\n\n${this.usage}`);
+        return EXIT.usage;
+      }
+      const { setPassword, userForEmail } = await import('./identity/sign-in/credentials.ts');
+      const { readSecret } = await import('./lib/read-secret.ts');
+      const password = await readSecret('password: ');
+      return withDatabase(config, async (db) => {
+        const userId = (values['user-id'] as string | undefined) ?? (await userForEmail(db, email)).id;
+        await setPassword(db, { userId, email, password, verified: true });
+        process.stdout.write(`password set for ${userId}; sign in as ${email.trim().toLowerCase()}\n`);
+      });
+    },
+  },
+  'user create-operator': {
+    summary: 'create a platform-admin user (an operator) who signs in with a password',
+    usage: `usage: tollgate user create-operator --email <email> [--name <name>]
+
+Creates a user with the platform-admin flag (the operator's powers in the console) and its
+password, read from stdin when it is not a terminal, else asked for without echo.
+
+options:
+  --email <email>   the operator's login email
+  --name <name>     display name
+  -h, --help        show this help
+`,
+    options: { email: { type: 'string' }, name: { type: 'string' } },
+    async run(values, config) {
+      const email = values.email as string | undefined;
+      if (!email) {
+        process.stderr.write(`tollgate user create-operator: --email is required\n\n${this.usage}`);
+        return EXIT.usage;
+      }
+      const { createOperator } = await import('./identity/sign-in/credentials.ts');
+      const { readSecret } = await import('./lib/read-secret.ts');
+      const password = await readSecret('password: ');
+      return withDatabase(config, async (db) => {
+        const { userId } = await createOperator(db, {
+          email,
+          password,
+          name: values.name as string | undefined,
+        });
+        process.stdout.write(`operator ${userId} created; sign in as ${email.trim().toLowerCase()}\n`);
+      });
+    },
+  },
 };
+
+/**
+ * Runs `fn` on the migrated database and closes it. A refusal the user can act on (a validation
+ * error, an unknown or ambiguous email) is one line on stderr and exit 1, not a stack.
+ */
+async function withDatabase(
+  config: Config,
+  fn: (db: import('./db/client.ts').Db) => Promise<void>,
+): Promise<number> {
+  const { AppError } = await import('./lib/errors.ts');
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.TOLLGATE_DATA_DIR });
+  try {
+    if (config.MIGRATE_ON_START) await database.migrate();
+    await fn(database.prisma);
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    process.stderr.write(`tollgate: ${err.message}\n`);
+    return EXIT.failed;
+  } finally {
+    await database.close();
+  }
+}
 
 const USAGE = `usage: tollgate <command> [options]
        tollgate <command> --help
 
 commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(20)} ${c.summary}`)
   .join('\n')}
 
 exit codes: 0 ok, 1 failed, 2 usage error, 75 embedded database in use, 78 invalid configuration
@@ -168,8 +255,12 @@ function usageError(err: unknown): string | null {
 }
 
 async function main(argv: string[]): Promise<number | null> {
-  const [name, ...rest] = argv;
-  if (name === 'help' && rest[0]) return main([rest[0], '--help']);
+  const [first, ...afterFirst] = argv;
+  // Two-word commands (`user set-password`): the group and the verb name one command.
+  const grouped = first === 'user' && afterFirst[0] !== undefined && !afterFirst[0].startsWith('-');
+  const name = grouped ? `${first} ${afterFirst[0]}` : first;
+  const rest = grouped ? afterFirst.slice(1) : afterFirst;
+  if (name === 'help' && rest[0]) return main([...rest, '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return EXIT.ok;

@@ -97,6 +97,13 @@ export const envSchema = z.object({
     z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
   ),
   API_KEY_CACHE_TTL_MS: int(30_000, 0),
+  // ---- sign-in (docs/security.md#sessions)
+  SESSION_IDLE_TTL_SECONDS: int(7 * 86_400, 60),
+  SESSION_ABSOLUTE_TTL_SECONDS: int(30 * 86_400, 60),
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  SIGN_IN_FAILURES_PER_EMAIL: int(10, 0),
+  SIGN_IN_FAILURES_PER_ADDRESS: int(100, 0),
+  SIGN_IN_FAILURE_WINDOW_SECONDS: int(900, 1),
   API_KEY_ROTATION_GRACE_SECONDS: int(86_400, 0),
   // ---- outbox
   OUTBOX_ENABLED: bool(true),

@@ -3,6 +3,9 @@ import type { AuthFailureLimiter } from './identity/auth-failure-limiter.ts';
 import type { ApiKeyService } from './identity/api-keys.ts';
 import type { IdentityAdminServices } from './identity/access.ts';
 import type { Principal } from './identity/principal.ts';
+import type { SessionService } from './identity/sign-in/sessions.ts';
+import type { SignInLimiter } from './identity/sign-in/sign-in-limiter.ts';
+import type { AppError } from './lib/errors.ts';
 import type { LagoIntegration } from './integrations/lago/handlers.ts';
 import type { LiteLLMService } from './integrations/litellm/service.ts';
 import type { Metrics } from './http/metrics.ts';
@@ -29,6 +32,8 @@ export interface GraphQLServices extends IdentityAdminServices, ReadinessDeps {
   pubsub: PubSub;
   apiKeys: ApiKeyService;
   authFailures: AuthFailureLimiter;
+  sessions: SessionService;
+  signInLimiter: SignInLimiter;
   metrics: Metrics;
   ledger: LedgerService;
   litellm: LiteLLMService;
@@ -52,5 +57,22 @@ export interface Context {
    * The credential the caller authenticated with (its SHA-256, never the secret) and a way to check
    * it again, so a long-lived subscription can end when the key is revoked. Absent outside GraphQL.
    */
-  credential?: { hash: string; authenticate(): Promise<Principal | null> } | null;
+  credential?: { hash: string; authenticate(): Promise<Principal | null>; expiresAt?: Date } | null;
+  /**
+   * A session cookie that did not authenticate (SESSION_EXPIRED, CSRF_TOKEN_INVALID): the request
+   * runs as anonymous and every root field but sign-in's own answers this error (key-scopes.ts).
+   */
+  sessionRejection?: AppError | null;
+  /** The browser exchange of an HTTP request (absent over WebSocket): cookies to set, where it came from. */
+  web?: WebExchange;
+}
+
+export interface WebExchange {
+  /** The request's Origin is the gateway's own, or absent (src/identity/sign-in/cookies.ts). */
+  sameOrigin: boolean;
+  sourceAddress: string;
+  /** Whether cookies get the Secure attribute (SESSION_COOKIE_SECURE). */
+  secureCookies: boolean;
+  /** Adds Set-Cookie lines to the response. */
+  setCookies(lines: string[]): void;
 }

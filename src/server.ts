@@ -2,7 +2,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { DocumentNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Config } from './config.ts';
 import { toGraphQLError } from './graphql/error-mapping.ts';
+import { sameOrigin } from './identity/sign-in/cookies.ts';
 import type { GraphQLServer } from './graphql/yoga.ts';
 import { sendError, sendJson } from './http/errors.ts';
 import type { Metrics } from './http/metrics.ts';
@@ -18,7 +20,7 @@ import { resolveRequestId, runWithRequestContext } from './lib/request-context.t
  * response and bound to every log line through AsyncLocalStorage.
  */
 export function createHttpServer(
-  deps: { metrics: Metrics },
+  deps: { metrics: Metrics; config?: Pick<Config, 'PUBLIC_BASE_URL' | 'GRAPHQL_CORS_ORIGINS'> },
   router: Router,
   graphql: GraphQLServer,
 ): http.Server {
@@ -74,6 +76,12 @@ export function createHttpServer(
   server.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').split('?', 1)[0] !== '/graphql') {
       socket.destroy();
+      return;
+    }
+    // Cross-site WebSocket hijacking: a browser sends our cookies with an upgrade from any page, and
+    // WebSockets have no CORS. Only our own origin, the GRAPHQL_CORS_ORIGINS and programs (no Origin) may connect.
+    if (!upgradeOriginAllowed(req, deps.config)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -160,6 +168,16 @@ function lastResort(res: ServerResponse, err: unknown, requestId: string) {
     logger.error({ err: inner, requestId }, 'answering a failed request failed');
     res.destroy();
   }
+}
+
+function upgradeOriginAllowed(
+  req: IncomingMessage,
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'GRAPHQL_CORS_ORIGINS'> | undefined,
+): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || sameOrigin(req.headers, config?.PUBLIC_BASE_URL)) return true;
+  const allowed = config?.GRAPHQL_CORS_ORIGINS ?? [];
+  return allowed.includes('*') || allowed.includes(origin);
 }
 
 async function asResult(

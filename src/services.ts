@@ -14,6 +14,8 @@ import type { LiteLLMService } from './integrations/litellm/service.ts';
 import type { AdmissionService } from './admission/admission-service.ts';
 import type { LagoIntegration } from './integrations/lago/handlers.ts';
 import type { RiskServices } from './risk/service.ts';
+import type { SessionService } from './identity/sign-in/sessions.ts';
+import type { SignInLimiter } from './identity/sign-in/sign-in-limiter.ts';
 import type { NotificationService } from './notifications/service.ts';
 import type { BreakerRegistry } from './infra/circuit-breaker.ts';
 import type { PaymentService } from './payments/payment-service.ts';
@@ -39,6 +41,10 @@ export interface Services {
   apiKeys: ApiKeyService;
   /** Wrong credentials per source address per minute, shared across replicas (429 over the limit). */
   authFailures: AuthFailureLimiter;
+  /** Browser sessions of signed-in people (src/identity/sign-in/sessions.ts). */
+  sessions: SessionService;
+  /** Failed sign-ins per email and per address, shared across replicas. */
+  signInLimiter: SignInLimiter;
   /** LiteLLM admin sync, budget backstop and drift, and `credentialFor(apiKeyId)` for the proxy. */
   litellm: LiteLLMService;
   /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/admission/port.ts). */

@@ -8,6 +8,8 @@ import { logger } from '../lib/logger.ts';
 import { ApiKeyService } from '../identity/api-keys.ts';
 import { decryptSecret } from '../identity/crypto.ts';
 import { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
+import { SessionService } from '../identity/sign-in/sessions.ts';
+import { SignInLimiter } from '../identity/sign-in/sign-in-limiter.ts';
 import { createLiteLLM } from '../integrations/litellm/service.ts';
 import { registerLagoHandlers } from '../integrations/lago/handlers.ts';
 import { createAdmission } from '../admission/admission-service.ts';
@@ -91,6 +93,20 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     clientIpHeader: config.CLIENT_IP_HEADER,
     nowMs,
   });
+  const sessions = new SessionService({
+    db,
+    clock,
+    idleTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
+    absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
+    // Same broadcast as revoked keys: open subscriptions match it by the credential's hash.
+    onInvalidated: (hashes) => apiKeys.invalidate(hashes),
+  });
+  const signInLimiter = new SignInLimiter(state, {
+    perEmail: config.SIGN_IN_FAILURES_PER_EMAIL,
+    perAddress: config.SIGN_IN_FAILURES_PER_ADDRESS,
+    windowSeconds: config.SIGN_IN_FAILURE_WINDOW_SECONDS,
+    nowMs,
+  });
 
   const litellm = createLiteLLM({ config, db, metrics, clock, outbox, decryptSecret });
   const lago = registerLagoHandlers({ config, db, outbox, clock });
@@ -145,6 +161,8 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     ledger,
     apiKeys,
     authFailures,
+    sessions,
+    signInLimiter,
     litellm,
     ...plans,
     risk,

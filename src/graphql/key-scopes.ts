@@ -9,6 +9,7 @@ import SchemaBuilder, {
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.ts';
 import { API_SCOPES, type ApiScope, hasScope } from '../identity/principal.ts';
+import { SessionExpiredError } from '../identity/sign-in/errors.ts';
 import { ScopeNotAllowedError, UnauthenticatedError } from '../lib/errors.ts';
 
 /**
@@ -50,8 +51,21 @@ export function keyScopeOf(field: { extensions?: { pothosOptions?: unknown } | n
   return (field.extensions?.pothosOptions as { keyScope?: KeyScope } | undefined)?.keyScope;
 }
 
+/**
+ * Root fields a request whose session cookie failed may still use: signing in again (a stale
+ * cookie must not lock anyone out) and the public sign-in settings. signOut also passes when the
+ * session merely ended (it then clears the cookies), never with a wrong CSRF token.
+ */
+const SESSION_OPTIONAL_FIELDS = new Set(['signIn', 'authSettings']);
+
 /** Throws unless the caller's credential carries `scope` (the admin token carries every scope). */
 export function requireKeyScope(ctx: Context, scope: KeyScope | undefined, field: string): void {
+  const rejection = ctx.sessionRejection;
+  if (
+    rejection &&
+    !(SESSION_OPTIONAL_FIELDS.has(field) || (field === 'signOut' && rejection instanceof SessionExpiredError))
+  )
+    throw rejection;
   if (scope === 'none') return;
   const p = ctx.principal;
   if (p === null) throw new UnauthenticatedError();

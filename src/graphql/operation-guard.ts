@@ -3,6 +3,7 @@ import { type ExecutionArgs, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
+import { SessionExpiredError } from '../identity/sign-in/errors.ts';
 import { UnauthenticatedError } from '../lib/errors.ts';
 import type { QueryCostBudget } from './cost-budget.ts';
 import { IntrospectionDisabledError, QueryCostTooHighError, QueryTimeoutError } from './errors.ts';
@@ -10,7 +11,14 @@ import { operationCost } from './query-cost.ts';
 import { rootFieldNames } from './root-fields.ts';
 
 /** What a caller without a credential may select at the root. */
-const ANONYMOUS_FIELDS = new Set(['health', '__typename']);
+/** signOut answers false anonymously (it only clears cookies); signIn and authSettings are public. */
+const ANONYMOUS_FIELDS = new Set(['health', '__typename', 'signIn', 'signOut', 'authSettings']);
+/**
+ * Root fields a request whose session cookie failed may still ask for: signing in again (a stale
+ * cookie must not lock anyone out) and the public settings. signOut also passes when the session
+ * merely ended (it then clears the cookies), never with a wrong CSRF token.
+ */
+const SESSION_OPTIONAL_FIELDS = new Set(['__typename', 'signIn', 'authSettings']);
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
 
 type GuardedContext = Context & { req?: IncomingMessage };
@@ -18,7 +26,9 @@ type GuardedContext = Context & { req?: IncomingMessage };
 /**
  * Runs once the caller is known, before a resolver runs, for queries, mutations and subscriptions
  * alike (HTTP, SSE and graphql-ws all execute through here):
- * 1. who may ask: an anonymous caller gets `health` (and introspection only when
+ * 0. a session cookie that failed (SESSION_EXPIRED, CSRF_TOKEN_INVALID) answers its error, except
+ *    for sign-in's own fields;
+ * 1. who may ask: an anonymous caller gets `health`, sign-in's fields (and introspection only when
  *    GRAPHQL_INTROSPECTION=everyone); GRAPHQL_INTROSPECTION=off refuses it to everyone;
  * 2. the cost ceiling per operation (query-cost.ts), smaller for anonymous callers;
  * 3. the cost budget per minute per caller (cost-budget.ts): per API key, per source address for
@@ -40,6 +50,16 @@ export function useOperationGuard(deps: { config: Config; budget: QueryCostBudge
     const roots = rootFieldNames(args.document, operation);
     const introspects = roots.some((name) => INTROSPECTION_FIELDS.has(name));
     if (introspects && config.GRAPHQL_INTROSPECTION === 'off') throw new IntrospectionDisabledError();
+    const rejection = ctx.sessionRejection;
+    if (
+      rejection &&
+      !roots.every(
+        (name) =>
+          SESSION_OPTIONAL_FIELDS.has(name) ||
+          (name === 'signOut' && rejection instanceof SessionExpiredError),
+      )
+    )
+      throw rejection;
     if (anonymous) {
       const allowed = (name: string) =>
         ANONYMOUS_FIELDS.has(name) ||
@@ -65,7 +85,11 @@ export function useOperationGuard(deps: { config: Config; budget: QueryCostBudge
       p?.kind === 'platform_admin'
         ? null
         : await budget.charge(
-            p === null ? `anonymous:${ctx.services.authFailures.sourceOf(ctx.req)}` : `api_key:${p.apiKeyId}`,
+            p === null
+              ? `anonymous:${ctx.services.authFailures.sourceOf(ctx.req)}`
+              : p.kind === 'session'
+                ? `session:${p.sessionId}`
+                : `api_key:${p.apiKeyId}`,
             cost,
             anonymous
               ? config.GRAPHQL_ANONYMOUS_COST_BUDGET_PER_MINUTE

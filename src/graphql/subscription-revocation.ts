@@ -2,7 +2,7 @@ import type { ExecutionResult } from 'graphql';
 import { type Plugin, isAsyncIterable } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import type { ApiKeyPrincipal, ApiKeyService } from '../identity/api-keys.ts';
-import type { Principal } from '../identity/principal.ts';
+import type { Principal, SessionPrincipal } from '../identity/principal.ts';
 import { ForbiddenError } from '../lib/errors.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import { toGraphQLError } from './error-mapping.ts';
@@ -21,7 +21,7 @@ export function useSubscriptionRevocation(apiKeys: ApiKeyService): Plugin {
     onSubscribe({ args }) {
       const ctx = args.contextValue as unknown as Context;
       const { credential, principal } = ctx;
-      if (!credential || principal?.kind !== 'api_key') return;
+      if (!credential || (principal?.kind !== 'api_key' && principal?.kind !== 'session')) return;
       const requestId = ctx.requestId ?? currentRequestId() ?? 'unknown';
       return {
         onSubscribeResult({ result, setResult }) {
@@ -31,8 +31,7 @@ export function useSubscriptionRevocation(apiKeys: ApiKeyService): Plugin {
           const ended = new Promise<ExecutionResult>((resolve) => {
             end = resolve;
           });
-          const stop = apiKeys.onInvalidated((hashes) => {
-            if (hashes !== null && !hashes.includes(credential.hash)) return;
+          const recheck = () =>
             credential.authenticate().then(
               (now) => {
                 if (!sameRights(principal, now))
@@ -44,7 +43,15 @@ export function useSubscriptionRevocation(apiKeys: ApiKeyService): Plugin {
               },
               (err) => end(failure(err)),
             );
+          const stopListening = apiKeys.onInvalidated((hashes) => {
+            if (hashes === null || hashes.includes(credential.hash)) recheck();
           });
+          // A session also ends by time, which nobody broadcasts: check again when it is due to end.
+          const expiry = expiryTimer(credential.expiresAt, () => recheck().then(() => expiry.reschedule()));
+          const stop = () => {
+            stopListening();
+            expiry.cancel();
+          };
           setResult(endWith(result, ended, stop));
         },
       };
@@ -52,7 +59,35 @@ export function useSubscriptionRevocation(apiKeys: ApiKeyService): Plugin {
   };
 }
 
-function sameRights(before: ApiKeyPrincipal, now: Principal | null): boolean {
+/** Fires `check` at `expiresAt` (and again wherever a still-valid session's new expiry lies). */
+function expiryTimer(expiresAt: Date | undefined, check: () => Promise<void>) {
+  let timer: NodeJS.Timeout | undefined;
+  let at = expiresAt?.getTime();
+  const schedule = () => {
+    if (at === undefined) return;
+    // setTimeout holds at most 2^31-1 ms (~24.8 days); a later expiry is reached in steps.
+    timer = setTimeout(() => void check(), Math.min(Math.max(at - Date.now(), 0) + 1_000, 2 ** 31 - 1));
+    timer.unref();
+  };
+  schedule();
+  return {
+    reschedule() {
+      at = at === undefined ? undefined : Math.max(at, Date.now()) + 60_000;
+      schedule();
+    },
+    cancel: () => clearTimeout(timer),
+  };
+}
+
+function sameRights(before: ApiKeyPrincipal | SessionPrincipal, now: Principal | null): boolean {
+  if (before.kind === 'session')
+    return (
+      now?.kind === 'session' &&
+      now.sessionId === before.sessionId &&
+      now.organizationId === before.organizationId &&
+      now.role === before.role &&
+      now.isPlatformAdmin === before.isPlatformAdmin
+    );
   return (
     now?.kind === 'api_key' &&
     now.apiKeyId === before.apiKeyId &&

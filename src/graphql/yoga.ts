@@ -1,13 +1,12 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLError } from 'graphql';
 import { type Plugin, createYoga } from 'graphql-yoga';
 import type { Context } from '../context.ts';
-import { authenticate, extractCredential } from '../identity/authenticate.ts';
-import { sha256Hex } from '../identity/crypto.ts';
 import { currentRequestId } from '../lib/request-context.ts';
 import { schema } from '../schema/index.ts';
 import type { GraphQLServices } from '../context.ts';
+import { resolveCaller } from './caller.ts';
 import { QueryCostBudget } from './cost-budget.ts';
 import { documentLimitPlugins } from './document-limits.ts';
 import { toGraphQLError } from './error-mapping.ts';
@@ -33,14 +32,16 @@ function useRequestIdInResults(): Plugin {
 
 interface ServerContext {
   req?: IncomingMessage;
+  res?: ServerResponse;
   connectionParams?: Record<string, unknown>;
   extra?: { request?: IncomingMessage };
 }
 
 /**
  * CORS from GRAPHQL_CORS_ORIGINS, never a reflected origin (yoga's default reflects any origin
- * with credentials). Empty: no CORS headers (the console is same-origin). No cookies are used, so
- * credentials are never allowed; `*` is an explicit choice.
+ * with credentials). Empty: no CORS headers (the console is same-origin). Credentials are never
+ * allowed: the session cookie works only from our own origin (src/graphql/caller.ts), so another
+ * origin's page gets no session however CORS is set; `*` is an explicit choice.
  */
 function corsOptions(origins: string[]) {
   if (origins.length === 0) return false as const;
@@ -83,29 +84,8 @@ export function createGraphQL(services: GraphQLServices) {
         const v = req?.headers[name];
         return Array.isArray(v) ? v[0] : v;
       };
-      const credential = extractCredential({
-        authorization: headerOf('authorization'),
-        'x-api-key': headerOf('x-api-key'),
-      });
-      const limiter = services.authFailures;
-      const principal = await limiter.guard(
-        limiter.sourceOf(init.req ?? init.extra?.request),
-        credential,
-        () => authenticate(services, credential),
-      );
-      return {
-        requestId,
-        userAgent: headerOf('user-agent'),
-        principal,
-        services,
-        credential:
-          credential === null
-            ? null
-            : {
-                hash: sha256Hex(credential),
-                authenticate: () => authenticate(services, credential),
-              },
-      };
+      const caller = await resolveCaller(services, init.req ?? init.extra?.request, init.res, headerOf);
+      return { requestId, userAgent: headerOf('user-agent'), services, ...caller };
     },
   });
 }

@@ -4,7 +4,7 @@ import type { Db, Tx } from '../db/client.ts';
 import { isUniqueViolation } from '../db/unique-violation.ts';
 import type { LiteLLMSyncFlags } from '../integrations/litellm/outbox.ts';
 import type { ApiKeyService } from './api-keys.ts';
-import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast } from './principal.ts';
+import { type Principal, type Role, isPlatformAdmin, isRole, roleAtLeast, isMember } from './principal.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -43,7 +43,7 @@ export function requirePrincipal(p: Principal | null): Principal {
 
 export function orgAccess(p: Principal | null, organizationId: string): Access | null {
   if (isPlatformAdmin(p)) return { kind: 'platform' };
-  if (p?.kind === 'api_key' && p.organizationId === organizationId)
+  if (isMember(p) && p.organizationId === organizationId)
     return { kind: 'member', role: p.role, userId: p.userId };
   return null;
 }

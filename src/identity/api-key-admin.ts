@@ -7,7 +7,7 @@ import {
   requireWithinLimits,
 } from './key-limits.ts';
 import { encryptSecret, randomBase62, sha256Hex } from './crypto.ts';
-import { API_SCOPES, type ApiScope, type Principal, type Role } from './principal.ts';
+import { API_SCOPES, type ApiScope, type Principal, type Role, isMember } from './principal.ts';
 import { enqueueKeyDelete, enqueueKeyUpsert, type Tx } from '../integrations/litellm/outbox.ts';
 import { writeAudit } from '../lib/audit.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.ts';
@@ -73,7 +73,7 @@ function checkMoneyFields(
  * cache, so a limit just tightened applies at once.
  */
 async function callerLimits(ctx: Ctx, p: Principal | null): Promise<KeyLimits | null> {
-  if (p?.kind !== 'api_key') return null;
+  if (p?.kind !== 'api_key') return null; // a session has no key of its own: its role bounds it
   const own = await ctx.services.db.apiKey.findUnique({ where: { id: p.apiKeyId } });
   if (!own) throw new NotFoundError('API key', p.apiKeyId);
   return limitsOf(own);
@@ -101,10 +101,10 @@ function limitsOf(k: KeyLimits & { graceUntil?: Date | null }): KeyLimits {
 async function requireKeyOwnerAccess(ctx: Ctx, organizationId: string, userId: string): Promise<Role> {
   const p = requirePrincipal(ctx.principal);
   const targetRole = await roleOf(ctx.services.db, organizationId, userId);
-  if (p.kind === 'api_key' && !p.isPlatformAdmin && p.organizationId !== organizationId)
+  if (isMember(p) && !p.isPlatformAdmin && p.organizationId !== organizationId)
     throw new NotFoundError('Organization', organizationId);
   if (!targetRole) throw new NotFoundError('User', userId);
-  if (p.kind === 'api_key' && !p.isPlatformAdmin && p.userId !== userId) {
+  if (isMember(p) && !p.isPlatformAdmin && p.userId !== userId) {
     const access = requireOrgRole(p, organizationId, 'admin');
     if (!canActOn(access, targetRole)) throw new ForbiddenError("An admin cannot manage an owner's keys");
   }
@@ -149,8 +149,8 @@ export async function createApiKey(
   opts: { system?: boolean; tx?: Tx } = {},
 ) {
   const p = opts.system ? null : requirePrincipal(ctx.principal);
-  const organizationId = input.organizationId ?? (p?.kind === 'api_key' ? p.organizationId : null);
-  const userId = input.userId ?? (p?.kind === 'api_key' ? p.userId : null);
+  const organizationId = input.organizationId ?? (isMember(p) ? p.organizationId : null);
+  const userId = input.userId ?? (isMember(p) ? p.userId : null);
   if (!organizationId) throw new ValidationError('organizationId: required', { param: 'organizationId' });
   if (!userId) throw new ValidationError('userId: required', { param: 'userId' });
   const fields = parse(KeyFields, input);
@@ -211,7 +211,7 @@ async function auditKey(tx: Tx, ctx: Ctx, organizationId: string, action: string
   const p = ctx.principal;
   await writeAudit(tx, {
     organizationId,
-    actor: { type: p?.kind ?? 'system', id: p?.kind === 'api_key' ? p.userId : null },
+    actor: { type: p?.kind ?? 'system', id: isMember(p) ? p.userId : null },
     action,
     entityType: 'api_key',
     entityId: id,
@@ -222,13 +222,13 @@ async function auditKey(tx: Tx, ctx: Ctx, organizationId: string, action: string
 async function loadKey(ctx: Ctx, id: string) {
   const p = requirePrincipal(ctx.principal);
   const key = await ctx.services.db.apiKey.findUnique({ where: { id } });
-  if (!key || (p.kind === 'api_key' && !p.isPlatformAdmin && p.organizationId !== key.organizationId))
+  if (!key || (isMember(p) && !p.isPlatformAdmin && p.organizationId !== key.organizationId))
     throw new NotFoundError('API key', id);
   try {
     await requireKeyOwnerAccess(ctx, key.organizationId, key.userId);
   } catch (err) {
     // A member asking about a colleague's key learns nothing about it.
-    if (err instanceof ForbiddenError && p.kind === 'api_key' && p.role === 'member')
+    if (err instanceof ForbiddenError && isMember(p) && p.role === 'member')
       throw new NotFoundError('API key', id);
     throw err;
   }

@@ -23,6 +23,7 @@ import {
   zSlug,
   type IdentityAdminContext,
 } from './access.ts';
+import { isMember } from './principal.ts';
 
 type Ctx = IdentityAdminContext;
 
@@ -38,7 +39,7 @@ async function audit(
   const p = ctx.principal;
   await writeAudit(tx, {
     organizationId,
-    actor: { type: p?.kind ?? 'system', id: p?.kind === 'api_key' ? p.userId : null },
+    actor: { type: p?.kind ?? 'system', id: isMember(p) ? p.userId : null },
     action,
     entityType,
     entityId,
@@ -79,10 +80,7 @@ export async function createOrganization(
 ) {
   if (
     !opts.system &&
-    !(
-      ctx.principal?.kind === 'platform_admin' ||
-      (ctx.principal?.kind === 'api_key' && ctx.principal.isPlatformAdmin)
-    )
+    !(ctx.principal?.kind === 'platform_admin' || (isMember(ctx.principal) && ctx.principal.isPlatformAdmin))
   )
     throw new ForbiddenError('Only a platform admin can create organizations');
   const data = parse(CreateOrganization, input);
@@ -319,9 +317,8 @@ async function userAccess(ctx: Ctx, userId: string, min: Role): Promise<{ organi
   const { db } = ctx.services;
   const user = await db.user.findFirst({ where: { id: userId, status: { not: 'deleted' } } });
   if (!user) throw new NotFoundError('User', userId);
-  if (p?.kind === 'platform_admin' || (p?.kind === 'api_key' && p.isPlatformAdmin))
-    return { organizationId: null };
-  if (p?.kind !== 'api_key') throw new NotFoundError('User', userId);
+  if (p?.kind === 'platform_admin' || (isMember(p) && p.isPlatformAdmin)) return { organizationId: null };
+  if (!isMember(p)) throw new NotFoundError('User', userId);
   if (p.userId === userId) return { organizationId: p.organizationId };
   const targetRole = await roleOf(db, p.organizationId, userId);
   if (!targetRole) throw new NotFoundError('User', userId);
@@ -340,7 +337,7 @@ const UpdateUser = z.object({ name: zName.nullish(), email: zEmail.nullish() });
 export async function updateUser(ctx: Ctx, id: string, input: z.input<typeof UpdateUser>) {
   const { organizationId } = await userAccess(ctx, id, 'admin');
   const p = ctx.principal;
-  if (p?.kind === 'api_key' && !p.isPlatformAdmin && p.userId !== id) {
+  if (isMember(p) && !p.isPlatformAdmin && p.userId !== id) {
     const elsewhere = await ctx.services.db.membership.count({
       where: { userId: id, organizationId: { not: p.organizationId } },
     });
@@ -460,8 +457,8 @@ export async function deleteUser(ctx: Ctx, id: string) {
   const p = ctx.principal!;
   const memberships = await db.membership.findMany({ where: { userId: id } });
   const platform = p.kind === 'platform_admin' || p.isPlatformAdmin;
-  if (!platform && p.kind === 'api_key') requireOrgRole(p, p.organizationId, 'admin');
-  if (!platform && memberships.some((m) => p.kind === 'api_key' && m.organizationId !== p.organizationId))
+  if (!platform && isMember(p)) requireOrgRole(p, p.organizationId, 'admin');
+  if (!platform && memberships.some((m) => isMember(p) && m.organizationId !== p.organizationId))
     throw new ForbiddenError('User belongs to other organizations; remove the membership instead');
   const result = await db.$transaction(async (tx) => {
     const hashes: string[] = [];

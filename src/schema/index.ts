@@ -11,6 +11,7 @@ import './identity/team.ts';
 import './identity/user.ts';
 import './identity/api-key.ts';
 import './identity/viewer.ts';
+import './identity/sign-in.ts';
 import './litellm.ts';
 import './lago.ts';
 import './pricing.ts';

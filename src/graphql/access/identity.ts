@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../../context.ts';
-import { isPlatformAdmin, roleAtLeast } from '../../identity/principal.ts';
+import { isPlatformAdmin, roleAtLeast, isMember } from '../../identity/principal.ts';
 import { orgAccess } from '../../identity/access.ts';
 
 /** Per-request batch: which of these users share the caller's organization (one query per batch). */
@@ -9,7 +9,7 @@ const sharedOrgLoaders = new WeakMap<Context, DataLoader<string, boolean>>();
 /** Does this user share the calling API key's organization? */
 export function sharesOrg(ctx: Context, userId: string): Promise<boolean> {
   const p = ctx.principal;
-  if (p?.kind !== 'api_key') return Promise.resolve(false);
+  if (!isMember(p)) return Promise.resolve(false);
   let loader = sharedOrgLoaders.get(ctx);
   if (!loader) {
     loader = new DataLoader(async (ids) => {
@@ -32,20 +32,20 @@ export const inOrg = (ctx: Context, organizationId: string): boolean =>
 /** A user: the caller itself, anyone sharing its organization, anyone for a platform admin. */
 export async function canSeeUser(ctx: Context, user: { id: string }): Promise<boolean> {
   const p = ctx.principal;
-  return isPlatformAdmin(p) || (p?.kind === 'api_key' && p.userId === user.id) || sharesOrg(ctx, user.id);
+  return isPlatformAdmin(p) || (isMember(p) && p.userId === user.id) || sharesOrg(ctx, user.id);
 }
 
 /** An admin or owner of this organization, or a platform admin. */
 export function isOrgAdmin(ctx: Context, organizationId: string | null): boolean {
   const p = ctx.principal;
   if (isPlatformAdmin(p)) return true;
-  return p?.kind === 'api_key' && p.organizationId === organizationId && roleAtLeast(p.role, 'admin');
+  return isMember(p) && p.organizationId === organizationId && roleAtLeast(p.role, 'admin');
 }
 
 /** Admins and owners see every key of their organization; members only their own. */
 export function canSeeKey(ctx: Context, key: { organizationId: string; userId: string }): boolean {
   const p = ctx.principal;
   if (isPlatformAdmin(p)) return true;
-  if (p?.kind !== 'api_key' || p.organizationId !== key.organizationId) return false;
+  if (!isMember(p) || p.organizationId !== key.organizationId) return false;
   return p.userId === key.userId || roleAtLeast(p.role, 'admin');
 }

@@ -1,6 +1,6 @@
 import type { Context } from '../../context.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { type Principal, hasScope, isPlatformAdmin } from '../../identity/principal.ts';
+import { type Principal, hasScope, isMember, isPlatformAdmin } from '../../identity/principal.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
 import type { OwnerType } from '../../ledger/accounts.ts';
 import { canSeeWallet } from './wallets.ts';
@@ -11,7 +11,7 @@ import { decodeId } from '../ids.ts';
  * call these; the money rules themselves are in src/payments/payment-service.ts.
  */
 
-const isManager = (p: Principal) => p.kind === 'api_key' && (p.role === 'owner' || p.role === 'admin');
+const isManager = (p: Principal): boolean => isMember(p) && (p.role === 'owner' || p.role === 'admin');
 
 /**
  * May the caller see this order and its payments? Admins of the org all (with read, or billing for
@@ -24,7 +24,7 @@ export async function canSeeOrder(
   const p = ctx.principal;
   if (!p) return false;
   if (isPlatformAdmin(p)) return true;
-  if (p.kind !== 'api_key' || p.organizationId !== order.organizationId) return false;
+  if (!isMember(p) || p.organizationId !== order.organizationId) return false;
   if (isManager(p) && hasScope(p, 'billing')) return true;
   if (!hasScope(p, 'read')) return false;
   if (isManager(p) || order.userId === p.userId) return true;
@@ -52,7 +52,7 @@ export async function topUpOrganization(
   if (!p) throw new UnauthenticatedError();
   if (!hasScope(p, 'billing')) throw new ForbiddenError('Requires the billing scope');
   let organizationId: string;
-  if (p.kind === 'api_key') organizationId = p.organizationId;
+  if (isMember(p)) organizationId = p.organizationId;
   else if (requested) organizationId = decodeId(requested, 'Organization');
   else
     throw new ValidationError('organizationId is required for platform admins', { param: 'organizationId' });
@@ -72,7 +72,7 @@ export async function resolveTopUpOwner(
   const prefix = owner.type === 'organization' ? 'Organization' : owner.type === 'team' ? 'Team' : 'User';
   const id = decodeId(owner.id, prefix);
   const db = ctx.services.db;
-  const manager = isPlatformAdmin(p) || (p.kind === 'api_key' && (p.role === 'owner' || p.role === 'admin'));
+  const manager = isPlatformAdmin(p) || (isMember(p) && (p.role === 'owner' || p.role === 'admin'));
   if (owner.type === 'organization') {
     if (id !== organizationId) throw new NotFoundError('Organization', id);
   } else if (owner.type === 'team') {
@@ -80,7 +80,7 @@ export async function resolveTopUpOwner(
     if (!team) throw new NotFoundError('Team', id);
     if (
       !manager &&
-      p.kind === 'api_key' &&
+      isMember(p) &&
       !(await db.teamMember.findFirst({ where: { teamId: id, userId: p.userId } }))
     )
       throw new ForbiddenError('Only members of the team may top up its wallet');
@@ -89,7 +89,7 @@ export async function resolveTopUpOwner(
       where: { organizationId_userId: { organizationId, userId: id } },
     });
     if (!member) throw new NotFoundError('User', id);
-    if (!manager && p.kind === 'api_key' && p.userId !== id)
+    if (!manager && isMember(p) && p.userId !== id)
       throw new ForbiddenError('Members may top up only their own wallet');
   }
   return { ownerType: owner.type, ownerId: id };
@@ -102,8 +102,7 @@ export async function authorizeRefund(ctx: Context, paymentIdArg: string | numbe
   const paymentId = decodeId(paymentIdArg, 'Payment');
   const organizationId = await ctx.services.payments.organizationOfPayment(paymentId);
   if (!isPlatformAdmin(p)) {
-    if (p.kind !== 'api_key' || p.organizationId !== organizationId)
-      throw new NotFoundError('Payment', paymentId);
+    if (!isMember(p) || p.organizationId !== organizationId) throw new NotFoundError('Payment', paymentId);
     if (p.role !== 'owner' || !hasScope(p, 'billing'))
       throw new ForbiddenError('Refunds require the owner role and the billing scope');
   }
@@ -119,7 +118,7 @@ export function visibleOrdersWhere(
   if (!p) throw new UnauthenticatedError();
   if (isPlatformAdmin(p))
     return organizationIdArg ? { organizationId: decodeId(organizationIdArg, 'Organization') } : {};
-  if (p.kind === 'api_key' && hasScope(p, 'read'))
+  if (isMember(p) && hasScope(p, 'read'))
     return p.role === 'owner' || p.role === 'admin'
       ? { organizationId: p.organizationId }
       : { organizationId: p.organizationId, userId: p.userId };
@@ -139,7 +138,7 @@ export function billingOrdersWhere(
   if (!p) throw new UnauthenticatedError();
   const requested = organizationIdArg ? decodeId(organizationIdArg, 'Organization') : null;
   if (isPlatformAdmin(p)) return requested ? { organizationId: requested } : {};
-  if (p.kind !== 'api_key' || !isManager(p))
+  if (!isMember(p) || !isManager(p))
     throw new ForbiddenError('The top-up history requires the owner or admin role');
   if (requested && requested !== p.organizationId) throw new NotFoundError('Organization', requested);
   return { organizationId: p.organizationId };

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.ts';
-import { isPlatformAdmin } from '../../identity/principal.ts';
+import { isPlatformAdmin, isMember } from '../../identity/principal.ts';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
 import { planVisibleTo } from '../../plans/plan-access.ts';
 import type { SubjectIds } from '../../plans/plans.ts';
@@ -39,7 +39,7 @@ export function callerSubject(ctx: Context, args: SubjectArgs): SubjectIds {
       apiKeyId: opt(args.apiKeyId, 'ApiKey'),
     };
   }
-  if (p.kind !== 'api_key') throw new UnauthenticatedError();
+  if (!isMember(p)) throw new UnauthenticatedError();
   if (args.organizationId && decodeId(String(args.organizationId), 'Organization') !== p.organizationId)
     throw new NotFoundError('Organization', String(args.organizationId));
   if (named === null || named === undefined)
@@ -57,7 +57,7 @@ export function callerSubject(ctx: Context, args: SubjectArgs): SubjectIds {
 export async function canSeePlan(ctx: Context, plan: { id: string }): Promise<boolean> {
   const p = ctx.principal;
   if (isPlatformAdmin(p)) return true;
-  return p?.kind === 'api_key' && planVisibleTo(ctx.services.db, plan.id, p.organizationId);
+  return isMember(p) && planVisibleTo(ctx.services.db, plan.id, p.organizationId);
 }
 
 /** The organization a caller may watch limit events of: its own, or any for a platform admin. */
@@ -69,11 +69,11 @@ export function watchedOrganization(
   if (!p) throw new UnauthenticatedError();
   if (organizationId) {
     const id = decodeId(String(organizationId), 'Organization');
-    if (!isPlatformAdmin(p) && (p.kind !== 'api_key' || p.organizationId !== id))
+    if (!isPlatformAdmin(p) && (!isMember(p) || p.organizationId !== id))
       throw new NotFoundError('Organization', id);
     return id;
   }
-  if (p.kind !== 'api_key')
+  if (!isMember(p))
     throw new ValidationError('organizationId is required for a platform admin', { param: 'organizationId' });
   return p.organizationId;
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../../context.ts';
-import { type Role, isPlatformAdmin } from '../../identity/principal.ts';
+import { type Role, isPlatformAdmin, isMember } from '../../identity/principal.ts';
 import { decodeId } from '../ids.ts';
 
 /** The scopes a field or type may ask for in `authScopes` (the builder's AuthScopes). */
@@ -17,8 +17,7 @@ export function authScopesOf(context: Context) {
     authenticated: p !== null,
     platformAdmin: isPlatformAdmin(p),
     orgRole: ({ organizationId, roles }: AuthScopes['orgRole']) =>
-      isPlatformAdmin(p) ||
-      (p?.kind === 'api_key' && p.organizationId === organizationId && roles.includes(p.role)),
+      isPlatformAdmin(p) || (isMember(p) && p.organizationId === organizationId && roles.includes(p.role)),
   };
 }
 

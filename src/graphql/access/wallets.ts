@@ -1,6 +1,6 @@
 import type { Context } from '../../context.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { isPlatformAdmin } from '../../identity/principal.ts';
+import { isPlatformAdmin, isMember } from '../../identity/principal.ts';
 
 interface WalletOwnerRef {
   organizationId: string;
@@ -13,7 +13,7 @@ const teamIdsByContext = new WeakMap<Context, Promise<Set<string>>>();
 /** The teams the calling API key's user belongs to (once per request). */
 function callerTeamIds(ctx: Context): Promise<Set<string>> {
   const p = ctx.principal;
-  if (p?.kind !== 'api_key') return Promise.resolve(new Set());
+  if (!isMember(p)) return Promise.resolve(new Set());
   let ids = teamIdsByContext.get(ctx);
   if (!ids) {
     ids = ctx.services.db.teamMember
@@ -36,7 +36,7 @@ export async function canSeeWallet(ctx: Context, wallet: WalletOwnerRef): Promis
   const p = ctx.principal;
   if (!p) return false;
   if (isPlatformAdmin(p)) return true;
-  if (p.kind !== 'api_key' || p.organizationId !== wallet.organizationId) return false;
+  if (!isMember(p) || p.organizationId !== wallet.organizationId) return false;
   if (p.role === 'owner' || p.role === 'admin') return true;
   if (wallet.ownerType === 'organization') return true;
   if (wallet.ownerType === 'user') return wallet.ownerId === p.userId;
@@ -52,8 +52,7 @@ export async function visibleWalletsWhere(
   const p = ctx.principal;
   if (!p) return { id: { in: [] } };
   if (isPlatformAdmin(p)) return organizationId ? { organizationId } : {};
-  if (p.kind !== 'api_key' || (organizationId && organizationId !== p.organizationId))
-    return { id: { in: [] } };
+  if (!isMember(p) || (organizationId && organizationId !== p.organizationId)) return { id: { in: [] } };
   const base = { organizationId: p.organizationId };
   if (p.role === 'owner' || p.role === 'admin') return base;
   const teams = [...(await callerTeamIds(ctx))];

@@ -2,6 +2,7 @@ import type { Context } from '../../context.ts';
 import { resolveTopUpOwner, topUpOrganization } from '../../graphql/access/payments.ts';
 import type { OwnerType } from '../../payments/payment-service.ts';
 import type { PaymentPresentation } from '../../providers/payment/types.ts';
+import { isMember } from '../../identity/principal.ts';
 
 export interface CreateTopUpArgs {
   organizationId?: string | number | null;
@@ -26,7 +27,7 @@ export async function createTopUp(ctx: Context, input: CreateTopUpArgs) {
   const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
   const result = await ctx.services.payments.createTopUp({
     organizationId,
-    userId: p.kind === 'api_key' ? p.userId : null,
+    userId: isMember(p) ? p.userId : null,
     owner,
     currency: input.currency,
     amountMinor: input.amount,

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.ts';
 import { callerSubject } from '../../graphql/access/plans.ts';
 import { decodeId } from '../../graphql/ids.ts';
-import { isPlatformAdmin } from '../../identity/principal.ts';
+import { isPlatformAdmin, isMember } from '../../identity/principal.ts';
 import type { PriceChangeInput, PriceRuleInput, PriceRulePatch } from '../../pricing/price-rules.ts';
 
 /** GraphQL's shape of an input: an absent optional field arrives as null. */
@@ -65,7 +65,7 @@ export async function quotePrice(ctx: Context, args: QuoteArgs) {
   const at = args.at ?? ctx.services.clock();
   let planId: string | null = null;
   if (args.planId && isPlatformAdmin(ctx.principal)) planId = decodeId(args.planId, 'Plan');
-  else if (ctx.principal?.kind === 'api_key')
+  else if (isMember(ctx.principal))
     planId = (await ctx.services.plans.effectivePlan({ ...callerSubject(ctx, {}), at }))?.plan.id ?? null;
   const price = await ctx.services.pricing.requirePrice({
     model: args.model,

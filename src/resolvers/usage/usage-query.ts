@@ -1,6 +1,6 @@
 import type { Context } from '../../context.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
-import { hasScope, isPlatformAdmin } from '../../identity/principal.ts';
+import { hasScope, isPlatformAdmin, isMember } from '../../identity/principal.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../lib/errors.ts';
 
 export interface UsageFilter {
@@ -21,7 +21,7 @@ export function visibleUsageWhere(ctx: Context, f: UsageFilter): Prisma.UsageRec
   if (!p) throw new UnauthenticatedError();
   let scope: Prisma.UsageRecordWhereInput;
   if (isPlatformAdmin(p)) scope = f.organizationId ? { organizationId: f.organizationId } : {};
-  else if (p.kind === 'api_key' && hasScope(p, 'read')) {
+  else if (isMember(p) && hasScope(p, 'read')) {
     if (f.organizationId && f.organizationId !== p.organizationId) return { id: { in: [] } };
     scope =
       p.role === 'owner' || p.role === 'admin'

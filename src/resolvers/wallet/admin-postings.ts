@@ -34,7 +34,10 @@ export async function resolveWalletTarget(ctx: Context, input: WalletTarget): Pr
 
 function actorOf(ctx: Context): Actor {
   const p = ctx.principal;
-  return p?.kind === 'api_key' ? { type: 'api_key', id: p.apiKeyId } : { type: 'platform_admin', id: null };
+  if (p?.kind === 'api_key') return { type: 'api_key', id: p.apiKeyId };
+  // A person signed in to the console: the entry names the user, not a key.
+  if (p?.kind === 'session') return { type: 'user', id: p.userId };
+  return { type: 'platform_admin', id: null };
 }
 
 function checkReason(reason: string): string {

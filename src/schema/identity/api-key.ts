@@ -1,7 +1,7 @@
 import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
-import { type API_SCOPES, isPlatformAdmin, roleAtLeast } from '../../identity/principal.ts';
+import { type API_SCOPES, isPlatformAdmin, roleAtLeast, isMember } from '../../identity/principal.ts';
 import { requirePrincipal } from '../../identity/access.ts';
 import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../../identity/api-key-admin.ts';
 import { canSeeKey } from '../../graphql/access/identity.ts';
@@ -54,9 +54,10 @@ builder.queryFields((t) => ({
       const p = requirePrincipal(ctx.principal);
       const orgId = args.organizationId ? decodeId(args.organizationId, 'Organization') : undefined;
       const userId = args.userId ? decodeId(args.userId, 'User') : undefined;
-      const scope =
-        isPlatformAdmin(p) || p.kind !== 'api_key'
-          ? {}
+      const scope = isPlatformAdmin(p)
+        ? {}
+        : !isMember(p)
+          ? { id: { in: [] } }
           : roleAtLeast(p.role, 'admin')
             ? { organizationId: p.organizationId }
             : { organizationId: p.organizationId, userId: p.userId };

@@ -1,7 +1,7 @@
 import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { refetch } from '../../graphql/refetch.ts';
-import { isPlatformAdmin } from '../../identity/principal.ts';
+import { isPlatformAdmin, isMember } from '../../identity/principal.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { requirePrincipal } from '../../identity/access.ts';
 import * as orgs from '../../identity/organizations.ts';
@@ -51,7 +51,7 @@ builder.queryFields((t) => ({
         ...query,
         where: {
           status: { not: 'deleted' },
-          ...(isPlatformAdmin(p) || p.kind !== 'api_key' ? {} : { id: p.organizationId }),
+          ...(isPlatformAdmin(p) ? {} : { id: isMember(p) ? p.organizationId : { in: [] } }),
         },
         orderBy: { id: 'asc' },
       });

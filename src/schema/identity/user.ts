@@ -5,6 +5,7 @@ import type { Role } from '../../identity/principal.ts';
 import * as orgs from '../../identity/organizations.ts';
 import { canSeeUser, inOrg } from '../../graphql/access/identity.ts';
 import { OrganizationRole } from './roles.ts';
+import { isMember } from '../../identity/principal.ts';
 
 builder.prismaNode('User', {
   id: { field: 'id' },
@@ -21,7 +22,7 @@ builder.prismaNode('User', {
         'Memberships the caller may see: all for a platform admin, else the caller’s organization.',
       query: (_args, ctx) => ({
         where:
-          ctx.principal?.kind === 'api_key' && !ctx.principal.isPlatformAdmin
+          isMember(ctx.principal) && !ctx.principal.isPlatformAdmin
             ? { organizationId: ctx.principal.organizationId }
             : {},
         orderBy: { id: 'asc' },
