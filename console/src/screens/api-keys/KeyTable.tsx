@@ -40,39 +40,41 @@ export function KeyTable({
     if (k.expiresAt) return <span className="status">{t('expiresOn', { at: when(k.expiresAt) })}</span>;
     return <span className="status status-on">{t('active')}</span>;
   };
+  const limits = (k: Key) => {
+    const lines = [
+      k.budgetNanos ? `${t('budget')}: ${limitText(k.budgetNanos, k.budgetCurrency, t)}` : null,
+      k.dailyCapNanos ? `${t('dailyCap')}: ${limitText(k.dailyCapNanos, k.budgetCurrency, t)}` : null,
+      k.rpmLimit !== null && k.rpmLimit !== undefined ? t('rpmShort', { n: k.rpmLimit }) : null,
+      k.tpmLimit !== null && k.tpmLimit !== undefined ? t('tpmShort', { n: k.tpmLimit }) : null,
+    ].filter((l): l is string => l !== null);
+    if (lines.length === 0) return t('none');
+    return (
+      <ul className="plain amount">
+        {lines.map((l) => (
+          <li key={l}>{l}</li>
+        ))}
+      </ul>
+    );
+  };
   const columns: Column<Key>[] = [
-    { key: 'name', header: t('name'), cell: (k) => k.name },
-    ...(showOwner ? [{ key: 'owner', header: t('owner'), cell: (k: Key) => k.user.email }] : []),
-    { key: 'prefix', header: t('prefix'), cell: (k) => <code>{k.prefix}…</code> },
+    {
+      key: 'name',
+      header: showOwner ? `${t('name')} / ${t('owner')}` : t('name'),
+      cell: (k) => (
+        <>
+          <strong>{k.name}</strong>
+          {showOwner && <div className="muted small">{k.user.email}</div>}
+        </>
+      ),
+    },
+    { key: 'prefix', header: t('prefix'), cell: (k) => <code className="nowrap">{k.prefix}…</code> },
     { key: 'scopes', header: t('scopes'), cell: (k) => k.scopes.join(', ') },
     {
       key: 'models',
       header: t('models'),
       cell: (k) => (k.modelAllowlist.length ? k.modelAllowlist.join(', ') : t('allModels')),
     },
-    {
-      key: 'budget',
-      header: t('budget'),
-      align: 'right',
-      cell: (k) => <span className="amount">{limitText(k.budgetNanos, k.budgetCurrency, t)}</span>,
-    },
-    {
-      key: 'cap',
-      header: t('dailyCap'),
-      align: 'right',
-      cell: (k) => <span className="amount">{limitText(k.dailyCapNanos, k.budgetCurrency, t)}</span>,
-    },
-    {
-      key: 'rate',
-      header: t('rateLimits'),
-      cell: (k) =>
-        [
-          k.rpmLimit !== null && k.rpmLimit !== undefined ? t('rpmShort', { n: k.rpmLimit }) : null,
-          k.tpmLimit !== null && k.tpmLimit !== undefined ? t('tpmShort', { n: k.tpmLimit }) : null,
-        ]
-          .filter(Boolean)
-          .join(' · ') || t('none'),
-    },
+    { key: 'limits', header: t('limits'), cell: limits },
     { key: 'used', header: t('lastUsed'), cell: (k) => (k.lastUsedAt ? when(k.lastUsedAt) : t('never')) },
     { key: 'status', header: t('status'), cell: status },
   ];

@@ -161,15 +161,17 @@ export default function ApiKeysScreen() {
         </label>
       </div>
       <ErrorNotice error={list.error} />
-      <KeyTable
-        t={t}
-        keys={keys}
-        canManage={canManage}
-        showOwner={showOwner}
-        onEdit={(key) => setMode({ kind: 'edit', key })}
-        onRotate={onRotate}
-        onRevoke={(key) => setMode({ kind: 'revoke', key })}
-      />
+      <div className="keys-table">
+        <KeyTable
+          t={t}
+          keys={keys}
+          canManage={canManage}
+          showOwner={showOwner}
+          onEdit={(key) => setMode({ kind: 'edit', key })}
+          onRotate={onRotate}
+          onRevoke={(key) => setMode({ kind: 'revoke', key })}
+        />
+      </div>
       {list.data?.apiKeys.pageInfo.hasNextPage && <p className="muted">{t('firstHundred')}</p>}
     </Page>
   );
