@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { type Column, DataTable } from '../../ui/DataTable';
@@ -20,6 +20,7 @@ const groupDigits = (v: bigint | number) => v.toString().replace(/\B(?=(\d{3})+(
 export function UsageCharts({ t, offset }: { t: T; offset: string }) {
   const [range, setRange] = useState<Range>(30);
   const [metric, setMetric] = useState<Metric>('requests');
+  const metricId = useId();
   const days = useMemo(() => lastDays(range, offset), [range, offset]);
   const [res] = useQuery({
     query: UsageByDayAndModelDocument,
@@ -64,7 +65,7 @@ export function UsageCharts({ t, offset }: { t: T; offset: string }) {
       animation: false,
       tooltip: { trigger: 'axis' },
       grid: { left: 120, right: 24, top: 16, bottom: 32 },
-      xAxis: { type: 'value' },
+      xAxis: { type: 'value', splitNumber: 3, axisLabel: { hideOverlap: true } },
       yAxis: { type: 'category', data: shown.map((m) => m.model) },
       series: [{ name: metricName, type: 'bar', data: shown.map(value) }],
     };
@@ -88,7 +89,7 @@ export function UsageCharts({ t, offset }: { t: T; offset: string }) {
       cell: (m) => (
         <span className="amount">
           {[...m.costNanos]
-            .map(([c, n]) => formatMoney({ amount: n.toString(), currency: c, unit: 'NANO' }))
+            .map(([c, n]) => formatMoney({ amount: n.toString(), currency: c, unit: 'NANO' }, { digits: 9 }))
             .join(' + ')}
         </span>
       ),
@@ -108,14 +109,14 @@ export function UsageCharts({ t, offset }: { t: T; offset: string }) {
             </label>
           ))}
         </fieldset>
-        <label>
-          {t('metric')}
-          <select value={metric} onChange={(e) => setMetric(e.target.value as Metric)}>
+        <div className="field">
+          <label htmlFor={metricId}>{t('metric')}</label>
+          <select id={metricId} value={metric} onChange={(e) => setMetric(e.target.value as Metric)}>
             <option value="requests">{t('requests')}</option>
             <option value="tokens">{t('tokens')}</option>
             <option value="cost">{t('cost')}</option>
           </select>
-        </label>
+        </div>
       </div>
       <ErrorNotice error={res.error} />
       {!res.fetching && rows.length === 0 && !res.error ? (

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import type { UsageFilter } from '../../gql/graphql';
 import { useLocale } from '../../i18n';
@@ -43,6 +43,8 @@ type ExportState =
 export function UsageLog({ t, offset }: { t: T; offset: string }) {
   const { locale } = useLocale();
   const client = useClient();
+  // Labels name only their control (a select inside its label would add its options to the name).
+  const ids = useId();
   const [filters, setFilters] = useState<Filters>({ apiKeyId: '', model: '', fromDay: '', toDay: '' });
   // Cursors of the pages before the current one (null = the first page): "previous" pops one.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -54,13 +56,13 @@ export function UsageLog({ t, offset }: { t: T; offset: string }) {
   const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
   const abort = useRef<AbortController | null>(null);
 
+  // Usage rows carry the raw key id; keys come with global ids.
   const keyNames = useMemo(() => {
     const m = new Map<string, string>();
-    for (const e of keys.data?.apiKeys.edges ?? [])
-      m.set(rawId(e.node.id), `${e.node.name} (${e.node.prefix}…)`);
+    for (const e of keys.data?.apiKeys.edges ?? []) m.set(rawId(e.node.id), e.node.name);
     return m;
   }, [keys.data]);
-  const keyName = (id: string) => keyNames.get(id) ?? id;
+  const keyLabel = (id: string) => keyNames.get(id) ?? id;
   const modelNames = useMemo(
     () =>
       [
@@ -99,9 +101,21 @@ export function UsageLog({ t, offset }: { t: T; offset: string }) {
   const edges = records.data?.usageRecords.edges ?? NO_EDGES;
   const pageInfo = records.data?.usageRecords.pageInfo;
   const columns: Column<UsageRow>[] = [
-    { key: 'time', header: t('time'), cell: (r) => formatDateTime(r.createdAt, locale) },
+    {
+      key: 'time',
+      header: t('time'),
+      cell: (r) => <span className="nowrap">{formatDateTime(r.createdAt, locale)}</span>,
+    },
     { key: 'request', header: t('requestId'), cell: (r) => <code>{r.requestId}</code> },
-    { key: 'key', header: t('key'), cell: (r) => keyName(r.apiKeyId) },
+    {
+      key: 'key',
+      header: t('key'),
+      cell: (r) => (
+        <span className="nowrap" title={r.apiKeyId}>
+          {keyLabel(r.apiKeyId)}
+        </span>
+      ),
+    },
     {
       key: 'model',
       header: t('model'),
@@ -112,113 +126,129 @@ export function UsageLog({ t, offset }: { t: T; offset: string }) {
     },
     {
       key: 'tokens',
-      header: t('tokens'),
+      header: t('tokensInOut'),
       align: 'right',
       cell: (r) => (
-        <>
-          {t('tokensDetail', { prompt: r.promptTokens, completion: r.completionTokens })}
-          {r.cachedTokens > 0 && <span className="muted"> · {t('cachedDetail', { n: r.cachedTokens })}</span>}
-        </>
+        <span title={t('cachedDetail', { n: r.cachedTokens })}>
+          {`${r.promptTokens} / ${r.completionTokens}`}
+        </span>
       ),
     },
     {
       key: 'cost',
       header: t('cost'),
       align: 'right',
-      cell: (r) => <span className="amount">{formatMoney(r.cost)}</span>,
+      // All nine decimals: one request often costs less than a hundredth of a cent.
+      cell: (r) => <span className="amount nowrap">{formatMoney(r.cost, { digits: 9 })}</span>,
     },
     {
       key: 'status',
       header: t('status'),
-      cell: (r) => `${t(`status${r.status}`)}${r.httpStatus ? ` (${r.httpStatus})` : ''}`,
+      // The HTTP status only when it says more than "succeeded".
+      cell: (r) =>
+        `${t(`status${r.status}`)}${r.httpStatus && r.status !== 'SUCCEEDED' ? ` (${r.httpStatus})` : ''}`,
     },
   ];
 
   return (
-    <Card title={t('log')}>
-      <fieldset className="usage-filters">
-        <legend>{t('filters')}</legend>
-        <label>
-          {t('key')}
-          <select value={filters.apiKeyId} onChange={(e) => change({ apiKeyId: e.target.value })}>
-            <option value="">{t('allKeys')}</option>
-            {(keys.data?.apiKeys.edges ?? []).map((e) => (
-              <option key={e.node.id} value={e.node.id}>
-                {`${e.node.name} (${e.node.prefix}…)`}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('model')}
-          <select value={filters.model} onChange={(e) => change({ model: e.target.value })}>
-            <option value="">{t('allModels')}</option>
-            {modelNames.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('from')}
-          <input type="date" value={filters.fromDay} onChange={(e) => change({ fromDay: e.target.value })} />
-        </label>
-        <label>
-          {t('to')}
-          <input type="date" value={filters.toDay} onChange={(e) => change({ toDay: e.target.value })} />
-        </label>
-      </fieldset>
-      <div className="usage-export">
-        {exporting.kind === 'running' ? (
-          <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
-            {t('cancelExport')}
+    <div className="usage-log">
+      <Card title={t('log')}>
+        <fieldset className="usage-filters">
+          <legend>{t('filters')}</legend>
+          <div className="field">
+            <label htmlFor={`${ids}-key`}>{t('key')}</label>
+            <select
+              id={`${ids}-key`}
+              value={filters.apiKeyId}
+              onChange={(e) => change({ apiKeyId: e.target.value })}
+            >
+              <option value="">{t('allKeys')}</option>
+              {(keys.data?.apiKeys.edges ?? []).map((e) => (
+                <option key={e.node.id} value={e.node.id}>
+                  {`${e.node.name} (${e.node.prefix}…)`}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-model`}>{t('model')}</label>
+            <select
+              id={`${ids}-model`}
+              value={filters.model}
+              onChange={(e) => change({ model: e.target.value })}
+            >
+              <option value="">{t('allModels')}</option>
+              {modelNames.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </div>
+          <label>
+            {t('from')}
+            <input
+              type="date"
+              value={filters.fromDay}
+              onChange={(e) => change({ fromDay: e.target.value })}
+            />
+          </label>
+          <label>
+            {t('to')}
+            <input type="date" value={filters.toDay} onChange={(e) => change({ toDay: e.target.value })} />
+          </label>
+        </fieldset>
+        <div className="usage-export">
+          {exporting.kind === 'running' ? (
+            <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
+              {t('cancelExport')}
+            </button>
+          ) : (
+            <button type="button" onClick={runExport}>
+              {t('exportCsv')}
+            </button>
+          )}
+          <span className="muted">{t('exportNote', { max: EXPORT_ROWS_MAX.toLocaleString(locale) })}</span>
+          <span role="status">
+            {exporting.kind === 'running' &&
+              (exporting.waitingMs === null
+                ? t('exporting', { n: exporting.rows })
+                : t('exportWaiting', { n: exporting.rows, s: Math.ceil(exporting.waitingMs / 1000) }))}
+            {exporting.kind === 'done' &&
+              (exporting.capped
+                ? t('exportCapped', { n: exporting.rows })
+                : t('exported', { n: exporting.rows }))}
+          </span>
+        </div>
+        {exporting.kind === 'failed' && <ErrorNotice error={exporting.error.error} />}
+        <ErrorNotice error={records.error} />
+        <DataTable
+          caption={t('logCaption')}
+          columns={columns}
+          rows={edges.map((e) => e.node)}
+          rowKey={(r) => r.id}
+          empty={records.fetching ? '…' : t('noRows')}
+        />
+        <nav className="pager" aria-label={t('log')}>
+          <button
+            type="button"
+            className="secondary"
+            disabled={cursors.length <= 1}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
+            {t('previous')}
           </button>
-        ) : (
-          <button type="button" onClick={runExport}>
-            {t('exportCsv')}
+          <span className="muted">{t('pageN', { n: cursors.length })}</span>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!pageInfo?.hasNextPage || !pageInfo.endCursor}
+            onClick={() => pageInfo?.endCursor && setCursors((c) => [...c, pageInfo.endCursor ?? null])}
+          >
+            {t('next')}
           </button>
-        )}
-        <span className="muted">{t('exportNote', { max: EXPORT_ROWS_MAX.toLocaleString(locale) })}</span>
-        <span role="status">
-          {exporting.kind === 'running' &&
-            (exporting.waitingMs === null
-              ? t('exporting', { n: exporting.rows })
-              : t('exportWaiting', { n: exporting.rows, s: Math.ceil(exporting.waitingMs / 1000) }))}
-          {exporting.kind === 'done' &&
-            (exporting.capped
-              ? t('exportCapped', { n: exporting.rows })
-              : t('exported', { n: exporting.rows }))}
-        </span>
-      </div>
-      {exporting.kind === 'failed' && <ErrorNotice error={exporting.error.error} />}
-      <ErrorNotice error={records.error} />
-      <DataTable
-        caption={t('logCaption')}
-        columns={columns}
-        rows={edges.map((e) => e.node)}
-        rowKey={(r) => r.id}
-        empty={records.fetching ? '…' : t('noRows')}
-      />
-      <nav className="pager" aria-label={t('log')}>
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length <= 1}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          {t('previous')}
-        </button>
-        <span className="muted">{t('pageN', { n: cursors.length })}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!pageInfo?.hasNextPage || !pageInfo.endCursor}
-          onClick={() => pageInfo?.endCursor && setCursors((c) => [...c, pageInfo.endCursor ?? null])}
-        >
-          {t('next')}
-        </button>
-      </nav>
-    </Card>
+        </nav>
+      </Card>
+    </div>
   );
 }

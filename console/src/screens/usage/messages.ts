@@ -46,8 +46,8 @@ export const messages = defineMessages({
     exported: 'Exported {n} rows.',
     exportCapped: 'Exported the first {n} rows only: narrow the filters to export the rest.',
     cancelExport: 'Cancel export',
-    tokensDetail: '{prompt} in / {completion} out',
-    cachedDetail: '{n} cached',
+    tokensInOut: 'Tokens in / out',
+    cachedDetail: '{n} cached input tokens',
   },
   'zh-CN': {
     title: '用量',
@@ -94,8 +94,8 @@ export const messages = defineMessages({
     exported: '已导出 {n} 行。',
     exportCapped: '仅导出了前 {n} 行：请缩小筛选范围以导出其余部分。',
     cancelExport: '取消导出',
-    tokensDetail: '输入 {prompt} / 输出 {completion}',
-    cachedDetail: '缓存 {n}',
+    tokensInOut: 'Token 输入 / 输出',
+    cachedDetail: '其中缓存输入 {n}',
   },
 });
 
