@@ -147,6 +147,32 @@ describe('console API keys screen, in headless Chromium', () => {
     await expect.poll(() => rowOf('to-revoke').textContent()).toMatch(/Revoked/);
   });
 
+  it('shows a member only their own keys and no actions their key cannot take, as the API decides', async () => {
+    const user = await g.t.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
+      i: { email: 'member@keys.test', organizationId: g.organizationId, role: 'MEMBER' },
+    });
+    expect(user.errors).toBeUndefined();
+    const key = await g.t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
+      i: {
+        name: 'member-read',
+        scopes: ['READ'],
+        userId: user.data.createUser.id,
+        organizationId: g.organizationId,
+      },
+    });
+    expect(key.errors).toBeUndefined();
+    const member = await consoleContext(browser, g, { token: key.data.createApiKey.secret });
+    const p = await member.newPage();
+    await p.goto(`${g.t.url}/console/keys`);
+    const table = p.getByRole('table', { name: 'API keys of the organization' });
+    await table.getByRole('row').filter({ hasText: 'member-read' }).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(1);
+    expect(await p.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    expect(await table.getByRole('button').count()).toBe(0);
+    expect(await table.getByRole('columnheader', { name: 'Name / Owner' }).count()).toBe(0);
+    await member.close();
+  });
+
   it('reads in Simplified Chinese with no serious accessibility violation', async () => {
     const zh = await consoleContext(browser, g, { locale: 'zh-CN' });
     const p = await zh.newPage();

@@ -8,13 +8,13 @@ import type { Gateway } from '../gateway/helpers.ts';
 export async function consoleContext(
   browser: Browser,
   g: Gateway,
-  opts: { locale?: 'en' | 'zh-CN' } = {},
+  opts: { locale?: 'en' | 'zh-CN'; token?: string } = {},
 ): Promise<BrowserContext> {
   const locale = opts.locale ?? 'en';
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     locale,
-    extraHTTPHeaders: { authorization: `Bearer ${g.apiKey}` },
+    extraHTTPHeaders: { authorization: `Bearer ${opts.token ?? g.apiKey}` },
   });
   // The console keeps the chosen language in localStorage; set it before any page script runs.
   await context.addInitScript((l) => localStorage.setItem('tollgate.locale', l), locale);
