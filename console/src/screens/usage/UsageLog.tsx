@@ -9,7 +9,8 @@ import { Card } from '../../ui/Page';
 import { rawId } from '../../ui/ids';
 import { formatMoney } from '../../ui/money';
 import { nextDay, startOfDay } from './days';
-import { EXPORT_ROWS_MAX, ExportError, type UsageRow, downloadCsv, exportUsageCsv } from './export';
+import { downloadCsv } from './download';
+import { EXPORT_ROWS_MAX, ExportError, type UsageRow, exportUsageCsv } from './export';
 import type { T } from './messages';
 import { UsageKeysDocument, UsageModelsDocument, UsageRecordsDocument } from './operations';
 
@@ -83,6 +84,7 @@ export function UsageLog({ t, offset }: { t: T; offset: string }) {
     try {
       const out = await exportUsageCsv({
         client,
+        query: UsageRecordsDocument,
         filter,
         keyName: (id) => keyNames.get(id) ?? '',
         onProgress: (rows, waitingMs) => setExporting({ kind: 'running', rows, waitingMs }),

@@ -1,8 +1,9 @@
-import type { Client, CombinedError, OperationResult } from 'urql';
-import type { UsageFilter, UsageRecordsQuery } from '../../gql/graphql';
-import { formatUnits } from '../../ui/money';
-import { csvRow } from './csv';
-import { UsageRecordsDocument } from './operations';
+import type { Client, CombinedError, OperationResult, TypedDocumentNode } from 'urql';
+// Explicit extensions and no import of the generated `graphql()` here: unit tests load this file
+// under the gateway's Node resolution too (test/unit/console/usage-export.test.ts).
+import type { UsageFilter, UsageRecordsQuery, UsageRecordsQueryVariables } from '../../gql/graphql.ts';
+import { formatUnits } from '../../ui/money.ts';
+import { csvRow } from './csv.ts';
 
 /** At most this many rows per export: the log is for looking, a data export belongs to the API. */
 export const EXPORT_ROWS_MAX = 10_000;
@@ -71,11 +72,19 @@ export class ExportError extends Error {
  */
 export async function exportUsageCsv(opts: {
   client: Client;
+  /** UsageRecordsDocument (operations.ts), the query the log itself runs. */
+  query: TypedDocumentNode<UsageRecordsQuery, UsageRecordsQueryVariables>;
   filter: UsageFilter;
   keyName: (rawId: string) => string;
   onProgress: (rows: number, waitingMs: number | null) => void;
   signal: AbortSignal;
+  /** Waits for the gateway's retry-after; tests pass a fake clock's. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Default EXPORT_ROWS_MAX. */
+  rowsMax?: number;
 }): Promise<{ csv: string; rows: number; capped: boolean }> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const rowsMax = opts.rowsMax ?? EXPORT_ROWS_MAX;
   const parts = [`\uFEFF${csvRow(HEADER)}`];
   let rows = 0;
   let after: string | null = null;
@@ -83,8 +92,8 @@ export async function exportUsageCsv(opts: {
     if (opts.signal.aborted) throw new DOMException('aborted', 'AbortError');
     const res: OperationResult<UsageRecordsQuery> = await opts.client
       .query(
-        UsageRecordsDocument,
-        { filter: opts.filter, first: Math.min(PAGE, EXPORT_ROWS_MAX - rows), after },
+        opts.query,
+        { filter: opts.filter, first: Math.min(PAGE, rowsMax - rows), after },
         { requestPolicy: 'network-only' },
       )
       .toPromise();
@@ -92,7 +101,7 @@ export async function exportUsageCsv(opts: {
       const wait = retryAfterMs(res.error);
       if (wait === null) throw new ExportError(res.error);
       opts.onProgress(rows, wait);
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(wait);
       continue;
     }
     const conn = res.data?.usageRecords;
@@ -102,21 +111,8 @@ export async function exportUsageCsv(opts: {
     opts.onProgress(rows, null);
     if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor)
       return { csv: parts.join(''), rows, capped: false };
-    if (rows >= EXPORT_ROWS_MAX) return { csv: parts.join(''), rows, capped: true };
+    if (rows >= rowsMax) return { csv: parts.join(''), rows, capped: true };
     after = conn.pageInfo.endCursor;
   }
   return { csv: parts.join(''), rows, capped: false };
-}
-
-/** Hands the CSV to the browser as a download. */
-export function downloadCsv(csv: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started from the object URL; free it once the click has been handled.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
