@@ -122,7 +122,12 @@ describe('console API keys screen, in headless Chromium', () => {
     expect(await panel.textContent()).toMatch(/The previous key “[^”]+” keeps working until/);
     expect(await modelsStatus(g, newSecret)).toBe(200);
     expect(await modelsStatus(g, oldSecret)).toBe(200);
-    await expect.poll(() => rowOf('rotating').first().textContent()).toMatch(/Rotated: works until|Active/);
+    // Both keys are listed: the old one with its grace period, the new one active.
+    await expect.poll(() => rowOf('rotating').count()).toBe(2);
+    const states = (await rowOf('rotating').allTextContents()).map((r) =>
+      /Rotated: works until/.test(r) ? 'grace' : /Active/.test(r) ? 'active' : r,
+    );
+    expect(states.sort()).toEqual(['active', 'grace']);
     await panel.getByRole('button', { name: 'I have stored it' }).click();
     expect(await page.getByRole('region', { name: /Your new key/ }).count()).toBe(0);
   });

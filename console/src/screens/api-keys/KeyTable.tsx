@@ -36,6 +36,10 @@ export function KeyTable({
   const status = (k: Key) => {
     if (k.revokedAt)
       return <span className="status status-off">{t('revokedOn', { at: when(k.revokedAt) })}</span>;
+    // A rotated key ends at graceUntil, any key at expiresAt; whichever comes first.
+    const ends = [k.graceUntil, k.expiresAt].filter((d): d is string => !!d).sort()[0];
+    if (ends && Date.parse(ends) <= Date.now())
+      return <span className="status status-off">{t('expiredOn', { at: when(ends) })}</span>;
     if (k.graceUntil) return <span className="status">{t('graceUntil', { at: when(k.graceUntil) })}</span>;
     if (k.expiresAt) return <span className="status">{t('expiresOn', { at: when(k.expiresAt) })}</span>;
     return <span className="status status-on">{t('active')}</span>;
@@ -88,7 +92,7 @@ export function KeyTable({
             <button
               type="button"
               className="secondary"
-              aria-label={t('editOf', { name: k.name })}
+              aria-label={t('editOf', { name: k.name, prefix: k.prefix })}
               onClick={() => onEdit(k)}
             >
               {t('edit')}
@@ -96,7 +100,7 @@ export function KeyTable({
             <button
               type="button"
               className="secondary"
-              aria-label={t('rotateOf', { name: k.name })}
+              aria-label={t('rotateOf', { name: k.name, prefix: k.prefix })}
               onClick={() => onRotate(k)}
             >
               {t('rotate')}
@@ -104,7 +108,7 @@ export function KeyTable({
             <button
               type="button"
               className="danger"
-              aria-label={t('revokeOf', { name: k.name })}
+              aria-label={t('revokeOf', { name: k.name, prefix: k.prefix })}
               onClick={() => onRevoke(k)}
             >
               {t('revoke')}
