@@ -108,6 +108,7 @@ describe('console API keys screen, in headless Chromium', () => {
     expect(await alert.getAttribute('data-code')).toBe('VALIDATION_FAILED');
     expect(await page.getByRole('region', { name: /Your new key/ }).count()).toBe(0);
     await form.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
     expect(await rowOf('bad-currency').count()).toBe(0);
   });
 

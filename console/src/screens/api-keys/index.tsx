@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { type CombinedError, useMutation, useQuery } from 'urql';
 import type { ApiKeyFieldsFragment } from '../../gql/graphql';
 import { useT } from '../../i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
@@ -44,7 +44,12 @@ export default function ApiKeysScreen() {
   const [updated, update] = useMutation(UpdateApiKeyDocument);
   const [rotated, rotate] = useMutation(RotateApiKeyDocument);
   const [revoked, revoke] = useMutation(RevokeApiKeyDocument);
-  const lastError = [created, updated, rotated, revoked].find((r) => r.error)?.error;
+  // The last action's error only: a later success or a cancelled form clears it.
+  const [error, setError] = useState<CombinedError | null>(null);
+  const toList = () => {
+    setMode({ kind: 'list' });
+    setError(null);
+  };
   const busy = created.fetching || updated.fetching || rotated.fetching || revoked.fetching;
 
   const canManage = viewer.kind === 'platform_admin' || viewer.scopes.includes('MANAGE');
@@ -66,6 +71,7 @@ export default function ApiKeysScreen() {
         ...(tpmLimit !== null ? { tpmLimit } : {}),
       },
     });
+    setError(res.error ?? null);
     if (res.data) {
       setShown({ name: res.data.createApiKey.apiKey.name, secret: res.data.createApiKey.secret });
       setMode({ kind: 'list' });
@@ -75,6 +81,7 @@ export default function ApiKeysScreen() {
   const onUpdate = async (key: Key, f: KeyFields) => {
     // Every field is sent: an emptied limit is null, which clears it.
     const res = await update({ input: { id: key.id, ...f } });
+    setError(res.error ?? null);
     if (res.data) {
       setMode({ kind: 'list' });
       setNotice(t('saved', { name: res.data.updateApiKey.name }));
@@ -83,6 +90,7 @@ export default function ApiKeysScreen() {
   const onRotate = async (key: Key) => {
     setNotice(null);
     const res = await rotate({ id: key.id });
+    setError(res.error ?? null);
     if (res.data) {
       const r = res.data.rotateApiKey;
       setShown({
@@ -96,6 +104,7 @@ export default function ApiKeysScreen() {
   };
   const onRevoke = async (key: Key) => {
     const res = await revoke({ id: key.id });
+    setError(res.error ?? null);
     if (res.data) {
       setMode({ kind: 'list' });
       setNotice(t('revoked', { name: key.name }));
@@ -119,16 +128,9 @@ export default function ApiKeysScreen() {
           {notice}
         </p>
       )}
-      <ErrorNotice error={lastError} />
+      <ErrorNotice error={error} />
       {mode.kind === 'create' && (
-        <KeyForm
-          t={t}
-          initial={null}
-          title={t('newKey')}
-          busy={busy}
-          onSubmit={onCreate}
-          onCancel={() => setMode({ kind: 'list' })}
-        />
+        <KeyForm t={t} initial={null} title={t('newKey')} busy={busy} onSubmit={onCreate} onCancel={toList} />
       )}
       {mode.kind === 'edit' && (
         <KeyForm
@@ -138,7 +140,7 @@ export default function ApiKeysScreen() {
           title={t('editKey', { name: mode.key.name })}
           busy={busy}
           onSubmit={(f) => onUpdate(mode.key, f)}
-          onCancel={() => setMode({ kind: 'list' })}
+          onCancel={toList}
         />
       )}
       {mode.kind === 'revoke' && (
@@ -147,7 +149,7 @@ export default function ApiKeysScreen() {
           name={mode.key.name}
           busy={busy}
           onConfirm={() => onRevoke(mode.key)}
-          onCancel={() => setMode({ kind: 'list' })}
+          onCancel={toList}
         />
       )}
       <div className="list-options">
