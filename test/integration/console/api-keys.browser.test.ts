@@ -7,7 +7,7 @@ import {
   seriousA11yViolations,
 } from '../../helpers/console-browser.ts';
 import { type Gateway, MODEL, startGateway } from '../gateway/helpers.ts';
-import { consoleContext } from './console-session.ts';
+import { type ConsoleUser, consoleContext } from './console-session.ts';
 
 async function modelsStatus(g: Gateway, secret: string): Promise<number> {
   const res = await fetch(`${g.t.url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
@@ -20,12 +20,15 @@ describe('console API keys screen, in headless Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  let ownerEmail: string;
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
     g = await startGateway();
     browser = await launchChromium();
-    context = await consoleContext(browser, g);
+    let user: ConsoleUser;
+    ({ context, user } = await consoleContext(browser, g));
+    ownerEmail = user.email;
     page = await context.newPage();
   });
   afterAll(async () => {
@@ -67,6 +70,8 @@ describe('console API keys screen, in headless Chromium', () => {
     expect(text).toContain('60 rpm');
     expect(text).toContain(`${MODEL}, gpt-4o`);
     expect(text).toContain('INFERENCE');
+    // Created by the signed-in person's session: the key is theirs.
+    expect(text).toContain(ownerEmail);
     expect(text).not.toContain(secret);
 
     expect(await modelsStatus(g, secret)).toBe(200);
@@ -153,26 +158,18 @@ describe('console API keys screen, in headless Chromium', () => {
     await expect.poll(() => rowOf('to-revoke').textContent()).toMatch(/Revoked/);
   });
 
-  it('shows a member only their own keys and no actions their key cannot take, as the API decides', async () => {
-    const user = await g.t.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
-      i: { email: 'member@keys.test', organizationId: g.organizationId, role: 'MEMBER' },
-    });
-    expect(user.errors).toBeUndefined();
+  it('shows a member only their own keys and no actions a member’s session cannot take, as the API decides', async () => {
+    const { context: member, user } = await consoleContext(browser, g, { role: 'member' });
     const key = await g.t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
-      i: {
-        name: 'member-read',
-        scopes: ['READ'],
-        userId: user.data.createUser.id,
-        organizationId: g.organizationId,
-      },
+      i: { name: 'member-own', scopes: ['INFERENCE'], userId: user.userId, organizationId: g.organizationId },
     });
     expect(key.errors).toBeUndefined();
-    const member = await consoleContext(browser, g, { token: key.data.createApiKey.secret });
     const p = await member.newPage();
     await p.goto(`${g.t.url}/console/keys`);
     const table = p.getByRole('table', { name: 'API keys of the organization' });
-    await table.getByRole('row').filter({ hasText: 'member-read' }).waitFor();
+    await table.getByRole('row').filter({ hasText: 'member-own' }).waitFor();
     expect(await table.locator('tbody tr').count()).toBe(1);
+    // A member's session has the read scope only (docs/security.md#sessions): nothing to create or change.
     expect(await p.getByRole('button', { name: 'Create key' }).count()).toBe(0);
     expect(await table.getByRole('button').count()).toBe(0);
     expect(await table.getByRole('columnheader', { name: 'Name / Owner' }).count()).toBe(0);
@@ -180,7 +177,7 @@ describe('console API keys screen, in headless Chromium', () => {
   });
 
   it('reads in Simplified Chinese with no serious accessibility violation', async () => {
-    const zh = await consoleContext(browser, g, { locale: 'zh-CN' });
+    const { context: zh } = await consoleContext(browser, g, { locale: 'zh-CN' });
     const p = await zh.newPage();
     await p.goto(`${g.t.url}/console/keys`);
     await p.getByRole('heading', { name: 'API 密钥', level: 1 }).waitFor();

@@ -54,7 +54,7 @@ describe('console usage screen, in headless Chromium', () => {
     records = res.data.usageRecords.edges.map((e: any) => e.node);
     expect(records).toHaveLength(28);
     browser = await launchChromium();
-    context = await consoleContext(browser, g);
+    ({ context } = await consoleContext(browser, g));
     page = await context.newPage();
   });
   afterAll(async () => {
@@ -175,7 +175,7 @@ describe('console usage screen, in headless Chromium', () => {
   });
 
   it('reads in Simplified Chinese with no serious accessibility violation', async () => {
-    const zh = await consoleContext(browser, g, { locale: 'zh-CN' });
+    const { context: zh } = await consoleContext(browser, g, { locale: 'zh-CN' });
     const p = await zh.newPage();
     await p.goto(`${g.t.url}/console/usage`);
     await p.getByRole('heading', { name: '用量', level: 1 }).waitFor();
