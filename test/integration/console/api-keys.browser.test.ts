@@ -15,6 +15,9 @@ async function modelsStatus(g: Gateway, secret: string): Promise<number> {
   return res.status;
 }
 
+/** Playwright-style patience: the page answers after a GraphQL round trip, slower on a busy machine. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
+
 describe('console API keys screen, in headless Chromium', () => {
   let g: Gateway;
   let browser: Browser;
@@ -57,14 +60,14 @@ describe('console API keys screen, in headless Chromium', () => {
 
     const panel = page.getByRole('region', { name: 'Your new key “ci-bot”' });
     await panel.waitFor();
-    await expect.poll(() => panel.textContent()).toContain('you will not see it again');
+    await poll(() => panel.textContent()).toContain('you will not see it again');
     const secret = await panel.getByLabel('Secret API key').inputValue();
     expect(secret.length).toBeGreaterThan(20);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await saveScreenshot(page, 'api-key-created');
 
     const row = rowOf('ci-bot');
-    await expect.poll(() => row.textContent()).toContain('5.00 USD');
+    await poll(() => row.textContent()).toContain('5.00 USD');
     const text = (await row.textContent()) ?? '';
     expect(text).toContain('1.50 USD');
     expect(text).toContain('60 rpm');
@@ -93,7 +96,7 @@ describe('console API keys screen, in headless Chromium', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved “ci-bot”.' }).waitFor();
     const row = rowOf('ci-bot');
-    await expect.poll(() => row.textContent()).toContain('120 rpm');
+    await poll(() => row.textContent()).toContain('120 rpm');
 
     const res = await g.t.gql('{ apiKeys { edges { node { name rpmLimit dailyCapNanos budgetNanos } } } }');
     const key = res.data.apiKeys.edges.map((e: any) => e.node).find((k: any) => k.name === 'ci-bot');
@@ -113,7 +116,7 @@ describe('console API keys screen, in headless Chromium', () => {
     expect(await alert.getAttribute('data-code')).toBe('VALIDATION_FAILED');
     expect(await page.getByRole('region', { name: /Your new key/ }).count()).toBe(0);
     await form.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+    await poll(() => page.getByRole('alert').count()).toBe(0);
     expect(await rowOf('bad-currency').count()).toBe(0);
   });
 
@@ -129,7 +132,7 @@ describe('console API keys screen, in headless Chromium', () => {
     expect(await modelsStatus(g, newSecret)).toBe(200);
     expect(await modelsStatus(g, oldSecret)).toBe(200);
     // Both keys are listed: the old one with its grace period, the new one active.
-    await expect.poll(() => rowOf('rotating').count()).toBe(2);
+    await poll(() => rowOf('rotating').count()).toBe(2);
     const states = (await rowOf('rotating').allTextContents()).map((r) =>
       /Rotated: works until/.test(r) ? 'grace' : /Active/.test(r) ? 'active' : r,
     );
@@ -151,11 +154,11 @@ describe('console API keys screen, in headless Chromium', () => {
     await page.getByRole('button', { name: 'Revoke to-revoke' }).click();
     await dialog.getByRole('button', { name: 'Revoke key' }).click();
     await page.getByRole('status').filter({ hasText: 'Revoked “to-revoke”.' }).waitFor();
-    await expect.poll(() => modelsStatus(g, secret)).toBe(401);
-    await expect.poll(() => rowOf('to-revoke').count()).toBe(0);
+    await poll(() => modelsStatus(g, secret)).toBe(401);
+    await poll(() => rowOf('to-revoke').count()).toBe(0);
 
     await page.getByLabel('Show revoked keys').check();
-    await expect.poll(() => rowOf('to-revoke').textContent()).toMatch(/Revoked/);
+    await poll(() => rowOf('to-revoke').textContent()).toMatch(/Revoked/);
   });
 
   it('shows a member only their own keys and no actions a member’s session cannot take, as the API decides', async () => {

@@ -18,6 +18,9 @@ interface Record {
   cost: { amount: string };
 }
 
+/** Playwright-style patience: the page answers after a GraphQL round trip, slower on a busy machine. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
+
 describe('console usage screen, in headless Chromium', () => {
   let g: Gateway;
   let browser: Browser;
@@ -98,38 +101,38 @@ describe('console usage screen, in headless Chromium', () => {
 
   it('filters the log by key and model and pages through it by cursor', async () => {
     await page.goto(`${g.t.url}/console/usage`);
-    await expect.poll(() => logRows().count()).toBe(25);
+    await poll(() => logRows().count()).toBe(25);
     await page.getByRole('button', { name: 'Next page' }).click();
-    await expect.poll(() => logRows().count()).toBe(3);
+    await poll(() => logRows().count()).toBe(3);
     expect(await page.getByText('Page 2').count()).toBe(1);
     await page.getByRole('button', { name: 'Previous page' }).click();
-    await expect.poll(() => logRows().count()).toBe(25);
+    await poll(() => logRows().count()).toBe(25);
 
     const alphaId = await keyId('alpha');
     await page
       .getByLabel('API key', { exact: true })
       .selectOption({ label: (await optionLabel('alpha')) ?? '' });
-    await expect.poll(() => logRows().count()).toBe(3);
+    await poll(() => logRows().count()).toBe(3);
     const alphaIds = records.filter((r) => r.apiKeyId === alphaId).map((r) => r.requestId);
     expect(await log().locator('tbody code').allTextContents()).toEqual(alphaIds);
     for (const text of await logRows().allTextContents()) expect(text).toContain('alpha');
 
     await page.getByLabel('Model', { exact: true }).selectOption(MODEL);
-    await expect.poll(() => logRows().count()).toBe(2);
+    await poll(() => logRows().count()).toBe(2);
     for (const text of await logRows().allTextContents()) expect(text).toContain(MODEL);
 
     await page
       .getByLabel('API key', { exact: true })
       .selectOption({ label: (await optionLabel('beta')) ?? '' });
     // Still two rows (alpha's were two as well): wait for beta's to replace them.
-    await expect
-      .poll(async () => (await logRows().allTextContents()).map((t) => (/beta/.test(t) ? 'beta' : t)))
-      .toEqual(['beta', 'beta']);
+    await poll(async () =>
+      (await logRows().allTextContents()).map((t) => (/beta/.test(t) ? 'beta' : t)),
+    ).toEqual(['beta', 'beta']);
     expect((await logRows().allTextContents()).some((t) => /Failed \(500\)/.test(t))).toBe(true);
 
     // A day range that ends before today shows nothing.
     await page.getByLabel('To (inclusive)').fill('2020-01-01');
-    await expect.poll(() => log().getByText('No requests match these filters.').count()).toBe(1);
+    await poll(() => log().getByText('No requests match these filters.').count()).toBe(1);
   });
 
   async function optionLabel(name: string): Promise<string | null> {
@@ -143,7 +146,7 @@ describe('console usage screen, in headless Chromium', () => {
     await page
       .getByLabel('API key', { exact: true })
       .selectOption({ label: (await optionLabel('alpha')) ?? '' });
-    await expect.poll(() => logRows().count()).toBe(3);
+    await poll(() => logRows().count()).toBe(3);
     expect(await page.getByText('Exports the filtered log, at most 10,000 rows.').count()).toBe(1);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -184,5 +187,25 @@ describe('console usage screen, in headless Chromium', () => {
     expect(await seriousA11yViolations(p)).toEqual([]);
     await saveScreenshot(p, 'usage-zh-CN');
     await zh.close();
+  });
+
+  it('shows a member only their own requests, as the API decides', async () => {
+    const { context: member, user } = await consoleContext(browser, g, { role: 'member' });
+    const key = await g.t.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', {
+      i: { name: 'member-key', scopes: ['INFERENCE'], userId: user.userId, organizationId: g.organizationId },
+    });
+    expect(key.errors).toBeUndefined();
+    await ask(key.data.createApiKey.secret, MODEL);
+    await g.settled();
+    const p = await member.newPage();
+    await p.goto(`${g.t.url}/console/usage`);
+    const rows = p.getByRole('table', { name: 'Proxied requests, newest first' }).locator('tbody tr');
+    await poll(async () => (await rows.allTextContents()).map((t) => /member-key/.test(t))).toEqual([true]);
+    const models = p.getByRole('table', { name: 'Usage per model, last 30 days' });
+    await poll(() => models.locator('tbody tr').allTextContents()).toHaveLength(1);
+    expect(
+      (await models.locator('tbody tr').first().getByRole('cell').allTextContents()).slice(0, 2),
+    ).toEqual([MODEL, '1']);
+    await member.close();
   });
 });
