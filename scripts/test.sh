@@ -8,8 +8,9 @@ ROOT=$PWD
 # shellcheck source=scripts/services.sh
 source "$ROOT/scripts/services.sh"
 
-# Headless Chromium for the top-up page test (Debian's build; no browser download).
-need_apt chromium
+# Headless Chromium for the browser tests (Debian's build; no browser download), and a CJK font so the
+# console's Simplified Chinese screens render in screenshots.
+need_apt chromium fonts-wqy-microhei
 ensure_services
 
 npm run --silent generate >/dev/null
