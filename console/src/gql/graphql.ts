@@ -4,6 +4,17 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type AdjustWalletInput = {
+  /** Signed amount in nano-units (negative debits the wallet). */
+  amountNanos: string;
+  idempotencyKey: string;
+  /** Why: kept on the transaction and in the audit log. */
+  reason: string;
+  wallet?: WalletOwnerInput | null | undefined;
+  /** The wallet; or give `wallet`. */
+  walletId?: string | number | null | undefined;
+};
+
 /** What an API key may do: INFERENCE (proxy), READ (queries), MANAGE (identity), BILLING (money). */
 export type ApiScope =
   | 'BILLING'
@@ -11,16 +22,212 @@ export type ApiScope =
   | 'MANAGE'
   | 'READ';
 
+export type CreatePriceRuleInput = {
+  audioNanosPerSecond?: string | null | undefined;
+  baseNanosPerToken: string;
+  cachedInputMultiplierPpm?: string | null | undefined;
+  /** ISO 4217, uppercase. */
+  currency: string;
+  /** Default: now. */
+  effectiveFrom?: string | null | undefined;
+  effectiveTo?: string | null | undefined;
+  imageNanosPerUnit?: string | null | undefined;
+  inputMultiplierPpm?: string | null | undefined;
+  /** A model name, or a glob such as `gpt-4o*` or `*`. */
+  modelPattern: string;
+  outputMultiplierPpm?: string | null | undefined;
+  /** A plan whose callers get this price instead of the global one. */
+  planId?: string | number | null | undefined;
+  /** Higher wins among matching rules (default 0). */
+  precedence?: number | null | undefined;
+  requestFeeNanos?: string | null | undefined;
+};
+
+export type GrantCreditsInput = {
+  /** Amount in nano-units (10^9 per major unit), positive. */
+  amountNanos: string;
+  idempotencyKey: string;
+  /** Why: kept on the transaction and in the audit log. */
+  reason: string;
+  wallet?: WalletOwnerInput | null | undefined;
+  /** The wallet; or give `wallet`. */
+  walletId?: string | number | null | undefined;
+};
+
+export type LedgerReason =
+  | 'ADJUSTMENT'
+  | 'GRANT'
+  | 'REFUND'
+  | 'REVERSAL'
+  | 'TOPUP'
+  | 'USAGE';
+
+/** NANO = 10^-9 of the major unit (wallets, usage); MINOR = the currency minor unit (payments). */
+export type MoneyUnit =
+  | 'MINOR'
+  | 'NANO';
+
 /** A user’s role in an organization (platform admin is a user flag, not a role). */
 export type OrganizationRole =
   | 'ADMIN'
   | 'MEMBER'
   | 'OWNER';
 
+/** PLATFORM: made by a platform admin, and only a platform admin changes, ends or replaces it. */
+export type PlanAssignedBy =
+  | 'ORGANIZATION'
+  | 'PLATFORM';
+
+/** Most specific wins: API_KEY > USER > TEAM > ORGANIZATION. */
+export type PlanSubjectType =
+  | 'API_KEY'
+  | 'ORGANIZATION'
+  | 'TEAM'
+  | 'USER';
+
+export type PriceChangeInput = {
+  audioNanosPerSecond?: string | null | undefined;
+  baseNanosPerToken?: string | null | undefined;
+  cachedInputMultiplierPpm?: string | null | undefined;
+  effectiveFrom: string;
+  imageNanosPerUnit?: string | null | undefined;
+  inputMultiplierPpm?: string | null | undefined;
+  outputMultiplierPpm?: string | null | undefined;
+  requestFeeNanos?: string | null | undefined;
+};
+
+/** EXACT: the model name equals the pattern; GLOB: `*` matches any run, `?` one character. */
+export type PriceMatchType =
+  | 'EXACT'
+  | 'GLOB';
+
+/** Prices of a rule already in effect cannot change: use schedulePriceChange. */
+export type UpdatePriceRuleInput = {
+  audioNanosPerSecond?: string | null | undefined;
+  baseNanosPerToken?: string | null | undefined;
+  cachedInputMultiplierPpm?: string | null | undefined;
+  effectiveFrom?: string | null | undefined;
+  effectiveTo?: string | null | undefined;
+  imageNanosPerUnit?: string | null | undefined;
+  inputMultiplierPpm?: string | null | undefined;
+  outputMultiplierPpm?: string | null | undefined;
+  precedence?: number | null | undefined;
+  requestFeeNanos?: string | null | undefined;
+};
+
+/** Names a wallet by owner and currency; it is created if it does not exist yet. */
+export type WalletOwnerInput = {
+  currency: string;
+  organizationId: string | number;
+  ownerId: string | number;
+  ownerType: WalletOwnerType;
+};
+
+export type WalletOwnerType =
+  | 'ORGANIZATION'
+  | 'TEAM'
+  | 'USER';
+
+export type WalletStatus =
+  | 'ACTIVE'
+  | 'CLOSED'
+  | 'FROZEN';
+
+export type OperatorOrganizationsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type OperatorOrganizationsQuery = { organizations: { edges: Array<{ node: { id: string, name: string, slug: string, status: string, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type OperatorOrganizationDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OperatorOrganizationDetailQuery = { organization: { id: string, name: string, slug: string, status: string, createdAt: string, memberships: { edges: Array<{ node: { id: string, role: OrganizationRole, user: { id: string, email: string, name: string | null } } }>, pageInfo: { hasNextPage: boolean } } }, wallets: { edges: Array<{ node: { id: string, currency: string, status: WalletStatus, owner: { id: string, type: WalletOwnerType }, balance: { amount: string, currency: string, unit: MoneyUnit }, available: { amount: string, currency: string, unit: MoneyUnit }, held: { amount: string, currency: string, unit: MoneyUnit }, entries: { edges: Array<{ node: { id: string, createdAt: string, reason: LedgerReason, description: string | null, amount: { amount: string, currency: string, unit: MoneyUnit } } }> } } }> }, apiKeys: { edges: Array<{ node: { id: string } }>, pageInfo: { hasNextPage: boolean } }, planAssignments: Array<{ id: string, subjectType: PlanSubjectType, subjectId: string, effectiveFrom: string, effectiveTo: string | null, assignedBy: PlanAssignedBy, plan: { id: string, code: string, name: string } }> };
+
+export type OperatorGrantCreditsMutationVariables = Exact<{
+  input: GrantCreditsInput;
+}>;
+
+
+export type OperatorGrantCreditsMutation = { grantCredits: { transactionId: string, idempotencyHit: boolean, balanceAfter: { amount: string, currency: string, unit: MoneyUnit } } };
+
+export type OperatorAdjustWalletMutationVariables = Exact<{
+  input: AdjustWalletInput;
+}>;
+
+
+export type OperatorAdjustWalletMutation = { adjustWallet: { transactionId: string, idempotencyHit: boolean, balanceAfter: { amount: string, currency: string, unit: MoneyUnit } } };
+
+export type OperatorPriceRuleFragment = { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null };
+
+export type OperatorPriceRulesQueryVariables = Exact<{
+  currency?: string | null | undefined;
+  modelPattern?: string | null | undefined;
+}>;
+
+
+export type OperatorPriceRulesQuery = { priceRules: Array<{ id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null }>, plans: Array<{ id: string, code: string, name: string }> };
+
+export type OperatorCreatePriceRuleMutationVariables = Exact<{
+  input: CreatePriceRuleInput;
+}>;
+
+
+export type OperatorCreatePriceRuleMutation = { createPriceRule: { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null } };
+
+export type OperatorUpdatePriceRuleMutationVariables = Exact<{
+  id: string | number;
+  input: UpdatePriceRuleInput;
+}>;
+
+
+export type OperatorUpdatePriceRuleMutation = { updatePriceRule: { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null } };
+
+export type OperatorDeletePriceRuleMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OperatorDeletePriceRuleMutation = { deletePriceRule: string };
+
+export type OperatorSchedulePriceChangeMutationVariables = Exact<{
+  id: string | number;
+  input: PriceChangeInput;
+}>;
+
+
+export type OperatorSchedulePriceChangeMutation = { schedulePriceChange: { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null } };
+
+export type OperatorPriceQuoteQueryVariables = Exact<{
+  model: string;
+  currency: string;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens?: number | null | undefined;
+  planId?: string | number | null | undefined;
+}>;
+
+
+export type OperatorPriceQuoteQuery = { priceQuote: { costNanos: string, currency: string, model: string, rule: { id: string, modelPattern: string, precedence: number, plan: { code: string } | null } } };
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ViewerQuery = { viewer: { kind: string, role: OrganizationRole | null, scopes: Array<ApiScope>, apiKeyId: string | null, user: { id: string, email: string, name: string | null } | null, organization: { id: string, name: string } | null } };
 
-
+export const OperatorPriceRuleFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorPriceRuleFragment, unknown>;
+export const OperatorOrganizationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorOrganizations"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"organizations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorOrganizationsQuery, OperatorOrganizationsQueryVariables>;
+export const OperatorOrganizationDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorOrganizationDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"organization"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"memberships"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"wallets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}},{"kind":"Field","name":{"kind":"Name","value":"balance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"available"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"held"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"entries"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"planAssignments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"subjectType"}},{"kind":"Field","name":{"kind":"Name","value":"subjectId"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"assignedBy"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorOrganizationDetailQuery, OperatorOrganizationDetailQueryVariables>;
+export const OperatorGrantCreditsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorGrantCredits"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GrantCreditsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grantCredits"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactionId"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyHit"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorGrantCreditsMutation, OperatorGrantCreditsMutationVariables>;
+export const OperatorAdjustWalletDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorAdjustWallet"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AdjustWalletInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"adjustWallet"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactionId"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyHit"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorAdjustWalletMutation, OperatorAdjustWalletMutationVariables>;
+export const OperatorPriceRulesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorPriceRules"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"currency"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"modelPattern"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"priceRules"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"currency"},"value":{"kind":"Variable","name":{"kind":"Name","value":"currency"}}},{"kind":"Argument","name":{"kind":"Name","value":"modelPattern"},"value":{"kind":"Variable","name":{"kind":"Name","value":"modelPattern"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}},{"kind":"Field","name":{"kind":"Name","value":"plans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorPriceRulesQuery, OperatorPriceRulesQueryVariables>;
+export const OperatorCreatePriceRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorCreatePriceRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePriceRuleInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPriceRule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorCreatePriceRuleMutation, OperatorCreatePriceRuleMutationVariables>;
+export const OperatorUpdatePriceRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorUpdatePriceRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdatePriceRuleInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updatePriceRule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorUpdatePriceRuleMutation, OperatorUpdatePriceRuleMutationVariables>;
+export const OperatorDeletePriceRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorDeletePriceRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletePriceRule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<OperatorDeletePriceRuleMutation, OperatorDeletePriceRuleMutationVariables>;
+export const OperatorSchedulePriceChangeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorSchedulePriceChange"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PriceChangeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"schedulePriceChange"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorSchedulePriceChangeMutation, OperatorSchedulePriceChangeMutationVariables>;
+export const OperatorPriceQuoteDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorPriceQuote"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"model"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"currency"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"promptTokens"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"completionTokens"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cachedTokens"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"planId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"priceQuote"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"model"},"value":{"kind":"Variable","name":{"kind":"Name","value":"model"}}},{"kind":"Argument","name":{"kind":"Name","value":"currency"},"value":{"kind":"Variable","name":{"kind":"Name","value":"currency"}}},{"kind":"Argument","name":{"kind":"Name","value":"promptTokens"},"value":{"kind":"Variable","name":{"kind":"Name","value":"promptTokens"}}},{"kind":"Argument","name":{"kind":"Name","value":"completionTokens"},"value":{"kind":"Variable","name":{"kind":"Name","value":"completionTokens"}}},{"kind":"Argument","name":{"kind":"Name","value":"cachedTokens"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cachedTokens"}}},{"kind":"Argument","name":{"kind":"Name","value":"planId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"planId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"costNanos"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"rule"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]}}]} as unknown as DocumentNode<OperatorPriceQuoteQuery, OperatorPriceQuoteQueryVariables>;
 export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;
