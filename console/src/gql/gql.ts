@@ -35,6 +35,10 @@ type Documents = {
     "\n  mutation OperatorDeletePriceRule($id: ID!) {\n    deletePriceRule(id: $id)\n  }\n": typeof types.OperatorDeletePriceRuleDocument,
     "\n  mutation OperatorSchedulePriceChange($id: ID!, $input: PriceChangeInput!) {\n    schedulePriceChange(id: $id, input: $input) {\n      ...OperatorPriceRule\n    }\n  }\n": typeof types.OperatorSchedulePriceChangeDocument,
     "\n  query OperatorPriceQuote(\n    $model: String!\n    $currency: String!\n    $promptTokens: Int!\n    $completionTokens: Int!\n    $cachedTokens: Int\n    $planId: ID\n  ) {\n    priceQuote(\n      model: $model\n      currency: $currency\n      promptTokens: $promptTokens\n      completionTokens: $completionTokens\n      cachedTokens: $cachedTokens\n      planId: $planId\n    ) {\n      costNanos\n      currency\n      model\n      rule {\n        id\n        modelPattern\n        precedence\n        plan {\n          code\n        }\n      }\n    }\n  }\n": typeof types.OperatorPriceQuoteDocument,
+    "\n  query OperatorRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    riskSettings(scopeType: $scopeType, scopeId: $scopeId) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": typeof types.OperatorRiskSettingsDocument,
+    "\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": typeof types.OperatorSetRiskSettingsDocument,
+    "\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n": typeof types.OperatorDeleteRiskSettingsDocument,
+    "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n": typeof types.OperatorEffectiveRiskSettingsDocument,
     "\n  query Viewer {\n    viewer {\n      kind\n      role\n      scopes\n      apiKeyId\n      user { id email name }\n      organization { id name }\n    }\n  }\n": typeof types.ViewerDocument,
 };
 const documents: Documents = {
@@ -59,6 +63,10 @@ const documents: Documents = {
     "\n  mutation OperatorDeletePriceRule($id: ID!) {\n    deletePriceRule(id: $id)\n  }\n": types.OperatorDeletePriceRuleDocument,
     "\n  mutation OperatorSchedulePriceChange($id: ID!, $input: PriceChangeInput!) {\n    schedulePriceChange(id: $id, input: $input) {\n      ...OperatorPriceRule\n    }\n  }\n": types.OperatorSchedulePriceChangeDocument,
     "\n  query OperatorPriceQuote(\n    $model: String!\n    $currency: String!\n    $promptTokens: Int!\n    $completionTokens: Int!\n    $cachedTokens: Int\n    $planId: ID\n  ) {\n    priceQuote(\n      model: $model\n      currency: $currency\n      promptTokens: $promptTokens\n      completionTokens: $completionTokens\n      cachedTokens: $cachedTokens\n      planId: $planId\n    ) {\n      costNanos\n      currency\n      model\n      rule {\n        id\n        modelPattern\n        precedence\n        plan {\n          code\n        }\n      }\n    }\n  }\n": types.OperatorPriceQuoteDocument,
+    "\n  query OperatorRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    riskSettings(scopeType: $scopeType, scopeId: $scopeId) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": types.OperatorRiskSettingsDocument,
+    "\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": types.OperatorSetRiskSettingsDocument,
+    "\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n": types.OperatorDeleteRiskSettingsDocument,
+    "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n": types.OperatorEffectiveRiskSettingsDocument,
     "\n  query Viewer {\n    viewer {\n      kind\n      role\n      scopes\n      apiKeyId\n      user { id email name }\n      organization { id name }\n    }\n  }\n": types.ViewerDocument,
 };
 
@@ -160,6 +168,22 @@ export function graphql(source: "\n  mutation OperatorSchedulePriceChange($id: I
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query OperatorPriceQuote(\n    $model: String!\n    $currency: String!\n    $promptTokens: Int!\n    $completionTokens: Int!\n    $cachedTokens: Int\n    $planId: ID\n  ) {\n    priceQuote(\n      model: $model\n      currency: $currency\n      promptTokens: $promptTokens\n      completionTokens: $completionTokens\n      cachedTokens: $cachedTokens\n      planId: $planId\n    ) {\n      costNanos\n      currency\n      model\n      rule {\n        id\n        modelPattern\n        precedence\n        plan {\n          code\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query OperatorPriceQuote(\n    $model: String!\n    $currency: String!\n    $promptTokens: Int!\n    $completionTokens: Int!\n    $cachedTokens: Int\n    $planId: ID\n  ) {\n    priceQuote(\n      model: $model\n      currency: $currency\n      promptTokens: $promptTokens\n      completionTokens: $completionTokens\n      cachedTokens: $cachedTokens\n      planId: $planId\n    ) {\n      costNanos\n      currency\n      model\n      rule {\n        id\n        modelPattern\n        precedence\n        plan {\n          code\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OperatorRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    riskSettings(scopeType: $scopeType, scopeId: $scopeId) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n"): (typeof documents)["\n  query OperatorRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    riskSettings(scopeType: $scopeType, scopeId: $scopeId) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n"): (typeof documents)["\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n"): (typeof documents)["\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n"): (typeof documents)["\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
