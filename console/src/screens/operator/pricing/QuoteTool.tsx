@@ -1,49 +1,34 @@
 import { type FormEvent, useState } from 'react';
-import { useClient } from 'urql';
-import type { OperatorPriceQuoteQuery } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
 import { formatNanosExact } from '../../../ui/nanos';
+import { useOnDemandQuery } from '../../../ui/useOnDemandQuery';
 import { messages } from './messages';
 import { PriceQuoteDocument } from './operations';
-
-type Quote = OperatorPriceQuoteQuery['priceQuote'];
 
 /** Prices a hypothetical request with the rules as the gateway would apply them (the same code path). */
 export function QuoteTool({ plans }: { plans: readonly { id: string; code: string; name: string }[] }) {
   const t = useT(messages);
-  const client = useClient();
   const [model, setModel] = useState('');
   const [currency, setCurrency] = useState('USD');
   const [promptTokens, setPromptTokens] = useState('1000');
   const [completionTokens, setCompletionTokens] = useState('1000');
   const [cachedTokens, setCachedTokens] = useState('0');
   const [planId, setPlanId] = useState('');
-  const [quote, setQuote] = useState<Quote | null>(null);
-  const [error, setError] = useState<Parameters<typeof ErrorNotice>[0]['error']>(null);
-  const [busy, setBusy] = useState(false);
+  const [{ data, error, fetching }, run] = useOnDemandQuery(PriceQuoteDocument);
+  const quote = data?.priceQuote;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    const res = await client
-      .query(
-        PriceQuoteDocument,
-        {
-          model: model.trim(),
-          currency: currency.trim().toUpperCase(),
-          promptTokens: Number(promptTokens) || 0,
-          completionTokens: Number(completionTokens) || 0,
-          cachedTokens: Number(cachedTokens) || 0,
-          planId: planId || null,
-        },
-        { requestPolicy: 'network-only' },
-      )
-      .toPromise();
-    setBusy(false);
-    setError(res.error ?? null);
-    setQuote(res.data?.priceQuote ?? null);
+    await run({
+      model: model.trim(),
+      currency: currency.trim().toUpperCase(),
+      promptTokens: Number(promptTokens) || 0,
+      completionTokens: Number(completionTokens) || 0,
+      cachedTokens: Number(cachedTokens) || 0,
+      planId: planId || null,
+    });
   }
 
   const count = (label: Parameters<typeof t>[0], v: string, set: (v: string) => void) => (
@@ -90,7 +75,7 @@ export function QuoteTool({ plans }: { plans: readonly { id: string; code: strin
             plan: quote.rule.plan ? `, ${quote.rule.plan.code}` : '',
           })}
       </StatusNotice>
-      <button type="submit" disabled={busy}>
+      <button type="submit" disabled={fetching}>
         {t('quote')}
       </button>
     </form>
