@@ -19,7 +19,7 @@ const STATUSES: PaymentStatus[] = [
   'FAILED',
   'CANCELED',
 ];
-const PAGE = 100;
+const PAGE = 50;
 
 /**
  * Payments, newest first; "needing review" filters the loaded page on `underReview` (the API has no such

@@ -6,6 +6,7 @@ import { DataTable } from '../../../ui/DataTable';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
 import { formatUtc, utcInputToIso } from '../../../ui/datetime';
+import { rawId } from '../../../ui/ids';
 import type { OrgChoice } from './Grants';
 import { messages } from './messages';
 import {
@@ -57,7 +58,7 @@ export function Assignments({
         organizationId: orgId,
         planId,
         subjectType,
-        subjectId: subjectId.trim() || orgId,
+        subjectId: subjectId.trim() || rawId(orgId),
         effectiveFrom: utcInputToIso(from),
         effectiveTo: utcInputToIso(to),
       },

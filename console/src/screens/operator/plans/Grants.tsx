@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import type { OperatorPlanFragment } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
+import { rawId } from '../../../ui/ids';
 import { messages } from './messages';
 import { GrantPlanDocument, RevokePlanGrantDocument } from './operations';
 
@@ -26,7 +27,7 @@ export function Grants({
   const [orgId, setOrgId] = useState('');
   const [grantState, grant] = useMutation(GrantPlanDocument);
   const [revokeState, revoke] = useMutation(RevokePlanGrantDocument);
-  const nameOf = (id: string) => organizations.find((o) => o.id === id)?.name ?? id;
+  const nameOf = (id: string) => organizations.find((o) => rawId(o.id) === id)?.name ?? id;
   const run = async (p: Promise<{ data?: unknown }>) => {
     if ((await p).data) onChanged();
   };
@@ -59,7 +60,7 @@ export function Grants({
           <select value={orgId} onChange={(e) => setOrgId(e.target.value)}>
             <option value="">{t('choose')}</option>
             {organizations
-              .filter((o) => !plan.grantedOrganizationIds.includes(o.id))
+              .filter((o) => !plan.grantedOrganizationIds.includes(rawId(o.id)))
               .map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name} ({o.slug})
