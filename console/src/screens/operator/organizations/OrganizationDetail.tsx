@@ -2,9 +2,11 @@ import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useT } from '../../../i18n';
 import { DataTable } from '../../../ui/DataTable';
+import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
 import { formatUtc } from '../../../ui/datetime';
+import { rawId } from '../../../ui/ids';
 import { formatMoney } from '../../../ui/money';
 import { messages } from './messages';
 import { OrganizationDetailDocument } from './operations';
@@ -35,11 +37,14 @@ export function OrganizationDetail({ id }: { id: string }) {
   const members = org.memberships.edges.map((e) => e.node);
   const keyCount = `${data.apiKeys.edges.length}${data.apiKeys.pageInfo.hasNextPage ? '+' : ''}`;
   const reload = () => refetch({ requestPolicy: 'network-only' });
+  const orgRawId = rawId(org.id);
+  // Raw ids of the organization itself read as its name; a team's or user's id stays (it names which).
+  const subject = (type: string, id: string) => (id === orgRawId ? t('thisOrganization') : `${type} ${id}`);
   return (
     <Page title={org.name} actions={back}>
       <ErrorNotice error={error} />
       <p className="muted">
-        {org.slug} · {org.id} · {t('status')}: {org.status} · {t('created')} {formatUtc(org.createdAt)} ·{' '}
+        {org.slug} · {orgRawId} · {t('status')}: {org.status} · {t('created')} {formatUtc(org.createdAt)} ·{' '}
         {t('apiKeys')}: <strong>{keyCount}</strong>
       </p>
       <Card title={t('wallets')}>
@@ -50,7 +55,7 @@ export function OrganizationDetail({ id }: { id: string }) {
           empty={t('noWallets')}
           columns={[
             { key: 'currency', header: t('currency'), cell: (w) => w.currency },
-            { key: 'owner', header: t('owner'), cell: (w) => `${w.owner.type} ${w.owner.id}` },
+            { key: 'owner', header: t('owner'), cell: (w) => subject(w.owner.type, w.owner.id) },
             { key: 'status', header: t('status'), cell: (w) => w.status },
             {
               key: 'balance',
@@ -119,18 +124,20 @@ export function OrganizationDetail({ id }: { id: string }) {
           />
         </Card>
         <Card title={t('plan')}>
-          <DataTable
-            caption={t('plan')}
-            rows={data.planAssignments}
-            rowKey={(a) => a.id}
-            empty={t('noPlan')}
-            columns={[
-              { key: 'plan', header: t('plan'), cell: (a) => `${a.plan.name} (${a.plan.code})` },
-              { key: 'subject', header: t('subject'), cell: (a) => `${a.subjectType} ${a.subjectId}` },
-              { key: 'from', header: t('from'), cell: (a) => formatUtc(a.effectiveFrom) },
-              { key: 'to', header: t('to'), cell: (a) => formatUtc(a.effectiveTo) },
-            ]}
-          />
+          <ScrollRegion label={t('plan')}>
+            <DataTable
+              caption={t('plan')}
+              rows={data.planAssignments}
+              rowKey={(a) => a.id}
+              empty={t('noPlan')}
+              columns={[
+                { key: 'plan', header: t('planColumn'), cell: (a) => `${a.plan.name} (${a.plan.code})` },
+                { key: 'subject', header: t('subject'), cell: (a) => subject(a.subjectType, a.subjectId) },
+                { key: 'from', header: t('from'), cell: (a) => formatUtc(a.effectiveFrom) },
+                { key: 'to', header: t('to'), cell: (a) => formatUtc(a.effectiveTo) },
+              ]}
+            />
+          </ScrollRegion>
         </Card>
       </div>
       <p className="field-hint">{t('noSuspend')}</p>

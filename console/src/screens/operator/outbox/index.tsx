@@ -4,6 +4,7 @@ import type { OutboxStatus } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import '../../../ui/forms.css';
 import { DataTable } from '../../../ui/DataTable';
+import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
 import { StatusNotice } from '../../../ui/StatusNotice';
@@ -67,7 +68,7 @@ export default function OutboxScreen() {
         {fetching && !data ? (
           <p className="muted">{t('loading')}</p>
         ) : (
-          <div className="table-wrap">
+          <ScrollRegion label={t('deliveries')}>
             <DataTable
               caption={t('deliveries')}
               rows={rows}
@@ -134,7 +135,7 @@ export default function OutboxScreen() {
                 },
               ]}
             />
-          </div>
+          </ScrollRegion>
         )}
         <div className="row-actions">
           {after && (

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import type { PaymentStatus } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import { DataTable } from '../../../ui/DataTable';
+import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
 import { formatUtc } from '../../../ui/datetime';
@@ -77,7 +78,7 @@ export function PaymentsList() {
       {fetching && !data ? (
         <p className="muted">{t('loading')}</p>
       ) : (
-        <div className="table-wrap">
+        <ScrollRegion label={t('payments')}>
           <DataTable
             caption={t('payments')}
             rows={rows}
@@ -159,7 +160,7 @@ export function PaymentsList() {
               },
             ]}
           />
-        </div>
+        </ScrollRegion>
       )}
       <div className="row-actions">
         {after && (

@@ -1,6 +1,7 @@
 import { useT } from '../../../i18n';
 import '../../../ui/forms.css';
 import { Card, Page } from '../../../ui/Page';
+import { Disputes } from './Disputes';
 import { messages } from './messages';
 import { PaymentsList } from './PaymentsList';
 
@@ -11,6 +12,9 @@ export default function PaymentsScreen() {
     <Page title={t('title')}>
       <Card title={t('payments')}>
         <PaymentsList />
+      </Card>
+      <Card title={t('disputes')}>
+        <Disputes />
       </Card>
     </Page>
   );

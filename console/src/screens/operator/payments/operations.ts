@@ -69,3 +69,39 @@ export const RefundPaymentDocument = graphql(`
     }
   }
 `);
+
+export const DisputesDocument = graphql(`
+  query OperatorDisputes($first: Int!, $after: String, $status: [DisputeStatus!], $organizationId: ID) {
+    disputes(first: $first, after: $after, status: $status, organizationId: $organizationId) {
+      edges {
+        node {
+          id
+          providerDisputeId
+          status
+          reason
+          createdAt
+          updatedAt
+          amount {
+            amount
+            currency
+            unit
+          }
+          payment {
+            id
+            orderId
+            provider
+            amount {
+              amount
+              currency
+              unit
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);

@@ -4,6 +4,7 @@ import type { PlanStatus } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import '../../../ui/forms.css';
 import { DataTable } from '../../../ui/DataTable';
+import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
 import { formatNanosExact } from '../../../ui/nanos';
@@ -49,7 +50,7 @@ export default function PlansScreen() {
         {fetching && !data ? (
           <p className="muted">{t('loading')}</p>
         ) : (
-          <div className="table-wrap">
+          <ScrollRegion label={t('plans')}>
             <DataTable
               caption={t('plans')}
               rows={plans}
@@ -99,7 +100,7 @@ export default function PlansScreen() {
                 },
               ]}
             />
-          </div>
+          </ScrollRegion>
         )}
       </Card>
       {editing && (

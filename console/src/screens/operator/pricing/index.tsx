@@ -4,6 +4,7 @@ import type { OperatorPriceRuleFragment } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import '../../../ui/forms.css';
 import { DataTable } from '../../../ui/DataTable';
+import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
 import { StatusNotice } from '../../../ui/StatusNotice';
@@ -60,7 +61,7 @@ export default function PricingScreen() {
         {fetching && !data ? (
           <p className="muted">{t('loading')}</p>
         ) : (
-          <div className="table-wrap">
+          <ScrollRegion label={t('rules')}>
             <DataTable
               caption={t('rules')}
               rows={data?.priceRules ?? []}
@@ -144,7 +145,7 @@ export default function PricingScreen() {
                 },
               ]}
             />
-          </div>
+          </ScrollRegion>
         )}
         {panel && (
           <RulePanel
