@@ -73,8 +73,18 @@ export function Disputes() {
                   </span>
                 ),
               },
-              { key: 'reason', header: t('reason'), cell: (d) => d.reason ?? '' },
-              { key: 'provider', header: t('disputeId'), cell: (d) => <code>{d.providerDisputeId}</code> },
+              {
+                key: 'reason',
+                header: t('reason'),
+                cell: (d) => (
+                  <>
+                    {d.reason ?? ''}
+                    <div className="muted small">
+                      {t('disputeId')} <code>{d.providerDisputeId}</code>
+                    </div>
+                  </>
+                ),
+              },
               {
                 key: 'payment',
                 header: t('payment'),
@@ -82,11 +92,10 @@ export function Disputes() {
                   <>
                     {formatMoney(d.payment.amount)} · {d.payment.provider}
                     <br />
-                    <code className="muted">{d.payment.orderId}</code>
+                    <code className="muted small">{d.payment.orderId}</code>
                   </>
                 ),
               },
-              { key: 'updated', header: t('updated'), cell: (d) => formatUtc(d.updatedAt) },
             ]}
           />
         </ScrollRegion>

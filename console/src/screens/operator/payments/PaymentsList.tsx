@@ -53,7 +53,7 @@ export function PaymentsList() {
   return (
     <>
       <div className="form-row">
-        <label style={{ flexDirection: 'row', alignItems: 'center' }}>
+        <label className="inline">
           <input type="checkbox" checked={reviewOnly} onChange={(e) => setReviewOnly(e.target.checked)} />
           {t('reviewOnly')}
         </label>
@@ -90,27 +90,44 @@ export function PaymentsList() {
                 key: 'amount',
                 header: t('amount'),
                 align: 'right',
-                cell: (p) => <span className="amount">{formatMoney(p.amount)}</span>,
-              },
-              {
-                key: 'refunded',
-                header: t('refunded'),
-                align: 'right',
-                cell: (p) => <span className="amount">{formatMoney(p.amountRefunded)}</span>,
-              },
-              { key: 'status', header: t('status'), cell: (p) => p.status },
-              {
-                key: 'review',
-                header: t('review'),
                 cell: (p) => (
                   <>
-                    {p.underReview && <span className="badge badge-bad">{t('underReview')}</span>}{' '}
-                    {p.riskLevel && <span className="muted">{t('risk', { level: p.riskLevel })}</span>}
+                    <span className="amount">{formatMoney(p.amount)}</span>
+                    {p.amountRefunded.amount !== '0' && (
+                      <div className="muted amount">
+                        {t('refunded')} {formatMoney(p.amountRefunded)}
+                      </div>
+                    )}
                   </>
                 ),
               },
-              { key: 'provider', header: t('provider'), cell: (p) => p.provider },
-              { key: 'order', header: t('order'), cell: (p) => <code>{p.orderId}</code> },
+              {
+                key: 'status',
+                header: t('status'),
+                cell: (p) => (
+                  <>
+                    {p.status}
+                    {p.underReview && (
+                      <div>
+                        <span className="badge badge-bad">{t('underReview')}</span>
+                      </div>
+                    )}
+                    {p.riskLevel && <div className="muted">{t('risk', { level: p.riskLevel })}</div>}
+                  </>
+                ),
+              },
+              {
+                key: 'provider',
+                header: t('provider'),
+                cell: (p) => (
+                  <>
+                    {p.provider}
+                    <div className="muted small">
+                      {t('order')} <code>{p.orderId}</code>
+                    </div>
+                  </>
+                ),
+              },
               {
                 key: 'refunds',
                 header: t('refunds'),
