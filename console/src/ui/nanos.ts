@@ -9,7 +9,8 @@ const NANO_DIGITS = 9;
  * adjustments). null when the text is not such an amount.
  */
 export function parseMajorToNanos(text: string, opts: { signed?: boolean } = {}): string | null {
-  const m = /^\s*(-?)(\d{1,10})(?:\.(\d{0,9}))?\s*$/.exec(text);
+  // At most 9 whole digits: 999,999,999.999999999 major units still fit a signed 64-bit nano amount.
+  const m = /^\s*(-?)(\d{1,9})(?:\.(\d{0,9}))?\s*$/.exec(text);
   if (!m) return null;
   if (m[1] === '-' && !opts.signed) return null;
   const v = BigInt(m[2]!) * 10n ** BigInt(NANO_DIGITS) + BigInt((m[3] ?? '').padEnd(NANO_DIGITS, '0'));

@@ -173,6 +173,32 @@ describe('operator screens of the console, in headless Chromium', () => {
     await saveScreenshot(page, 'operator-organizations');
   });
 
+  it('a grant whose answer is lost is posted once when the operator submits it again', async () => {
+    const page = await pageAs(ADMIN_TOKEN);
+    let dropped = false;
+    await page.route('**/graphql', async (route) => {
+      if (!dropped && (route.request().postData() ?? '').includes('OperatorGrantCredits')) {
+        dropped = true;
+        await route.fetch(); // the gateway posts it; the answer never reaches the page
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await open(page, `/operator/organizations?id=${encodeURIComponent(orgId)}`, 'Acme Operators Test');
+    const start = await balance();
+    const grant = page.getByRole('form', { name: 'Grant credits' });
+    await grant.getByLabel('Amount (major units, e.g. 12.50)').fill('7');
+    await grant.getByLabel('Reason (required, kept in the audit log)').fill('lost answer');
+    await grant.getByRole('button', { name: 'Grant' }).click();
+    await grant.getByRole('alert').waitFor();
+    expect(await balance()).toBe(start + 7n * USD);
+    await grant.getByRole('button', { name: 'Grant' }).click();
+    await expect
+      .poll(() => grant.getByRole('status').textContent())
+      .toContain('Already posted (same request)');
+    expect(await balance()).toBe(start + 7n * USD);
+  });
+
   it('prices: lists the rule, quotes a request exactly, schedules a price change', async () => {
     const page = await pageAs(ADMIN_TOKEN);
     await open(page, '/operator/pricing', 'Prices');
