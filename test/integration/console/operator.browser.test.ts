@@ -284,6 +284,12 @@ describe('operator screens of the console, in headless Chromium', () => {
     expect(await page.getByRole('list', { name: 'Problems' }).textContent()).toContain('rateLimits');
     const after = await gql('{ riskSettings(scopeType: GLOBAL) { settings } }');
     expect(after.riskSettings.settings).toEqual({ rateLimits: { keyRequestsPerMinute: 1200 } });
+
+    const effective = page.getByRole('form', { name: 'Effective settings' });
+    await effective.getByLabel('Organization id').fill(orgId);
+    await effective.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => effective.locator('pre').textContent()).toContain('"keyRequestsPerMinute": 1200');
+    expect(await effective.locator('pre').textContent()).toContain('"disputeFreeze": "disputed_amount"');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await saveScreenshot(page, 'operator-risk');
   });
