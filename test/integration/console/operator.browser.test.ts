@@ -3,17 +3,21 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { enqueueOutbox } from '../../../src/outbox/outbox.ts';
-import { ADMIN_TOKEN } from '../../helpers/app.ts';
+import { createPasswordUser } from '../../../testkit/identity.ts';
 import {
   ensureConsoleBuilt,
   launchChromium,
   saveScreenshot,
   seriousA11yViolations,
 } from '../../helpers/console-browser.ts';
+import { signInOverHttp } from '../../helpers/session.ts';
 import { formatMoney } from '../../../console/src/ui/money.ts';
 import { type StripeGateway, dbId, startStripeGateway } from '../payments/stripe-gateway.ts';
 
 const USD = 1_000_000_000n;
+const PASSWORD = 'correct horse battery staple';
+
+type Session = { cookie: string; csrf: string };
 
 describe('operator screens of the console, in headless Chromium', () => {
   let gw: StripeGateway;
@@ -23,6 +27,8 @@ describe('operator screens of the console, in headless Chromium', () => {
   let walletId: string;
   let reviewPaymentId: string;
   let paidPaymentId: string;
+  let operator: Session;
+  let owner: Session;
   const pageErrors: string[] = [];
 
   const gql = async (query: string, variables?: Record<string, unknown>, token?: string) => {
@@ -31,13 +37,15 @@ describe('operator screens of the console, in headless Chromium', () => {
     return res.data;
   };
 
-  /** A browser page signed in as `credential`; TODO(sign-in): a session cookie once sign-in is on main. */
-  async function pageAs(credential: string, locale = 'en'): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      extraHTTPHeaders: { authorization: `Bearer ${credential}` },
-      locale,
-    });
+  /** A browser page with the cookies a sign-in set (session and CSRF), as the sign-in screen leaves them. */
+  async function pageAs(session: Session, locale = 'en'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
+    await context.addCookies(
+      session.cookie.split('; ').map((pair) => {
+        const eq = pair.indexOf('=');
+        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: gw.t.url };
+      }),
+    );
     await context.addInitScript((l) => localStorage.setItem('tollgate.locale', l), locale);
     contexts.push(context);
     const page = await context.newPage();
@@ -70,7 +78,14 @@ describe('operator screens of the console, in headless Chromium', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    gw = await startStripeGateway({ name: 'ops', org: 'Acme Operators Test', email: 'owner@acme.test' });
+    gw = await startStripeGateway({
+      name: 'ops',
+      org: 'Acme Operators Test',
+      email: 'owner@acme.test',
+      // One operator session opens every screen within a minute here, past the 10,000 a session may
+      // spend per minute by default (docs/security.md#graphql-limits); a person clicks slower.
+      env: { GRAPHQL_COST_BUDGET_PER_MINUTE: '100000' },
+    });
     orgId = (await gql('{ viewer { organization { id } } }', {}, gw.key)).viewer.organization.id;
     const granted = await gql(
       `mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { wallet { id } } }`,
@@ -84,6 +99,19 @@ describe('operator screens of the console, in headless Chromium', () => {
       },
     );
     walletId = granted.grantCredits.wallet.id;
+    await createPasswordUser(gw.t.app.services.db, {
+      email: 'ops@tollgate.test',
+      password: PASSWORD,
+      platformAdmin: true,
+    });
+    await createPasswordUser(gw.t.app.services.db, {
+      email: 'alice@acme.test',
+      password: PASSWORD,
+      organizationId: dbId(orgId),
+      role: 'owner',
+    });
+    operator = await signInOverHttp(gw.t.url, 'ops@tollgate.test', PASSWORD);
+    owner = await signInOverHttp(gw.t.url, 'alice@acme.test', PASSWORD);
     await gql(`mutation($input: CreatePriceRuleInput!) { createPriceRule(input: $input) { id } }`, {
       input: { modelPattern: 'gpt-4o-mini', currency: 'USD', baseNanosPerToken: '150' },
     });
@@ -135,7 +163,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('organizations: finds the organization, opens it, grants and adjusts with a reason; a missing reason posts nothing', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, '/operator/organizations', 'Organizations');
     await page.getByLabel('Search by name, slug or id').fill('acme operators');
     await page.getByRole('link', { name: 'Acme Operators Test' }).click();
@@ -174,7 +202,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('a grant whose answer is lost is posted once when the operator submits it again', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     let dropped = false;
     await page.route('**/graphql', async (route) => {
       if (!dropped && (route.request().postData() ?? '').includes('OperatorGrantCredits')) {
@@ -200,7 +228,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('prices: lists the rule, quotes a request exactly, schedules a price change', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, '/operator/pricing', 'Prices');
     const rules = page.getByRole('table', { name: 'Price rules' });
     await expect.poll(() => rules.textContent()).toContain('gpt-4o-mini');
@@ -226,7 +254,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('plans: creates a plan with a daily cost limit, shows grants, lists and ends an assignment', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, '/operator/plans', 'Plans');
     const plans = page.getByRole('table', { name: 'Plans' });
     await expect.poll(() => plans.textContent()).toContain('COST ≤ 5 USD');
@@ -267,7 +295,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('risk: edits a known field, saves it, and shows the gateway’s validation issues for a bad JSON shape', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, '/operator/risk', 'Risk settings');
     const field = page.getByLabel('Requests per minute per key');
     await expect.poll(() => field.inputValue()).toBe('600');
@@ -295,7 +323,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('payments: releases a payment held for review and refunds part of another', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, '/operator/payments', 'Payments and disputes');
     const table = page.getByRole('table', { name: 'Payments' });
     await expect.poll(() => table.textContent()).toContain('40.00 USD');
@@ -322,7 +350,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('outbox: lists the dead letter and replays it', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, '/operator/outbox', 'Outbox');
     const table = page.getByRole('table', { name: 'Deliveries to external systems' });
     await expect.poll(() => table.textContent()).toContain('webhook endpoint deleted');
@@ -339,7 +367,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('consistency: proves the ledger consistent and shows what a missing integration answers', async () => {
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, '/operator/health', 'Consistency');
     await page.getByRole('button', { name: 'Check now' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Consistent');
@@ -350,7 +378,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('reads in Simplified Chinese', async () => {
-    const page = await pageAs(ADMIN_TOKEN, 'zh-CN');
+    const page = await pageAs(operator, 'zh-CN');
     await open(page, '/operator/organizations', '组织');
     await page.getByRole('link', { name: 'Acme Operators Test' }).click();
     await page.getByRole('heading', { level: 2, name: '赠送额度' }).waitFor();
@@ -360,7 +388,7 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('a customer gets no operator navigation, and the gateway refuses the operator queries on screen', async () => {
-    const page = await pageAs(gw.key);
+    const page = await pageAs(owner);
     await page.goto(`${gw.t.url}/console/operator/outbox`);
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.getAttribute('data-code')).toBe('FORBIDDEN');
@@ -371,11 +399,16 @@ describe('operator screens of the console, in headless Chromium', () => {
   });
 
   it('a grant by the operator reaches the organization’s owner live', async () => {
-    // TODO(overview): the owner watches Overview in a second browser context once it is on main.
+    // The owner's signed-in session subscribes as the console does (cookie, our Origin, CSRF in the
+    // connection parameters). TODO(overview): watch Overview in a second browser context once it is on main.
     const ws = createClient({
       url: `${gw.t.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${gw.key}` },
+      webSocketImpl: class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { cookie: owner.cookie }, origin: gw.t.url });
+        }
+      },
+      connectionParams: { 'x-tollgate-csrf': owner.csrf },
       retryAttempts: 0,
     });
     const seen: string[] = [];
@@ -390,7 +423,7 @@ describe('operator screens of the console, in headless Chromium', () => {
         complete: () => {},
       },
     );
-    const page = await pageAs(ADMIN_TOKEN);
+    const page = await pageAs(operator);
     await open(page, `/operator/organizations?id=${encodeURIComponent(orgId)}`, 'Acme Operators Test');
     const grant = page.getByRole('form', { name: 'Grant credits' });
     const before = await balance();

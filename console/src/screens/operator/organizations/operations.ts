@@ -28,7 +28,7 @@ export const OrganizationDetailDocument = graphql(`
       slug
       status
       createdAt
-      memberships(first: 50) {
+      memberships(first: 25) {
         edges {
           node {
             id
@@ -45,7 +45,7 @@ export const OrganizationDetailDocument = graphql(`
         }
       }
     }
-    wallets(organizationId: $id, first: 20) {
+    wallets(organizationId: $id, first: 10) {
       edges {
         node {
           id
@@ -88,7 +88,7 @@ export const OrganizationDetailDocument = graphql(`
         }
       }
     }
-    apiKeys(organizationId: $id, first: 100) {
+    apiKeys(organizationId: $id, first: 50) {
       edges {
         node {
           id
