@@ -396,6 +396,16 @@ describe('operator screens of the console, in headless Chromium', () => {
     expect(await page.getByRole('navigation').textContent()).not.toContain('Outbox');
     expect(await page.getByRole('link', { name: 'Organizations' }).count()).toBe(0);
     await saveScreenshot(page, 'operator-refused-for-customer');
+
+    // Typed straight into the address bar, a screen whose reads the owner may make still cannot grant.
+    await open(page, `/operator/organizations?id=${encodeURIComponent(orgId)}`, 'Acme Operators Test');
+    const start = await balance();
+    const grant = page.getByRole('form', { name: 'Grant credits' });
+    await grant.getByLabel('Amount (major units, e.g. 12.50)').fill('1000');
+    await grant.getByLabel('Reason (required, kept in the audit log)').fill('to myself');
+    await grant.getByRole('button', { name: 'Grant' }).click();
+    await expect.poll(() => grant.getByRole('alert').getAttribute('data-code')).toBe('FORBIDDEN');
+    expect(await balance()).toBe(start);
   });
 
   it('a grant by the operator reaches the organization’s owner live', async () => {
