@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useQuery } from 'urql';
 import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
+import { rawId } from '../../../ui/ids';
 import { messages } from './messages';
 import { EffectiveRiskSettingsDocument } from './operations';
 
@@ -14,8 +15,8 @@ export function EffectiveSettings() {
     query: EffectiveRiskSettingsDocument,
     variables: {
       organizationId: asked?.organizationId ?? '',
-      userId: asked?.userId || null,
-      apiKeyId: asked?.apiKeyId || null,
+      userId: asked?.userId ? rawId(asked.userId) : null,
+      apiKeyId: asked?.apiKeyId ? rawId(asked.apiKeyId) : null,
     },
     pause: !asked,
     requestPolicy: 'network-only',

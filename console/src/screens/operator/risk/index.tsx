@@ -3,6 +3,7 @@ import type { RiskScopeType } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import '../../../ui/forms.css';
 import { Card, Page } from '../../../ui/Page';
+import { rawId } from '../../../ui/ids';
 import { EffectiveSettings } from './EffectiveSettings';
 import { messages } from './messages';
 import { SettingsEditor } from './SettingsEditor';
@@ -20,7 +21,8 @@ export default function RiskScreen() {
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setOpen({ scopeType, scopeId: scopeType === 'GLOBAL' ? null : scopeId.trim() || null });
+    // User and key scopes are stored under raw ids (`user_…`, `key_…`); a pasted global id is unwrapped.
+    setOpen({ scopeType, scopeId: scopeType === 'GLOBAL' ? null : rawId(scopeId.trim()) || null });
   };
   return (
     <Page title={t('title')}>
