@@ -58,7 +58,7 @@ export function Assignments({
         organizationId: orgId,
         planId,
         subjectType,
-        subjectId: subjectId.trim() || rawId(orgId),
+        subjectId: rawId(subjectId.trim() || orgId),
         effectiveFrom: utcInputToIso(from),
         effectiveTo: utcInputToIso(to),
       },
