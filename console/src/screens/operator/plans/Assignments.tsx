@@ -44,9 +44,9 @@ export function Assignments({
   const [updateState, update] = useMutation(UpdatePlanAssignmentDocument);
   const [deleteState, remove] = useMutation(DeletePlanAssignmentDocument);
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  const after = (message: string) => (res: { data?: unknown }) => {
+  const after = (message: 'assigned' | 'updated') => (res: { data?: unknown }) => {
     if (!res.data) return;
-    setDone(t(message as 'assigned'));
+    setDone(t(message));
     reload();
   };
 
