@@ -58,7 +58,7 @@ export interface ScreenRoute {
   visible: (v: Viewer) => boolean;
 }
 
-const isOperator = (v: Viewer) => v.kind === 'platform_admin';
+const isOperator = (v: Viewer) => v.isPlatformAdmin;
 const inOrganization = (v: Viewer) => v.organization !== null && v.organization !== undefined;
 
 /** Every screen of the console (paths are below /console). */

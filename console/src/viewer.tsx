@@ -7,6 +7,7 @@ export const ViewerDocument = graphql(`
   query Viewer {
     viewer {
       kind
+      isPlatformAdmin
       role
       scopes
       apiKeyId

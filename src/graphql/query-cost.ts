@@ -7,6 +7,7 @@ import {
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
+  visit,
 } from 'graphql';
 import { rootFieldNames } from './root-fields.ts';
 
@@ -82,11 +83,16 @@ export function operationCost(input: {
   context: object;
 }): number {
   const { schema, document, operation } = input;
-  // complexityFromQuery measures a document's first operation: give it only this one.
-  const single: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
-  };
+  // complexityFromQuery measures a document's first operation: give it only this one. `__typename`
+  // comes with its object like any scalar, but the complexity plugin prices a meta-field as an object
+  // (1): urql and Apollo add it to every selection, which tripled what the console's lists cost.
+  const single: DocumentNode = visit(
+    {
+      kind: Kind.DOCUMENT,
+      definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
+    },
+    { Field: (node) => (node.name.value === '__typename' ? null : undefined) },
+  );
   const { complexity } = complexityFromQuery(single, {
     schema,
     ctx: input.context,

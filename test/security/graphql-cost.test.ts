@@ -96,6 +96,20 @@ describe('GraphQL cost limits: attacks refused before they run', () => {
     expect(nested.body.extensions.cost.requested).toBe(2 + 10 * (1 + 2 + 30));
   });
 
+  it('charges nothing for __typename, which GraphQL clients (urql, Apollo) add to every selection', async () => {
+    const cost = async (typename: string) => {
+      const r = await post(
+        t,
+        `{ organizations(first: 10) { ${typename} edges { ${typename} node { ${typename} id memberships(first: 5) { ${typename} edges { node { ${typename} role } } } } } } }`,
+        { token: victim.key },
+      );
+      expect(r.body.errors).toBeUndefined();
+      return r.body.extensions.cost.requested;
+    };
+    expect(await cost('__typename')).toBe(await cost(''));
+    expect(await cost('')).toBe(2 + 10 * (1 + 2 + 5));
+  });
+
   it('charges what an expensive field declares next to its definition (ledgerConsistency: 500)', async () => {
     const r = await post(t, '{ ledgerConsistency { ok } }', { token: ADMIN_TOKEN });
     expect(r.body.errors).toBeUndefined();

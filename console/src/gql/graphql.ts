@@ -4,12 +4,34 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type AdjustWalletInput = {
+  /** Signed amount in nano-units (negative debits the wallet). */
+  amountNanos: string;
+  idempotencyKey: string;
+  /** Why: kept on the transaction and in the audit log. */
+  reason: string;
+  wallet?: WalletOwnerInput | null | undefined;
+  /** The wallet; or give `wallet`. */
+  walletId?: string | number | null | undefined;
+};
+
 /** What an API key may do: INFERENCE (proxy), READ (queries), MANAGE (identity), BILLING (money). */
 export type ApiScope =
   | 'BILLING'
   | 'INFERENCE'
   | 'MANAGE'
   | 'READ';
+
+export type AssignPlanInput = {
+  /** Default: now. */
+  effectiveFrom?: string | null | undefined;
+  effectiveTo?: string | null | undefined;
+  organizationId: string | number;
+  planId: string | number;
+  /** The organization, team, user or API key id. */
+  subjectId: string | number;
+  subjectType: PlanSubjectType;
+};
 
 export type CreateApiKeyInput = {
   budgetCurrency?: string | null | undefined;
@@ -29,6 +51,101 @@ export type CreateApiKeyInput = {
   userId?: string | number | null | undefined;
 };
 
+export type CreatePlanInput = {
+  code: string;
+  dailyLimits?: Array<DailyLimitInput> | null | undefined;
+  degradeMap?: unknown;
+  description?: string | null | undefined;
+  graceNanos?: string | null | undefined;
+  gracePercent?: number | null | undefined;
+  kind: PlanKind;
+  name: string;
+  overflowPolicy?: OverflowPolicy | null | undefined;
+  /** Default +08:00. */
+  timeZone?: string | null | undefined;
+  /** Usage plans: the currency they bill in. */
+  usageCurrency?: string | null | undefined;
+  /** Default private. */
+  visibility?: PlanVisibility | null | undefined;
+  /** Percentages; default [80]. */
+  warnThresholds?: Array<number> | null | undefined;
+};
+
+export type CreatePriceRuleInput = {
+  audioNanosPerSecond?: string | null | undefined;
+  baseNanosPerToken: string;
+  cachedInputMultiplierPpm?: string | null | undefined;
+  /** ISO 4217, uppercase. */
+  currency: string;
+  /** Default: now. */
+  effectiveFrom?: string | null | undefined;
+  effectiveTo?: string | null | undefined;
+  imageNanosPerUnit?: string | null | undefined;
+  inputMultiplierPpm?: string | null | undefined;
+  /** A model name, or a glob such as `gpt-4o*` or `*`. */
+  modelPattern: string;
+  outputMultiplierPpm?: string | null | undefined;
+  /** A plan whose callers get this price instead of the global one. */
+  planId?: string | number | null | undefined;
+  /** Higher wins among matching rules (default 0). */
+  precedence?: number | null | undefined;
+  requestFeeNanos?: string | null | undefined;
+};
+
+export type DailyLimitInput = {
+  /** Required for cost limits. */
+  currency?: string | null | undefined;
+  limitValue: string;
+  metric: LimitMetric;
+  model?: string | null | undefined;
+};
+
+export type DisputeStatus =
+  | 'LOST'
+  | 'OPEN'
+  | 'WON';
+
+export type GrantCreditsInput = {
+  /** Amount in nano-units (10^9 per major unit), positive. */
+  amountNanos: string;
+  idempotencyKey: string;
+  /** Why: kept on the transaction and in the audit log. */
+  reason: string;
+  wallet?: WalletOwnerInput | null | undefined;
+  /** The wallet; or give `wallet`. */
+  walletId?: string | number | null | undefined;
+};
+
+export type LagoReconciliationKind =
+  | 'REFUND_MISSING_IN_LAGO'
+  | 'TOPUP_MISSING_IN_LAGO'
+  | 'TOPUP_UNSETTLED_IN_LAGO'
+  | 'USAGE_MISMATCH'
+  | 'USAGE_MISSING_IN_LAGO'
+  | 'USAGE_NOT_DELIVERED';
+
+export type LedgerReason =
+  | 'ADJUSTMENT'
+  | 'GRANT'
+  | 'REFUND'
+  | 'REVERSAL'
+  | 'TOPUP'
+  | 'USAGE';
+
+export type LimitMetric =
+  | 'COST'
+  | 'REQUESTS'
+  | 'TOKENS';
+
+/** Which way LiteLLM disagrees with Tollgate. */
+export type LiteLlmDriftDirection =
+  /** LiteLLM recorded spend Tollgate never billed (calls made straight to LiteLLM, or LiteLLM prices above Tollgate prices). */
+  | 'LITELLM_HIGHER'
+  /** They agree. */
+  | 'NONE'
+  /** Tollgate billed more than LiteLLM recorded (Tollgate prices above LiteLLM's, or spend LiteLLM has not written yet). */
+  | 'TOLLGATE_HIGHER';
+
 /** NANO = 10^-9 of the major unit (wallets, usage); MINOR = the currency minor unit (payments). */
 export type MoneyUnit =
   | 'MINOR'
@@ -39,6 +156,88 @@ export type OrganizationRole =
   | 'ADMIN'
   | 'MEMBER'
   | 'OWNER';
+
+export type OutboxStatus =
+  | 'DEAD'
+  | 'DELIVERED'
+  | 'PENDING'
+  | 'PROCESSING';
+
+/** What happens past a daily limit: BLOCK (429 DAILY_LIMIT_EXCEEDED), GRACE (allow up to graceNanos / gracePercent more, marked graced), DEGRADE (serve degradeMap[model] instead). */
+export type OverflowPolicy =
+  | 'BLOCK'
+  | 'DEGRADE'
+  | 'GRACE';
+
+export type PaymentStatus =
+  | 'CANCELED'
+  | 'CREATED'
+  | 'FAILED'
+  | 'PROCESSING'
+  | 'REQUIRES_ACTION'
+  | 'SUCCEEDED';
+
+/** PLATFORM: made by a platform admin, and only a platform admin changes, ends or replaces it. */
+export type PlanAssignedBy =
+  | 'ORGANIZATION'
+  | 'PLATFORM';
+
+/** DAILY_LIMIT: limits per calendar day in the plan time zone; USAGE: pay-as-you-go with the price rules. */
+export type PlanKind =
+  | 'DAILY_LIMIT'
+  | 'USAGE';
+
+export type PlanStatus =
+  | 'ACTIVE'
+  | 'ARCHIVED';
+
+/** Most specific wins: API_KEY > USER > TEAM > ORGANIZATION. */
+export type PlanSubjectType =
+  | 'API_KEY'
+  | 'ORGANIZATION'
+  | 'TEAM'
+  | 'USER';
+
+/** PUBLIC: every organization may assign it to itself; PRIVATE: only organizations a platform admin granted it to. */
+export type PlanVisibility =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
+export type PriceChangeInput = {
+  audioNanosPerSecond?: string | null | undefined;
+  baseNanosPerToken?: string | null | undefined;
+  cachedInputMultiplierPpm?: string | null | undefined;
+  effectiveFrom: string;
+  imageNanosPerUnit?: string | null | undefined;
+  inputMultiplierPpm?: string | null | undefined;
+  outputMultiplierPpm?: string | null | undefined;
+  requestFeeNanos?: string | null | undefined;
+};
+
+/** EXACT: the model name equals the pattern; GLOB: `*` matches any run, `?` one character. */
+export type PriceMatchType =
+  | 'EXACT'
+  | 'GLOB';
+
+export type RefundPaymentInput = {
+  /** Minor units; omit to refund all that remains. */
+  amount?: string | null | undefined;
+  idempotencyKey: string;
+  paymentId: string | number;
+  reason?: string | null | undefined;
+};
+
+export type RefundStatus =
+  | 'CANCELED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'SUCCEEDED';
+
+export type RiskScopeType =
+  | 'API_KEY'
+  | 'GLOBAL'
+  | 'ORGANIZATION'
+  | 'USER';
 
 /** Omitted fields stay; null clears (name and scopes cannot be cleared). */
 export type UpdateApiKeyInput = {
@@ -52,6 +251,41 @@ export type UpdateApiKeyInput = {
   rpmLimit?: number | null | undefined;
   scopes?: Array<ApiScope> | null | undefined;
   tpmLimit?: number | null | undefined;
+};
+
+/** dailyLimits, when given, replaces the whole set. */
+export type UpdatePlanInput = {
+  code?: string | null | undefined;
+  dailyLimits?: Array<DailyLimitInput> | null | undefined;
+  degradeMap?: unknown;
+  description?: string | null | undefined;
+  graceNanos?: string | null | undefined;
+  gracePercent?: number | null | undefined;
+  name?: string | null | undefined;
+  overflowPolicy?: OverflowPolicy | null | undefined;
+  status?: PlanStatus | null | undefined;
+  /** Default +08:00. */
+  timeZone?: string | null | undefined;
+  /** Usage plans: the currency they bill in. */
+  usageCurrency?: string | null | undefined;
+  /** Default private. */
+  visibility?: PlanVisibility | null | undefined;
+  /** Percentages; default [80]. */
+  warnThresholds?: Array<number> | null | undefined;
+};
+
+/** Prices of a rule already in effect cannot change: use schedulePriceChange. */
+export type UpdatePriceRuleInput = {
+  audioNanosPerSecond?: string | null | undefined;
+  baseNanosPerToken?: string | null | undefined;
+  cachedInputMultiplierPpm?: string | null | undefined;
+  effectiveFrom?: string | null | undefined;
+  effectiveTo?: string | null | undefined;
+  imageNanosPerUnit?: string | null | undefined;
+  inputMultiplierPpm?: string | null | undefined;
+  outputMultiplierPpm?: string | null | undefined;
+  precedence?: number | null | undefined;
+  requestFeeNanos?: string | null | undefined;
 };
 
 export type UsageFilter = {
@@ -71,6 +305,24 @@ export type UsageStatus =
   | 'CLIENT_ABORTED'
   | 'FAILED'
   | 'SUCCEEDED';
+
+/** Names a wallet by owner and currency; it is created if it does not exist yet. */
+export type WalletOwnerInput = {
+  currency: string;
+  organizationId: string | number;
+  ownerId: string | number;
+  ownerType: WalletOwnerType;
+};
+
+export type WalletOwnerType =
+  | 'ORGANIZATION'
+  | 'TEAM'
+  | 'USER';
+
+export type WalletStatus =
+  | 'ACTIVE'
+  | 'CLOSED'
+  | 'FROZEN';
 
 export type ApiKeyFieldsFragment = { id: string, name: string, prefix: string, scopes: Array<ApiScope>, modelAllowlist: Array<string>, budgetNanos: string | null, budgetCurrency: string | null, dailyCapNanos: string | null, rpmLimit: number | null, tpmLimit: number | null, expiresAt: string | null, revokedAt: string | null, graceUntil: string | null, lastUsedAt: string | null, createdAt: string, user: { id: string, email: string } };
 
@@ -110,6 +362,268 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 export type RevokeApiKeyMutation = { revokeApiKey: { id: string, name: string, prefix: string, scopes: Array<ApiScope>, modelAllowlist: Array<string>, budgetNanos: string | null, budgetCurrency: string | null, dailyCapNanos: string | null, rpmLimit: number | null, tpmLimit: number | null, expiresAt: string | null, revokedAt: string | null, graceUntil: string | null, lastUsedAt: string | null, createdAt: string, user: { id: string, email: string } } };
 
+export type OperatorLedgerConsistencyQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OperatorLedgerConsistencyQuery = { ledgerConsistency: { ok: boolean, walletsChecked: number, transactionsChecked: number, walletMismatches: Array<{ walletId: string, currency: string, balanceNanos: string, entriesSumNanos: string, heldNanos: string, activeHoldsSumNanos: string, accountBalanceNanos: string | null }>, accountMismatches: Array<{ accountId: string, balanceNanos: string, entriesSumNanos: string }>, unbalancedTransactions: Array<{ transactionId: string, currency: string, sumNanos: string }> } };
+
+export type OperatorLiteLlmDriftQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OperatorLiteLlmDriftQuery = { litellmDrift: Array<{ entityType: string, entityId: string, direction: LiteLlmDriftDirection, driftUsd: string, litellmSpendUsd: string, tollgateUsageNanos: string }> };
+
+export type OperatorResyncLiteLlmBudgetsMutationVariables = Exact<{
+  walletId?: string | number | null | undefined;
+}>;
+
+
+export type OperatorResyncLiteLlmBudgetsMutation = { resyncLiteLLMBudgets: number };
+
+export type OperatorLagoReconciliationQueryVariables = Exact<{
+  from: string;
+  to: string;
+  samplePerDay?: number | null | undefined;
+}>;
+
+
+export type OperatorLagoReconciliationQuery = { lagoReconciliation: { from: string, to: string, differenceCount: number, rows: Array<{ day: string, externalCustomerId: string, usageRecords: number, usageDelivered: number, usageChecked: number, usageConfirmed: number, topUps: number, topUpsConfirmed: number, refunds: number, refundsConfirmed: number, costNanos: string, totalTokens: number, differences: Array<{ kind: LagoReconciliationKind, reference: string, detail: string }> }> } };
+
+export type OperatorOrganizationsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type OperatorOrganizationsQuery = { organizations: { edges: Array<{ node: { id: string, name: string, slug: string, status: string, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type OperatorOrganizationDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OperatorOrganizationDetailQuery = { organization: { id: string, name: string, slug: string, status: string, createdAt: string, memberships: { edges: Array<{ node: { id: string, role: OrganizationRole, user: { id: string, email: string, name: string | null } } }>, pageInfo: { hasNextPage: boolean } } }, wallets: { edges: Array<{ node: { id: string, currency: string, status: WalletStatus, owner: { id: string, type: WalletOwnerType }, balance: { amount: string, currency: string, unit: MoneyUnit }, available: { amount: string, currency: string, unit: MoneyUnit }, held: { amount: string, currency: string, unit: MoneyUnit }, entries: { edges: Array<{ node: { id: string, createdAt: string, reason: LedgerReason, description: string | null, amount: { amount: string, currency: string, unit: MoneyUnit } } }> } } }> }, apiKeys: { edges: Array<{ node: { id: string } }>, pageInfo: { hasNextPage: boolean } }, planAssignments: Array<{ id: string, subjectType: PlanSubjectType, subjectId: string, effectiveFrom: string, effectiveTo: string | null, assignedBy: PlanAssignedBy, plan: { id: string, code: string, name: string } }> };
+
+export type OperatorGrantCreditsMutationVariables = Exact<{
+  input: GrantCreditsInput;
+}>;
+
+
+export type OperatorGrantCreditsMutation = { grantCredits: { transactionId: string, idempotencyHit: boolean, balanceAfter: { amount: string, currency: string, unit: MoneyUnit } } };
+
+export type OperatorAdjustWalletMutationVariables = Exact<{
+  input: AdjustWalletInput;
+}>;
+
+
+export type OperatorAdjustWalletMutation = { adjustWallet: { transactionId: string, idempotencyHit: boolean, balanceAfter: { amount: string, currency: string, unit: MoneyUnit } } };
+
+export type OperatorOutboxDeliveriesQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  status?: Array<OutboxStatus> | OutboxStatus | null | undefined;
+  topic?: string | null | undefined;
+}>;
+
+
+export type OperatorOutboxDeliveriesQuery = { outboxDeliveries: { edges: Array<{ node: { id: string, topic: string, status: OutboxStatus, attempts: number, createdAt: string, nextAttemptAt: string, deliveredAt: string | null, lastError: string | null, requestId: string | null, orderingKey: string | null, payload: unknown } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type OperatorReplayDeliveryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OperatorReplayDeliveryMutation = { replayDelivery: { id: string, status: OutboxStatus, attempts: number, nextAttemptAt: string } };
+
+export type OperatorPaymentsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  status?: Array<PaymentStatus> | PaymentStatus | null | undefined;
+  organizationId?: string | number | null | undefined;
+}>;
+
+
+export type OperatorPaymentsQuery = { payments: { edges: Array<{ node: { id: string, orderId: string, walletId: string, provider: string, providerTxnId: string | null, status: PaymentStatus, underReview: boolean, riskLevel: string | null, createdAt: string, succeededAt: string | null, failureCode: string | null, amount: { amount: string, currency: string, unit: MoneyUnit }, amountRefunded: { amount: string, currency: string, unit: MoneyUnit }, refunds: Array<{ id: string, status: RefundStatus, reason: string | null, createdAt: string, amount: { amount: string, currency: string, unit: MoneyUnit } }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type OperatorReleasePaymentReviewMutationVariables = Exact<{
+  paymentId: string | number;
+}>;
+
+
+export type OperatorReleasePaymentReviewMutation = { releasePaymentReview: { id: string, underReview: boolean } };
+
+export type OperatorRefundPaymentMutationVariables = Exact<{
+  input: RefundPaymentInput;
+}>;
+
+
+export type OperatorRefundPaymentMutation = { refundPayment: { id: string, status: RefundStatus, amount: { amount: string, currency: string, unit: MoneyUnit } } };
+
+export type OperatorDisputesQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  status?: Array<DisputeStatus> | DisputeStatus | null | undefined;
+  organizationId?: string | number | null | undefined;
+}>;
+
+
+export type OperatorDisputesQuery = { disputes: { edges: Array<{ node: { id: string, providerDisputeId: string, status: DisputeStatus, reason: string | null, createdAt: string, updatedAt: string, amount: { amount: string, currency: string, unit: MoneyUnit }, payment: { id: string, orderId: string, provider: string, amount: { amount: string, currency: string, unit: MoneyUnit } } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type OperatorPlanFragment = { id: string, code: string, name: string, description: string | null, kind: PlanKind, status: PlanStatus, visibility: PlanVisibility, overflowPolicy: OverflowPolicy, timeZone: string, usageCurrency: string | null, warnThresholds: Array<number>, graceNanos: string | null, gracePercent: number | null, degradeMap: unknown, grantedOrganizationIds: Array<string>, dailyLimits: Array<{ id: string, metric: LimitMetric, currency: string | null, model: string | null, limitValue: string }> };
+
+export type OperatorPlansQueryVariables = Exact<{
+  status?: PlanStatus | null | undefined;
+}>;
+
+
+export type OperatorPlansQuery = { plans: Array<{ id: string, code: string, name: string, description: string | null, kind: PlanKind, status: PlanStatus, visibility: PlanVisibility, overflowPolicy: OverflowPolicy, timeZone: string, usageCurrency: string | null, warnThresholds: Array<number>, graceNanos: string | null, gracePercent: number | null, degradeMap: unknown, grantedOrganizationIds: Array<string>, dailyLimits: Array<{ id: string, metric: LimitMetric, currency: string | null, model: string | null, limitValue: string }> }>, organizations: { edges: Array<{ node: { id: string, name: string, slug: string } }> } };
+
+export type OperatorCreatePlanMutationVariables = Exact<{
+  input: CreatePlanInput;
+}>;
+
+
+export type OperatorCreatePlanMutation = { createPlan: { id: string, code: string, name: string, description: string | null, kind: PlanKind, status: PlanStatus, visibility: PlanVisibility, overflowPolicy: OverflowPolicy, timeZone: string, usageCurrency: string | null, warnThresholds: Array<number>, graceNanos: string | null, gracePercent: number | null, degradeMap: unknown, grantedOrganizationIds: Array<string>, dailyLimits: Array<{ id: string, metric: LimitMetric, currency: string | null, model: string | null, limitValue: string }> } };
+
+export type OperatorUpdatePlanMutationVariables = Exact<{
+  id: string | number;
+  input: UpdatePlanInput;
+}>;
+
+
+export type OperatorUpdatePlanMutation = { updatePlan: { id: string, code: string, name: string, description: string | null, kind: PlanKind, status: PlanStatus, visibility: PlanVisibility, overflowPolicy: OverflowPolicy, timeZone: string, usageCurrency: string | null, warnThresholds: Array<number>, graceNanos: string | null, gracePercent: number | null, degradeMap: unknown, grantedOrganizationIds: Array<string>, dailyLimits: Array<{ id: string, metric: LimitMetric, currency: string | null, model: string | null, limitValue: string }> } };
+
+export type OperatorGrantPlanMutationVariables = Exact<{
+  organizationId: string | number;
+  planId: string | number;
+}>;
+
+
+export type OperatorGrantPlanMutation = { grantPlan: { id: string, grantedOrganizationIds: Array<string> } };
+
+export type OperatorRevokePlanGrantMutationVariables = Exact<{
+  organizationId: string | number;
+  planId: string | number;
+}>;
+
+
+export type OperatorRevokePlanGrantMutation = { revokePlanGrant: { id: string, grantedOrganizationIds: Array<string> } };
+
+export type OperatorPlanAssignmentsQueryVariables = Exact<{
+  organizationId: string | number;
+}>;
+
+
+export type OperatorPlanAssignmentsQuery = { planAssignments: Array<{ id: string, subjectType: PlanSubjectType, subjectId: string, effectiveFrom: string, effectiveTo: string | null, assignedBy: PlanAssignedBy, plan: { id: string, code: string, name: string } }> };
+
+export type OperatorAssignPlanMutationVariables = Exact<{
+  input: AssignPlanInput;
+}>;
+
+
+export type OperatorAssignPlanMutation = { assignPlan: { id: string } };
+
+export type OperatorUpdatePlanAssignmentMutationVariables = Exact<{
+  id: string | number;
+  effectiveFrom?: string | null | undefined;
+  effectiveTo?: string | null | undefined;
+}>;
+
+
+export type OperatorUpdatePlanAssignmentMutation = { updatePlanAssignment: { id: string, effectiveTo: string | null } };
+
+export type OperatorDeletePlanAssignmentMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OperatorDeletePlanAssignmentMutation = { deletePlanAssignment: string };
+
+export type OperatorPriceRuleFragment = { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null };
+
+export type OperatorPriceRulesQueryVariables = Exact<{
+  currency?: string | null | undefined;
+  modelPattern?: string | null | undefined;
+}>;
+
+
+export type OperatorPriceRulesQuery = { priceRules: Array<{ id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null }>, plans: Array<{ id: string, code: string, name: string }> };
+
+export type OperatorCreatePriceRuleMutationVariables = Exact<{
+  input: CreatePriceRuleInput;
+}>;
+
+
+export type OperatorCreatePriceRuleMutation = { createPriceRule: { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null } };
+
+export type OperatorUpdatePriceRuleMutationVariables = Exact<{
+  id: string | number;
+  input: UpdatePriceRuleInput;
+}>;
+
+
+export type OperatorUpdatePriceRuleMutation = { updatePriceRule: { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null } };
+
+export type OperatorDeletePriceRuleMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OperatorDeletePriceRuleMutation = { deletePriceRule: string };
+
+export type OperatorSchedulePriceChangeMutationVariables = Exact<{
+  id: string | number;
+  input: PriceChangeInput;
+}>;
+
+
+export type OperatorSchedulePriceChangeMutation = { schedulePriceChange: { id: string, modelPattern: string, matchType: PriceMatchType, currency: string, baseNanosPerToken: string, inputMultiplierPpm: string, outputMultiplierPpm: string, cachedInputMultiplierPpm: string, requestFeeNanos: string, imageNanosPerUnit: string | null, audioNanosPerSecond: string | null, precedence: number, effectiveFrom: string, effectiveTo: string | null, plan: { id: string, code: string } | null } };
+
+export type OperatorPriceQuoteQueryVariables = Exact<{
+  model: string;
+  currency: string;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens?: number | null | undefined;
+  planId?: string | number | null | undefined;
+}>;
+
+
+export type OperatorPriceQuoteQuery = { priceQuote: { costNanos: string, currency: string, model: string, rule: { id: string, modelPattern: string, precedence: number, plan: { code: string } | null } } };
+
+export type OperatorRiskSettingsQueryVariables = Exact<{
+  scopeType: RiskScopeType;
+  scopeId?: string | null | undefined;
+}>;
+
+
+export type OperatorRiskSettingsQuery = { riskSettings: { scopeType: RiskScopeType, scopeId: string, settings: unknown } };
+
+export type OperatorSetRiskSettingsMutationVariables = Exact<{
+  scopeType: RiskScopeType;
+  scopeId?: string | null | undefined;
+  settings: unknown;
+}>;
+
+
+export type OperatorSetRiskSettingsMutation = { setRiskSettings: { scopeType: RiskScopeType, scopeId: string, settings: unknown } };
+
+export type OperatorDeleteRiskSettingsMutationVariables = Exact<{
+  scopeType: RiskScopeType;
+  scopeId?: string | null | undefined;
+}>;
+
+
+export type OperatorDeleteRiskSettingsMutation = { deleteRiskSettings: boolean };
+
+export type OperatorEffectiveRiskSettingsQueryVariables = Exact<{
+  organizationId: string | number;
+  userId?: string | null | undefined;
+  apiKeyId?: string | null | undefined;
+}>;
+
+
+export type OperatorEffectiveRiskSettingsQuery = { effectiveRiskSettings: unknown };
+
 export type UsageByDayAndModelQueryVariables = Exact<{
   filter?: UsageFilter | null | undefined;
   timeZone?: string | null | undefined;
@@ -140,16 +654,51 @@ export type UsageRecordsQuery = { usageRecords: { edges: Array<{ node: { id: str
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { kind: string, role: OrganizationRole | null, scopes: Array<ApiScope>, apiKeyId: string | null, user: { id: string, email: string, name: string | null } | null, organization: { id: string, name: string } | null } };
+export type ViewerQuery = { viewer: { kind: string, isPlatformAdmin: boolean, role: OrganizationRole | null, scopes: Array<ApiScope>, apiKeyId: string | null, user: { id: string, email: string, name: string | null } | null, organization: { id: string, name: string } | null } };
 
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"modelAllowlist"}},{"kind":"Field","name":{"kind":"Name","value":"budgetNanos"}},{"kind":"Field","name":{"kind":"Name","value":"budgetCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"dailyCapNanos"}},{"kind":"Field","name":{"kind":"Name","value":"rpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"tpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"graceUntil"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
+export const OperatorPlanFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPlan"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Plan"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"visibility"}},{"kind":"Field","name":{"kind":"Name","value":"overflowPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"timeZone"}},{"kind":"Field","name":{"kind":"Name","value":"usageCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"warnThresholds"}},{"kind":"Field","name":{"kind":"Name","value":"graceNanos"}},{"kind":"Field","name":{"kind":"Name","value":"gracePercent"}},{"kind":"Field","name":{"kind":"Name","value":"degradeMap"}},{"kind":"Field","name":{"kind":"Name","value":"grantedOrganizationIds"}},{"kind":"Field","name":{"kind":"Name","value":"dailyLimits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"limitValue"}}]}}]}}]} as unknown as DocumentNode<OperatorPlanFragment, unknown>;
+export const OperatorPriceRuleFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorPriceRuleFragment, unknown>;
 export const ApiKeysDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApiKeys"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeRevoked"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"includeRevoked"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeRevoked"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"modelAllowlist"}},{"kind":"Field","name":{"kind":"Name","value":"budgetNanos"}},{"kind":"Field","name":{"kind":"Name","value":"budgetCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"dailyCapNanos"}},{"kind":"Field","name":{"kind":"Name","value":"rpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"tpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"graceUntil"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<ApiKeysQuery, ApiKeysQueryVariables>;
 export const CreateApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateApiKeyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"modelAllowlist"}},{"kind":"Field","name":{"kind":"Name","value":"budgetNanos"}},{"kind":"Field","name":{"kind":"Name","value":"budgetCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"dailyCapNanos"}},{"kind":"Field","name":{"kind":"Name","value":"rpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"tpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"graceUntil"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const UpdateApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateApiKeyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"modelAllowlist"}},{"kind":"Field","name":{"kind":"Name","value":"budgetNanos"}},{"kind":"Field","name":{"kind":"Name","value":"budgetCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"dailyCapNanos"}},{"kind":"Field","name":{"kind":"Name","value":"rpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"tpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"graceUntil"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<UpdateApiKeyMutation, UpdateApiKeyMutationVariables>;
 export const RotateApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RotateApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rotateApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"previous"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"modelAllowlist"}},{"kind":"Field","name":{"kind":"Name","value":"budgetNanos"}},{"kind":"Field","name":{"kind":"Name","value":"budgetCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"dailyCapNanos"}},{"kind":"Field","name":{"kind":"Name","value":"rpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"tpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"graceUntil"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<RotateApiKeyMutation, RotateApiKeyMutationVariables>;
 export const RevokeApiKeyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeApiKey"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeApiKey"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"modelAllowlist"}},{"kind":"Field","name":{"kind":"Name","value":"budgetNanos"}},{"kind":"Field","name":{"kind":"Name","value":"budgetCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"dailyCapNanos"}},{"kind":"Field","name":{"kind":"Name","value":"rpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"tpmLimit"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"graceUntil"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const OperatorLedgerConsistencyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorLedgerConsistency"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ledgerConsistency"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ok"}},{"kind":"Field","name":{"kind":"Name","value":"walletsChecked"}},{"kind":"Field","name":{"kind":"Name","value":"transactionsChecked"}},{"kind":"Field","name":{"kind":"Name","value":"walletMismatches"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"walletId"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"balanceNanos"}},{"kind":"Field","name":{"kind":"Name","value":"entriesSumNanos"}},{"kind":"Field","name":{"kind":"Name","value":"heldNanos"}},{"kind":"Field","name":{"kind":"Name","value":"activeHoldsSumNanos"}},{"kind":"Field","name":{"kind":"Name","value":"accountBalanceNanos"}}]}},{"kind":"Field","name":{"kind":"Name","value":"accountMismatches"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accountId"}},{"kind":"Field","name":{"kind":"Name","value":"balanceNanos"}},{"kind":"Field","name":{"kind":"Name","value":"entriesSumNanos"}}]}},{"kind":"Field","name":{"kind":"Name","value":"unbalancedTransactions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactionId"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"sumNanos"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorLedgerConsistencyQuery, OperatorLedgerConsistencyQueryVariables>;
+export const OperatorLiteLlmDriftDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorLiteLLMDrift"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"litellmDrift"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"entityType"}},{"kind":"Field","name":{"kind":"Name","value":"entityId"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"driftUsd"}},{"kind":"Field","name":{"kind":"Name","value":"litellmSpendUsd"}},{"kind":"Field","name":{"kind":"Name","value":"tollgateUsageNanos"}}]}}]}}]} as unknown as DocumentNode<OperatorLiteLlmDriftQuery, OperatorLiteLlmDriftQueryVariables>;
+export const OperatorResyncLiteLlmBudgetsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorResyncLiteLLMBudgets"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"walletId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resyncLiteLLMBudgets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"walletId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"walletId"}}}]}]}}]} as unknown as DocumentNode<OperatorResyncLiteLlmBudgetsMutation, OperatorResyncLiteLlmBudgetsMutationVariables>;
+export const OperatorLagoReconciliationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorLagoReconciliation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"samplePerDay"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lagoReconciliation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"samplePerDay"},"value":{"kind":"Variable","name":{"kind":"Name","value":"samplePerDay"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"differenceCount"}},{"kind":"Field","name":{"kind":"Name","value":"rows"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"day"}},{"kind":"Field","name":{"kind":"Name","value":"externalCustomerId"}},{"kind":"Field","name":{"kind":"Name","value":"usageRecords"}},{"kind":"Field","name":{"kind":"Name","value":"usageDelivered"}},{"kind":"Field","name":{"kind":"Name","value":"usageChecked"}},{"kind":"Field","name":{"kind":"Name","value":"usageConfirmed"}},{"kind":"Field","name":{"kind":"Name","value":"topUps"}},{"kind":"Field","name":{"kind":"Name","value":"topUpsConfirmed"}},{"kind":"Field","name":{"kind":"Name","value":"refunds"}},{"kind":"Field","name":{"kind":"Name","value":"refundsConfirmed"}},{"kind":"Field","name":{"kind":"Name","value":"costNanos"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}},{"kind":"Field","name":{"kind":"Name","value":"differences"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}}]}}]}}]}}]}}]} as unknown as DocumentNode<OperatorLagoReconciliationQuery, OperatorLagoReconciliationQueryVariables>;
+export const OperatorOrganizationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorOrganizations"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"organizations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorOrganizationsQuery, OperatorOrganizationsQueryVariables>;
+export const OperatorOrganizationDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorOrganizationDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"organization"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"memberships"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"25"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"wallets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}},{"kind":"Field","name":{"kind":"Name","value":"balance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"available"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"held"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"entries"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"planAssignments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"subjectType"}},{"kind":"Field","name":{"kind":"Name","value":"subjectId"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"assignedBy"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorOrganizationDetailQuery, OperatorOrganizationDetailQueryVariables>;
+export const OperatorGrantCreditsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorGrantCredits"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"GrantCreditsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grantCredits"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactionId"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyHit"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorGrantCreditsMutation, OperatorGrantCreditsMutationVariables>;
+export const OperatorAdjustWalletDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorAdjustWallet"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AdjustWalletInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"adjustWallet"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transactionId"}},{"kind":"Field","name":{"kind":"Name","value":"idempotencyHit"}},{"kind":"Field","name":{"kind":"Name","value":"balanceAfter"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorAdjustWalletMutation, OperatorAdjustWalletMutationVariables>;
+export const OperatorOutboxDeliveriesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorOutboxDeliveries"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"OutboxStatus"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"topic"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"outboxDeliveries"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"topic"},"value":{"kind":"Variable","name":{"kind":"Name","value":"topic"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"topic"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}},{"kind":"Field","name":{"kind":"Name","value":"deliveredAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"orderingKey"}},{"kind":"Field","name":{"kind":"Name","value":"payload"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorOutboxDeliveriesQuery, OperatorOutboxDeliveriesQueryVariables>;
+export const OperatorReplayDeliveryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorReplayDelivery"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayDelivery"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"nextAttemptAt"}}]}}]}}]} as unknown as DocumentNode<OperatorReplayDeliveryMutation, OperatorReplayDeliveryMutationVariables>;
+export const OperatorPaymentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorPayments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PaymentStatus"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"payments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"walletId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"providerTxnId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"underReview"}},{"kind":"Field","name":{"kind":"Name","value":"riskLevel"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"succeededAt"}},{"kind":"Field","name":{"kind":"Name","value":"failureCode"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"amountRefunded"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"refunds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorPaymentsQuery, OperatorPaymentsQueryVariables>;
+export const OperatorReleasePaymentReviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorReleasePaymentReview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"paymentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"releasePaymentReview"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"paymentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"paymentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"underReview"}}]}}]}}]} as unknown as DocumentNode<OperatorReleasePaymentReviewMutation, OperatorReleasePaymentReviewMutationVariables>;
+export const OperatorRefundPaymentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorRefundPayment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RefundPaymentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refundPayment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorRefundPaymentMutation, OperatorRefundPaymentMutationVariables>;
+export const OperatorDisputesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorDisputes"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DisputeStatus"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"disputes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"providerDisputeId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"payment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"provider"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorDisputesQuery, OperatorDisputesQueryVariables>;
+export const OperatorPlansDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorPlans"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PlanStatus"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"plans"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPlan"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organizations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"200"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPlan"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Plan"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"visibility"}},{"kind":"Field","name":{"kind":"Name","value":"overflowPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"timeZone"}},{"kind":"Field","name":{"kind":"Name","value":"usageCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"warnThresholds"}},{"kind":"Field","name":{"kind":"Name","value":"graceNanos"}},{"kind":"Field","name":{"kind":"Name","value":"gracePercent"}},{"kind":"Field","name":{"kind":"Name","value":"degradeMap"}},{"kind":"Field","name":{"kind":"Name","value":"grantedOrganizationIds"}},{"kind":"Field","name":{"kind":"Name","value":"dailyLimits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"limitValue"}}]}}]}}]} as unknown as DocumentNode<OperatorPlansQuery, OperatorPlansQueryVariables>;
+export const OperatorCreatePlanDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorCreatePlan"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePlanInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPlan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPlan"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPlan"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Plan"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"visibility"}},{"kind":"Field","name":{"kind":"Name","value":"overflowPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"timeZone"}},{"kind":"Field","name":{"kind":"Name","value":"usageCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"warnThresholds"}},{"kind":"Field","name":{"kind":"Name","value":"graceNanos"}},{"kind":"Field","name":{"kind":"Name","value":"gracePercent"}},{"kind":"Field","name":{"kind":"Name","value":"degradeMap"}},{"kind":"Field","name":{"kind":"Name","value":"grantedOrganizationIds"}},{"kind":"Field","name":{"kind":"Name","value":"dailyLimits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"limitValue"}}]}}]}}]} as unknown as DocumentNode<OperatorCreatePlanMutation, OperatorCreatePlanMutationVariables>;
+export const OperatorUpdatePlanDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorUpdatePlan"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdatePlanInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updatePlan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPlan"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPlan"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Plan"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"visibility"}},{"kind":"Field","name":{"kind":"Name","value":"overflowPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"timeZone"}},{"kind":"Field","name":{"kind":"Name","value":"usageCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"warnThresholds"}},{"kind":"Field","name":{"kind":"Name","value":"graceNanos"}},{"kind":"Field","name":{"kind":"Name","value":"gracePercent"}},{"kind":"Field","name":{"kind":"Name","value":"degradeMap"}},{"kind":"Field","name":{"kind":"Name","value":"grantedOrganizationIds"}},{"kind":"Field","name":{"kind":"Name","value":"dailyLimits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"metric"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"limitValue"}}]}}]}}]} as unknown as DocumentNode<OperatorUpdatePlanMutation, OperatorUpdatePlanMutationVariables>;
+export const OperatorGrantPlanDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorGrantPlan"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"planId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grantPlan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"planId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"planId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"grantedOrganizationIds"}}]}}]}}]} as unknown as DocumentNode<OperatorGrantPlanMutation, OperatorGrantPlanMutationVariables>;
+export const OperatorRevokePlanGrantDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorRevokePlanGrant"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"planId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokePlanGrant"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"planId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"planId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"grantedOrganizationIds"}}]}}]}}]} as unknown as DocumentNode<OperatorRevokePlanGrantMutation, OperatorRevokePlanGrantMutationVariables>;
+export const OperatorPlanAssignmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorPlanAssignments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"planAssignments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"subjectType"}},{"kind":"Field","name":{"kind":"Name","value":"subjectId"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"assignedBy"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<OperatorPlanAssignmentsQuery, OperatorPlanAssignmentsQueryVariables>;
+export const OperatorAssignPlanDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorAssignPlan"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AssignPlanInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assignPlan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<OperatorAssignPlanMutation, OperatorAssignPlanMutationVariables>;
+export const OperatorUpdatePlanAssignmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorUpdatePlanAssignment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"effectiveFrom"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"effectiveTo"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updatePlanAssignment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"effectiveFrom"},"value":{"kind":"Variable","name":{"kind":"Name","value":"effectiveFrom"}}},{"kind":"Argument","name":{"kind":"Name","value":"effectiveTo"},"value":{"kind":"Variable","name":{"kind":"Name","value":"effectiveTo"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}}]}}]}}]} as unknown as DocumentNode<OperatorUpdatePlanAssignmentMutation, OperatorUpdatePlanAssignmentMutationVariables>;
+export const OperatorDeletePlanAssignmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorDeletePlanAssignment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletePlanAssignment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<OperatorDeletePlanAssignmentMutation, OperatorDeletePlanAssignmentMutationVariables>;
+export const OperatorPriceRulesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorPriceRules"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"currency"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"modelPattern"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"priceRules"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"currency"},"value":{"kind":"Variable","name":{"kind":"Name","value":"currency"}}},{"kind":"Argument","name":{"kind":"Name","value":"modelPattern"},"value":{"kind":"Variable","name":{"kind":"Name","value":"modelPattern"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}},{"kind":"Field","name":{"kind":"Name","value":"plans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorPriceRulesQuery, OperatorPriceRulesQueryVariables>;
+export const OperatorCreatePriceRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorCreatePriceRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePriceRuleInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPriceRule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorCreatePriceRuleMutation, OperatorCreatePriceRuleMutationVariables>;
+export const OperatorUpdatePriceRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorUpdatePriceRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdatePriceRuleInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updatePriceRule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorUpdatePriceRuleMutation, OperatorUpdatePriceRuleMutationVariables>;
+export const OperatorDeletePriceRuleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorDeletePriceRule"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletePriceRule"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}]}]}}]} as unknown as DocumentNode<OperatorDeletePriceRuleMutation, OperatorDeletePriceRuleMutationVariables>;
+export const OperatorSchedulePriceChangeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorSchedulePriceChange"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PriceChangeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"schedulePriceChange"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OperatorPriceRule"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OperatorPriceRule"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceRule"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"matchType"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"baseNanosPerToken"}},{"kind":"Field","name":{"kind":"Name","value":"inputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"outputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputMultiplierPpm"}},{"kind":"Field","name":{"kind":"Name","value":"requestFeeNanos"}},{"kind":"Field","name":{"kind":"Name","value":"imageNanosPerUnit"}},{"kind":"Field","name":{"kind":"Name","value":"audioNanosPerSecond"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]} as unknown as DocumentNode<OperatorSchedulePriceChangeMutation, OperatorSchedulePriceChangeMutationVariables>;
+export const OperatorPriceQuoteDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorPriceQuote"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"model"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"currency"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"promptTokens"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"completionTokens"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cachedTokens"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"planId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"priceQuote"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"model"},"value":{"kind":"Variable","name":{"kind":"Name","value":"model"}}},{"kind":"Argument","name":{"kind":"Name","value":"currency"},"value":{"kind":"Variable","name":{"kind":"Name","value":"currency"}}},{"kind":"Argument","name":{"kind":"Name","value":"promptTokens"},"value":{"kind":"Variable","name":{"kind":"Name","value":"promptTokens"}}},{"kind":"Argument","name":{"kind":"Name","value":"completionTokens"},"value":{"kind":"Variable","name":{"kind":"Name","value":"completionTokens"}}},{"kind":"Argument","name":{"kind":"Name","value":"cachedTokens"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cachedTokens"}}},{"kind":"Argument","name":{"kind":"Name","value":"planId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"planId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"costNanos"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"rule"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"modelPattern"}},{"kind":"Field","name":{"kind":"Name","value":"precedence"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]}}]} as unknown as DocumentNode<OperatorPriceQuoteQuery, OperatorPriceQuoteQueryVariables>;
+export const OperatorRiskSettingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorRiskSettings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scopeType"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RiskScopeType"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scopeId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"riskSettings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scopeType"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scopeType"}}},{"kind":"Argument","name":{"kind":"Name","value":"scopeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scopeId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scopeType"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"settings"}}]}}]}}]} as unknown as DocumentNode<OperatorRiskSettingsQuery, OperatorRiskSettingsQueryVariables>;
+export const OperatorSetRiskSettingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorSetRiskSettings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scopeType"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RiskScopeType"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scopeId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"settings"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"JSON"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setRiskSettings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scopeType"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scopeType"}}},{"kind":"Argument","name":{"kind":"Name","value":"scopeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scopeId"}}},{"kind":"Argument","name":{"kind":"Name","value":"settings"},"value":{"kind":"Variable","name":{"kind":"Name","value":"settings"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scopeType"}},{"kind":"Field","name":{"kind":"Name","value":"scopeId"}},{"kind":"Field","name":{"kind":"Name","value":"settings"}}]}}]}}]} as unknown as DocumentNode<OperatorSetRiskSettingsMutation, OperatorSetRiskSettingsMutationVariables>;
+export const OperatorDeleteRiskSettingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OperatorDeleteRiskSettings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scopeType"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RiskScopeType"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scopeId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteRiskSettings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scopeType"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scopeType"}}},{"kind":"Argument","name":{"kind":"Name","value":"scopeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scopeId"}}}]}]}}]} as unknown as DocumentNode<OperatorDeleteRiskSettingsMutation, OperatorDeleteRiskSettingsMutationVariables>;
+export const OperatorEffectiveRiskSettingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorEffectiveRiskSettings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"apiKeyId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"effectiveRiskSettings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"organizationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"organizationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}},{"kind":"Argument","name":{"kind":"Name","value":"apiKeyId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"apiKeyId"}}}]}]}}]} as unknown as DocumentNode<OperatorEffectiveRiskSettingsQuery, OperatorEffectiveRiskSettingsQueryVariables>;
 export const UsageByDayAndModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageByDayAndModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UsageFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"timeZone"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageAggregates"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"EnumValue","value":"DAY_AND_MODEL"}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"timeZone"},"value":{"kind":"Variable","name":{"kind":"Name","value":"timeZone"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"day"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"requests"}},{"kind":"Field","name":{"kind":"Name","value":"failedRequests"}},{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cachedTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}}]}}]}}]} as unknown as DocumentNode<UsageByDayAndModelQuery, UsageByDayAndModelQueryVariables>;
 export const UsageModelsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageModels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageAggregates"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"EnumValue","value":"MODEL"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"}}]}}]}}]} as unknown as DocumentNode<UsageModelsQuery, UsageModelsQueryVariables>;
 export const UsageKeysDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageKeys"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}},{"kind":"Argument","name":{"kind":"Name","value":"includeRevoked"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}}]}}]}}]}}]}}]} as unknown as DocumentNode<UsageKeysQuery, UsageKeysQueryVariables>;
 export const UsageRecordsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageRecords"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UsageFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageRecords"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"modelRequested"}},{"kind":"Field","name":{"kind":"Name","value":"modelServed"}},{"kind":"Field","name":{"kind":"Name","value":"promptTokens"}},{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cachedTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"httpStatus"}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<UsageRecordsQuery, UsageRecordsQueryVariables>;
-export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;
+export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"isPlatformAdmin"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"organization"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;

@@ -6,7 +6,8 @@ export function ErrorNotice({ error }: { error: CombinedError | Error | null | u
   const gql = 'graphQLErrors' in error ? error.graphQLErrors : [];
   const first = gql[0];
   const code = first?.extensions?.code as string | undefined;
-  const requestId = first?.extensions?.requestId as string | undefined;
+  // The gateway names it `request_id` (src/graphql/error-mapping.ts).
+  const requestId = first?.extensions?.request_id as string | undefined;
   const message = first?.message ?? ('networkError' in error && error.networkError?.message) ?? error.message;
   return (
     <div role="alert" className="notice notice-error" data-code={code}>

@@ -1,13 +1,15 @@
 /**
- * The raw database id (`key_…`) inside a Relay global id (base64 of `Typename:id`). Some fields carry
- * raw ids (UsageRecord.apiKeyId) while nodes carry global ones; the gateway accepts both as arguments.
+ * Some fields carry raw ids (`org_…`: Plan.grantedOrganizationIds, PlanAssignment.subjectId, Wallet.owner.id)
+ * and others Relay global ids (base64 of `Organization:org_…`); arguments take either. Compare ids only
+ * after passing both through `rawId`.
  */
-export function rawId(globalId: string): string {
+export function rawId(id: string): string {
+  if (/^[a-z]+_[0-9a-z]+$/i.test(id)) return id;
   try {
-    const text = atob(globalId);
-    const at = text.indexOf(':');
-    return at > 0 ? text.slice(at + 1) : globalId;
+    const decoded = atob(id);
+    const colon = decoded.indexOf(':');
+    return colon > 0 ? decoded.slice(colon + 1) : id;
   } catch {
-    return globalId;
+    return id;
   }
 }

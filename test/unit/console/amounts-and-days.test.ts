@@ -12,7 +12,9 @@ describe('console nano amounts', () => {
   it('turns typed major units into exact nanos without floats', () => {
     expect(parseMajorToNanos('12.50')).toBe('12500000000');
     expect(parseMajorToNanos('0.000000001')).toBe('1');
-    expect(parseMajorToNanos('999999999999.999999999')).toBe('999999999999999999999');
+    expect(parseMajorToNanos('999999999.999999999')).toBe('999999999999999999');
+    // More would not fit the gateway's signed 64-bit nano amounts.
+    expect(parseMajorToNanos('999999999999.999999999')).toBeNull();
     expect(parseMajorToNanos(' 3 ')).toBe('3000000000');
   });
 

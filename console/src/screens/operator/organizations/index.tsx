@@ -1,6 +1,11 @@
-import { Page } from '../../../ui/Page';
+import { useSearchParams } from 'wouter';
+import '../../../ui/forms.css';
+import { OrganizationDetail } from './OrganizationDetail';
+import { OrganizationList } from './OrganizationList';
 
-// Placeholder until this screen is built (issue 20).
-export default function Screen() {
-  return <Page title="organizations">{null}</Page>;
+/** Operators: every organization; `?id=` opens one (wallets, members, keys, plans; grants and adjustments). */
+export default function OrganizationsScreen() {
+  const [params] = useSearchParams();
+  const id = params.get('id');
+  return id ? <OrganizationDetail id={id} /> : <OrganizationList />;
 }

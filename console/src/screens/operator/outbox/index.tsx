@@ -1,6 +1,155 @@
-import { Page } from '../../../ui/Page';
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import type { OutboxStatus } from '../../../gql/graphql';
+import { useT } from '../../../i18n';
+import '../../../ui/forms.css';
+import { DataTable } from '../../../ui/DataTable';
+import { ScrollRegion } from '../../../ui/ScrollRegion';
+import { ErrorNotice } from '../../../ui/ErrorNotice';
+import { Card, Page } from '../../../ui/Page';
+import { StatusNotice } from '../../../ui/StatusNotice';
+import { formatUtc } from '../../../ui/datetime';
+import { messages } from './messages';
+import { OutboxDeliveriesDocument, ReplayDeliveryDocument } from './operations';
 
-// Placeholder until this screen is built (issue 20).
-export default function Screen() {
-  return <Page title="outbox">{null}</Page>;
+const STATUSES: OutboxStatus[] = ['DEAD', 'PENDING', 'PROCESSING', 'DELIVERED'];
+const PAGE = 50;
+
+/** Operators: outbox deliveries (Lago, LiteLLM budgets, webhooks) by status and topic; replay dead letters. */
+export default function OutboxScreen() {
+  const t = useT(messages);
+  const [status, setStatus] = useState<OutboxStatus | ''>('DEAD');
+  const [topic, setTopic] = useState('');
+  const [after, setAfter] = useState<string | null>(null);
+  const [{ data, error, fetching }, refetch] = useQuery({
+    query: OutboxDeliveriesDocument,
+    variables: { first: PAGE, after, status: status ? [status] : null, topic: topic.trim() || null },
+  });
+  const [replayState, replay] = useMutation(ReplayDeliveryDocument);
+  const [replayed, setReplayed] = useState<string | null>(null);
+  const rows = (data?.outboxDeliveries.edges ?? []).map((e) => e.node);
+  const pageInfo = data?.outboxDeliveries.pageInfo;
+
+  return (
+    <Page title={t('title')}>
+      <Card title={t('deliveries')}>
+        <div className="form-row">
+          <label>
+            {t('status')}
+            <select
+              value={status}
+              onChange={(e) => {
+                setStatus(e.target.value as OutboxStatus | '');
+                setAfter(null);
+              }}
+            >
+              <option value="">{t('any')}</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s === 'DEAD' ? `${s} (${t('dead')})` : s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('topic')}
+            <input
+              value={topic}
+              placeholder={t('topicHint')}
+              onChange={(e) => {
+                setTopic(e.target.value);
+                setAfter(null);
+              }}
+            />
+          </label>
+        </div>
+        <ErrorNotice error={error ?? replayState.error} />
+        <StatusNotice>{replayed}</StatusNotice>
+        {fetching && !data ? (
+          <p className="muted">{t('loading')}</p>
+        ) : (
+          <ScrollRegion label={t('deliveries')}>
+            <DataTable
+              caption={t('deliveries')}
+              rows={rows}
+              rowKey={(m) => m.id}
+              empty={t('none')}
+              columns={[
+                { key: 'created', header: t('created'), cell: (m) => formatUtc(m.createdAt) },
+                { key: 'topic', header: t('topic'), cell: (m) => <code>{m.topic}</code> },
+                {
+                  key: 'status',
+                  header: t('status'),
+                  cell: (m) => (
+                    <span
+                      className={`badge ${m.status === 'DEAD' ? 'badge-bad' : m.status === 'DELIVERED' ? 'badge-ok' : ''}`}
+                    >
+                      {m.status}
+                    </span>
+                  ),
+                },
+                { key: 'attempts', header: t('attempts'), align: 'right', cell: (m) => m.attempts },
+                {
+                  key: 'next',
+                  header: t('next'),
+                  cell: (m) =>
+                    m.status === 'DELIVERED' ? formatUtc(m.deliveredAt) : formatUtc(m.nextAttemptAt),
+                },
+                { key: 'error', header: t('lastError'), cell: (m) => m.lastError ?? '' },
+                {
+                  key: 'payload',
+                  header: t('payload'),
+                  cell: (m) => (
+                    <details>
+                      <summary>{t('showPayload')}</summary>
+                      <pre className="json">{JSON.stringify(m.payload, null, 2)}</pre>
+                      {m.requestId && (
+                        <span className="muted">
+                          {t('request')}: {m.requestId}
+                        </span>
+                      )}
+                    </details>
+                  ),
+                },
+                {
+                  key: 'actions',
+                  header: t('actions'),
+                  cell: (m) =>
+                    (m.status === 'DEAD' || m.status === 'PENDING') && (
+                      <button
+                        type="button"
+                        aria-label={t('replayFor', { id: m.id })}
+                        disabled={replayState.fetching}
+                        onClick={async () => {
+                          setReplayed(null);
+                          const res = await replay({ id: m.id });
+                          if (res.data) {
+                            setReplayed(t('replayed', { id: m.id, status: res.data.replayDelivery.status }));
+                            refetch({ requestPolicy: 'network-only' });
+                          }
+                        }}
+                      >
+                        {t('replay')}
+                      </button>
+                    ),
+                },
+              ]}
+            />
+          </ScrollRegion>
+        )}
+        <div className="row-actions">
+          {after && (
+            <button type="button" className="secondary" onClick={() => setAfter(null)}>
+              {t('first')}
+            </button>
+          )}
+          {pageInfo?.hasNextPage && (
+            <button type="button" className="secondary" onClick={() => setAfter(pageInfo.endCursor ?? null)}>
+              {t('more')}
+            </button>
+          )}
+        </div>
+      </Card>
+    </Page>
+  );
 }

@@ -1,0 +1,117 @@
+import { useState } from 'react';
+import { useQuery } from 'urql';
+import type { DisputeStatus } from '../../../gql/graphql';
+import { useT } from '../../../i18n';
+import { DataTable } from '../../../ui/DataTable';
+import { ScrollRegion } from '../../../ui/ScrollRegion';
+import { ErrorNotice } from '../../../ui/ErrorNotice';
+import { formatUtc } from '../../../ui/datetime';
+import { formatMoney } from '../../../ui/money';
+import { messages } from './messages';
+import { DisputesDocument } from './operations';
+
+const STATUSES: DisputeStatus[] = ['OPEN', 'WON', 'LOST'];
+const PAGE = 50;
+
+/** Disputes (chargebacks), open ones first by default, with the payment and order they concern. */
+export function Disputes() {
+  const t = useT(messages);
+  const [status, setStatus] = useState<DisputeStatus | ''>('OPEN');
+  const [after, setAfter] = useState<string | null>(null);
+  const [{ data, error, fetching }] = useQuery({
+    query: DisputesDocument,
+    variables: { first: PAGE, after, status: status ? [status] : null },
+  });
+  const rows = (data?.disputes.edges ?? []).map((e) => e.node);
+  const pageInfo = data?.disputes.pageInfo;
+  return (
+    <>
+      <p className="field-hint">{t('disputesHint')}</p>
+      <label>
+        {t('disputeStatus')}
+        <select
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value as DisputeStatus | '');
+            setAfter(null);
+          }}
+        >
+          <option value="">{t('any')}</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ErrorNotice error={error} />
+      {fetching && !data ? (
+        <p className="muted">{t('loading')}</p>
+      ) : (
+        <ScrollRegion label={t('disputes')}>
+          <DataTable
+            caption={t('disputes')}
+            rows={rows}
+            rowKey={(d) => d.id}
+            empty={t('noDisputes')}
+            columns={[
+              { key: 'created', header: t('created'), cell: (d) => formatUtc(d.createdAt) },
+              {
+                key: 'amount',
+                header: t('amount'),
+                align: 'right',
+                cell: (d) => <span className="amount">{formatMoney(d.amount)}</span>,
+              },
+              {
+                key: 'status',
+                header: t('status'),
+                cell: (d) => (
+                  <span
+                    className={`badge ${d.status === 'OPEN' ? 'badge-bad' : d.status === 'WON' ? 'badge-ok' : ''}`}
+                  >
+                    {d.status}
+                  </span>
+                ),
+              },
+              {
+                key: 'reason',
+                header: t('reason'),
+                cell: (d) => (
+                  <>
+                    {d.reason ?? ''}
+                    <div className="muted small">
+                      {t('disputeId')} <code>{d.providerDisputeId}</code>
+                    </div>
+                  </>
+                ),
+              },
+              {
+                key: 'payment',
+                header: t('payment'),
+                cell: (d) => (
+                  <>
+                    {formatMoney(d.payment.amount)} · {d.payment.provider}
+                    <br />
+                    <code className="muted small">{d.payment.orderId}</code>
+                  </>
+                ),
+              },
+            ]}
+          />
+        </ScrollRegion>
+      )}
+      <div className="row-actions">
+        {after && (
+          <button type="button" className="secondary" onClick={() => setAfter(null)}>
+            {t('first')}
+          </button>
+        )}
+        {pageInfo?.hasNextPage && (
+          <button type="button" className="secondary" onClick={() => setAfter(pageInfo.endCursor ?? null)}>
+            {t('more')}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
