@@ -44,7 +44,8 @@ interface Rec {
 
 describe('the usage rollup gives the same aggregates as the raw records', () => {
   let db: TestDatabase;
-  const ctx = (p: Principal) => ({ requestId: 'rollup', principal: p, services: { db: db.prisma } }) as unknown as Context;
+  const ctx = (p: Principal) =>
+    ({ requestId: 'rollup', principal: p, services: { db: db.prisma } }) as unknown as Context;
   const both = async (p: Principal, f: UsageFilter, g: UsageGrouping, tz: string) => ({
     rolled: await aggregateUsage(ctx(p), f, g, tz),
     raw: await aggregateUsage(ctx(p), f, g, tz, { rollup: false }),
@@ -78,8 +79,7 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
 
   beforeAll(async () => {
     db = await openTestDatabase('postgres');
-    for (const id of [ORG, OTHER])
-      await db.prisma.organization.create({ data: { id, name: id, slug: id } });
+    for (const id of [ORG, OTHER]) await db.prisma.organization.create({ data: { id, name: id, slug: id } });
   });
   afterAll(async () => db?.close());
   beforeEach(reset);
@@ -100,7 +100,9 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
 
   it('counts a record of a rolled-up day from the rollup, not from the records', async () => {
     await insert([rec(T0 + 3_600_000), rec(T0 + 3_600_000 + 1, { cost: 7n })]);
-    expect(await rollUpUsage(db.prisma, new Date(T0 + 2 * DAY))).toEqual(new Date(T0 + 2 * DAY - ROLLUP_LAG_MS));
+    expect(await rollUpUsage(db.prisma, new Date(T0 + 2 * DAY))).toEqual(
+      new Date(T0 + 2 * DAY - ROLLUP_LAG_MS),
+    );
     // A record removed from usage_records after the roll-up is still counted: the rollup answered.
     await db.prisma.usageRecord.deleteMany({ where: { costNanos: 7n } });
     const { rolled, raw } = await both(owner(ORG), {}, 'day', '+00:00');
@@ -133,7 +135,9 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
   });
 
   it('rolls up a long history a day per transaction, once, even with two processes at it', async () => {
-    await insert(Array.from({ length: 40 }, (_, i) => rec(T0 + i * 6 * 3_600_000 + 123, { cost: BigInt(i + 1) })));
+    await insert(
+      Array.from({ length: 40 }, (_, i) => rec(T0 + i * 6 * 3_600_000 + 123, { cost: BigInt(i + 1) })),
+    );
     const now = new Date(T0 + 11 * DAY);
     await Promise.all([rollUpUsage(db.prisma, now), rollUpUsage(db.prisma, now)]);
     await rollUpUsage(db.prisma, now);
@@ -173,16 +177,18 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
         anyInstant,
         fc.constantFrom(...recs.map((r) => r.atMs)).chain((t) => fc.constantFrom(t - 1, t, t + 1)),
       );
-    const scenario = fc.array(recArb, { minLength: 1, maxLength: 80, size: 'max' }).chain((recs) =>
-      fc.tuple(
-        fc.constant(recs),
-        fc.oneof(near(recs), fc.noBias(fc.integer({ min: SPAN, max: SPAN + DAY }))),
-        fc.option(near(recs), { nil: undefined, freq: 4 }),
-        fc.option(near(recs), { nil: undefined, freq: 2 }),
-        fc.constantFrom<UsageGrouping>('day', 'model', 'day_and_model'),
-        fc.constantFrom('+08:00', '+00:00', '-05:30', '+05:45', '-10:00', '+14:00', '+05:07'),
-      ),
-    );
+    const scenario = fc
+      .array(recArb, { minLength: 1, maxLength: 80, size: 'max' })
+      .chain((recs) =>
+        fc.tuple(
+          fc.constant(recs),
+          fc.oneof(near(recs), fc.noBias(fc.integer({ min: SPAN, max: SPAN + DAY }))),
+          fc.option(near(recs), { nil: undefined, freq: 4 }),
+          fc.option(near(recs), { nil: undefined, freq: 2 }),
+          fc.constantFrom<UsageGrouping>('day', 'model', 'day_and_model'),
+          fc.constantFrom('+08:00', '+00:00', '-05:30', '+05:45', '-10:00', '+14:00', '+05:07'),
+        ),
+      );
     await fc.assert(
       fc.asyncProperty(scenario, async ([recs, rollAt, from, to, groupBy, tz]) => {
         await reset();
@@ -194,7 +200,12 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
         };
         const { rolled, raw } = await both(owner(ORG), f, groupBy, tz);
         expect(rolled).toEqual(raw);
-        const admin = await both({ kind: 'platform_admin', userId: null }, { ...f, organizationId: OTHER }, groupBy, tz);
+        const admin = await both(
+          { kind: 'platform_admin', userId: null },
+          { ...f, organizationId: OTHER },
+          groupBy,
+          tz,
+        );
         expect(admin.rolled).toEqual(admin.raw);
       }),
       { numRuns: 60 },
