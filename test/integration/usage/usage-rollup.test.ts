@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROLLUP_LAG_MS, rollUpUsage, rolledUpTo } from '../../../src/admission/usage-rollup.ts';
+import {
+  ROLLUP_LAG_MS,
+  UsageRollupJob,
+  rollUpUsage,
+  rolledUpTo,
+} from '../../../src/admission/usage-rollup.ts';
 import type { Context } from '../../../src/context.ts';
 import type { Principal } from '../../../src/identity/principal.ts';
 import { newId } from '../../../src/lib/ids.ts';
@@ -145,6 +150,25 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
     expect(sum._sum).toEqual({ costNanos: 820n, requests: 40n });
     const { rolled, raw } = await both(owner(ORG), {}, 'day_and_model', '+08:00');
     expect(rolled).toEqual(raw);
+  });
+
+  it('runs the job at start and again every interval', async () => {
+    await insert([rec(T0 + 60_000)]);
+    let now = T0 + DAY;
+    const job = new UsageRollupJob(db.prisma, () => new Date(now), 20);
+    const reaches = async (ms: number) => {
+      for (let i = 0; i < 500 && (await rolledUpTo(db.prisma))?.getTime() !== ms; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      return (await rolledUpTo(db.prisma))?.getTime();
+    };
+    job.start();
+    try {
+      expect(await reaches(T0 + DAY - ROLLUP_LAG_MS)).toBe(T0 + DAY - ROLLUP_LAG_MS);
+      now += DAY;
+      expect(await reaches(T0 + 2 * DAY - ROLLUP_LAG_MS)).toBe(T0 + 2 * DAY - ROLLUP_LAG_MS);
+    } finally {
+      await job.stop();
+    }
   });
 
   it('property: equal to the raw aggregation for any records, roll-up instant, period, grouping and time zone', async () => {
