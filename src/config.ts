@@ -123,6 +123,8 @@ export const envSchema = z.object({
   ADMISSION_LEASE_GIVE_BACK_WAIT_MS: int(250, 0),
   HOLD_SWEEP_INTERVAL_MS: int(30_000, 100),
   HOLD_SWEEPER_ENABLED: bool(true),
+  /** How often each process rolls closed usage buckets up for the console's aggregates; 0 = never. */
+  USAGE_ROLLUP_INTERVAL_MS: int(300_000, 0),
   LEDGER_SETTLE_OVERSHOOT_MAX_PERCENT: int(25, 0, 1000),
   // ---- settlement journal (docs/reliability.md)
   SETTLEMENT_JOURNAL_DIR: optional(z.string().min(1)),

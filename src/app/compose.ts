@@ -15,6 +15,7 @@ import { registerLagoHandlers } from '../integrations/lago/handlers.ts';
 import { createAdmission } from '../admission/admission-service.ts';
 import { JournalRecovery } from '../admission/journal-recovery.ts';
 import { HoldSweeper } from '../ledger/hold-sweeper.ts';
+import { UsageRollupJob } from '../admission/usage-rollup.ts';
 import { createLedger } from '../ledger/ledger-service.ts';
 import { limitChangedNotifier } from '../notifications/limit-notifications.ts';
 import { createNotifications } from '../notifications/wiring.ts';
@@ -207,6 +208,12 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
       jobStops.push(startPaymentJobs(services));
       recovery.start();
       jobStops.push(() => recovery.stop());
+      if (config.USAGE_ROLLUP_INTERVAL_MS > 0) {
+        // Wall clock, as the usage writer's createdAt (src/admission/usage-record.ts).
+        const rollup = new UsageRollupJob(db, () => new Date(), config.USAGE_ROLLUP_INTERVAL_MS);
+        rollup.start();
+        jobStops.push(() => rollup.stop());
+      }
     },
     async stop() {
       // Postings still failing (the database away) are retried this long, then left to the journal.

@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import { screamingEnum } from './enums.ts';
 import { canSeeUsage } from '../graphql/access/usage.ts';
-import { type UsageAggregateRow, aggregateUsage, visibleUsageWhere } from '../resolvers/usage/usage-query.ts';
+import { type UsageAggregateRow, aggregateUsage, usageRecordsPage } from '../resolvers/usage/usage-query.ts';
 import { MoneyRef, nanoMoney } from './wallet.ts';
 import { decodeId } from '../graphql/ids.ts';
 
@@ -66,12 +66,7 @@ builder.queryField('usageRecords', (t) =>
     description: 'Proxied requests visible to the caller (read scope; members see their own), newest first.',
     authScopes: { authenticated: true },
     args: { filter: t.arg({ type: UsageFilterInput, required: false }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.services.db.usageRecord.findMany({
-        ...query,
-        where: visibleUsageWhere(ctx, toFilter(args.filter)),
-        orderBy: { id: 'desc' },
-      }),
+    resolve: (query, _root, args, ctx) => usageRecordsPage(ctx, query, toFilter(args.filter)),
   }),
 );
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.ts';
+import { createPasswordUser } from '../../testkit/identity.ts';
 import { type TestApp, startTestApp } from '../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../helpers/db.ts';
+import { signInOverHttp } from '../helpers/session.ts';
 import { type Tenant, codes, createTenant } from './graphql-fixtures.ts';
 
 /**
@@ -221,6 +223,28 @@ describe('orders and disputes keep to the tenant rules of payments', () => {
       expect(codes(noBilling)).toEqual(['SCOPE_NOT_ALLOWED']);
       expect(noBilling.data).toBeNull();
     }
+  });
+
+  it('gives a signed-in owner the same history as the owner key, and a signed-in member none', async () => {
+    const session = async (role: 'owner' | 'member') => {
+      const email = `${role}-${newId('s')}@orders.test`;
+      await createPasswordUser(db.prisma, {
+        email,
+        password: 'correct horse battery',
+        organizationId: rawId(a.orgId),
+        role,
+      });
+      const s = await signInOverHttp(t.url, email, 'correct horse battery');
+      return { token: null, headers: { cookie: s.cookie, 'x-tollgate-csrf': s.csrf } };
+    };
+    const owner = await t.gql(ORDERS, {}, await session('owner'));
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data.orders.edges.map((e: any) => rawId(e.node.id))).toContain(seededA.orderId);
+    expect(JSON.stringify(owner.data)).not.toContain(seededB.orderId);
+    const member = await session('member');
+    // A member's session carries no billing scope (sessionScopes), so the field refuses it first.
+    for (const doc of [ORDERS, DISPUTES])
+      expect(codes(await t.gql(doc, {}, member))).toEqual(['SCOPE_NOT_ALLOWED']);
   });
 
   it('gives a platform admin every organization’s, one organization’s, and a status filter', async () => {

@@ -11,8 +11,8 @@ export interface LedgerEntryFilter {
 }
 
 /**
- * One page of entries per wallet, in the shape Prisma returns for a cursor page ordered by id
- * descending: `take` > 0 reads forward from the cursor (after it when `skip` is 1), `take` < 0
+ * One page of entries per wallet, in the shape Prisma returns for a cursor page ordered by
+ * (createdAt, id) descending: `take` > 0 reads forward from the cursor (after it when `skip` is 1), `take` < 0
  * reads backward (Pothos's `last`/`before`); rows come back newest first either way.
  */
 export interface EntriesPage {
@@ -64,25 +64,23 @@ async function loadPages(
   if (filter.from) conds.push(Prisma.sql`e."createdAt" >= ${filter.from}`);
   if (filter.to) conds.push(Prisma.sql`e."createdAt" < ${filter.to}`);
   if (page.cursor) {
-    // Newest first: forward from a cursor is older (smaller ids), backward is newer. With skip 0
-    // the cursor row itself belongs to the page.
+    // Newest first: forward from a cursor is older, backward is newer. With skip 0 the cursor row
+    // itself belongs to the page. The bare createdAt bound is what the index can start from.
     const id = page.cursor.id;
-    conds.push(
-      forward
-        ? page.skip
-          ? Prisma.sql`e.id < ${id}`
-          : Prisma.sql`e.id <= ${id}`
-        : page.skip
-          ? Prisma.sql`e.id > ${id}`
-          : Prisma.sql`e.id >= ${id}`,
-    );
+    const at = Prisma.sql`(SELECT c."createdAt" FROM ledger_entries c WHERE c.id = ${id})`;
+    const [bound, row] = forward ? ['<=', page.skip ? '<' : '<='] : ['>=', page.skip ? '>' : '>='];
+    conds.push(Prisma.sql`e."createdAt" ${Prisma.raw(bound)} ${at}`);
+    conds.push(Prisma.sql`(e."createdAt", e.id) ${Prisma.raw(row)} (${at}, ${id})`);
   }
+  // Ordered by (createdAt, id), not id alone: the (accountId, createdAt) index then serves every
+  // wallet's page. Ordered by id, PostgreSQL walked the primary key backwards through every newer
+  // entry of every account to reach a quiet wallet's last entries (docs/benchmarks.md).
   const order = forward ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   const ids = await ctx.services.db.$queryRaw<{ id: bigint }[]>`
     SELECT e.id FROM unnest(${accountIds}::text[]) AS a(id)
     CROSS JOIN LATERAL (
       SELECT e.id FROM ledger_entries e WHERE ${Prisma.join(conds, ' AND ')}
-      ORDER BY e.id ${order} LIMIT ${Math.abs(page.take)}
+      ORDER BY e."createdAt" ${order}, e.id ${order} LIMIT ${Math.abs(page.take)}
     ) e`;
   const { select, include } = page.selection;
   const rows = ids.length
@@ -90,7 +88,7 @@ async function loadPages(
         ...(select ? { select: { ...select, id: true, accountId: true } } : {}),
         ...(include ? { include } : {}),
         where: { id: { in: ids.map((r) => r.id) } },
-        orderBy: { id: 'desc' },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       })
     : [];
   const byAccount = new Map<string, LedgerEntry[]>(accountIds.map((id) => [id, []]));
