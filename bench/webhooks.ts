@@ -73,7 +73,7 @@ async function main() {
     STRIPE_API_BASE: stripe.baseUrl,
     PAYMENT_RETURN_URL: 'http://127.0.0.1/pay/return',
     PUBLIC_BASE_URL: 'http://tollgate.test',
-    OUTBOX_ENABLED: 'true',
+    OUTBOX_ENABLED: process.env.WEBHOOK_BENCH_OUTBOX ?? 'true',
   });
   const state = redisUrl
     ? new RedisSharedState(redisUrl, { keyPrefix: `benchwh${randomBytes(3).toString('hex')}:` })
@@ -166,6 +166,9 @@ async function main() {
   });
   const ackedAt = performance.now();
   ackQueries = pgQueries.n - queriesBefore;
+  print(
+    `# acknowledged ${deliveries.length} in ${((ackedAt - start) / 1000).toFixed(2)} s; crediting (outbox ${config.OUTBOX_ENABLED ? 'on' : 'off'})`,
+  );
   for (;;) {
     if ((await credited()) >= EVENTS) {
       creditedAt = performance.now();
