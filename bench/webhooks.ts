@@ -11,6 +11,7 @@
  *
  *   npx tsx bench/webhooks.ts   (TEST_DATABASE_URL or BENCH_DATABASE_URL; TEST_REDIS_URL optional)
  *   WEBHOOK_BENCH_EVENTS=2000 WEBHOOK_BENCH_CONCURRENCY=32 WEBHOOK_BENCH_DUPLICATE_PERCENT=10
+ *   WEBHOOK_BENCH_WALLETS=100 (1: every credit on one wallet row, the worst case)
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -28,6 +29,8 @@ import { pgQueries } from './lib/pg-queries.ts';
 const EVENTS = Number(process.env.WEBHOOK_BENCH_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.WEBHOOK_BENCH_CONCURRENCY ?? 32);
 const DUPLICATE_PERCENT = Number(process.env.WEBHOOK_BENCH_DUPLICATE_PERCENT ?? 10);
+/** Organizations (one wallet each) the top-ups are spread over: credits to one wallet serialize on its row. */
+const WALLETS = Number(process.env.WEBHOOK_BENCH_WALLETS ?? 100);
 const SEED_CONCURRENCY = 16;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -81,7 +84,11 @@ async function main() {
   const app = await createApp(config, { database, state });
   const port = await app.listen(0, '127.0.0.1');
   const s = app.services;
-  const boot = await bootstrap(s, { org: 'Webhook Bench', email: 'bench@tollgate.test' });
+  const orgs: string[] = [];
+  for (let i = 0; i < WALLETS; i++)
+    orgs.push(
+      (await bootstrap(s, { org: `Webhook Bench ${i}`, email: `bench${i}@tollgate.test` })).organizationId,
+    );
 
   print('# Webhook benchmark — verified Stripe payment_intent.succeeded, inbox and outbox on PostgreSQL');
   print(
@@ -93,7 +100,7 @@ async function main() {
       )}; PostgreSQL ${new URL(adminUrl).host} (pool ${poolSize}), shared state ${redisUrl ? 'Redis' : 'memory'}`,
   );
   print(
-    `# ${EVENTS} top-ups (one organization wallet), ${DUPLICATE_PERCENT}% duplicate deliveries, ${CONCURRENCY} concurrent POSTs; gateway, Stripe double and load in this one process`,
+    `# ${EVENTS} top-ups over ${WALLETS} organization wallets, ${DUPLICATE_PERCENT}% duplicate deliveries, ${CONCURRENCY} concurrent POSTs; gateway, Stripe double and load in this one process`,
   );
 
   // Seed: N pending top-ups, each paid at the double (which records its succeeded event).
@@ -103,10 +110,11 @@ async function main() {
     Array.from({ length: EVENTS }, (_, i) => i),
     SEED_CONCURRENCY,
     async (i) => {
+      const org = orgs[i % WALLETS]!;
       const t = await s.payments.createTopUp({
-        organizationId: boot.organizationId,
+        organizationId: org,
         userId: null,
-        owner: { ownerType: 'organization', ownerId: boot.organizationId },
+        owner: { ownerType: 'organization', ownerId: org },
         currency: 'USD',
         amountMinor: 1000n,
         idempotencyKey: `bench-topup-${i}`,
@@ -169,7 +177,8 @@ async function main() {
   print(
     `# acknowledged ${deliveries.length} in ${((ackedAt - start) / 1000).toFixed(2)} s; crediting (outbox ${config.OUTBOX_ENABLED ? 'on' : 'off'})`,
   );
-  for (;;) {
+  // WEBHOOK_BENCH_OUTBOX=false: the acknowledgement alone (nothing credits), e.g. to profile it.
+  while (config.OUTBOX_ENABLED) {
     if ((await credited()) >= EVENTS) {
       creditedAt = performance.now();
       break;
@@ -198,6 +207,7 @@ async function main() {
   await app.close();
   await stripe.close();
   await database.close();
+  if (!config.OUTBOX_ENABLED) return;
   if (credits !== EVENTS || !consistent || statuses.size !== 1 || !statuses.has(200)) {
     console.error(`webhook bench: ${credits} credits for ${EVENTS} top-ups, consistent=${consistent}`);
     process.exit(1);
