@@ -8,7 +8,10 @@ import { HoldAlreadyFinalizedError, InsufficientFundsError } from '../ledger/err
 export interface WalletLeaseOptions {
   /** ADMISSION_LEASES: off means every request places its own hold (one database round trip). */
   enabled: boolean;
-  /** ADMISSION_LEASE_HOLDS: a lease aims to cover this many requests of the latest estimate. */
+  /**
+   * ADMISSION_LEASE_HOLDS: a lease aims to cover at least this many requests of the latest
+   * estimate (twice its requests in flight when more overlap).
+   */
   holds: number;
   /** ADMISSION_LEASE_MAX_SHARE_PERCENT: and never more than this share of what the wallet has available. */
   maxSharePercent: number;
@@ -383,9 +386,16 @@ export class WalletLeases {
     });
   }
 
-  /** The lease size for an estimate, given the wallet's available money: 0 when not worth one. */
-  private size(estimateNanos: bigint, availableNanos: bigint): bigint {
-    const byCount = estimateNanos * BigInt(this.opts.holds);
+  /**
+   * The lease size for an estimate, given the wallet's available money: 0 when not worth one. At
+   * least `holds` estimates, or twice what is in flight (`inflightNanos`) when more requests than
+   * that overlap (a high rate, a slow upstream): else each request beyond the lease's room pays for
+   * a hold and a settle of its own. The share of the wallet caps it either way.
+   */
+  private size(estimateNanos: bigint, availableNanos: bigint, inflightNanos = 0n): bigint {
+    const byHolds = estimateNanos * BigInt(this.opts.holds);
+    const byDemand = 2n * inflightNanos;
+    const byCount = byHolds > byDemand ? byHolds : byDemand;
     const byShare = availableNanos > 0n ? (availableNanos * BigInt(this.opts.maxSharePercent)) / 100n : 0n;
     const amount = byCount < byShare ? byCount : byShare;
     return amount >= 2n * estimateNanos ? amount : 0n;
@@ -397,7 +407,11 @@ export class WalletLeases {
     this.run(lease.key, async () => {
       const unused = lease.amountNanos - lease.inflightNanos;
       // What this process could hold: the wallet's available money plus what the lease has unused.
-      const target = this.size(estimateNanos, lease.walletAvailableNanos + (unused > 0n ? unused : 0n));
+      const target = this.size(
+        estimateNanos,
+        lease.walletAvailableNanos + (unused > 0n ? unused : 0n),
+        lease.inflightNanos,
+      );
       lease.targetNanos = target;
       if (target === 0n) {
         this.retire(lease);
