@@ -40,7 +40,7 @@ describe('postings of settled requests gather for SETTLEMENT_LINGER_MS (issue 21
     g = await startGateway({
       // A lease big enough for every request below, so none needs a hold of its own or a resize.
       env: {
-        SETTLEMENT_LINGER_MS: '300',
+        SETTLEMENT_LINGER_MS: '1000',
         ADMISSION_LEASE_HOLDS: '1000',
         ADMISSION_LEASE_MAX_SHARE_PERCENT: '100',
       },
@@ -50,13 +50,15 @@ describe('postings of settled requests gather for SETTLEMENT_LINGER_MS (issue 21
   });
   afterAll(async () => g?.close());
 
-  async function settleOne(): Promise<{ requestId: string; posted: Promise<void> }> {
+  async function admitOne() {
     const i = info();
     const p = await admission.authenticate(g.apiKey);
-    return runWithRequestContext({ requestId: i.requestId }, async () => {
-      const a = await admission.admit(p, i);
-      return { requestId: i.requestId, posted: admission.settle(a.ticket, outcome).posted };
-    });
+    const a = await runWithRequestContext({ requestId: i.requestId }, () => admission.admit(p, i));
+    return {
+      requestId: i.requestId,
+      settle: () =>
+        runWithRequestContext({ requestId: i.requestId }, () => admission.settle(a.ticket, outcome).posted),
+    };
   }
 
   it('settles 50 lease-admitted requests arriving over several turns in one capture and one INSERT of usage records', async () => {
@@ -64,7 +66,7 @@ describe('postings of settled requests gather for SETTLEMENT_LINGER_MS (issue 21
     const lease = () =>
       s.db.hold.findFirst({ where: { idempotencyKey: { startsWith: 'lease:' }, status: 'active' } });
     // The first request holds on its own and opens the lease in the background.
-    await (await settleOne()).posted;
+    await (await admitOne()).settle();
     for (let i = 0; i < 100 && !(await lease()); i++) await new Promise((r) => setTimeout(r, 20));
     expect(await lease()).not.toBeNull();
     const before = await g.balance();
@@ -77,11 +79,16 @@ describe('postings of settled requests gather for SETTLEMENT_LINGER_MS (issue 21
       return query(st, values);
     }) as typeof sql.query;
     try {
+      // Admitted first (against the lease, in memory), so settling them all takes a few ms even on
+      // a loaded machine: well inside the linger.
+      const admitted = [];
+      for (let i = 0; i < 50; i++) admitted.push(await admitOne());
       const settled: { requestId: string; posted: Promise<void> }[] = [];
       // Ten groups of five, a turn of the timer apart: without a linger the first group's
       // statement goes out alone and the rest follow in further batches.
       for (let group = 0; group < 10; group++) {
-        for (let k = 0; k < 5; k++) settled.push(await settleOne());
+        for (const a of admitted.slice(group * 5, group * 5 + 5))
+          settled.push({ requestId: a.requestId, posted: a.settle() });
         await new Promise((r) => setTimeout(r, 1));
       }
       await Promise.all(settled.map((x) => x.posted));
