@@ -45,6 +45,8 @@ export interface Lease {
   amountNanos: bigint;
   /** Estimates of requests admitted and not yet finished. */
   inflightNanos: bigint;
+  /** Estimates of requests turned away for want of room since the last resize started (they held directly). */
+  shortNanos: bigint;
   /** Finished requests whose charge is not yet posted: the lease hold must outlive their captures. */
   pendingPostings: number;
   /** The wallet's balance - held at the last sync (held counts this lease). */
@@ -137,7 +139,10 @@ export class WalletLeases {
       room - estimateNanos < lease.targetNanos / 2n
     )
       this.sync(lease, estimateNanos);
-    if (room < estimateNanos) return null;
+    if (room < estimateNanos) {
+      lease.shortNanos += estimateNanos;
+      return null;
+    }
     lease.inflightNanos += estimateNanos;
     lease.usedAtMs = now;
     return { lease, estimateNanos };
@@ -220,6 +225,7 @@ export class WalletLeases {
         currency: h.currency,
         amountNanos: amount,
         inflightNanos: 0n,
+        shortNanos: 0n,
         pendingPostings: 0,
         walletAvailableNanos: h.availableNanos,
         snapshotMark,
@@ -388,13 +394,14 @@ export class WalletLeases {
 
   /**
    * The lease size for an estimate, given the wallet's available money: 0 when not worth one. At
-   * least `holds` estimates, or twice what is in flight (`inflightNanos`) when more requests than
-   * that overlap (a high rate, a slow upstream): else each request beyond the lease's room pays for
-   * a hold and a settle of its own. The share of the wallet caps it either way.
+   * least `holds` estimates, or twice the demand (`demandNanos`: in flight, and turned away for
+   * want of room since the last resize) when more requests than that overlap (a high rate, a slow
+   * upstream, a slow resize): else each request beyond the lease's room pays for a hold and a
+   * settle of its own. The share of the wallet caps it either way.
    */
-  private size(estimateNanos: bigint, availableNanos: bigint, inflightNanos = 0n): bigint {
+  private size(estimateNanos: bigint, availableNanos: bigint, demandNanos = 0n): bigint {
     const byHolds = estimateNanos * BigInt(this.opts.holds);
-    const byDemand = 2n * inflightNanos;
+    const byDemand = 2n * demandNanos;
     const byCount = byHolds > byDemand ? byHolds : byDemand;
     const byShare = availableNanos > 0n ? (availableNanos * BigInt(this.opts.maxSharePercent)) / 100n : 0n;
     const amount = byCount < byShare ? byCount : byShare;
@@ -407,10 +414,13 @@ export class WalletLeases {
     this.run(lease.key, async () => {
       const unused = lease.amountNanos - lease.inflightNanos;
       // What this process could hold: the wallet's available money plus what the lease has unused.
+      // The demand: what is in flight, plus what came and found no room (it will come again).
+      const demand = lease.inflightNanos + lease.shortNanos;
+      lease.shortNanos = 0n;
       const target = this.size(
         estimateNanos,
         lease.walletAvailableNanos + (unused > 0n ? unused : 0n),
-        lease.inflightNanos,
+        demand,
       );
       lease.targetNanos = target;
       if (target === 0n) {

@@ -152,6 +152,25 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
     expect((await small.leaseHolds())[0]!.amountNanos).toBeLessThanOrEqual(11n * E);
   });
 
+  it('counts the requests it turned away since its last resize in the demand it grows to (issue 21)', async () => {
+    let now = Date.now();
+    const t = await setup(1_000n * USD, {}, () => now);
+    t.leases.noteDirectHold(t.payer, 1_000n * USD, E);
+    await drain(t.leases);
+    const lease = t.leases.take(t.payer, E)!.lease;
+    // Fill it, then 30 more find no room (they hold directly): some while a resize is in flight.
+    for (let i = 0; i < 60 && t.leases.take(t.payer, E) !== null; i++);
+    for (let i = 0; i < 30; i++) t.leases.take(t.payer, E);
+    await drain(t.leases);
+    const inFlight = lease.inflightNanos;
+    now += OPTS.syncMs + 1;
+    expect(t.leases.take(t.payer, E)).not.toBeNull();
+    await drain(t.leases);
+    // Room for twice the demand: what was in flight plus what was turned away, less the one just taken.
+    expect(lease.amountNanos - lease.inflightNanos).toBeGreaterThanOrEqual(2n * inFlight + 2n * 20n * E - E);
+    expect((await t.wallet()).heldNanos).toBe(lease.amountNanos);
+  });
+
   it('stops admitting when its organization retires it, and gives the hold back once drained', async () => {
     const t = await setup(1_000n * USD);
     t.leases.noteDirectHold(t.payer, 1_000n * USD, E);
