@@ -10,7 +10,7 @@ export interface WalletLeaseOptions {
   enabled: boolean;
   /**
    * ADMISSION_LEASE_HOLDS: a lease aims to cover at least this many requests of the latest
-   * estimate (twice its requests in flight when more overlap).
+   * estimate (twice its demand when more overlap: see `size`).
    */
   holds: number;
   /** ADMISSION_LEASE_MAX_SHARE_PERCENT: and never more than this share of what the wallet has available. */
