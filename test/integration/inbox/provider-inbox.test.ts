@@ -64,7 +64,7 @@ describe.each(backends())('the provider inbox on %s (issue 21: group-committed)'
     });
     // Each job carries the request that delivered its event first.
     expect(job.requestId).toBe('req-1');
-  });
+  }, 30_000);
 
   it('adopts an event stored before the inbox and never processed: the redelivery enqueues its job', async () => {
     const id = `evt_legacy_${backend}`;
@@ -86,5 +86,5 @@ describe.each(backends())('the provider inbox on %s (issue 21: group-committed)'
     // And once adopted, a further delivery is a plain duplicate.
     expect(await receiveEvent(db.prisma, 'legacy.topic', event(id))).toEqual({ duplicate: true });
     expect(await db.prisma.outboxMessage.count({ where: { dedupeKey: `inbox:stripe:${id}` } })).toBe(1);
-  });
+  }, 30_000);
 });
