@@ -131,6 +131,7 @@ export const envSchema = z.object({
   SETTLEMENT_REPLICA_TTL_MS: int(10_000, 300),
   SETTLEMENT_RECOVERY_INTERVAL_MS: int(5_000, 50),
   SETTLEMENT_DRAIN_TIMEOUT_MS: int(10_000, 0),
+  SETTLEMENT_LINGER_MS: int(10, 0, 1000),
   // ---- LiteLLM
   LITELLM_URL: optional(url(['http:', 'https:'])),
   LITELLM_MASTER_KEY: optional(z.string().startsWith('sk-', 'must start with sk-')),

@@ -12,7 +12,6 @@
  */
 import { openThrowawayPostgres } from '../../testkit/db.ts';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { MemorySharedState } from '../../src/infra/memory-shared-state.ts';
@@ -20,17 +19,10 @@ import { RedisSharedState } from '../../src/infra/redis-shared-state.ts';
 import type { SharedState } from '../../src/infra/shared-state.ts';
 import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
 import type { BenchAdmission, BenchAdmissionOptions } from './admission.ts';
+import { pgQueries } from './pg-queries.ts';
 import { procCpuUs } from './proc-cpu.ts';
 
 export const BENCH_MODEL = 'gpt-bench';
-
-/** Every `pg` query in this process: Prisma's adapter runs each statement (and BEGIN/COMMIT) as one. */
-let dbQueries = 0;
-const pgQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  dbQueries++;
-  return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof pg.Client.prototype.query;
 
 /** Counts every call of the shared state's methods (at most one Redis round trip each). */
 function countingState(inner: SharedState, counter: { n: number }): SharedState {
@@ -105,7 +97,7 @@ export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise
   const readDbCpu = async () => {
     const rows = await database.prisma.$queryRaw<{ pid: number }[]>`
       SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
-    dbQueries--; // this bookkeeping query is not the gateway's
+    pgQueries.n--; // this bookkeeping query is not the gateway's
     for (const { pid } of rows) {
       const now = procCpuUs(Number(pid));
       // A backend first seen after priming was opened for this load: all its CPU counts.
@@ -122,11 +114,20 @@ export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise
     credential: boot.apiKey,
     label: `full accounting on PostgreSQL ${new URL(adminUrl).host} (pool ${poolSize}), shared state ${redisUrl ? 'Redis' : 'memory'}`,
     async counters() {
-      const queries = dbQueries;
+      const queries = pgQueries.n;
       await readDbCpu();
       return { dbQueries: queries, redisCalls: redisCalls.n, dbCpuUs };
     },
     async close() {
+      // BENCH_INDEX_STATS=1: which indexes of the hot tables the run used (an index no query scans
+      // costs every insert and buys nothing).
+      if (process.env.BENCH_INDEX_STATS === '1') {
+        const rows = await database.prisma.$queryRaw<{ table: string; index: string; scans: bigint }[]>`
+          SELECT relname AS table, indexrelname AS index, idx_scan AS scans FROM pg_stat_user_indexes
+           WHERE relname IN ('usage_records', 'ledger_entries', 'ledger_transactions', 'holds', 'wallets', 'ledger_accounts')
+           ORDER BY relname, indexrelname`;
+        for (const r of rows) process.stderr.write(`# index ${r.table}.${r.index}: ${r.scans} scans\n`);
+      }
       await app.close();
       await database.close();
     },

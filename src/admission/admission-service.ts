@@ -96,8 +96,14 @@ class ProxyAdmission implements AdmissionService {
         registers: [registry],
       }),
     );
-    this.usage = new UsageRecorder(deps.db, deps.database.sql, lagoEnabled(c));
-    this.posting = new LedgerPosting(deps.ledger, this.usage, journal, deps.notifications);
+    this.usage = new UsageRecorder(deps.db, deps.database.sql, lagoEnabled(c), c.SETTLEMENT_LINGER_MS);
+    this.posting = new LedgerPosting(
+      deps.ledger,
+      this.usage,
+      journal,
+      deps.notifications,
+      c.SETTLEMENT_LINGER_MS,
+    );
     this.counters = { dailyLimits: deps.dailyLimits, risk: deps.risk, keySpend: this.keySpend };
     this.rules = {
       deps,

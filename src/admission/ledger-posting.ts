@@ -20,7 +20,10 @@ export type PostingResult = 'posted' | 'refused' | 'deferred';
  * deadline, after which the journal keeps it.
  */
 export class LedgerPosting {
-  /** Captures against one lease are group-committed: one statement for all that arrive while one runs. */
+  /**
+   * Captures against one lease are group-committed: one statement for all that arrive while one
+   * runs, or within the linger.
+   */
   private readonly captures: GroupCommit<CaptureItem, CaptureResult>;
   /** Set at shutdown: postings still failing after this instant are left to the journal. */
   private giveUpAtMs = Number.POSITIVE_INFINITY;
@@ -35,12 +38,17 @@ export class LedgerPosting {
     private readonly usage: UsageRecorder,
     private readonly journal: Pick<SettlementJournal, 'ack'>,
     private readonly notifications: Pick<NotificationService, 'checkBalanceThreshold'>,
+    /** SETTLEMENT_LINGER_MS: how long a lease's captures gather before their statement goes out. */
+    lingerMs = 0,
   ) {
-    this.captures = new GroupCommit(async (holdId, items) =>
-      (await ledger.captureManyFromHold(holdId, items)).map((value) => ({
-        status: 'fulfilled' as const,
-        value,
-      })),
+    this.captures = new GroupCommit(
+      async (holdId, items) =>
+        (await ledger.captureManyFromHold(holdId, items)).map((value) => ({
+          status: 'fulfilled' as const,
+          value,
+        })),
+      500,
+      lingerMs,
     );
   }
 

@@ -17,8 +17,10 @@ export class UsageRecorder {
     sql: ConstructorParameters<typeof UsageRecordWriter>[0],
     /** Lago bills usage: a record that cost something goes out through the outbox with it. */
     private readonly lago: boolean,
+    /** SETTLEMENT_LINGER_MS: how long usage records gather before their INSERT goes out. */
+    lingerMs = 0,
   ) {
-    this.writer = new UsageRecordWriter(sql);
+    this.writer = new UsageRecordWriter(sql, 500, lingerMs);
   }
 
   async record(r: PostingRecord, outcome: SettledOutcome, costNanos: bigint): Promise<void> {

@@ -95,8 +95,9 @@ export class UsageRecordWriter {
   constructor(
     private readonly sql: Sql,
     maxBatch = 500,
+    lingerMs = 0,
   ) {
-    this.commits = new GroupCommit((_key, batch) => this.flush(batch), maxBatch);
+    this.commits = new GroupCommit((_key, batch) => this.flush(batch), maxBatch, lingerMs);
   }
 
   write(data: UsageRecordData): Promise<void> {

@@ -8,7 +8,10 @@ import { HoldAlreadyFinalizedError, InsufficientFundsError } from '../ledger/err
 export interface WalletLeaseOptions {
   /** ADMISSION_LEASES: off means every request places its own hold (one database round trip). */
   enabled: boolean;
-  /** ADMISSION_LEASE_HOLDS: a lease aims to cover this many requests of the latest estimate. */
+  /**
+   * ADMISSION_LEASE_HOLDS: a lease aims to cover at least this many requests of the latest
+   * estimate (twice its demand when more overlap: see `size`).
+   */
   holds: number;
   /** ADMISSION_LEASE_MAX_SHARE_PERCENT: and never more than this share of what the wallet has available. */
   maxSharePercent: number;
@@ -42,6 +45,8 @@ export interface Lease {
   amountNanos: bigint;
   /** Estimates of requests admitted and not yet finished. */
   inflightNanos: bigint;
+  /** Estimates of requests turned away for want of room since the last resize started (they held directly). */
+  shortNanos: bigint;
   /** Finished requests whose charge is not yet posted: the lease hold must outlive their captures. */
   pendingPostings: number;
   /** The wallet's balance - held at the last sync (held counts this lease). */
@@ -134,7 +139,10 @@ export class WalletLeases {
       room - estimateNanos < lease.targetNanos / 2n
     )
       this.sync(lease, estimateNanos);
-    if (room < estimateNanos) return null;
+    if (room < estimateNanos) {
+      lease.shortNanos += estimateNanos;
+      return null;
+    }
     lease.inflightNanos += estimateNanos;
     lease.usedAtMs = now;
     return { lease, estimateNanos };
@@ -217,6 +225,7 @@ export class WalletLeases {
         currency: h.currency,
         amountNanos: amount,
         inflightNanos: 0n,
+        shortNanos: 0n,
         pendingPostings: 0,
         walletAvailableNanos: h.availableNanos,
         snapshotMark,
@@ -383,9 +392,17 @@ export class WalletLeases {
     });
   }
 
-  /** The lease size for an estimate, given the wallet's available money: 0 when not worth one. */
-  private size(estimateNanos: bigint, availableNanos: bigint): bigint {
-    const byCount = estimateNanos * BigInt(this.opts.holds);
+  /**
+   * The lease size for an estimate, given the wallet's available money: 0 when not worth one. At
+   * least `holds` estimates, or twice the demand (`demandNanos`: in flight, and turned away for
+   * want of room since the last resize) when more requests than that overlap (a high rate, a slow
+   * upstream, a slow resize): else each request beyond the lease's room pays for a hold and a
+   * settle of its own. The share of the wallet caps it either way.
+   */
+  private size(estimateNanos: bigint, availableNanos: bigint, demandNanos = 0n): bigint {
+    const byHolds = estimateNanos * BigInt(this.opts.holds);
+    const byDemand = 2n * demandNanos;
+    const byCount = byHolds > byDemand ? byHolds : byDemand;
     const byShare = availableNanos > 0n ? (availableNanos * BigInt(this.opts.maxSharePercent)) / 100n : 0n;
     const amount = byCount < byShare ? byCount : byShare;
     return amount >= 2n * estimateNanos ? amount : 0n;
@@ -397,7 +414,14 @@ export class WalletLeases {
     this.run(lease.key, async () => {
       const unused = lease.amountNanos - lease.inflightNanos;
       // What this process could hold: the wallet's available money plus what the lease has unused.
-      const target = this.size(estimateNanos, lease.walletAvailableNanos + (unused > 0n ? unused : 0n));
+      // The demand: what is in flight, plus what came and found no room (it will come again).
+      const demand = lease.inflightNanos + lease.shortNanos;
+      lease.shortNanos = 0n;
+      const target = this.size(
+        estimateNanos,
+        lease.walletAvailableNanos + (unused > 0n ? unused : 0n),
+        demand,
+      );
       lease.targetNanos = target;
       if (target === 0n) {
         this.retire(lease);

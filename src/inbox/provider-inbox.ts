@@ -1,6 +1,9 @@
 import type { Db } from '../db/client.ts';
 import { Prisma, type ProviderEvent } from '../generated/prisma/client.ts';
-import { newId } from '../lib/ids.ts';
+import { type Sql, type Statement, sqlFor } from '../db/sql.ts';
+import { GroupCommit } from '../lib/group-commit.ts';
+import { newId, uuidv7 } from '../lib/ids.ts';
+import { currentRequestId } from '../lib/request-context.ts';
 import { enqueueOutbox } from '../outbox/outbox.ts';
 import { type OutboxHandler, PermanentDeliveryError } from '../outbox/worker.ts';
 
@@ -55,56 +58,162 @@ function payloadOf(rawBody: Buffer): Prisma.InputJsonValue {
 }
 
 /**
- * Stores a verified event and the job that will process it, in one transaction. Call it only after
- * the signature was checked: whatever is stored here will be processed.
+ * Stores a verified event and the job that will process it, atomically. Call it only after the
+ * signature was checked: whatever is stored here will be processed. Concurrent deliveries are
+ * group-committed (`InboxWriter`): one statement stores every event and job that arrived while
+ * the previous one ran.
  * @returns `duplicate: true` when the event was already stored (nothing written, nothing enqueued).
  */
-export async function receiveEvent(
-  db: Db,
-  topic: string,
-  event: InboxEvent,
-): Promise<{ duplicate: boolean }> {
-  const job: InboxJob = { provider: event.provider, eventId: event.eventId };
-  const enqueue = (tx: Prisma.TransactionClient) =>
-    enqueueOutbox(tx, {
-      topic,
-      payload: job,
-      dedupeKey: `inbox:${event.provider}:${event.eventId}`,
-      maxAttempts: INBOX_MAX_ATTEMPTS,
-    });
-  return db.$transaction(async (tx) => {
-    const inserted = await tx.providerEvent.createMany({
-      data: [
-        {
-          id: newId('pev'),
-          provider: event.provider,
-          eventId: event.eventId,
-          type: event.type,
-          payload: payloadOf(event.rawBody),
-          rawBody: new Uint8Array(event.rawBody),
-          decoded: event.decoded ?? Prisma.DbNull,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (inserted.count === 1) {
-      await enqueue(tx);
-      return { duplicate: false };
+export function receiveEvent(db: Db, topic: string, event: InboxEvent): Promise<{ duplicate: boolean }> {
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = new InboxWriter(db);
+    writers.set(db, writer);
+  }
+  return writer.receive(topic, event);
+}
+
+/** One writer per database client, so deliveries from every route share its group commit. */
+const writers = new WeakMap<Db, InboxWriter>();
+
+const jobOf = (event: InboxEvent): InboxJob => ({ provider: event.provider, eventId: event.eventId });
+const dedupeKeyOf = (event: InboxEvent) => `inbox:${event.provider}:${event.eventId}`;
+
+/**
+ * Events and their jobs for many deliveries in one statement: the events that are new are
+ * inserted (ON CONFLICT: a duplicate, even within the batch, inserts nothing) and each gets its
+ * job in the same statement, so an event is never stored without its job. Returns the ids of the
+ * events inserted. $1–$9 arrays, one element per delivery; $10 now, $11 topic, $12 max attempts.
+ */
+const INBOX_INSERT_MANY: Statement = {
+  name: 'inbox_insert_many',
+  text: `WITH req AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::text[])
+    AS r(id, provider, event_id, type, payload, raw_hex, decoded, outbox_id, request_id)),
+e AS (
+  INSERT INTO provider_events (id, provider, "eventId", type, payload, "rawBody", decoded, "receivedAt")
+  SELECT id, provider, event_id, type, payload::jsonb, decode(raw_hex, 'hex'), decoded::jsonb, $10::timestamp(3)
+    FROM req
+  ON CONFLICT (provider, "eventId") DO NOTHING
+  RETURNING id, provider, "eventId"),
+o AS (
+  INSERT INTO outbox_messages (id, topic, payload, "dedupeKey", "maxAttempts", "nextAttemptAt", "requestId", "createdAt")
+  SELECT req.outbox_id, $11::text, jsonb_build_object('provider', e.provider, 'eventId', e."eventId"),
+         'inbox:' || e.provider || ':' || e."eventId", $12::int, $10::timestamp(3), req.request_id, $10::timestamp(3)
+    FROM e JOIN req ON req.id = e.id
+  ON CONFLICT DO NOTHING
+  RETURNING 1)
+SELECT e.id, (SELECT count(*) FROM o) AS "jobCount" FROM e`,
+};
+
+interface Delivery {
+  event: InboxEvent;
+  requestId: string | null;
+}
+
+class InboxWriter {
+  private readonly commits = new GroupCommit<Delivery, { duplicate: boolean }>((topic, batch) =>
+    this.flush(topic, batch),
+  );
+  private readonly sql: Sql;
+
+  constructor(private readonly db: Db) {
+    this.sql = sqlFor(db);
+  }
+
+  receive(topic: string, event: InboxEvent): Promise<{ duplicate: boolean }> {
+    return this.commits.submit(topic, { event, requestId: currentRequestId() ?? null });
+  }
+
+  private async flush(
+    topic: string,
+    batch: Delivery[],
+  ): Promise<PromiseSettledResult<{ duplicate: boolean }>[]> {
+    const ids = batch.map(() => newId('pev'));
+    let inserted: Set<string>;
+    try {
+      const rows = await this.sql.query<{ id: string }>(INBOX_INSERT_MANY, [
+        ids,
+        batch.map((d) => d.event.provider),
+        batch.map((d) => d.event.eventId),
+        batch.map((d) => d.event.type),
+        batch.map((d) => JSON.stringify(payloadOf(d.event.rawBody))),
+        batch.map((d) => d.event.rawBody.toString('hex')),
+        batch.map((d) => (d.event.decoded === null ? null : JSON.stringify(d.event.decoded))),
+        batch.map(() => uuidv7()),
+        batch.map((d) => d.requestId),
+        new Date().toISOString(),
+        topic,
+        INBOX_MAX_ATTEMPTS,
+      ]);
+      inserted = new Set(rows.map((r) => r.id));
+    } catch {
+      // One at a time, so only a delivery that cannot be stored fails.
+      return Promise.allSettled(batch.map((d) => this.receiveOne(topic, d)));
     }
-    // Stored before the inbox existed (the event was processed inside its request), and never
-    // processed: the redelivery brings what the job needs. Anything else is a plain duplicate.
+    return Promise.allSettled(
+      batch.map(async (d, i) => {
+        if (inserted.has(ids[i]!)) return { duplicate: false };
+        await this.adopt(topic, d);
+        return { duplicate: true };
+      }),
+    );
+  }
+
+  /**
+   * A duplicate, unless it was stored before the inbox existed (processed inside its request) and
+   * never processed: the redelivery brings what the job needs.
+   */
+  private adopt(topic: string, d: Delivery): Promise<void> {
+    return this.db.$transaction((tx) => this.adoptIn(tx, topic, d));
+  }
+
+  private async adoptIn(tx: Prisma.TransactionClient, topic: string, d: Delivery): Promise<void> {
+    const { event } = d;
     const adopted = await tx.providerEvent.updateMany({
-      where: {
-        provider: event.provider,
-        eventId: event.eventId,
-        processedAt: null,
-        rawBody: null,
-      },
+      where: { provider: event.provider, eventId: event.eventId, processedAt: null, rawBody: null },
       data: { rawBody: new Uint8Array(event.rawBody), decoded: event.decoded ?? Prisma.DbNull },
     });
-    if (adopted.count === 1) await enqueue(tx);
-    return { duplicate: true };
-  });
+    if (adopted.count === 1) await this.enqueue(tx, topic, d);
+  }
+
+  private enqueue(tx: Prisma.TransactionClient, topic: string, d: Delivery) {
+    return enqueueOutbox(tx, {
+      topic,
+      payload: jobOf(d.event),
+      dedupeKey: dedupeKeyOf(d.event),
+      maxAttempts: INBOX_MAX_ATTEMPTS,
+      ...(d.requestId ? { requestId: d.requestId } : {}),
+    });
+  }
+
+  /** The delivery on its own, in one transaction (the batch statement failed). */
+  private receiveOne(topic: string, d: Delivery): Promise<{ duplicate: boolean }> {
+    const { event } = d;
+    return this.db.$transaction(async (tx) => {
+      const stored = await tx.providerEvent.createMany({
+        data: [
+          {
+            id: newId('pev'),
+            provider: event.provider,
+            eventId: event.eventId,
+            type: event.type,
+            payload: payloadOf(event.rawBody),
+            rawBody: new Uint8Array(event.rawBody),
+            decoded: event.decoded ?? Prisma.DbNull,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (stored.count === 1) {
+        await this.enqueue(tx, topic, d);
+        return { duplicate: false };
+      }
+      await this.adoptIn(tx, topic, d);
+      return { duplicate: true };
+    });
+  }
 }
 
 /**

@@ -77,11 +77,16 @@ export class OutboxWorker implements OutboxHandlers {
     this.stopped = false;
     const tick = async () => {
       if (this.stopped) return;
+      let claimed = 0;
       this.running = this.runOnce()
-        .then(() => undefined)
+        .then((n) => {
+          claimed = n;
+        })
         .catch((err) => logger.error({ err }, 'outbox poll failed'));
       await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, this.opts.pollIntervalMs);
+      // A full batch says more is due: claim the next at once rather than a poll interval later.
+      const full = claimed >= this.opts.batchSize;
+      if (!this.stopped) this.timer = setTimeout(tick, full ? 0 : this.opts.pollIntervalMs);
     };
     this.timer = setTimeout(tick, 0);
   }

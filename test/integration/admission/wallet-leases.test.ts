@@ -121,6 +121,56 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
     expect((await t.ledger.checkConsistency()).ok).toBe(true);
   });
 
+  it('grows to twice its requests in flight when more overlap than ADMISSION_LEASE_HOLDS (issue 21)', async () => {
+    let now = Date.now();
+    const t = await setup(1_000n * USD, {}, () => now);
+    t.leases.noteDirectHold(t.payer, 1_000n * USD, E);
+    await drain(t.leases);
+    const inFlight = Array.from({ length: 10 }, () => t.leases.take(t.payer, E));
+    expect(inFlight.every((x) => x !== null)).toBe(true);
+    await drain(t.leases);
+    // The next request after a sync period resizes the lease for the 10 in flight.
+    now += OPTS.syncMs + 1;
+    t.leases.take(t.payer, E);
+    await drain(t.leases);
+    const lease = inFlight[0]!.lease;
+    // Room for twice the 10 in flight (less the one just taken), not the 10 estimates of ADMISSION_LEASE_HOLDS.
+    expect(lease.amountNanos - lease.inflightNanos).toBeGreaterThanOrEqual(19n * E);
+    const [hold] = await t.leaseHolds();
+    expect(hold!.amountNanos).toBe(lease.amountNanos);
+    expect((await t.wallet()).heldNanos).toBe(lease.amountNanos);
+
+    // The share of the wallet still caps it: 10% of 50 estimates, whatever is in flight.
+    const small = await setup(50n * E, {}, () => now);
+    small.leases.noteDirectHold(small.payer, 50n * E, E);
+    await drain(small.leases);
+    const all = Array.from({ length: 5 }, () => small.leases.take(small.payer, E));
+    expect(all.every((x) => x !== null)).toBe(true);
+    now += OPTS.syncMs + 1;
+    small.leases.take(small.payer, E);
+    await drain(small.leases);
+    expect((await small.leaseHolds())[0]!.amountNanos).toBeLessThanOrEqual(11n * E);
+  });
+
+  it('counts the requests it turned away since its last resize in the demand it grows to (issue 21)', async () => {
+    let now = Date.now();
+    const t = await setup(1_000n * USD, {}, () => now);
+    t.leases.noteDirectHold(t.payer, 1_000n * USD, E);
+    await drain(t.leases);
+    const lease = t.leases.take(t.payer, E)!.lease;
+    // Fill it, then 30 more find no room (they hold directly): some while a resize is in flight.
+    for (let i = 0; i < 60 && t.leases.take(t.payer, E) !== null; i++);
+    for (let i = 0; i < 30; i++) t.leases.take(t.payer, E);
+    await drain(t.leases);
+    const inFlight = lease.inflightNanos;
+    now += OPTS.syncMs + 1;
+    expect(t.leases.take(t.payer, E)).not.toBeNull();
+    await drain(t.leases);
+    // Room for twice the demand: what was in flight plus what was turned away, less the one just taken.
+    expect(lease.amountNanos - lease.inflightNanos).toBeGreaterThanOrEqual(2n * inFlight + 2n * 20n * E - E);
+    expect((await t.wallet()).heldNanos).toBe(lease.amountNanos);
+  });
+
   it('stops admitting when its organization retires it, and gives the hold back once drained', async () => {
     const t = await setup(1_000n * USD);
     t.leases.noteDirectHold(t.payer, 1_000n * USD, E);

@@ -51,6 +51,27 @@ describe.each(backends())('outbox on %s', (backend) => {
     expect(row?.deliveredAt).not.toBeNull();
   });
 
+  it('claims the next batch at once after a full one, not a poll interval later (issue 21)', async () => {
+    const seen: number[] = [];
+    const worker = new OutboxWorker(db.prisma, { ...fast, batchSize: 2, pollIntervalMs: 600_000 }).register(
+      't.full',
+      async (d) => {
+        seen.push((d.payload as { n: number }).n);
+      },
+    );
+    await enqueueOutbox(
+      db.prisma,
+      [1, 2, 3, 4, 5].map((n) => ({ topic: 't.full', payload: { n } })),
+    );
+    worker.start();
+    try {
+      await until(async () => seen.length === 5);
+    } finally {
+      await worker.stop();
+    }
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('retries a failing delivery with backoff, then succeeds', async () => {
     let calls = 0;
     const worker = new OutboxWorker(db.prisma, { ...fast, maxAttempts: 5 }).register('t.retry', async () => {

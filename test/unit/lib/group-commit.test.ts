@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GroupCommit } from '../../../src/lib/group-commit.ts';
 
 describe('GroupCommit', () => {
@@ -32,5 +32,58 @@ describe('GroupCommit', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     await expect(gc.submit('k', 0)).rejects.toThrow('flush failed');
     expect(await gc.submit('k', 5)).toBe(5);
+  });
+});
+
+describe('GroupCommit with a linger', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('gathers items submitted within the linger into one flush, counted from the oldest', async () => {
+    vi.useFakeTimers();
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(
+      async (_key, items) => {
+        batches.push(items);
+        return items.map((value) => ({ status: 'fulfilled', value }));
+      },
+      500,
+      10,
+    );
+    const all = [gc.submit('k', 1)];
+    await vi.advanceTimersByTimeAsync(4);
+    all.push(gc.submit('k', 2));
+    await vi.advanceTimersByTimeAsync(4);
+    all.push(gc.submit('k', 3));
+    expect(batches).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(batches).toEqual([[1, 2, 3]]);
+    // Arriving later: a batch of its own, after its own linger.
+    all.push(gc.submit('k', 4));
+    await vi.advanceTimersByTimeAsync(9);
+    expect(batches).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('does not wait out the linger once a full batch is there', async () => {
+    vi.useFakeTimers();
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(
+      async (_key, items) => {
+        batches.push(items);
+        return items.map((value) => ({ status: 'fulfilled', value }));
+      },
+      3,
+      1_000,
+    );
+    const all = [1, 2, 3, 4].map((i) => gc.submit('k', i));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches).toEqual([[1, 2, 3]]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4]);
   });
 });
