@@ -8,6 +8,7 @@ import { logger } from '../lib/logger.ts';
 import { ApiKeyService } from '../identity/api-keys.ts';
 import { decryptSecret } from '../identity/crypto.ts';
 import { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
+import { createAccountMailer } from '../identity/sign-in/account-mail.ts';
 import { SessionService } from '../identity/sign-in/sessions.ts';
 import { SignInLimiter } from '../identity/sign-in/sign-in-limiter.ts';
 import { createLiteLLM } from '../integrations/litellm/service.ts';
@@ -108,6 +109,15 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     windowSeconds: config.SIGN_IN_FAILURE_WINDOW_SECONDS,
     nowMs,
   });
+  const accountEmailLimiter = new SignInLimiter(state, {
+    perEmail: config.ACCOUNT_EMAILS_PER_EMAIL,
+    perAddress: config.ACCOUNT_EMAILS_PER_ADDRESS,
+    windowSeconds: config.ACCOUNT_EMAIL_WINDOW_SECONDS,
+    nowMs,
+    prefix: 'account-emails',
+    message: 'Too many account emails asked for; retry later',
+  });
+  const accountMail = createAccountMailer(config);
 
   const litellm = createLiteLLM({ config, db, metrics, clock, outbox, decryptSecret });
   const lago = registerLagoHandlers({ config, db, outbox, clock });
@@ -164,6 +174,8 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     authFailures,
     sessions,
     signInLimiter,
+    accountMail,
+    accountEmailLimiter,
     litellm,
     ...plans,
     risk,
@@ -225,6 +237,7 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
       await apiKeys.stop();
     },
     async release() {
+      accountMail.close();
       await state.close();
       if (!overrides.database) await database.close();
     },
