@@ -18,6 +18,7 @@ import { JournalRecovery } from '../admission/journal-recovery.ts';
 import { HoldSweeper } from '../ledger/hold-sweeper.ts';
 import { UsageRollupJob } from '../admission/usage-rollup.ts';
 import { createLedger } from '../ledger/ledger-service.ts';
+import { EmailSender } from '../notifications/email.ts';
 import { limitChangedNotifier } from '../notifications/limit-notifications.ts';
 import { createNotifications } from '../notifications/wiring.ts';
 import { createOutbox } from '../outbox/wiring.ts';
@@ -117,7 +118,12 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     prefix: 'account-emails',
     message: 'Too many account emails asked for; retry later',
   });
-  const accountMail = createAccountMailer(config);
+  const accountMail = createAccountMailer({
+    sender: config.SMTP_URL
+      ? new EmailSender(config.SMTP_URL, config.SMTP_FROM, config.SMTP_TIMEOUT_MS)
+      : null,
+    baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+  });
 
   const litellm = createLiteLLM({ config, db, metrics, clock, outbox, decryptSecret });
   const lago = registerLagoHandlers({ config, db, outbox, clock });

@@ -1,7 +1,5 @@
-import type { Config } from '../../config.ts';
 import { newId } from '../../lib/ids.ts';
 import { logger } from '../../lib/logger.ts';
-import { EmailSender } from '../../notifications/email.ts';
 
 export interface AccountMail {
   to: string;
@@ -23,13 +21,15 @@ export interface AccountMailer {
   close(): void;
 }
 
-export function createAccountMailer(
-  config: Pick<Config, 'SMTP_URL' | 'SMTP_FROM' | 'SMTP_TIMEOUT_MS' | 'PUBLIC_BASE_URL' | 'PORT'>,
-): AccountMailer {
-  const sender = config.SMTP_URL
-    ? new EmailSender(config.SMTP_URL, config.SMTP_FROM, config.SMTP_TIMEOUT_MS)
-    : null;
-  const base = (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+/** The SMTP side (src/notifications/email.ts's EmailSender); null when SMTP_URL is not set. */
+export interface MailTransport {
+  send(p: { eventId: string; to: string[]; subject: string; text: string }): Promise<void>;
+  close(): void;
+}
+
+export function createAccountMailer(deps: { sender: MailTransport | null; baseUrl: string }): AccountMailer {
+  const { sender } = deps;
+  const base = deps.baseUrl.replace(/\/+$/, '');
   return {
     send(mail) {
       const eventId = newId('mail');
