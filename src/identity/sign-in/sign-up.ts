@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../db/unique-violation.ts';
 import { enqueueUserUpsert } from '../../integrations/litellm/outbox.ts';
 import { BadRequestError, ForbiddenError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { logger } from '../../lib/logger.ts';
 import { type IdentityAdminServices, parse, zEmail, zName } from '../access.ts';
 import { createOrganization } from '../organizations.ts';
 import type { AccountMailer } from './account-mail.ts';
@@ -38,9 +39,10 @@ class EmailTaken extends Error {}
 
 /**
  * Self sign-up (SIGNUP_ENABLED): a new user, its password credential (email not verified), a new
- * organization with the user as owner, and a verification email. It does not sign in. An email
- * that already signs in gets the same answer, after the same work (the writes are made, then rolled
- * back when the credential's unique email refuses), and its owner an email saying so: nobody learns
+ * organization with the user as owner, and a verification email. It does not sign in. The input
+ * is checked (VALIDATION_FAILED) and counted (RATE_LIMITED) before the answer; the account is made
+ * after it. An email that already signs in gets the same answer, and its owner an email saying so
+ * (the writes are made, then rolled back when the credential's unique email refuses): nobody learns
  * from the answer or its time which addresses have accounts. Always a new user, never one an
  * organization created with that address (that would hand the caller its memberships).
  */
@@ -54,6 +56,20 @@ export async function signUp(
   const data = parse(SignUpInput, input);
   const password = checkNewPassword(data.password, data.email);
   await limitAccountEmails(services, web, data.email);
+  // The answer goes out now; the account is made after it. Making it (or finding the email taken
+  // and rolling back) takes measurably different times (a commit, ~70 ms, against a rollback):
+  // answering first keeps that time out of the answer.
+  createAccount(services, data, password).catch((err: unknown) =>
+    logger.error({ error: err instanceof Error ? err.name : 'unknown' }, 'sign-up failed after the answer'),
+  );
+  return { verificationSent: true };
+}
+
+async function createAccount(
+  services: AccountServices,
+  data: z.output<typeof SignUpInput>,
+  password: string,
+): Promise<void> {
   const passwordHash = await hashPassword(password);
   const now = services.clock();
   let token: string;
@@ -99,7 +115,7 @@ export async function signUp(
         services.accountMail.link('/console/'),
       ].join('\n'),
     });
-    return { verificationSent: true };
+    return;
   }
   const hours = Math.round(services.config.EMAIL_VERIFICATION_TTL_SECONDS / 3600);
   services.accountMail.send({
@@ -114,7 +130,6 @@ export async function signUp(
       'If you did not sign up, ignore this email.',
     ].join('\n'),
   });
-  return { verificationSent: true };
 }
 
 /** Marks the email of the token's user verified. Unknown, used or expired token: TOKEN_INVALID. */

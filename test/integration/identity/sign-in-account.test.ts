@@ -107,6 +107,8 @@ describe('sign-up, email verification, password reset, sessions and TOTP over HT
     });
     expect(up.body).toEqual({ data: { signUp: { verificationSent: true } } });
     expect(up.setCookies).toEqual([]);
+    // The account is made after the answer; its verification email is the last step.
+    const [mail] = await waitForMails(email, 1);
     expect((await browser('{ authSettings { signUpOpen } }')).body).toEqual({
       data: { authSettings: { signUpOpen: true } },
     });
@@ -123,7 +125,6 @@ describe('sign-up, email verification, password reset, sessions and TOTP over HT
     });
     expect(credential.user.memberships[0]!.organization.slug).toMatch(/^ada-co-[0-9a-f]{6}$/);
 
-    const [mail] = await waitForMails(email, 1);
     expect(mail!.raw).toContain('Subject: [Tollgate] Verify your email address');
     const token = tokenIn(mail!, '/console/verify-email');
     // Only the hash is stored.
@@ -149,18 +150,20 @@ describe('sign-up, email verification, password reset, sessions and TOTP over HT
     const email = newEmail();
     const existing = await createPasswordUser(db.prisma, { email, password: PASSWORD });
     const [orgs, users] = [await db.prisma.organization.count(), await db.prisma.user.count()];
+    const freshEmail = newEmail();
     const fresh = await browser(SIGN_UP, {
-      input: { email: newEmail(), password: PASSWORD, organizationName: 'Fresh' },
+      input: { email: freshEmail, password: PASSWORD, organizationName: 'Fresh' },
     });
+    await waitForMails(freshEmail, 1);
     const taken = await browser(SIGN_UP, {
       input: { email: email.toUpperCase(), password: 'someone elses password', organizationName: 'Squatter' },
     });
     expect(taken.body).toEqual(fresh.body);
     expect(taken.res.status).toBe(fresh.res.status);
+    const [mail] = await waitForMails(email, 1);
     expect(await db.prisma.organization.count()).toBe(orgs + 1);
     expect(await db.prisma.user.count()).toBe(users + 1);
     expect(await db.prisma.organization.count({ where: { name: 'Squatter' } })).toBe(0);
-    const [mail] = await waitForMails(email, 1);
     expect(mail!.raw).toContain('Someone tried to sign up with your address');
     expect(mailText(mail!)).not.toMatch(/token=/);
     // The account is untouched: the old password still signs in.
@@ -178,6 +181,7 @@ describe('sign-up, email verification, password reset, sessions and TOTP over HT
     expect(org.errors).toBeUndefined();
     const victim = await db.prisma.user.findFirstOrThrow({ where: { email } });
     await browser(SIGN_UP, { input: { email, password: PASSWORD, organizationName: 'Mine' } });
+    await waitForMails(email, 1);
     const credential = await db.prisma.passwordCredential.findUniqueOrThrow({ where: { email } });
     expect(credential.userId).not.toBe(victim.id);
     expect(await db.prisma.membership.count({ where: { userId: credential.userId } })).toBe(1);
