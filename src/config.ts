@@ -110,6 +110,7 @@ export const envSchema = z.object({
   ACCOUNT_EMAILS_PER_EMAIL: int(5, 0),
   ACCOUNT_EMAILS_PER_ADDRESS: int(50, 0),
   ACCOUNT_EMAIL_WINDOW_SECONDS: int(3_600, 1),
+  TOTP_REQUIRED_FOR_OPERATORS: bool(false),
   API_KEY_ROTATION_GRACE_SECONDS: int(86_400, 0),
   // ---- outbox
   OUTBOX_ENABLED: bool(true),

@@ -103,6 +103,7 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
     // Same broadcast as revoked keys: open subscriptions match it by the credential's hash.
     onInvalidated: (hashes) => apiKeys.invalidate(hashes),
+    requireTotpForOperators: config.TOTP_REQUIRED_FOR_OPERATORS,
   });
   const signInLimiter = new SignInLimiter(state, {
     perEmail: config.SIGN_IN_FAILURES_PER_EMAIL,

@@ -21,6 +21,11 @@ export interface SessionServiceDeps {
    * broadcast, keyed by hash the same way).
    */
   onInvalidated?: (tokenHashes: string[]) => Promise<void>;
+  /**
+   * TOTP_REQUIRED_FOR_OPERATORS: a platform-admin user's session has the operator's powers only
+   * while the user has TOTP on; until then it acts as an ordinary user (and may enroll).
+   */
+  requireTotpForOperators?: boolean;
 }
 
 /** A session just opened: the two secrets go to the browser as cookies and are never stored. */
@@ -89,7 +94,11 @@ export class SessionService {
     const tokenHash = sha256Hex(token);
     const row = await this.deps.db.userSession.findUnique({
       where: { tokenHash },
-      include: { user: { select: { isPlatformAdmin: true, status: true } } },
+      include: {
+        user: {
+          select: { isPlatformAdmin: true, status: true, credential: { select: { totpEnabledAt: true } } },
+        },
+      },
     });
     const now = this.deps.clock();
     if (
@@ -100,7 +109,9 @@ export class SessionService {
       row.user.status !== 'active'
     )
       throw new SessionExpiredError();
-    const platformAdmin = row.user.isPlatformAdmin;
+    const platformAdmin =
+      row.user.isPlatformAdmin &&
+      (!this.deps.requireTotpForOperators || row.user.credential?.totpEnabledAt != null);
     const selected = row.selectedOrganizationId;
     const membership = selected
       ? await this.deps.db.membership.findFirst({
