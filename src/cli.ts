@@ -106,13 +106,13 @@ options:
     usage: `usage: tollgate bootstrap --org <name> --email <owner email> [--name <owner name>] [--json]
 
 Creates an organization, its owner and an API key with every scope, in one transaction, and
-prints the key once. With the embedded database the gateway must be stopped (it is single-process).
+prints the key once, and a one-time link (24 hours) where the owner sets a console password. With the embedded database the gateway must be stopped (it is single-process).
 
 options:
   --org <name>      organization name (its slug is derived from it)
   --email <email>   the owner's email; an existing user becomes the owner
   --name <name>     the owner's display name
-  --json            print {"organizationId","userId","apiKey"} as one JSON line
+  --json            print {"organizationId","userId","apiKey","setPasswordUrl"} as one JSON line
   -h, --help        show this help
 `,
     options: {
@@ -133,11 +133,18 @@ options:
       const app = await createApp(config);
       try {
         const r = await bootstrap(app.services, { org, email, name: values.name as string | undefined });
+        const { setPasswordLink } = await import('./identity/sign-in/password-reset.ts');
+        // An owner who already signs in (an existing user) keeps its password: no link.
+        const hasPassword = await app.services.db.passwordCredential.count({ where: { userId: r.userId } });
+        const setPasswordUrl = hasPassword ? null : await setPasswordLink(app.services, r.userId);
         process.stdout.write(
           values.json
-            ? `${JSON.stringify(r)}\n`
+            ? `${JSON.stringify({ ...r, setPasswordUrl })}\n`
             : `organization ${r.organizationId}\nowner        ${r.userId}\napi key      ${r.apiKey}\n(the key is shown only once)\n` +
-                `console      give the owner a password: tollgate user set-password --email ${email}\n`,
+                (setPasswordUrl
+                  ? `console      the owner sets a password here (works once, for 24 hours): ${setPasswordUrl}\n`
+                  : '') +
+                `             or give the owner a password: tollgate user set-password --email ${email}\n`,
         );
       } finally {
         await app.close();

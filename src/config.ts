@@ -104,6 +104,13 @@ export const envSchema = z.object({
   SIGN_IN_FAILURES_PER_EMAIL: int(10, 0),
   SIGN_IN_FAILURES_PER_ADDRESS: int(100, 0),
   SIGN_IN_FAILURE_WINDOW_SECONDS: int(900, 1),
+  SIGNUP_ENABLED: bool(false),
+  EMAIL_VERIFICATION_TTL_SECONDS: int(2 * 86_400, 60),
+  PASSWORD_RESET_TTL_SECONDS: int(3_600, 60),
+  ACCOUNT_EMAILS_PER_EMAIL: int(5, 0),
+  ACCOUNT_EMAILS_PER_ADDRESS: int(50, 0),
+  ACCOUNT_EMAIL_WINDOW_SECONDS: int(3_600, 1),
+  TOTP_REQUIRED_FOR_OPERATORS: bool(false),
   API_KEY_ROTATION_GRACE_SECONDS: int(86_400, 0),
   // ---- outbox
   OUTBOX_ENABLED: bool(true),
@@ -264,6 +271,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...config.GRAPHQL_CORS_ORIGINS.filter((o) => o !== '*' && !isOrigin(o)).map(
       (o) => `  GRAPHQL_CORS_ORIGINS: '${o}' is not an origin (scheme://host[:port])`,
     ),
+    // Sign-up without email cannot verify anyone: nobody could ever sign in.
+    ...(config.SIGNUP_ENABLED && config.SMTP_URL === undefined
+      ? ['  SIGNUP_ENABLED: self sign-up sends verification emails; set SMTP_URL too']
+      : []),
     // STRIPE_API_BASE exists only to point Stripe at the local double (tests, scripts/stripe-dev.ts):
     // a production gateway talking to it would credit top-ups nobody paid.
     ...(config.NODE_ENV === 'production' && config.STRIPE_API_BASE !== undefined

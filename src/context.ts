@@ -3,6 +3,7 @@ import type { AuthFailureLimiter } from './identity/auth-failure-limiter.ts';
 import type { ApiKeyService } from './identity/api-keys.ts';
 import type { IdentityAdminServices } from './identity/access.ts';
 import type { Principal } from './identity/principal.ts';
+import type { AccountMailer } from './identity/sign-in/account-mail.ts';
 import type { SessionService } from './identity/sign-in/sessions.ts';
 import type { SignInLimiter } from './identity/sign-in/sign-in-limiter.ts';
 import type { AppError } from './lib/errors.ts';
@@ -34,6 +35,10 @@ export interface GraphQLServices extends IdentityAdminServices, ReadinessDeps {
   authFailures: AuthFailureLimiter;
   sessions: SessionService;
   signInLimiter: SignInLimiter;
+  /** Verification and password-reset emails (sent at once, not through the outbox). */
+  accountMail: AccountMailer;
+  /** Account emails asked for per email and per address (sign-up, password reset). */
+  accountEmailLimiter: SignInLimiter;
   metrics: Metrics;
   ledger: LedgerService;
   litellm: LiteLLMService;

@@ -14,6 +14,7 @@ import type { LiteLLMService } from './integrations/litellm/service.ts';
 import type { AdmissionService } from './admission/admission-service.ts';
 import type { LagoIntegration } from './integrations/lago/handlers.ts';
 import type { RiskServices } from './risk/service.ts';
+import type { AccountMailer } from './identity/sign-in/account-mail.ts';
 import type { SessionService } from './identity/sign-in/sessions.ts';
 import type { SignInLimiter } from './identity/sign-in/sign-in-limiter.ts';
 import type { NotificationService } from './notifications/service.ts';
@@ -45,6 +46,10 @@ export interface Services {
   sessions: SessionService;
   /** Failed sign-ins per email and per address, shared across replicas. */
   signInLimiter: SignInLimiter;
+  /** Verification and password-reset emails (src/identity/sign-in/account-mail.ts). */
+  accountMail: AccountMailer;
+  /** Account emails asked for per email and per address, shared across replicas. */
+  accountEmailLimiter: SignInLimiter;
   /** LiteLLM admin sync, budget backstop and drift, and `credentialFor(apiKeyId)` for the proxy. */
   litellm: LiteLLMService;
   /** Auth, plan checks, pricing and wallet hold/settle for the proxy (src/admission/port.ts). */

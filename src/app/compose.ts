@@ -8,6 +8,7 @@ import { logger } from '../lib/logger.ts';
 import { ApiKeyService } from '../identity/api-keys.ts';
 import { decryptSecret } from '../identity/crypto.ts';
 import { AuthFailureLimiter } from '../identity/auth-failure-limiter.ts';
+import { createAccountMailer } from '../identity/sign-in/account-mail.ts';
 import { SessionService } from '../identity/sign-in/sessions.ts';
 import { SignInLimiter } from '../identity/sign-in/sign-in-limiter.ts';
 import { createLiteLLM } from '../integrations/litellm/service.ts';
@@ -17,6 +18,7 @@ import { JournalRecovery } from '../admission/journal-recovery.ts';
 import { HoldSweeper } from '../ledger/hold-sweeper.ts';
 import { UsageRollupJob } from '../admission/usage-rollup.ts';
 import { createLedger } from '../ledger/ledger-service.ts';
+import { EmailSender } from '../notifications/email.ts';
 import { limitChangedNotifier } from '../notifications/limit-notifications.ts';
 import { createNotifications } from '../notifications/wiring.ts';
 import { createOutbox } from '../outbox/wiring.ts';
@@ -101,12 +103,27 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
     // Same broadcast as revoked keys: open subscriptions match it by the credential's hash.
     onInvalidated: (hashes) => apiKeys.invalidate(hashes),
+    requireTotpForOperators: config.TOTP_REQUIRED_FOR_OPERATORS,
   });
   const signInLimiter = new SignInLimiter(state, {
     perEmail: config.SIGN_IN_FAILURES_PER_EMAIL,
     perAddress: config.SIGN_IN_FAILURES_PER_ADDRESS,
     windowSeconds: config.SIGN_IN_FAILURE_WINDOW_SECONDS,
     nowMs,
+  });
+  const accountEmailLimiter = new SignInLimiter(state, {
+    perEmail: config.ACCOUNT_EMAILS_PER_EMAIL,
+    perAddress: config.ACCOUNT_EMAILS_PER_ADDRESS,
+    windowSeconds: config.ACCOUNT_EMAIL_WINDOW_SECONDS,
+    nowMs,
+    prefix: 'account-emails',
+    message: 'Too many account emails asked for; retry later',
+  });
+  const accountMail = createAccountMailer({
+    sender: config.SMTP_URL
+      ? new EmailSender(config.SMTP_URL, config.SMTP_FROM, config.SMTP_TIMEOUT_MS)
+      : null,
+    baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
   });
 
   const litellm = createLiteLLM({ config, db, metrics, clock, outbox, decryptSecret });
@@ -164,6 +181,8 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
     authFailures,
     sessions,
     signInLimiter,
+    accountMail,
+    accountEmailLimiter,
     litellm,
     ...plans,
     risk,
@@ -225,6 +244,7 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
       await apiKeys.stop();
     },
     async release() {
+      accountMail.close();
       await state.close();
       if (!overrides.database) await database.close();
     },

@@ -56,7 +56,15 @@ export function keyScopeOf(field: { extensions?: { pothosOptions?: unknown } | n
  * cookie must not lock anyone out) and the public sign-in settings. signOut also passes when the
  * session merely ended (it then clears the cookies), never with a wrong CSRF token.
  */
-const SESSION_OPTIONAL_FIELDS = new Set(['signIn', 'authSettings']);
+const SESSION_OPTIONAL_FIELDS = new Set([
+  'signIn',
+  'authSettings',
+  // Reached from an email or the sign-in page; none reads the session.
+  'signUp',
+  'verifyEmail',
+  'requestPasswordReset',
+  'resetPassword',
+]);
 
 /** Throws unless the caller's credential carries `scope` (the admin token carries every scope). */
 export function requireKeyScope(ctx: Context, scope: KeyScope | undefined, field: string): void {

@@ -11,14 +11,25 @@ import { operationCost } from './query-cost.ts';
 import { rootFieldNames } from './root-fields.ts';
 
 /** What a caller without a credential may select at the root. */
-/** signOut answers false anonymously (it only clears cookies); signIn and authSettings are public. */
-const ANONYMOUS_FIELDS = new Set(['health', '__typename', 'signIn', 'signOut', 'authSettings']);
+/**
+ * signOut answers false anonymously (it only clears cookies); signIn, authSettings and the account
+ * fields reached from an email or the sign-in page (signUp, verifyEmail, password reset) are public.
+ */
+const ACCOUNT_FIELDS = ['signUp', 'verifyEmail', 'requestPasswordReset', 'resetPassword'];
+const ANONYMOUS_FIELDS = new Set([
+  'health',
+  '__typename',
+  'signIn',
+  'signOut',
+  'authSettings',
+  ...ACCOUNT_FIELDS,
+]);
 /**
  * Root fields a request whose session cookie failed may still ask for: signing in again (a stale
- * cookie must not lock anyone out) and the public settings. signOut also passes when the session
+ * cookie must not lock anyone out), the public settings and the account fields (none reads the session). signOut also passes when the session
  * merely ended (it then clears the cookies), never with a wrong CSRF token.
  */
-const SESSION_OPTIONAL_FIELDS = new Set(['__typename', 'signIn', 'authSettings']);
+const SESSION_OPTIONAL_FIELDS = new Set(['__typename', 'signIn', 'authSettings', ...ACCOUNT_FIELDS]);
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
 
 type GuardedContext = Context & { req?: IncomingMessage };

@@ -71,7 +71,11 @@ export class EmailSender {
 
   /** Outbox handler for `notification.email`. */
   async deliver(delivery: OutboxDelivery): Promise<void> {
-    const p = delivery.payload as EmailDeliveryPayload;
+    await this.send(delivery.payload as EmailDeliveryPayload);
+  }
+
+  /** One message now (account emails go straight out: their links must not sit in the outbox). */
+  async send(p: EmailDeliveryPayload): Promise<void> {
     await this.transport.sendMail({
       from: this.from,
       to: p.to,

@@ -4,6 +4,8 @@ import { createPasswordUser } from '../../testkit/identity.ts';
 import { type TestApp, startTestApp } from '../helpers/app.ts';
 import { type TestDatabase, openTestDatabase } from '../helpers/db.ts';
 import { startGatewayProcess } from '../helpers/gateway-process.ts';
+import { Secret, TOTP } from 'otpauth';
+import { SmtpDouble } from '../doubles/smtp/server.ts';
 import { signInOverHttp } from '../helpers/session.ts';
 
 /**
@@ -228,6 +230,73 @@ describe('sign-in and logs', () => {
         expect(logs).not.toContain(secret);
     } finally {
       await gateway.stop();
+      await db.close();
+    }
+  });
+});
+
+describe('account emails and logs', () => {
+  it('writes no link token, new password, TOTP secret or code to the logs, even at trace level', async () => {
+    const db = await openTestDatabase('postgres');
+    const smtp = new SmtpDouble();
+    const gateway = await startGatewayProcess({
+      DATABASE_URL: db.url!,
+      LOG_LEVEL: 'trace',
+      TOLLGATE_ADMIN_TOKEN: 'logs-admin-token-0123456789',
+      SIGNUP_ENABLED: 'true',
+      SMTP_URL: await smtp.start(),
+      PUBLIC_BASE_URL: 'https://console.example.test',
+      TOLLGATE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    try {
+      const email = `logs-${randomBytes(4).toString('hex')}@example.test`;
+      const post = async (query: string, variables: unknown, headers: Record<string, string> = {}) => {
+        const res = await fetch(`${gateway.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query, variables }),
+        });
+        return (await res.json()) as any;
+      };
+      const linkToken = async (n: number) => {
+        await expect.poll(() => smtp.messages.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(n);
+        const text = smtp.messages[n - 1]!.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+        return /token=([0-9A-Za-z]+)/.exec(text)![1]!;
+      };
+      const signUp = 'mutation($i: SignUpInput!) { signUp(input: $i) { verificationSent } }';
+      await post(signUp, { i: { email, password: PASSWORD, organizationName: 'Logs' } });
+      const verifyToken = await linkToken(1);
+      await post('mutation($t: String!) { verifyEmail(token: $t) }', { t: verifyToken });
+      await post('mutation($e: String!) { requestPasswordReset(email: $e) }', { e: email });
+      const resetToken = await linkToken(2);
+      const newPassword = 'the new password, also secret';
+      const reset = await post(
+        'mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) }',
+        {
+          t: resetToken,
+          p: newPassword,
+        },
+      );
+      expect(reset.data).toEqual({ resetPassword: true });
+      const s = await signInOverHttp(gateway.url, email, newPassword);
+      const auth = { cookie: s.cookie, 'x-tollgate-csrf': s.csrf };
+      const started = await post('mutation { startTotpEnrollment { secret otpauthUrl } }', {}, auth);
+      const secret: string = started.data.startTotpEnrollment.secret;
+      const code = TOTP.generate({ secret: Secret.fromBase32(secret) });
+      const confirmed = await post(
+        'mutation($c: String!) { confirmTotpEnrollment(code: $c) }',
+        { c: code },
+        auth,
+      );
+      expect(confirmed.data).toEqual({ confirmTotpEnrollment: true });
+      const logs = gateway.logs().join('\n');
+      expect(logs.length).toBeGreaterThan(0);
+      for (const value of [PASSWORD, newPassword, verifyToken, resetToken, secret])
+        expect(logs).not.toContain(value);
+      expect(logs).not.toMatch(new RegExp(`"[^"]*":"${code}"`));
+    } finally {
+      await gateway.stop();
+      await smtp.close();
       await db.close();
     }
   });

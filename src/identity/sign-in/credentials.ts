@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { ConflictError, NotFoundError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { conflictOnUnique, parse, zEmail } from '../access.ts';
-import { hashPassword, zPassword } from './passwords.ts';
+import { checkNewPassword, hashPassword } from './passwords.ts';
 
 /**
  * Gives a user a password sign-in under `email` (lower-cased, trimmed), or a new password to the
@@ -15,7 +14,7 @@ export async function setPassword(
   input: { userId: string; email: string; password: string; verified: boolean; now?: Date },
 ): Promise<void> {
   const email = parse(zEmail, input.email);
-  const { password } = parse(z.object({ password: zPassword }), { password: input.password });
+  const password = checkNewPassword(input.password, email);
   const passwordHash = await hashPassword(password);
   const verifiedAt = input.verified ? (input.now ?? new Date()) : null;
   await conflictOnUnique(
@@ -54,7 +53,7 @@ export async function createOperator(
   input: { email: string; password: string; name?: string | undefined },
 ): Promise<{ userId: string }> {
   const email = parse(zEmail, input.email);
-  parse(z.object({ password: zPassword }), { password: input.password });
+  checkNewPassword(input.password, email);
   const taken = await db.passwordCredential.count({ where: { email } });
   if (taken) throw new ConflictError(`Another user already signs in as '${email}'`);
   const user = await db.user.create({

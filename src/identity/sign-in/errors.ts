@@ -1,4 +1,4 @@
-import { AppError, UnauthenticatedError } from '../../lib/errors.ts';
+import { AppError, BadRequestError, UnauthenticatedError } from '../../lib/errors.ts';
 
 /** Wrong email or wrong password: one answer for both, so it tells nobody which emails exist. */
 export class InvalidCredentialsError extends UnauthenticatedError {
@@ -37,13 +37,37 @@ export class ForeignOriginError extends AppError {
 /** Too many failed sign-ins for this email or from this address: even a right password waits. */
 export class SignInRateLimitedError extends AppError {
   override readonly headers: Record<string, string>;
-  constructor(retryAfterMs: number) {
+  constructor(retryAfterMs: number, message = 'Too many failed sign-ins; retry later') {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    super('RATE_LIMITED', 'Too many failed sign-ins; retry later', {
+    super('RATE_LIMITED', message, {
       status: 429,
       type: 'rate_limit_exceeded',
       details: { retry_after_seconds: seconds },
     });
     this.headers = { 'retry-after': String(seconds) };
+  }
+}
+
+/** An email link's token that is unknown, already used or expired (one answer for all three). */
+export class EmailTokenInvalidError extends AppError {
+  constructor() {
+    super('TOKEN_INVALID', 'This link is invalid, already used or expired', {
+      status: 400,
+      type: 'invalid_request_error',
+    });
+  }
+}
+
+/** Signing in with a password before the email address was verified (after the right password only). */
+export class EmailNotVerifiedError extends UnauthenticatedError {
+  constructor() {
+    super('Verify the email address first', 'EMAIL_NOT_VERIFIED');
+  }
+}
+
+/** A TOTP code that is wrong, outside its window, or already used. */
+export class TotpCodeInvalidError extends BadRequestError {
+  constructor() {
+    super('The authentication code is wrong or was already used', 'TOTP_CODE_INVALID');
   }
 }

@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
+import { ValidationError } from '../../lib/errors.ts';
 
 /**
  * Argon2id with the OWASP Password Storage Cheat Sheet's first configuration: 19 MiB of memory,
@@ -16,6 +17,18 @@ export const zPassword = z
   .string()
   .min(12, 'must be at least 12 characters')
   .max(PASSWORD_LENGTH_MAX, `must be at most ${PASSWORD_LENGTH_MAX} characters`);
+
+/**
+ * A password someone chooses (set-password, sign-up, reset): zPassword, and not the login email
+ * itself (the first guess of anyone who knows the address). VALIDATION_ERROR on `password`.
+ */
+export function checkNewPassword(password: string, email: string): string {
+  const r = z.object({ password: zPassword }).safeParse({ password });
+  if (!r.success) throw new ValidationError(`password: ${r.error.issues[0]!.message}`, { param: 'password' });
+  if (password.trim().toLowerCase() === email.trim().toLowerCase())
+    throw new ValidationError('password: must not be the email address', { param: 'password' });
+  return password;
+}
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);

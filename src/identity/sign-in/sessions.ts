@@ -2,7 +2,8 @@ import type { Db } from '../../db/client.ts';
 import { newId } from '../../lib/ids.ts';
 import { logger } from '../../lib/logger.ts';
 import { randomBase62, sha256Hex } from '../crypto.ts';
-import { type SessionPrincipal, isRole, sessionScopes } from '../principal.ts';
+import { ForbiddenError, UnauthenticatedError } from '../../lib/errors.ts';
+import { type Principal, type SessionPrincipal, isRole, sessionScopes } from '../principal.ts';
 import { SessionExpiredError } from './errors.ts';
 
 /** lastSeenAt (and the idle expiry it pushes back) is written at most this often per session. */
@@ -20,6 +21,11 @@ export interface SessionServiceDeps {
    * broadcast, keyed by hash the same way).
    */
   onInvalidated?: (tokenHashes: string[]) => Promise<void>;
+  /**
+   * TOTP_REQUIRED_FOR_OPERATORS: a platform-admin user's session has the operator's powers only
+   * while the user has TOTP on; until then it acts as an ordinary user (and may enroll).
+   */
+  requireTotpForOperators?: boolean;
 }
 
 /** A session just opened: the two secrets go to the browser as cookies and are never stored. */
@@ -28,6 +34,14 @@ export interface OpenedSession {
   token: string;
   csrf: string;
   absoluteExpiresAt: Date;
+}
+
+export interface LiveSession {
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
 }
 
 /** What a session cookie proves, and what the request must match. */
@@ -80,7 +94,11 @@ export class SessionService {
     const tokenHash = sha256Hex(token);
     const row = await this.deps.db.userSession.findUnique({
       where: { tokenHash },
-      include: { user: { select: { isPlatformAdmin: true, status: true } } },
+      include: {
+        user: {
+          select: { isPlatformAdmin: true, status: true, credential: { select: { totpEnabledAt: true } } },
+        },
+      },
     });
     const now = this.deps.clock();
     if (
@@ -91,7 +109,9 @@ export class SessionService {
       row.user.status !== 'active'
     )
       throw new SessionExpiredError();
-    const platformAdmin = row.user.isPlatformAdmin;
+    const platformAdmin =
+      row.user.isPlatformAdmin &&
+      (!this.deps.requireTotpForOperators || row.user.credential?.totpEnabledAt != null);
     const selected = row.selectedOrganizationId;
     const membership = selected
       ? await this.deps.db.membership.findFirst({
@@ -143,9 +163,40 @@ export class SessionService {
     await this.deps.onInvalidated?.([tokenHash]);
   }
 
-  /** Ends sessions (one, or every one of a user) now; open subscriptions on them end too. */
-  async revoke(where: { id: string } | { userId: string }): Promise<number> {
-    const target = 'id' in where ? { id: where.id } : { userId: where.userId };
+  /** A user's live sessions (not revoked, not expired), newest first. */
+  async listLive(userId: string): Promise<LiveSession[]> {
+    const now = this.deps.clock();
+    const rows = await this.deps.db.userSession.findMany({
+      where: { userId, revokedAt: null, idleExpiresAt: { gt: now }, absoluteExpiresAt: { gt: now } },
+      orderBy: { createdAt: 'desc' },
+      take: 200,
+      select: {
+        id: true,
+        createdAt: true,
+        lastSeenAt: true,
+        idleExpiresAt: true,
+        absoluteExpiresAt: true,
+        userAgent: true,
+      },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.createdAt,
+      lastSeenAt: r.lastSeenAt,
+      expiresAt: new Date(Math.min(r.idleExpiresAt.getTime(), r.absoluteExpiresAt.getTime())),
+      userAgent: r.userAgent,
+    }));
+  }
+
+  /**
+   * Ends sessions (one, or every one of a user) now; open subscriptions on them end too. With both
+   * `id` and `userId`, only that session of that user (0 when it is another user's).
+   */
+  async revoke(where: { id: string; userId?: string } | { userId: string }): Promise<number> {
+    const target =
+      'id' in where
+        ? { id: where.id, ...(where.userId ? { userId: where.userId } : {}) }
+        : { userId: where.userId };
     const rows = await this.deps.db.userSession.findMany({
       where: { ...target, revokedAt: null },
       select: { tokenHash: true },
@@ -161,4 +212,12 @@ export class SessionService {
   private idleExpiry(now: Date, absoluteExpiresAt: Date): Date {
     return new Date(Math.min(now.getTime() + this.deps.idleTtlSeconds * 1000, absoluteExpiresAt.getTime()));
   }
+}
+
+/** The caller as a signed-in session: no credential UNAUTHENTICATED, a key or the admin token SESSION_REQUIRED. */
+export function requireSession(principal: Principal | null): SessionPrincipal {
+  if (principal === null) throw new UnauthenticatedError();
+  if (principal.kind !== 'session')
+    throw new ForbiddenError('Only a signed-in session (the console) may do this', 'SESSION_REQUIRED');
+  return principal;
 }

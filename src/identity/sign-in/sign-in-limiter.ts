@@ -9,6 +9,9 @@ export interface SignInLimiterOptions {
   /** SIGN_IN_FAILURE_WINDOW_SECONDS. */
   windowSeconds: number;
   nowMs?: () => number;
+  /** Key prefix and refusal message, for other counts of the same shape (account emails). */
+  prefix?: string;
+  message?: string;
 }
 
 /**
@@ -35,7 +38,7 @@ export class SignInLimiter {
     for (const [key, limit] of this.keys(email, address, window)) {
       if (limit === 0) continue;
       const count = Number((await this.state.get(key)) ?? 0);
-      if (count >= limit) throw new SignInRateLimitedError(retryAfterMs);
+      if (count >= limit) throw new SignInRateLimitedError(retryAfterMs, this.opts.message);
     }
   }
 
@@ -53,9 +56,10 @@ export class SignInLimiter {
   }
 
   private keys(email: string, address: string, window: number): [string, number][] {
+    const prefix = this.opts.prefix ?? 'sign-in-failures';
     return [
-      [`sign-in-failures:email:${sha256Hex(email)}:${window}`, this.opts.perEmail],
-      [`sign-in-failures:addr:${address}:${window}`, this.opts.perAddress],
+      [`${prefix}:email:${sha256Hex(email)}:${window}`, this.opts.perEmail],
+      [`${prefix}:addr:${address}:${window}`, this.opts.perAddress],
     ];
   }
 }

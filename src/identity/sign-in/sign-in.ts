@@ -1,15 +1,14 @@
-import { Secret, TOTP } from 'otpauth';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import { BadRequestError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../lib/errors.ts';
 import { zEmail } from '../access.ts';
-import { decryptSecret } from '../crypto.ts';
 import type { Principal, SessionPrincipal } from '../principal.ts';
 import { sessionCookies } from './cookies.ts';
-import { ForeignOriginError, InvalidCredentialsError } from './errors.ts';
+import { EmailNotVerifiedError, ForeignOriginError, InvalidCredentialsError } from './errors.ts';
 import { PASSWORD_LENGTH_MAX, verifyNothing, verifyPassword } from './passwords.ts';
-import type { SessionService } from './sessions.ts';
+import { type LiveSession, type SessionService, requireSession } from './sessions.ts';
 import type { SignInLimiter } from './sign-in-limiter.ts';
+import { acceptTotpCode } from './totp.ts';
 
 /** What sign-in uses: GraphQLServices satisfies it. */
 export interface SignInServices {
@@ -17,6 +16,7 @@ export interface SignInServices {
   config: Pick<Config, 'SESSION_ABSOLUTE_TTL_SECONDS' | 'TOLLGATE_ENCRYPTION_KEY'>;
   sessions: SessionService;
   signInLimiter: SignInLimiter;
+  clock: () => Date;
 }
 
 /** The browser side of the request (Context.web). */
@@ -33,8 +33,8 @@ export type SignInResult = { totpRequired: true } | { totpRequired: false; princ
  * Checks an email and password and opens a session (cookies set on `web`). Errors:
  * INVALID_CREDENTIALS (unknown email, wrong password, disabled user: one answer, one cost — an
  * unknown email still spends an Argon2 verification), RATE_LIMITED (SignInLimiter, checked before
- * the password), EMAIL_NOT_VERIFIED (only after the right password), FOREIGN_ORIGIN (login CSRF),
- * TOTP_CODE_INVALID. With TOTP enabled and no code: `totpRequired`, no session, no failure counted.
+ * the password), EMAIL_NOT_VERIFIED (only after the right password), FOREIGN_ORIGIN (login CSRF);
+ * a wrong, stale or replayed TOTP code is INVALID_CREDENTIALS too. With TOTP enabled and no code: `totpRequired`, no session, no failure counted.
  */
 export async function signIn(
   services: SignInServices,
@@ -67,13 +67,20 @@ export async function signIn(
     await services.signInLimiter.recordFailure(email, web.sourceAddress);
     throw new InvalidCredentialsError();
   }
-  if (!credential.emailVerifiedAt)
-    throw new UnauthenticatedError('Verify the email address first', 'EMAIL_NOT_VERIFIED');
+  if (!credential.emailVerifiedAt) throw new EmailNotVerifiedError();
   if (credential.totpEnabledAt && credential.totpSecretEncrypted) {
     if (!input.totpCode) return { totpRequired: true };
-    if (!totpMatches(services, credential.totpSecretEncrypted, input.totpCode)) {
+    const accepted = await acceptTotpCode(services.db, {
+      credentialId: credential.id,
+      encrypted: credential.totpSecretEncrypted,
+      code: input.totpCode,
+      now: services.clock(),
+      encryptionKey: services.config.TOLLGATE_ENCRYPTION_KEY,
+    });
+    // Wrong, stale or replayed: the same answer as a wrong password, and counted like one.
+    if (!accepted) {
       await services.signInLimiter.recordFailure(email, web.sourceAddress);
-      throw new UnauthenticatedError('The authentication code is wrong', 'TOTP_CODE_INVALID');
+      throw new InvalidCredentialsError();
     }
   }
   const first = await services.db.membership.findFirst({
@@ -95,13 +102,6 @@ export async function signIn(
   );
   const { principal } = await services.sessions.authenticate(opened.token);
   return { totpRequired: false, principal };
-}
-
-function totpMatches(services: SignInServices, encrypted: string, code: string): boolean {
-  const key = services.config.TOLLGATE_ENCRYPTION_KEY;
-  if (!key) return false;
-  const secret = Secret.fromBase32(decryptSecret(encrypted, key));
-  return new TOTP({ secret }).validate({ token: code.replace(/\s/g, ''), window: 1 }) !== null;
 }
 
 /** Ends the caller's session and clears its cookies; false when the caller had none. */
@@ -135,4 +135,32 @@ export async function selectOrganization(
       });
   if (!allowed) throw new NotFoundError('Organization', organizationId);
   await services.sessions.selectOrganization(principal.sessionId, organizationId);
+}
+
+/** The signed-in user's live sessions; `current` marks the caller's. */
+export async function listSessions(
+  services: Pick<SignInServices, 'sessions'>,
+  principal: Principal | null,
+): Promise<(LiveSession & { current: boolean })[]> {
+  const session = requireSession(principal);
+  const rows = await services.sessions.listLive(session.userId);
+  return rows.map((r) => ({ ...r, current: r.id === session.sessionId }));
+}
+
+/**
+ * Ends one of the signed-in user's sessions (another browser, or this one: then its cookies are
+ * cleared too). Another user's session id, or one already ended: NOT_FOUND, the same answer.
+ */
+export async function revokeSession(
+  services: Pick<SignInServices, 'sessions'>,
+  principal: Principal | null,
+  web: SignInExchange | undefined,
+  sessionId: string,
+): Promise<boolean> {
+  const session = requireSession(principal);
+  const count = await services.sessions.revoke({ id: sessionId, userId: session.userId });
+  if (count === 0) throw new NotFoundError('Session', sessionId);
+  if (sessionId === session.sessionId)
+    web?.setCookies(sessionCookies(null, { secure: web.secureCookies, maxAgeSeconds: 0 }));
+  return true;
 }

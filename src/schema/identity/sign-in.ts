@@ -1,7 +1,22 @@
 import { builder } from '../../builder.ts';
 import { decodeId } from '../../graphql/ids.ts';
 import { requirePrincipal } from '../../identity/access.ts';
-import { selectOrganization, signIn, signOut } from '../../identity/sign-in/sign-in.ts';
+import { requestPasswordReset, resetPassword } from '../../identity/sign-in/password-reset.ts';
+import {
+  listSessions,
+  revokeSession,
+  selectOrganization,
+  signIn,
+  signOut,
+} from '../../identity/sign-in/sign-in.ts';
+import { signUp, verifyEmail } from '../../identity/sign-in/sign-up.ts';
+import {
+  type TotpDeps,
+  confirmTotpEnrollment,
+  disableTotp,
+  startTotpEnrollment,
+} from '../../identity/sign-in/totp.ts';
+import type { Context } from '../../context.ts';
 import { Viewer, type ViewerShape, viewerOf } from './viewer.ts';
 
 const SignInInput = builder.inputType('SignInInput', {
@@ -30,7 +45,7 @@ const AuthSettings = builder.objectRef<{ signUpOpen: boolean }>('AuthSettings').
   fields: (t) => ({ signUpOpen: t.exposeBoolean('signUpOpen') }),
 });
 
-/** A signed-in browser (stage 2 lists them: `sessions`, `revokeSession`). */
+/** A signed-in browser of the viewer's user (`sessions`, `revokeSession`). */
 export const SessionInfo = builder
   .objectRef<{
     id: string;
@@ -56,7 +71,7 @@ builder.queryFields((t) => ({
     keyScope: 'none',
     type: AuthSettings,
     description: 'What the sign-in page offers; public.',
-    resolve: () => ({ signUpOpen: false }),
+    resolve: (_r, _a, ctx) => ({ signUpOpen: ctx.services.config.SIGNUP_ENABLED }),
   }),
 }));
 
@@ -97,5 +112,103 @@ builder.mutationFields((t) => ({
       ctx.principal = requirePrincipal((await ctx.credential?.authenticate()) ?? null);
       return viewerOf(ctx.principal);
     },
+  }),
+}));
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true }),
+    name: t.string({ required: false }),
+    organizationName: t.string({ required: true }),
+  }),
+});
+
+const SignUpPayload = builder.objectRef<{ verificationSent: boolean }>('SignUpPayload').implement({
+  fields: (t) => ({ verificationSent: t.exposeBoolean('verificationSent') }),
+});
+
+const TotpEnrollment = builder
+  .objectRef<{ secret: string; otpauthUrl: string; qrCode: string }>('TotpEnrollment')
+  .implement({
+    fields: (t) => ({
+      secret: t.exposeString('secret', { description: 'Base32, for typing into an authenticator app.' }),
+      otpauthUrl: t.exposeString('otpauthUrl'),
+      qrCode: t.exposeString('qrCode', {
+        description: 'The otpauth URL as a QR code: a data:image/svg+xml URL.',
+      }),
+    }),
+  });
+
+const totpDeps = ({ services }: Pick<Context, 'services'>): TotpDeps => ({
+  db: services.db,
+  clock: services.clock,
+  encryptionKey: services.config.TOLLGATE_ENCRYPTION_KEY,
+  signInLimiter: services.signInLimiter,
+});
+
+builder.queryFields((t) => ({
+  sessions: t.field({
+    keyScope: 'none',
+    type: [SessionInfo],
+    description: 'The signed-in user’s live sessions (a session only: SESSION_REQUIRED otherwise).',
+    resolve: (_r, _a, ctx) => listSessions(ctx.services, ctx.principal),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    keyScope: 'none',
+    type: SignUpPayload,
+    description:
+      'Self sign-up (SIGNUP_ENABLED): a user, an organization it owns and a verification email; does not sign in. An email that already has an account gets the same answer (and its owner an email).',
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: (_r, { input }, ctx) => signUp(ctx.services, ctx.web, input),
+  }),
+  verifyEmail: t.boolean({
+    keyScope: 'none',
+    description: 'Spends the token of a verification email; TOKEN_INVALID when unknown, used or expired.',
+    args: { token: t.arg.string({ required: true }) },
+    resolve: (_r, { token }, ctx) => verifyEmail(ctx.services, token),
+  }),
+  requestPasswordReset: t.boolean({
+    keyScope: 'none',
+    description:
+      'Always true: when the email has an account, its owner gets a single-use reset link. Limited per email and per address (RATE_LIMITED).',
+    args: { email: t.arg.string({ required: true }) },
+    resolve: (_r, { email }, ctx) => requestPasswordReset(ctx.services, ctx.web, email),
+  }),
+  resetPassword: t.boolean({
+    keyScope: 'none',
+    description:
+      'Sets the password of a reset link’s user, marks the email verified and ends every session of the user.',
+    args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_r, { token, password }, ctx) => resetPassword(ctx.services, token, password),
+  }),
+  revokeSession: t.boolean({
+    keyScope: 'none',
+    description: 'Ends one of the signed-in user’s sessions; another user’s id answers NOT_FOUND.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => revokeSession(ctx.services, ctx.principal, ctx.web, String(id)),
+  }),
+  startTotpEnrollment: t.field({
+    keyScope: 'none',
+    type: TotpEnrollment,
+    description: 'A new authenticator secret, pending until confirmTotpEnrollment (a session only).',
+    resolve: (_r, _a, ctx) => startTotpEnrollment(totpDeps(ctx), ctx.principal),
+  }),
+  confirmTotpEnrollment: t.boolean({
+    keyScope: 'none',
+    description: 'Turns two-factor sign-in on once a code of the pending secret is valid.',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (_r, { code }, ctx) =>
+      confirmTotpEnrollment(totpDeps(ctx), ctx.principal, code, ctx.web?.sourceAddress ?? 'websocket'),
+  }),
+  disableTotp: t.boolean({
+    keyScope: 'none',
+    description: 'Turns two-factor sign-in off; takes a current code.',
+    args: { code: t.arg.string({ required: true }) },
+    resolve: (_r, { code }, ctx) =>
+      disableTotp(totpDeps(ctx), ctx.principal, code, ctx.web?.sourceAddress ?? 'websocket'),
   }),
 }));

@@ -65,6 +65,41 @@ describe('tollgate user: the first operator and the first owner can sign in', ()
     });
   });
 
+  it('bootstrap prints a one-time link that gives the owner a password (verified), and only once', async () => {
+    const boot = await tollgate(
+      ['bootstrap', '--org', 'Linked', '--email', 'owner@linked.test', '--json'],
+      '',
+      env,
+    );
+    expect(boot.code).toBe(0);
+    const { setPasswordUrl } = JSON.parse(boot.stdout) as { setPasswordUrl: string };
+    const url = new URL(setPasswordUrl);
+    expect(url.pathname).toBe('/console/reset-password');
+    const token = url.searchParams.get('token')!;
+    const reset = async () => {
+      const res = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: 'mutation($t: String!) { resetPassword(token: $t, password: "linked owner password") }',
+          variables: { t: token },
+        }),
+      });
+      return (await res.json()) as any;
+    };
+    expect((await reset()).data).toEqual({ resetPassword: true });
+    expect((await reset()).errors[0].extensions.code).toBe('TOKEN_INVALID');
+    const s = await signInOverHttp(t.url, 'owner@linked.test', 'linked owner password');
+    expect(s.csrf).toBeTruthy();
+    // The link is only printed for an owner without a password.
+    const again = await tollgate(
+      ['bootstrap', '--org', 'Linked Two', '--email', 'owner@linked.test', '--json'],
+      '',
+      env,
+    );
+    expect(JSON.parse(again.stdout).setPasswordUrl).toBeNull();
+  });
+
   it('user create-operator makes a platform-admin user who signs in with the operator’s powers', async () => {
     const r = await tollgate(
       ['user', 'create-operator', '--email', 'ops@example.test'],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createPasswordUser } from '../../../testkit/identity.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
@@ -169,6 +169,16 @@ describe('sign-in over HTTP', () => {
       for (let day = 6; day < 30; day += 6) {
         nowMs += 6 * 86_400_000;
         expect((await browser(VIEWER, {}, active)).body.data?.viewer.kind).toBe('session');
+        // The last-seen write (which moves the idle expiry) is not awaited by the request: wait for
+        // it, or the next request can read the old expiry on a busy machine.
+        const seenAt = new Date(nowMs);
+        await vi.waitFor(async () =>
+          expect(
+            await db.prisma.userSession.count({
+              where: { user: { credential: { email } }, lastSeenAt: seenAt },
+            }),
+          ).toBe(1),
+        );
       }
       nowMs += 6 * 86_400_000;
       expect(codes((await browser(VIEWER, {}, active)).body)).toEqual(['SESSION_EXPIRED']);
