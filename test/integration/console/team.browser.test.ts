@@ -11,6 +11,7 @@ import {
   seriousA11yViolations,
 } from '../../helpers/console-browser.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+import { ENCRYPTION_KEY } from '../risk/harness.ts';
 
 /**
  * The Team screen in headless Chromium: members and roles under the gateway's rank rules, teams,
@@ -30,7 +31,12 @@ describe('console Team screen', () => {
     db = await openTestDatabase('postgres');
     t = await startTestApp(db, {
       state: 'redis',
-      env: { OUTBOX_MAX_ATTEMPTS: '1', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', RISK_SETTINGS_CACHE_TTL_MS: '0' },
+      env: {
+        TOLLGATE_ENCRYPTION_KEY: ENCRYPTION_KEY,
+        OUTBOX_MAX_ATTEMPTS: '1',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        RISK_SETTINGS_CACHE_TTL_MS: '0',
+      },
     });
     receiver = new WebhookReceiver();
     receiverUrl = await receiver.start();
