@@ -1,6 +1,5 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../../src/identity/api-key-admin.ts';
 import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
 import { WebhookReceiver } from '../../doubles/webhook-receiver/server.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
@@ -12,6 +11,8 @@ import {
 } from '../../helpers/console-browser.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { ENCRYPTION_KEY } from '../risk/harness.ts';
+import { createPasswordUser } from '../../../testkit/identity.ts';
+import { signedInContext } from './signed-in.ts';
 
 /**
  * The Team screen in headless Chromium: members and roles under the gateway's rank rules, teams,
@@ -25,6 +26,8 @@ describe('console Team screen', () => {
   let receiver: WebhookReceiver;
   let receiverUrl: string;
   let owner: { apiKey: string; organizationId: string; userId: string };
+  const PASSWORD = 'correct horse battery staple';
+  const ownerPerson = { email: 'owner@team.test', password: PASSWORD };
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
@@ -40,7 +43,12 @@ describe('console Team screen', () => {
     });
     receiver = new WebhookReceiver();
     receiverUrl = await receiver.start();
-    owner = await bootstrap(t.app.services, { org: 'Console Team', email: 'owner@team.test' });
+    owner = await bootstrap(t.app.services, { org: 'Console Team', email: 'boot@team.test' });
+    await createPasswordUser(t.app.services.db, {
+      ...ownerPerson,
+      organizationId: owner.organizationId,
+      role: 'owner',
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -50,12 +58,8 @@ describe('console Team screen', () => {
     await db?.close();
   });
 
-  async function openTeam(token: string, locale: 'en' | 'zh-CN' = 'en') {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      extraHTTPHeaders: { authorization: `Bearer ${token}` },
-    });
-    await context.addInitScript((l) => localStorage.setItem('tollgate.locale', l), locale);
+  async function openTeam(user: { email: string; password: string }, locale: 'en' | 'zh-CN' = 'en') {
+    const context = await signedInContext(browser, t.url, user, locale);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -73,7 +77,7 @@ describe('console Team screen', () => {
   }
 
   it('adds a member, changes its role, and manages a team', async () => {
-    const { context, page, problems } = await openTeam(owner.apiKey);
+    const { context, page, problems } = await openTeam(ownerPerson);
     await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
     const members = page.getByRole('table', { name: 'Members of the organization and their roles' });
     await expect.poll(() => members.textContent()).toContain('owner@team.test');
@@ -109,32 +113,19 @@ describe('console Team screen', () => {
   });
 
   it('shows the gateway’s refusal when an admin tries to make someone an owner, and changes nothing', async () => {
-    const created = await t.gql(
-      `mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`,
-      { input: { organizationId: owner.organizationId, email: 'admin@team.test', role: 'ADMIN' } },
-      { token: owner.apiKey },
-    );
-    expect(created.errors).toBeUndefined();
-    const admin = await t.app.services.db.user.findFirstOrThrow({ where: { email: 'admin@team.test' } });
-    const adminKey = (
-      await createApiKey(
-        { services: t.app.services, principal: null },
-        {
-          organizationId: owner.organizationId,
-          userId: admin.id,
-          name: 'console',
-          scopes: ['read', 'manage'],
-        },
-        { system: true },
-      )
-    ).secret;
+    const admin = { email: 'admin@team.test', password: PASSWORD };
+    await createPasswordUser(t.app.services.db, {
+      ...admin,
+      organizationId: owner.organizationId,
+      role: 'admin',
+    });
     await t.gql(
       `mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`,
       { input: { organizationId: owner.organizationId, email: 'intern@team.test', role: 'MEMBER' } },
       { token: owner.apiKey },
     );
 
-    const { context, page } = await openTeam(adminKey);
+    const { context, page } = await openTeam(admin);
     await page.getByLabel('Role of intern@team.test').selectOption('OWNER');
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -148,7 +139,7 @@ describe('console Team screen', () => {
   });
 
   it('saves notification settings with thresholds in major units', async () => {
-    const { context, page } = await openTeam(owner.apiKey);
+    const { context, page } = await openTeam(ownerPerson);
     await page.getByLabel('Email recipients').fill('billing@team.test, ops@team.test');
     await page
       .getByRole('group', { name: 'Events sent by email' })
@@ -167,7 +158,7 @@ describe('console Team screen', () => {
   });
 
   it('creates a webhook endpoint (secret shown once), shows a dead delivery and replays it', async () => {
-    const { context, page, problems } = await openTeam(owner.apiKey);
+    const { context, page, problems } = await openTeam(ownerPerson);
     await page.getByLabel('URL', { exact: true }).fill(receiverUrl);
     await page.getByRole('button', { name: 'Create endpoint' }).click();
     const secret = await page.getByLabel('Signing secret').inputValue();
@@ -214,7 +205,7 @@ describe('console Team screen', () => {
   });
 
   it('reads in Chinese and passes the accessibility check there', async () => {
-    const { context, page } = await openTeam(owner.apiKey, 'zh-CN');
+    const { context, page } = await openTeam(ownerPerson, 'zh-CN');
     await page.getByRole('heading', { level: 1, name: '团队' }).waitFor();
     await page.getByRole('table', { name: '组织成员及其角色' }).waitFor();
     expect(await page.getByRole('button', { name: '创建端点' }).count()).toBe(1);

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../../../src/resolvers/identity/bootstrap.ts';
 import { AlipayDouble } from '../../doubles/alipay/server.ts';
@@ -14,6 +14,8 @@ import {
   seriousA11yViolations,
 } from '../../helpers/console-browser.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+import { createPasswordUser } from '../../../testkit/identity.ts';
+import { signedInContext } from './signed-in.ts';
 
 const STRIPE_KEY = 'sk_test_tollgate_console';
 const ALIPAY_APP_ID = '2021000000000091';
@@ -30,6 +32,7 @@ describe('console Top-up screen', () => {
   let t: TestApp;
   let browser: Browser;
   let owner: { apiKey: string; organizationId: string };
+  const person = { email: 'payer@topup.test', password: 'correct horse battery staple' };
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
@@ -67,6 +70,12 @@ describe('console Top-up screen', () => {
     alipay.notifyUrlOverride = `${t.url}/webhooks/alipay`;
     (t.app.services.config as any).PUBLIC_BASE_URL = t.url;
     owner = await bootstrap(t.app.services, { org: 'Console Top-up', email: 'owner@topup.test' });
+    // The person tops up signed in (session cookie), as an owner of the organization.
+    await createPasswordUser(t.app.services.db, {
+      ...person,
+      organizationId: owner.organizationId,
+      role: 'owner',
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -77,13 +86,8 @@ describe('console Top-up screen', () => {
     await db?.close();
   });
 
-  async function openTopUp(opts: { locale?: 'en' | 'zh-CN'; token?: string } = {}) {
-    const context: BrowserContext = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      extraHTTPHeaders: { authorization: `Bearer ${opts.token ?? owner.apiKey}` },
-    });
-    const locale = opts.locale ?? 'en';
-    await context.addInitScript((l) => localStorage.setItem('tollgate.locale', l), locale);
+  async function openTopUp(opts: { locale?: 'en' | 'zh-CN' } = {}) {
+    const context = await signedInContext(browser, t.url, person, opts.locale);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -154,9 +158,7 @@ describe('console Top-up screen', () => {
   });
 
   it('keeps Pay disabled and says what to do when Stripe.js cannot be loaded', async () => {
-    const context = await browser.newContext({
-      extraHTTPHeaders: { authorization: `Bearer ${owner.apiKey}` },
-    });
+    const context = await signedInContext(browser, t.url, person);
     const page = await context.newPage();
     await routeStripe(page, stripe, { stripeJs: 'blocked' });
     await page.goto(`${t.url}/console/top-up`);

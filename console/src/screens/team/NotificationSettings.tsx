@@ -46,7 +46,7 @@ export function parseThresholds(text: string): { currency: string; thresholdNano
     const nanos = m[2]!
       .split(/[,\s]+/)
       .filter(Boolean)
-      .map(parseMajorToNanos);
+      .map((x) => parseMajorToNanos(x));
     if (nanos.length === 0 || nanos.some((n) => n === null)) return null;
     out.push({ currency: m[1]!.toUpperCase(), thresholdNanos: nanos as string[] });
   }
