@@ -133,6 +133,17 @@ describe('console Top-up screen', () => {
     const history = page.getByRole('table', { name: 'Top-ups of this organization, newest first' });
     await expect.poll(() => history.getByRole('row').nth(1).textContent()).toContain('Succeeded');
     expect(await history.getByRole('row').nth(1).textContent()).toContain('20.00 USD');
+
+    // The customer's bank disputes it: the history shows the dispute once the gateway has it.
+    const payment = await t.app.services.db.payment.findFirstOrThrow({
+      where: { order: { organizationId: owner.organizationId }, currency: 'USD', status: 'succeeded' },
+    });
+    stripe.dispute(payment.providerTxnId!, 'fraudulent');
+    await expect
+      .poll(() => t.app.services.db.dispute.count({ where: { paymentId: payment.id } }), { timeout: 15_000 })
+      .toBe(1);
+    await page.reload();
+    await expect.poll(() => history.getByRole('row').nth(1).textContent()).toContain('Open · fraudulent');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await saveScreenshot(page, 'payment-history');
     expect(problems).toEqual([]);

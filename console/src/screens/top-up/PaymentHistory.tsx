@@ -68,6 +68,23 @@ function HistoryPage({
         ),
     },
     {
+      key: 'disputes',
+      header: t('disputes'),
+      cell: (p) =>
+        p.disputes.length === 0 ? (
+          <span className="muted">—</span>
+        ) : (
+          <ul className="plain">
+            {p.disputes.map((d) => (
+              <li key={d.id}>
+                <span className="amount">{formatMoney(d.amount)}</span> · {t(`dispute.${d.status}`)}
+                {d.reason && <span className="muted"> · {d.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        ),
+    },
+    {
       key: 'refunded',
       header: t('refunded'),
       align: 'right',

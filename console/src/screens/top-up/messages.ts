@@ -59,6 +59,9 @@ export const messages = defineMessages({
     'status.CANCELED': 'Canceled',
     'status.PENDING': 'Pending',
     'status.PAID': 'Paid',
+    'dispute.OPEN': 'Open',
+    'dispute.WON': 'Won',
+    'dispute.LOST': 'Lost',
   },
   'zh-CN': {
     title: '充值',
@@ -117,5 +120,8 @@ export const messages = defineMessages({
     'status.CANCELED': '已取消',
     'status.PENDING': '待处理',
     'status.PAID': '已支付',
+    'dispute.OPEN': '处理中',
+    'dispute.WON': '胜诉',
+    'dispute.LOST': '败诉',
   },
 });
