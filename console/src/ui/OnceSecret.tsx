@@ -22,7 +22,7 @@ export function OnceSecret({
     <div className="notice notice-ok once-secret">
       <label>
         {label}
-        <input readOnly value={value} size={Math.min(Math.max(value.length, 20), 72)} />
+        <input readOnly className="mono" value={value} size={Math.min(Math.max(value.length, 20), 72)} />
       </label>
       <button
         type="button"
