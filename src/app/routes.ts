@@ -16,7 +16,9 @@ import type { Services } from '../services.ts';
 
 /**
  * Only our own scripts run on a console page, plus Stripe.js (Stripe requires it to be loaded from
- * js.stripe.com, never bundled) and its frames; the page cannot be framed (clickjacking).
+ * js.stripe.com, never bundled), its frames and its API calls (the Payment Element confirms on
+ * api.stripe.com: https://docs.stripe.com/security/guide#content-security-policy); the page cannot be
+ * framed (clickjacking).
  * 'unsafe-inline' styles: React's style attributes and the charts' SVG use them.
  */
 const CONSOLE_HTML_HEADERS = {
@@ -24,7 +26,7 @@ const CONSOLE_HTML_HEADERS = {
     "default-src 'self'",
     "script-src 'self' https://js.stripe.com",
     'frame-src https://js.stripe.com https://hooks.stripe.com',
-    "connect-src 'self'",
+    "connect-src 'self' https://api.stripe.com",
     "img-src 'self' data:",
     "style-src 'self' 'unsafe-inline'",
     "base-uri 'none'",

@@ -55,6 +55,29 @@ type Documents = {
     "\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": typeof types.OperatorSetRiskSettingsDocument,
     "\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n": typeof types.OperatorDeleteRiskSettingsDocument,
     "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n": typeof types.OperatorEffectiveRiskSettingsDocument,
+    "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamOrganizationDocument,
+    "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": typeof types.CreateMemberDocument,
+    "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": typeof types.UpdateMembershipDocument,
+    "\n  mutation RemoveMember($input: RemoveMemberInput!) {\n    removeMember(input: $input)\n  }\n": typeof types.RemoveMemberDocument,
+    "\n  mutation CreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) { id name }\n  }\n": typeof types.CreateTeamDocument,
+    "\n  mutation RenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) { id name }\n  }\n": typeof types.RenameTeamDocument,
+    "\n  mutation DeleteTeam($id: ID!) {\n    deleteTeam(id: $id) { id }\n  }\n": typeof types.DeleteTeamDocument,
+    "\n  mutation AddTeamMember($input: TeamMemberInput!) {\n    addTeamMember(input: $input) { id }\n  }\n": typeof types.AddTeamMemberDocument,
+    "\n  mutation RemoveTeamMember($input: TeamMemberInput!) {\n    removeTeamMember(input: $input) { id }\n  }\n": typeof types.RemoveTeamMemberDocument,
+    "\n  query NotificationSettings($organizationId: String!) {\n    riskSettings(scopeType: ORGANIZATION, scopeId: $organizationId) { settings }\n  }\n": typeof types.NotificationSettingsDocument,
+    "\n  mutation UpdateNotificationSettings($organizationId: ID!, $input: NotificationSettingsInput!) {\n    updateNotificationSettings(organizationId: $organizationId, input: $input)\n  }\n": typeof types.UpdateNotificationSettingsDocument,
+    "\n  query WebhookEndpoints($organizationId: ID!) {\n    webhookEndpoints(organizationId: $organizationId) {\n      id\n      url\n      status\n      eventTypes\n      createdAt\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
+    "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint { id url }\n    }\n  }\n": typeof types.CreateWebhookEndpointDocument,
+    "\n  mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {\n    updateWebhookEndpoint(id: $id, input: $input) { id url status eventTypes }\n  }\n": typeof types.UpdateWebhookEndpointDocument,
+    "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      previousSecretExpiresAt\n      endpoint { id }\n    }\n  }\n": typeof types.RotateWebhookSecretDocument,
+    "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n": typeof types.DeleteWebhookEndpointDocument,
+    "\n  query WebhookDeliveries($endpointId: ID!) {\n    webhookDeliveries(endpointId: $endpointId, first: 25) {\n      edges {\n        node {\n          id\n          eventId\n          eventType\n          status\n          attempts\n          lastError\n          createdAt\n          deliveredAt\n          nextAttemptAt\n        }\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesDocument,
+    "\n  mutation ReplayWebhookDelivery($id: ID!) {\n    replayWebhookDelivery(id: $id) { id status attempts nextAttemptAt }\n  }\n": typeof types.ReplayWebhookDeliveryDocument,
+    "\n  query TopUpWallets {\n    wallets(first: 20) {\n      edges {\n        node {\n          id\n          currency\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n        }\n      }\n    }\n  }\n": typeof types.TopUpWalletsDocument,
+    "\n  query TopUpProviders($currency: String!) {\n    topUpProviders(currency: $currency)\n  }\n": typeof types.TopUpProvidersDocument,
+    "\n  mutation CreateTopUp($input: CreateTopUpInput!) {\n    createTopUp(input: $input) {\n      orderId\n      walletId\n      clientSecret\n      publishableKey\n      paymentPageUrl\n      qrCode\n      redirectUrl\n      idempotencyHit\n      payment {\n        id\n        provider\n        status\n        amount { amount currency unit }\n      }\n    }\n  }\n": typeof types.CreateTopUpDocument,
+    "\n  query TopUpPaymentStatus($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Payment {\n        id\n        status\n        failureMessage\n        amount { amount currency unit }\n      }\n    }\n  }\n": typeof types.TopUpPaymentStatusDocument,
+    "\n  query PaymentHistory($after: String) {\n    payments(first: 10, after: $after) {\n      edges {\n        node {\n          id\n          createdAt\n          provider\n          status\n          underReview\n          failureMessage\n          amount { amount currency unit }\n          amountRefunded { amount currency unit }\n          refunds {\n            id\n            status\n            reason\n            createdAt\n            amount { amount currency unit }\n          }\n          disputes {\n            id\n            status\n            reason\n            amount { amount currency unit }\n          }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.PaymentHistoryDocument,
     "\n  query UsageByDayAndModel($filter: UsageFilter, $timeZone: String) {\n    usageAggregates(groupBy: DAY_AND_MODEL, filter: $filter, timeZone: $timeZone) {\n      day\n      model\n      requests\n      failedRequests\n      promptTokens\n      completionTokens\n      cachedTokens\n      cost { amount currency unit }\n    }\n  }\n": typeof types.UsageByDayAndModelDocument,
     "\n  query UsageModels {\n    usageAggregates(groupBy: MODEL) { model }\n  }\n": typeof types.UsageModelsDocument,
     "\n  query UsageKeys {\n    apiKeys(first: 100, includeRevoked: true) {\n      edges { node { id name prefix } }\n    }\n  }\n": typeof types.UsageKeysDocument,
@@ -103,6 +126,29 @@ const documents: Documents = {
     "\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": types.OperatorSetRiskSettingsDocument,
     "\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n": types.OperatorDeleteRiskSettingsDocument,
     "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n": types.OperatorEffectiveRiskSettingsDocument,
+    "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.TeamOrganizationDocument,
+    "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": types.CreateMemberDocument,
+    "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": types.UpdateMembershipDocument,
+    "\n  mutation RemoveMember($input: RemoveMemberInput!) {\n    removeMember(input: $input)\n  }\n": types.RemoveMemberDocument,
+    "\n  mutation CreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) { id name }\n  }\n": types.CreateTeamDocument,
+    "\n  mutation RenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) { id name }\n  }\n": types.RenameTeamDocument,
+    "\n  mutation DeleteTeam($id: ID!) {\n    deleteTeam(id: $id) { id }\n  }\n": types.DeleteTeamDocument,
+    "\n  mutation AddTeamMember($input: TeamMemberInput!) {\n    addTeamMember(input: $input) { id }\n  }\n": types.AddTeamMemberDocument,
+    "\n  mutation RemoveTeamMember($input: TeamMemberInput!) {\n    removeTeamMember(input: $input) { id }\n  }\n": types.RemoveTeamMemberDocument,
+    "\n  query NotificationSettings($organizationId: String!) {\n    riskSettings(scopeType: ORGANIZATION, scopeId: $organizationId) { settings }\n  }\n": types.NotificationSettingsDocument,
+    "\n  mutation UpdateNotificationSettings($organizationId: ID!, $input: NotificationSettingsInput!) {\n    updateNotificationSettings(organizationId: $organizationId, input: $input)\n  }\n": types.UpdateNotificationSettingsDocument,
+    "\n  query WebhookEndpoints($organizationId: ID!) {\n    webhookEndpoints(organizationId: $organizationId) {\n      id\n      url\n      status\n      eventTypes\n      createdAt\n    }\n  }\n": types.WebhookEndpointsDocument,
+    "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint { id url }\n    }\n  }\n": types.CreateWebhookEndpointDocument,
+    "\n  mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {\n    updateWebhookEndpoint(id: $id, input: $input) { id url status eventTypes }\n  }\n": types.UpdateWebhookEndpointDocument,
+    "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      previousSecretExpiresAt\n      endpoint { id }\n    }\n  }\n": types.RotateWebhookSecretDocument,
+    "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n": types.DeleteWebhookEndpointDocument,
+    "\n  query WebhookDeliveries($endpointId: ID!) {\n    webhookDeliveries(endpointId: $endpointId, first: 25) {\n      edges {\n        node {\n          id\n          eventId\n          eventType\n          status\n          attempts\n          lastError\n          createdAt\n          deliveredAt\n          nextAttemptAt\n        }\n      }\n    }\n  }\n": types.WebhookDeliveriesDocument,
+    "\n  mutation ReplayWebhookDelivery($id: ID!) {\n    replayWebhookDelivery(id: $id) { id status attempts nextAttemptAt }\n  }\n": types.ReplayWebhookDeliveryDocument,
+    "\n  query TopUpWallets {\n    wallets(first: 20) {\n      edges {\n        node {\n          id\n          currency\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n        }\n      }\n    }\n  }\n": types.TopUpWalletsDocument,
+    "\n  query TopUpProviders($currency: String!) {\n    topUpProviders(currency: $currency)\n  }\n": types.TopUpProvidersDocument,
+    "\n  mutation CreateTopUp($input: CreateTopUpInput!) {\n    createTopUp(input: $input) {\n      orderId\n      walletId\n      clientSecret\n      publishableKey\n      paymentPageUrl\n      qrCode\n      redirectUrl\n      idempotencyHit\n      payment {\n        id\n        provider\n        status\n        amount { amount currency unit }\n      }\n    }\n  }\n": types.CreateTopUpDocument,
+    "\n  query TopUpPaymentStatus($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Payment {\n        id\n        status\n        failureMessage\n        amount { amount currency unit }\n      }\n    }\n  }\n": types.TopUpPaymentStatusDocument,
+    "\n  query PaymentHistory($after: String) {\n    payments(first: 10, after: $after) {\n      edges {\n        node {\n          id\n          createdAt\n          provider\n          status\n          underReview\n          failureMessage\n          amount { amount currency unit }\n          amountRefunded { amount currency unit }\n          refunds {\n            id\n            status\n            reason\n            createdAt\n            amount { amount currency unit }\n          }\n          disputes {\n            id\n            status\n            reason\n            amount { amount currency unit }\n          }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.PaymentHistoryDocument,
     "\n  query UsageByDayAndModel($filter: UsageFilter, $timeZone: String) {\n    usageAggregates(groupBy: DAY_AND_MODEL, filter: $filter, timeZone: $timeZone) {\n      day\n      model\n      requests\n      failedRequests\n      promptTokens\n      completionTokens\n      cachedTokens\n      cost { amount currency unit }\n    }\n  }\n": types.UsageByDayAndModelDocument,
     "\n  query UsageModels {\n    usageAggregates(groupBy: MODEL) { model }\n  }\n": types.UsageModelsDocument,
     "\n  query UsageKeys {\n    apiKeys(first: 100, includeRevoked: true) {\n      edges { node { id name prefix } }\n    }\n  }\n": types.UsageKeysDocument,
@@ -288,6 +334,98 @@ export function graphql(source: "\n  mutation OperatorDeleteRiskSettings($scopeT
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n"): (typeof documents)["\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n"): (typeof documents)["\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n"): (typeof documents)["\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveMember($input: RemoveMemberInput!) {\n    removeMember(input: $input)\n  }\n"): (typeof documents)["\n  mutation RemoveMember($input: RemoveMemberInput!) {\n    removeMember(input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) { id name }\n  }\n"): (typeof documents)["\n  mutation CreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) { id name }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) { id name }\n  }\n"): (typeof documents)["\n  mutation RenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) { id name }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteTeam($id: ID!) {\n    deleteTeam(id: $id) { id }\n  }\n"): (typeof documents)["\n  mutation DeleteTeam($id: ID!) {\n    deleteTeam(id: $id) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddTeamMember($input: TeamMemberInput!) {\n    addTeamMember(input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation AddTeamMember($input: TeamMemberInput!) {\n    addTeamMember(input: $input) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveTeamMember($input: TeamMemberInput!) {\n    removeTeamMember(input: $input) { id }\n  }\n"): (typeof documents)["\n  mutation RemoveTeamMember($input: TeamMemberInput!) {\n    removeTeamMember(input: $input) { id }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationSettings($organizationId: String!) {\n    riskSettings(scopeType: ORGANIZATION, scopeId: $organizationId) { settings }\n  }\n"): (typeof documents)["\n  query NotificationSettings($organizationId: String!) {\n    riskSettings(scopeType: ORGANIZATION, scopeId: $organizationId) { settings }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateNotificationSettings($organizationId: ID!, $input: NotificationSettingsInput!) {\n    updateNotificationSettings(organizationId: $organizationId, input: $input)\n  }\n"): (typeof documents)["\n  mutation UpdateNotificationSettings($organizationId: ID!, $input: NotificationSettingsInput!) {\n    updateNotificationSettings(organizationId: $organizationId, input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookEndpoints($organizationId: ID!) {\n    webhookEndpoints(organizationId: $organizationId) {\n      id\n      url\n      status\n      eventTypes\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query WebhookEndpoints($organizationId: ID!) {\n    webhookEndpoints(organizationId: $organizationId) {\n      id\n      url\n      status\n      eventTypes\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint { id url }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint { id url }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {\n    updateWebhookEndpoint(id: $id, input: $input) { id url status eventTypes }\n  }\n"): (typeof documents)["\n  mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {\n    updateWebhookEndpoint(id: $id, input: $input) { id url status eventTypes }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      previousSecretExpiresAt\n      endpoint { id }\n    }\n  }\n"): (typeof documents)["\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      previousSecretExpiresAt\n      endpoint { id }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookDeliveries($endpointId: ID!) {\n    webhookDeliveries(endpointId: $endpointId, first: 25) {\n      edges {\n        node {\n          id\n          eventId\n          eventType\n          status\n          attempts\n          lastError\n          createdAt\n          deliveredAt\n          nextAttemptAt\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebhookDeliveries($endpointId: ID!) {\n    webhookDeliveries(endpointId: $endpointId, first: 25) {\n      edges {\n        node {\n          id\n          eventId\n          eventType\n          status\n          attempts\n          lastError\n          createdAt\n          deliveredAt\n          nextAttemptAt\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplayWebhookDelivery($id: ID!) {\n    replayWebhookDelivery(id: $id) { id status attempts nextAttemptAt }\n  }\n"): (typeof documents)["\n  mutation ReplayWebhookDelivery($id: ID!) {\n    replayWebhookDelivery(id: $id) { id status attempts nextAttemptAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TopUpWallets {\n    wallets(first: 20) {\n      edges {\n        node {\n          id\n          currency\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TopUpWallets {\n    wallets(first: 20) {\n      edges {\n        node {\n          id\n          currency\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TopUpProviders($currency: String!) {\n    topUpProviders(currency: $currency)\n  }\n"): (typeof documents)["\n  query TopUpProviders($currency: String!) {\n    topUpProviders(currency: $currency)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTopUp($input: CreateTopUpInput!) {\n    createTopUp(input: $input) {\n      orderId\n      walletId\n      clientSecret\n      publishableKey\n      paymentPageUrl\n      qrCode\n      redirectUrl\n      idempotencyHit\n      payment {\n        id\n        provider\n        status\n        amount { amount currency unit }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTopUp($input: CreateTopUpInput!) {\n    createTopUp(input: $input) {\n      orderId\n      walletId\n      clientSecret\n      publishableKey\n      paymentPageUrl\n      qrCode\n      redirectUrl\n      idempotencyHit\n      payment {\n        id\n        provider\n        status\n        amount { amount currency unit }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TopUpPaymentStatus($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Payment {\n        id\n        status\n        failureMessage\n        amount { amount currency unit }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TopUpPaymentStatus($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Payment {\n        id\n        status\n        failureMessage\n        amount { amount currency unit }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PaymentHistory($after: String) {\n    payments(first: 10, after: $after) {\n      edges {\n        node {\n          id\n          createdAt\n          provider\n          status\n          underReview\n          failureMessage\n          amount { amount currency unit }\n          amountRefunded { amount currency unit }\n          refunds {\n            id\n            status\n            reason\n            createdAt\n            amount { amount currency unit }\n          }\n          disputes {\n            id\n            status\n            reason\n            amount { amount currency unit }\n          }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query PaymentHistory($after: String) {\n    payments(first: 10, after: $after) {\n      edges {\n        node {\n          id\n          createdAt\n          provider\n          status\n          underReview\n          failureMessage\n          amount { amount currency unit }\n          amountRefunded { amount currency unit }\n          refunds {\n            id\n            status\n            reason\n            createdAt\n            amount { amount currency unit }\n          }\n          disputes {\n            id\n            status\n            reason\n            amount { amount currency unit }\n          }\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
