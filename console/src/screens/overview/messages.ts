@@ -26,7 +26,7 @@ export const messages = defineMessages({
     onModel: 'on {model}',
     spend: 'Spend, last 30 days',
     spendChart: 'Spend per day over the last 30 days in {currency}',
-    total: 'Total {amount} · {requests} requests',
+    total: 'Total {amount} · requests: {requests}',
     noSpend: 'No usage in the last 30 days.',
     currency: 'Currency',
   },
