@@ -1,4 +1,5 @@
 import { createClient as createWsClient } from 'graphql-ws';
+import { createContext, useContext } from 'react';
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
 
 /**
@@ -11,7 +12,13 @@ export function csrfToken(): string {
   return m ? decodeURIComponent(m[1]!) : '';
 }
 
-export function createConsoleClient(): Client {
+export interface ConsoleClient {
+  client: Client;
+  /** Closes the WebSocket (and with it every subscription). */
+  dispose(): void;
+}
+
+export function createConsoleClient(): ConsoleClient {
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   const ws = createWsClient({
     url: wsUrl,
@@ -21,7 +28,7 @@ export function createConsoleClient(): Client {
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
   });
-  return new Client({
+  const client = new Client({
     url: '/graphql',
     exchanges: [
       cacheExchange,
@@ -41,4 +48,16 @@ export function createConsoleClient(): Client {
     // Lists refetch from the network when a screen opens; the cache only de-duplicates within one view.
     requestPolicy: 'cache-and-network',
   });
+  return { client, dispose: () => void ws.dispose() };
+}
+
+/**
+ * Starts over with a fresh client after the principal changed (signed in, signed out, another
+ * organization selected): nothing cached for the previous one is shown, and the WebSocket reconnects,
+ * so its subscriptions run as the new principal.
+ */
+export const RestartClientContext = createContext<() => void>(() => {});
+
+export function useRestartClient() {
+  return useContext(RestartClientContext);
 }

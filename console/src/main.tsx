@@ -1,11 +1,12 @@
-import { StrictMode } from 'react';
+import { StrictMode, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'urql';
 import { Route, Router, Switch } from 'wouter';
-import { createConsoleClient } from './client';
+import { RestartClientContext, createConsoleClient } from './client';
 import { LocaleProvider } from './i18n';
 import { Shell } from './layout/Shell';
-import { ROUTES } from './routes';
+import { PUBLIC_ROUTES, ROUTES } from './routes';
+import { RequireSignIn } from './screens/sign-in/RequireSignIn';
 import './styles.css';
 import { ViewerProvider } from './viewer';
 
@@ -13,7 +14,7 @@ function NotFound() {
   return <p>404</p>;
 }
 
-function App() {
+function Screens() {
   return (
     <Switch>
       {ROUTES.map((r) => (
@@ -24,20 +25,50 @@ function App() {
   );
 }
 
-const client = createConsoleClient();
+/** Sign-in, sign-up, email verification and password reset need no session; every other screen does. */
+function App() {
+  return (
+    <Switch>
+      {PUBLIC_ROUTES.map((r) => (
+        <Route key={r.path} path={r.path} component={r.component} />
+      ))}
+      <Route>
+        <RequireSignIn>
+          <Shell>
+            <Screens />
+          </Shell>
+        </RequireSignIn>
+      </Route>
+    </Switch>
+  );
+}
+
+/** One GraphQL client per principal: signing in or out, or switching organization, starts a new one. */
+function ClientRoot() {
+  const [current, setCurrent] = useState(createConsoleClient);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => () => current.dispose(), [current]);
+  const restart = useCallback(() => {
+    setCurrent(createConsoleClient());
+    setGeneration((g) => g + 1);
+  }, []);
+  return (
+    <RestartClientContext.Provider value={restart}>
+      <Provider value={current.client}>
+        <ViewerProvider key={generation}>
+          <App />
+        </ViewerProvider>
+      </Provider>
+    </RestartClientContext.Provider>
+  );
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <LocaleProvider>
-      <Provider value={client}>
-        <Router base="/console">
-          <ViewerProvider signedOut={<p>Sign in</p>}>
-            <Shell>
-              <App />
-            </Shell>
-          </ViewerProvider>
-        </Router>
-      </Provider>
+      <Router base="/console">
+        <ClientRoot />
+      </Router>
     </LocaleProvider>
   </StrictMode>,
 );

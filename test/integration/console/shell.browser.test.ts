@@ -1,5 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeId } from '../../../src/graphql/ids.ts';
+import { createPasswordUser } from '../../../testkit/identity.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import {
   ensureConsoleBuilt,
@@ -7,17 +9,36 @@ import {
   saveScreenshot,
   seriousA11yViolations,
 } from '../../helpers/console-browser.ts';
+import { VIEWPORT, signInThroughScreen, signedInContext } from '../../helpers/console-session.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
+
+const PASSWORD = 'correct horse battery staple';
 
 describe('console served by the gateway, in headless Chromium', () => {
   let db: TestDatabase;
   let t: TestApp;
   let browser: Browser;
+  let orgA: { id: string; name: string };
+  let orgB: { id: string; name: string };
+
+  async function organization(name: string) {
+    const slug = `${name.toLowerCase().replaceAll(' ', '-')}-${Math.random().toString(36).slice(2, 8)}`;
+    const r = await t.gql(
+      'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id name } }',
+      {
+        i: { name, slug },
+      },
+    );
+    if (r.errors) throw new Error(JSON.stringify(r.errors));
+    return r.data.createOrganization as { id: string; name: string };
+  }
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
     db = await openTestDatabase('postgres');
-    t = await startTestApp(db);
+    t = await startTestApp(db, { state: 'redis' });
+    orgA = await organization('Acme Research');
+    orgB = await organization('Beta Labs');
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -26,8 +47,24 @@ describe('console served by the gateway, in headless Chromium', () => {
     await db?.close();
   });
 
+  /** A person with a password, member of the given organizations (owner of the first). */
+  async function person(orgs: { id: string }[], role: 'owner' | 'member' = 'owner') {
+    const email = `p${Math.random().toString(36).slice(2, 10)}@acme.test`;
+    const { userId } = await createPasswordUser(db.prisma, {
+      email,
+      password: PASSWORD,
+      organizationId: decodeId(orgs[0]!.id, 'Organization'),
+      role,
+    });
+    for (const o of orgs.slice(1))
+      await t.gql('mutation($i: MembershipInput!) { addMember(input: $i) { id } }', {
+        i: { organizationId: o.id, userId, role: 'MEMBER' },
+      });
+    return email;
+  }
+
   it('loads from /console with nothing from outside, under its Content-Security-Policy', async () => {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ viewport: VIEWPORT });
     const problems: string[] = [];
     const outside: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -39,12 +76,107 @@ describe('console served by the gateway, in headless Chromium', () => {
     });
     const res = await page.goto(`${t.url}/console`);
     expect(res?.status()).toBe(200);
-    expect(page.url()).toBe(`${t.url}/console/`);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
-    await page.locator('#root').filter({ hasText: /\S/ }).waitFor();
+    // Nobody is signed in: the sign-in screen.
+    await page.getByRole('heading', { name: 'Sign in to Tollgate' }).waitFor();
+    expect(page.url()).toBe(`${t.url}/console/sign-in`);
     expect(problems).toEqual([]);
     expect(outside).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await saveScreenshot(page, 'signed-out');
+    await saveScreenshot(page, 'sign-in');
+    await page.close();
+  });
+
+  it('sends a signed-out deep link to sign-in and back to it afterwards', async () => {
+    const email = await person([orgA]);
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/account`);
+    await page.getByRole('heading', { name: 'Sign in to Tollgate' }).waitFor();
+    expect(new URL(page.url()).search).toBe(`?next=${encodeURIComponent('/account')}`);
+    await signInThroughScreen(page, email, PASSWORD);
+    await page.getByRole('heading', { name: 'Account' }).waitFor();
+    expect(page.url()).toBe(`${t.url}/console/account`);
+    await expect.poll(() => page.getByRole('cell', { name: /Acme Research/ }).count()).toBe(1);
+    expect(await page.getByRole('cell', { name: 'Owner' }).count()).toBe(1);
+    // A member is no operator: no operator screen in the navigation.
+    expect(await page.getByRole('link', { name: 'Organizations' }).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'account');
+    await context.close();
+  });
+
+  it('never follows ?next= off the console', async () => {
+    const email = await person([orgA]);
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/sign-in?next=${encodeURIComponent('//evil.example/x')}`);
+    await signInThroughScreen(page, email, PASSWORD);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(page.url()).toBe(`${t.url}/console/`);
+    await context.close();
+  });
+
+  it('shows a wrong password as the gateway answers it: translated, with its code and request id; nothing signed in', async () => {
+    const email = await person([orgA]);
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/sign-in`);
+    await page.getByRole('heading', { name: '登录 Tollgate' }).waitFor();
+    await page.getByLabel('邮箱').fill(email);
+    await page.getByLabel('密码').fill('not the password');
+    await page.getByRole('button', { name: '登录' }).click();
+    const alert = page.getByRole('alert');
+    await expect
+      .poll(() => alert.textContent())
+      .toMatch(/^邮箱或密码错误。 · INVALID_CREDENTIALS · request [0-9a-f-]{36}$/);
+    expect((await context.cookies()).filter((c) => c.name === 'tollgate_session' && c.value)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'sign-in-error-zh-CN');
+    await context.close();
+  });
+
+  it('signs out from the header: back to sign-in, and the old session cookie no longer works', async () => {
+    const email = await person([orgA]);
+    const context = await signedInContext(browser, t.url, email, PASSWORD);
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/`);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const before = (await context.cookies()).find((c) => c.name === 'tollgate_session')!;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Tollgate' }).waitFor();
+    expect(page.url()).toBe(`${t.url}/console/sign-in`);
+    // The same cookie, replayed: the session was revoked on the server, not only forgotten by the browser.
+    const csrf = (await context.cookies()).find((c) => c.name === 'tollgate_csrf')?.value ?? '';
+    const res = await t.gql('{ viewer { kind } }', undefined, {
+      token: null,
+      headers: { cookie: `tollgate_session=${before.value}`, 'x-tollgate-csrf': csrf },
+    });
+    expect(res.errors?.[0]?.extensions?.code).toMatch(/SESSION_EXPIRED|UNAUTHENTICATED|CSRF_TOKEN_INVALID/);
+    await context.close();
+  });
+
+  it('switches organization from the header when the person belongs to several', async () => {
+    const email = await person([orgA, orgB]);
+    const context = await signedInContext(browser, t.url, email, PASSWORD);
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/account`);
+    const switcher = page.getByRole('combobox', { name: 'Organization' });
+    await expect.poll(() => switcher.inputValue()).toBe(orgA.id);
+    await switcher.selectOption(orgB.id);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await expect.poll(() => page.getByRole('combobox', { name: 'Organization' }).inputValue()).toBe(orgB.id);
+    // The session now acts in Beta Labs, as a member there.
+    const res = await page.evaluate(async () => {
+      const csrf = /tollgate_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      const r = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tollgate-csrf': decodeURIComponent(csrf) },
+        body: JSON.stringify({ query: '{ viewer { role organization { name } } }' }),
+      });
+      return r.json();
+    });
+    expect(res.data.viewer).toEqual({ role: 'MEMBER', organization: { name: 'Beta Labs' } });
+    await context.close();
   });
 });
