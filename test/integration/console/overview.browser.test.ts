@@ -1,17 +1,25 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { formatMoney } from '../../../console/src/ui/money.ts';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoney } from '../../../console/src/ui/money.ts';
+import { createPasswordUser } from '../../../testkit/identity.ts';
 import {
   ensureConsoleBuilt,
   launchChromium,
   saveScreenshot,
   seriousA11yViolations,
 } from '../../helpers/console-browser.ts';
+import { signedInContext } from '../../helpers/console-session.ts';
 import { type Gateway, startGateway } from '../gateway/helpers.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const usd = (amount: string | bigint) =>
+  formatMoney({ amount: amount.toString(), currency: 'USD', unit: 'NANO' });
 
 describe('console overview, in headless Chromium', () => {
   let g: Gateway;
   let browser: Browser;
+  const owner = `owner-${Date.now()}@acme.test`;
+  const member = `member-${Date.now()}@acme.test`;
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
@@ -34,6 +42,13 @@ describe('console overview, in headless Chromium', () => {
       subjectId: g.organizationId,
       effectiveFrom: new Date('2026-01-01T00:00:00Z'),
     });
+    await createPasswordUser(s.db, { email: owner, password: PASSWORD, organizationId: g.organizationId });
+    await createPasswordUser(s.db, {
+      email: member,
+      password: PASSWORD,
+      organizationId: g.organizationId,
+      role: 'member',
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -41,16 +56,8 @@ describe('console overview, in headless Chromium', () => {
     await g?.close();
   });
 
-  async function signedIn(): Promise<BrowserContext> {
-    // TEMPORARY until sign-in lands: the owner's key as a header set by the test, never by the console.
-    return browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      extraHTTPHeaders: { authorization: `Bearer ${g.apiKey}` },
-    });
-  }
-
   it('shows the balance and follows a proxied request live, without a reload', async () => {
-    const context = await signedIn();
+    const context = await signedInContext(browser, g.t.url, owner, PASSWORD);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -64,24 +71,38 @@ describe('console overview, in headless Chromium', () => {
       .poll(() => page.getByTestId('spend-total').textContent())
       .toBe('No usage in the last 30 days.');
 
+    // The owner's API key (a program), while the owner watches in the browser.
     const done = await g.client().chat.completions.create({
       model: 'gpt-4o',
       messages: [{ role: 'user', content: 'hi' }],
     });
     expect(done.usage?.total_tokens).toBe(250_000);
-    const after = (await g.balance()).toString();
-    expect(BigInt(after)).toBeLessThan(25_000_000_000n);
-    const usd = (amount: string) => formatMoney({ amount, currency: 'USD', unit: 'NANO' });
+    const after = await g.balance();
+    expect(after).toBeLessThan(25_000_000_000n);
     await expect.poll(() => balance.textContent()).toBe(usd(after));
     await expect.poll(() => page.getByText('1 of 100').count()).toBe(1);
-    const spent = (25_000_000_000n - BigInt(after)).toString();
     await expect
       .poll(() => page.getByTestId('spend-total').textContent())
-      .toBe(`Total ${usd(spent)} · requests: 1`);
+      .toBe(`Total ${usd(25_000_000_000n - after)} · requests: 1`);
     expect(loads).toBe(1);
     expect(errors).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await saveScreenshot(page, 'overview');
+    await context.close();
+  });
+
+  it('shows a member the organization balance but only the member’s own spend, in Chinese', async () => {
+    const context = await signedInContext(browser, g.t.url, member, PASSWORD, { locale: 'zh-CN' });
+    const page = await context.newPage();
+    await page.goto(`${g.t.url}/console/`);
+    await page.getByRole('heading', { name: '概览' }).waitFor();
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe(usd(await g.balance()));
+    // The owner's request is not the member's: usageAggregates answers the member's own.
+    await expect.poll(() => page.getByTestId('spend-total').textContent()).toBe('近 30 天没有用量。');
+    // No operator screen, and the member's navigation has no operator section.
+    expect(await page.getByRole('link', { name: '组织' }).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'overview-member-zh-CN');
     await context.close();
   });
 });
