@@ -1,6 +1,14 @@
 import { createClient as createWsClient } from 'graphql-ws';
 import { createContext, useContext } from 'react';
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
+import {
+  Client,
+  type CombinedError,
+  cacheExchange,
+  fetchExchange,
+  getOperationName,
+  mapExchange,
+  subscriptionExchange,
+} from 'urql';
 
 /**
  * The console signs in with a session cookie (httpOnly, set by `signIn`). Cookie-authenticated requests
@@ -12,13 +20,25 @@ export function csrfToken(): string {
   return m ? decodeURIComponent(m[1]!) : '';
 }
 
+/** The gateway's answers that mean "nobody is signed in" (or the session has ended). */
+const SIGNED_OUT_CODES = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED', 'CSRF_TOKEN_INVALID']);
+
+export function isSignedOutError(error: CombinedError | undefined | null): boolean {
+  return !!error?.graphQLErrors.some((e) => SIGNED_OUT_CODES.has(String(e.extensions?.code)));
+}
+
 export interface ConsoleClient {
   client: Client;
   /** Closes the WebSocket (and with it every subscription). */
   dispose(): void;
 }
 
-export function createConsoleClient(): ConsoleClient {
+/**
+ * `onSignedOut`: a query, mutation or subscription was refused because the session ended (revoked from
+ * another device, expired, signed out in another tab): the console starts over, which shows sign-in.
+ * The viewer query itself is the one that finds out who is signed in, so its refusal is not reported.
+ */
+export function createConsoleClient(onSignedOut: () => void = () => {}): ConsoleClient {
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   const ws = createWsClient({
     url: wsUrl,
@@ -31,6 +51,11 @@ export function createConsoleClient(): ConsoleClient {
   const client = new Client({
     url: '/graphql',
     exchanges: [
+      mapExchange({
+        onError(error, operation) {
+          if (getOperationName(operation.query) !== 'Viewer' && isSignedOutError(error)) onSignedOut();
+        },
+      }),
       cacheExchange,
       fetchExchange,
       subscriptionExchange({

@@ -1,8 +1,8 @@
-import { StrictMode, useCallback, useEffect, useState } from 'react';
+import { StrictMode, useCallback, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'urql';
 import { Route, Router, Switch } from 'wouter';
-import { RestartClientContext, createConsoleClient } from './client';
+import { type ConsoleClient, RestartClientContext, createConsoleClient } from './client';
 import { LocaleProvider } from './i18n';
 import { Shell } from './layout/Shell';
 import { PUBLIC_ROUTES, ROUTES } from './routes';
@@ -45,16 +45,26 @@ function App() {
 
 /** One GraphQL client per principal: signing in or out, or switching organization, starts a new one. */
 function ClientRoot() {
-  const [current, setCurrent] = useState(createConsoleClient);
   const [generation, setGeneration] = useState(0);
-  useEffect(() => () => current.dispose(), [current]);
+  const current = useRef<ConsoleClient | null>(null);
   const restart = useCallback(() => {
-    setCurrent(createConsoleClient());
+    current.current?.dispose();
+    current.current = null;
     setGeneration((g) => g + 1);
   }, []);
+  if (!current.current) {
+    // A session that ends under an open screen starts over once, whatever number of operations notice it.
+    let ended = false;
+    current.current = createConsoleClient(() => {
+      if (ended) return;
+      ended = true;
+      // Not inside urql's delivery of the result (possibly during a render): after it.
+      queueMicrotask(restart);
+    });
+  }
   return (
     <RestartClientContext.Provider value={restart}>
-      <Provider value={current.client}>
+      <Provider value={current.current.client}>
         <ViewerProvider key={generation}>
           <App />
         </ViewerProvider>

@@ -1,5 +1,6 @@
 import { type ReactNode, createContext, useContext } from 'react';
 import { type CombinedError, useQuery } from 'urql';
+import { isSignedOutError } from './client';
 import { graphql } from './gql';
 import type { ViewerQuery } from './gql/graphql';
 
@@ -22,13 +23,6 @@ export const ViewerDocument = graphql(`
 `);
 
 export type Viewer = ViewerQuery['viewer'];
-
-/** The gateway's answers that mean "nobody is signed in" (or the session has ended). */
-const SIGNED_OUT_CODES = new Set(['UNAUTHENTICATED', 'SESSION_EXPIRED', 'CSRF_TOKEN_INVALID']);
-
-export function isSignedOutError(error: CombinedError | undefined | null): boolean {
-  return !!error?.graphQLErrors.some((e) => SIGNED_OUT_CODES.has(String(e.extensions?.code)));
-}
 
 interface ViewerState {
   /** null: not signed in (or not known yet: see `fetching`). */

@@ -156,6 +156,35 @@ describe('console served by the gateway, in headless Chromium', () => {
     await context.close();
   });
 
+  it('leaves an open screen for sign-in when the session is revoked elsewhere, and comes back after', async () => {
+    const email = await person([orgA]);
+    const context = await signedInContext(browser, t.url, email, PASSWORD);
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/account`);
+    await page.getByRole('heading', { name: 'Account' }).waitFor();
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    let loads = 0;
+    page.on('load', () => loads++);
+    // Another device signs this session out (same cookies): its subscriptions end with SESSION_EXPIRED.
+    const cookies = await context.cookies();
+    const value = (name: string) => cookies.find((c) => c.name === name)?.value ?? '';
+    const out = await t.gql('mutation { signOut }', undefined, {
+      token: null,
+      headers: {
+        cookie: `tollgate_session=${value('tollgate_session')}; tollgate_csrf=${value('tollgate_csrf')}`,
+        'x-tollgate-csrf': value('tollgate_csrf'),
+      },
+    });
+    expect(out.data).toEqual({ signOut: true });
+    await page.getByRole('heading', { name: 'Sign in to Tollgate' }).waitFor();
+    expect(page.url()).toBe(`${t.url}/console/sign-in`);
+    expect(loads).toBe(0);
+    await signInThroughScreen(page, email, PASSWORD);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await context.close();
+  });
+
   it('switches organization from the header when the person belongs to several', async () => {
     const email = await person([orgA, orgB]);
     const context = await signedInContext(browser, t.url, email, PASSWORD);
