@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeId } from '../../../src/graphql/ids.ts';
+import { encryptSecret } from '../../../src/identity/crypto.ts';
 import { createPasswordUser } from '../../../testkit/identity.ts';
 import { type TestApp, startTestApp } from '../../helpers/app.ts';
 import {
@@ -13,6 +16,7 @@ import { VIEWPORT, signInThroughScreen, signedInContext } from '../../helpers/co
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 
 const PASSWORD = 'correct horse battery staple';
+const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 describe('console served by the gateway, in headless Chromium', () => {
   let db: TestDatabase;
@@ -36,7 +40,7 @@ describe('console served by the gateway, in headless Chromium', () => {
   beforeAll(async () => {
     await ensureConsoleBuilt();
     db = await openTestDatabase('postgres');
-    t = await startTestApp(db, { state: 'redis' });
+    t = await startTestApp(db, { state: 'redis', env: { TOLLGATE_ENCRYPTION_KEY: ENCRYPTION_KEY } });
     orgA = await organization('Acme Research');
     orgB = await organization('Beta Labs');
     browser = await launchChromium();
@@ -61,6 +65,19 @@ describe('console served by the gateway, in headless Chromium', () => {
         i: { organizationId: o.id, userId, role: 'MEMBER' },
       });
     return email;
+  }
+
+  /**
+   * Turns TOTP on for the person the way enrollment stores it (the secret encrypted with the gateway's
+   * key); returns the authenticator the person would hold.
+   */
+  async function enableTotp(email: string): Promise<TOTP> {
+    const secret = new Secret();
+    await db.prisma.passwordCredential.update({
+      where: { email },
+      data: { totpSecretEncrypted: encryptSecret(secret.base32, ENCRYPTION_KEY), totpEnabledAt: new Date() },
+    });
+    return new TOTP({ secret });
   }
 
   it('loads from /console with nothing from outside, under its Content-Security-Policy', async () => {
@@ -114,6 +131,31 @@ describe('console served by the gateway, in headless Chromium', () => {
     await signInThroughScreen(page, email, PASSWORD);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     expect(page.url()).toBe(`${t.url}/console/`);
+    await context.close();
+  });
+
+  it('asks for the authenticator code when the account has TOTP on: a wrong code is refused, the right one signs in', async () => {
+    const email = await person([orgA]);
+    const totp = await enableTotp(email);
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
+    // No session yet: the password alone made none.
+    expect((await context.cookies()).filter((c) => c.name === 'tollgate_session' && c.value)).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'sign-in-totp');
+    const code = totp.generate();
+    const wrong = String((Number(code) + 500_000) % 1_000_000).padStart(6, '0');
+    await page.getByLabel('Authentication code').fill(wrong);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^That code is not valid\./);
+    await page.getByLabel('Authentication code').fill(code);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await context.close();
   });
 
