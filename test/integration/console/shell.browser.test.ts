@@ -40,7 +40,15 @@ describe('console served by the gateway, in headless Chromium', () => {
   beforeAll(async () => {
     await ensureConsoleBuilt();
     db = await openTestDatabase('postgres');
-    t = await startTestApp(db, { state: 'redis', env: { TOLLGATE_ENCRYPTION_KEY: ENCRYPTION_KEY } });
+    t = await startTestApp(db, {
+      state: 'redis',
+      env: {
+        TOLLGATE_ENCRYPTION_KEY: ENCRYPTION_KEY,
+        // Every person here signs in from 127.0.0.1 within a minute: more than one address's anonymous
+        // GraphQL budget (100 a minute, about seven sign-ins) allows.
+        GRAPHQL_ANONYMOUS_COST_BUDGET_PER_MINUTE: '100000',
+      },
+    });
     orgA = await organization('Acme Research');
     orgB = await organization('Beta Labs');
     browser = await launchChromium();
@@ -199,13 +207,27 @@ describe('console served by the gateway, in headless Chromium', () => {
   });
 
   it('leaves an open screen for sign-in when the session is revoked elsewhere, and comes back after', async () => {
-    const email = await person([orgA]);
+    const org = await organization('Gamma Works');
+    const email = await person([org]);
+    const grant = (n: number) =>
+      t.gql('mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { transactionId } }', {
+        i: {
+          wallet: { organizationId: org.id, ownerType: 'ORGANIZATION', ownerId: org.id, currency: 'USD' },
+          amountNanos: '1000000000',
+          reason: 'test',
+          idempotencyKey: `grant-${org.id}-${n}`,
+        },
+      });
+    await grant(1);
     const context = await signedInContext(browser, t.url, email, PASSWORD);
     const page = await context.newPage();
     await page.goto(`${t.url}/console/account`);
     await page.getByRole('heading', { name: 'Account' }).waitFor();
     await page.getByRole('link', { name: 'Overview' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // The wallet's subscription is live once a second grant shows without a reload.
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('1.0000 USD');
+    await grant(2);
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('2.0000 USD');
     let loads = 0;
     page.on('load', () => loads++);
     // Another device signs this session out (same cookies): its subscriptions end with SESSION_EXPIRED.
@@ -224,6 +246,21 @@ describe('console served by the gateway, in headless Chromium', () => {
     expect(loads).toBe(0);
     await signInThroughScreen(page, email, PASSWORD);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await context.close();
+  });
+
+  it('starts an operator who belongs to no organization at the operator screens', async () => {
+    const email = `op${Math.random().toString(36).slice(2, 10)}@tollgate.test`;
+    await createPasswordUser(db.prisma, { email, password: PASSWORD, platformAdmin: true });
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/console/`);
+    await signInThroughScreen(page, email, PASSWORD);
+    await expect.poll(() => page.url()).toBe(`${t.url}/console/operator/organizations`);
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    expect(await nav.getByRole('link', { name: 'Organizations' }).count()).toBe(1);
+    // No organization selected: no customer screen in the navigation.
+    expect(await nav.getByRole('link', { name: 'Overview' }).count()).toBe(0);
     await context.close();
   });
 

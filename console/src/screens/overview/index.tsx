@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
+import { Redirect } from 'wouter';
 import { useT } from '../../i18n';
 import { fixedOffset } from '../../ui/days';
 import { ErrorNotice } from '../../ui/ErrorNotice';
@@ -31,7 +32,14 @@ export default function Overview() {
   const t = useT(messages);
   const { viewer } = useViewer();
   const organizationId = viewer.organization?.id;
-  if (!organizationId) return <Page title={t('title')}>{null}</Page>;
+  // An operator who belongs to no organization starts at the operator screens.
+  if (!organizationId && viewer.isPlatformAdmin) return <Redirect to="/operator/organizations" replace />;
+  if (!organizationId)
+    return (
+      <Page title={t('title')}>
+        <p>{t('noOrganization')}</p>
+      </Page>
+    );
   return <OrganizationOverview organizationId={organizationId} />;
 }
 

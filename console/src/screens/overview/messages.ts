@@ -3,6 +3,7 @@ import { defineMessages } from '../../i18n';
 export const messages = defineMessages({
   en: {
     title: 'Overview',
+    noOrganization: 'You are not in any organization yet: ask an owner to add you.',
     balances: 'Balances',
     noWallets: 'No wallet yet: a top-up or a credit grant opens one.',
     balance: 'Balance',
@@ -32,6 +33,7 @@ export const messages = defineMessages({
   },
   'zh-CN': {
     title: '概览',
+    noOrganization: '你还不属于任何组织：请组织所有者添加你。',
     balances: '余额',
     noWallets: '还没有钱包：充值或赠送额度后会自动开立。',
     balance: '余额',

@@ -49,6 +49,8 @@ export default function SignIn() {
     INVALID_CREDENTIALS: totpStep ? t('totpInvalid') : t('invalidCredentials'),
     TOTP_CODE_INVALID: t('totpInvalid'),
     RATE_LIMITED: t('rateLimited'),
+    // The GraphQL cost budget of one address for callers not signed in.
+    RATE_LIMIT_EXCEEDED: t('rateLimited'),
     EMAIL_NOT_VERIFIED: t('emailNotVerified'),
   };
 
