@@ -17,9 +17,9 @@ const usd = (amount: string | bigint) =>
 
 /**
  * Issue 20's journey, in one browser tab that is never reloaded after signing in: a customer signs in,
- * an operator grants credits and the customer sees them arrive, the customer creates an API key, a
- * program spends with it through the proxy (LiteLLM data-plane double) and the balance, today's use and
- * the 30-day chart follow live.
+ * creates an API key on the API keys screen, an operator grants credits and the customer sees them
+ * arrive, a program spends with it through the proxy (LiteLLM data-plane double), the balance
+ * and the 30-day chart follow live, and the request is in the usage log.
  */
 describe('console journey, in headless Chromium', () => {
   let g: Gateway;
@@ -43,7 +43,7 @@ describe('console journey, in headless Chromium', () => {
     await g?.close();
   });
 
-  it('signs in, sees a grant arrive, creates a key, spends with it and watches the balance drop live', async () => {
+  it('signs in, creates a key, sees a grant arrive, spends with the key and watches the balance drop live', async () => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -59,7 +59,25 @@ describe('console journey, in headless Chromium', () => {
     await expect.poll(() => balance.textContent()).toBe('0.0000 USD');
     await saveScreenshot(page, 'journey-1-signed-in');
 
-    // 2. An operator grants 10 USD (GraphQL with the operator's token); the open overview shows it.
+    // 2. The customer creates an API key on the API keys screen (reached by the navigation, no reload).
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await nav.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const form = page.getByRole('form', { name: 'New key' });
+    await form.getByLabel('Name').fill('journey');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const secret = await page
+      .getByRole('region', { name: 'Your new key “journey”' })
+      .getByLabel('Secret API key')
+      .inputValue();
+    expect(secret).toMatch(/^tg-/);
+    await saveScreenshot(page, 'journey-2-key-created');
+    await nav.getByRole('link', { name: 'Overview' }).click();
+    await expect.poll(() => balance.textContent()).toBe('0.0000 USD');
+
+    // 3. An operator grants 10 USD (GraphQL with the operator's token); the open overview shows it, which
+    //    also proves its subscription is live before anything is spent.
     const granted = await g.t.gql(
       `mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { balanceAfter { amount } } }`,
       {
@@ -73,23 +91,7 @@ describe('console journey, in headless Chromium', () => {
     );
     expect(granted.errors).toBeUndefined();
     await expect.poll(() => balance.textContent()).toBe('10.0000 USD');
-    await saveScreenshot(page, 'journey-2-credits-granted');
-
-    // 3. The customer creates an API key with the session (the page's own cookie and CSRF header).
-    const created = await page.evaluate(async () => {
-      const csrf = decodeURIComponent(/tollgate_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '');
-      const r = await fetch('/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tollgate-csrf': csrf },
-        body: JSON.stringify({
-          query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }',
-          variables: { i: { name: 'journey', scopes: ['INFERENCE', 'READ'] } },
-        }),
-      });
-      return r.json();
-    });
-    expect(created.errors).toBeUndefined();
-    const secret: string = created.data.createApiKey.secret;
+    await saveScreenshot(page, 'journey-3-credits-granted');
 
     // 4. A program spends with the key through the proxy; the overview follows without a reload.
     const answer = await g.client(secret).chat.completions.create({
@@ -105,7 +107,18 @@ describe('console journey, in headless Chromium', () => {
       .toBe(`Total ${usd(10_000_000_000n - after)} · requests: 1`);
     await page.getByRole('img', { name: /Spend per day over the last 30 days in USD/ }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await saveScreenshot(page, 'journey-3-spent');
+    await saveScreenshot(page, 'journey-4-spent');
+
+    // 5. The request in the usage log, by its request id.
+    await nav.getByRole('link', { name: 'Usage' }).click();
+    await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
+    const records = await g.t.gql('{ usageRecords(first: 1) { edges { node { requestId } } } }');
+    const requestId: string = records.data.usageRecords.edges[0].node.requestId;
+    await page
+      .getByRole('table', { name: 'Proxied requests, newest first' })
+      .getByRole('cell', { name: requestId })
+      .waitFor();
+    await saveScreenshot(page, 'journey-5-usage-log');
 
     expect(loads).toBe(0);
     expect(errors).toEqual([]);

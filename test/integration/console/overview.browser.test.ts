@@ -70,6 +70,9 @@ describe('console overview, in headless Chromium', () => {
     await expect
       .poll(() => page.getByTestId('spend-total').textContent())
       .toBe('No usage in the last 30 days.');
+    // A grant shown without a reload: the wallet's subscription is live before anything is spent.
+    await g.fund(1_000_000_000n);
+    await expect.poll(() => balance.textContent()).toBe('26.0000 USD');
 
     // The owner's API key (a program), while the owner watches in the browser.
     const done = await g.client().chat.completions.create({
@@ -78,12 +81,12 @@ describe('console overview, in headless Chromium', () => {
     });
     expect(done.usage?.total_tokens).toBe(250_000);
     const after = await g.balance();
-    expect(after).toBeLessThan(25_000_000_000n);
+    expect(after).toBeLessThan(26_000_000_000n);
     await expect.poll(() => balance.textContent()).toBe(usd(after));
     await expect.poll(() => page.getByText('1 of 100').count()).toBe(1);
     await expect
       .poll(() => page.getByTestId('spend-total').textContent())
-      .toBe(`Total ${usd(25_000_000_000n - after)} · requests: 1`);
+      .toBe(`Total ${usd(26_000_000_000n - after)} · requests: 1`);
     expect(loads).toBe(1);
     expect(errors).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);
