@@ -1,5 +1,5 @@
 import { createClient as createWsClient } from 'graphql-ws';
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useEffect } from 'react';
 import {
   Client,
   type CombinedError,
@@ -29,6 +29,11 @@ export function isSignedOutError(error: CombinedError | undefined | null): boole
 
 export interface ConsoleClient {
   client: Client;
+  /**
+   * Calls `listener` each time the WebSocket connects again after it was lost: events published in
+   * between were never delivered, so live figures must be loaded again. Returns the unsubscribe.
+   */
+  onReconnected(listener: () => void): () => void;
   /** Closes the WebSocket (and with it every subscription). */
   dispose(): void;
 }
@@ -39,6 +44,8 @@ export interface ConsoleClient {
  * The viewer query itself is the one that finds out who is signed in, so its refusal is not reported.
  */
 export function createConsoleClient(onSignedOut: () => void = () => {}): ConsoleClient {
+  const reconnected = new Set<() => void>();
+  let connectedBefore = false;
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   const ws = createWsClient({
     url: wsUrl,
@@ -47,6 +54,12 @@ export function createConsoleClient(onSignedOut: () => void = () => {}): Console
     connectionParams: () => ({ 'x-tollgate-csrf': csrfToken() }),
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
+    on: {
+      connected: () => {
+        if (connectedBefore) for (const l of reconnected) l();
+        connectedBefore = true;
+      },
+    },
   });
   const client = new Client({
     url: '/graphql',
@@ -73,7 +86,14 @@ export function createConsoleClient(onSignedOut: () => void = () => {}): Console
     // Lists refetch from the network when a screen opens; the cache only de-duplicates within one view.
     requestPolicy: 'cache-and-network',
   });
-  return { client, dispose: () => void ws.dispose() };
+  return {
+    client,
+    onReconnected: (listener) => {
+      reconnected.add(listener);
+      return () => reconnected.delete(listener);
+    },
+    dispose: () => void ws.dispose(),
+  };
 }
 
 /**
@@ -85,4 +105,12 @@ export const RestartClientContext = createContext<() => void>(() => {});
 
 export function useRestartClient() {
   return useContext(RestartClientContext);
+}
+
+export const ReconnectedContext = createContext<ConsoleClient['onReconnected']>(() => () => {});
+
+/** Runs `listener` whenever the WebSocket comes back after a loss (see ConsoleClient.onReconnected). */
+export function useOnReconnected(listener: () => void) {
+  const on = useContext(ReconnectedContext);
+  useEffect(() => on(listener), [on, listener]);
 }

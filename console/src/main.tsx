@@ -2,7 +2,7 @@ import { StrictMode, useCallback, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'urql';
 import { Route, Router, Switch } from 'wouter';
-import { type ConsoleClient, RestartClientContext, createConsoleClient } from './client';
+import { type ConsoleClient, ReconnectedContext, RestartClientContext, createConsoleClient } from './client';
 import { LocaleProvider } from './i18n';
 import { Shell } from './layout/Shell';
 import { PUBLIC_ROUTES, ROUTES } from './routes';
@@ -64,11 +64,13 @@ function ClientRoot() {
   }
   return (
     <RestartClientContext.Provider value={restart}>
-      <Provider value={current.current.client}>
-        <ViewerProvider key={generation}>
-          <App />
-        </ViewerProvider>
-      </Provider>
+      <ReconnectedContext.Provider value={current.current.onReconnected}>
+        <Provider value={current.current.client}>
+          <ViewerProvider key={generation}>
+            <App />
+          </ViewerProvider>
+        </Provider>
+      </ReconnectedContext.Provider>
     </RestartClientContext.Provider>
   );
 }

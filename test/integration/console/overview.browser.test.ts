@@ -94,6 +94,32 @@ describe('console overview, in headless Chromium', () => {
     await context.close();
   });
 
+  it('loads the balances again when the WebSocket comes back, so a change made while it was down shows', async () => {
+    const context = await signedInContext(browser, g.t.url, owner, PASSWORD);
+    const page = await context.newPage();
+    const sockets: import('playwright-core').WebSocket[] = [];
+    const upgraded: import('node:stream').Duplex[] = [];
+    g.t.app.server.on('upgrade', (_req, socket) => upgraded.push(socket));
+    page.on('websocket', (ws) => sockets.push(ws));
+    await page.goto(`${g.t.url}/console/`);
+    const balance = page.getByTestId('balance');
+    const start = await g.balance();
+    await expect.poll(() => balance.textContent()).toBe(usd(start));
+    await g.fund(1_000_000_000n);
+    await expect.poll(() => balance.textContent()).toBe(usd(start + 1_000_000_000n));
+    expect(sockets).toHaveLength(1);
+
+    // The connection drops (the gateway's side of the socket is destroyed); the grant made before the
+    // console reconnects (graphql-ws waits a second or more first) is never delivered on a socket.
+    const closed = new Promise((resolve) => sockets[0]!.on('close', resolve));
+    upgraded.at(-1)!.destroy();
+    await closed;
+    await g.fund(2_000_000_000n);
+    await expect.poll(() => sockets.length, { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => balance.textContent()).toBe(usd(start + 3_000_000_000n));
+    await context.close();
+  });
+
   it('shows a member the organization balance but only the member’s own spend, in Chinese', async () => {
     const context = await signedInContext(browser, g.t.url, member, PASSWORD, { locale: 'zh-CN' });
     const page = await context.newPage();

@@ -1,12 +1,13 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSubscription } from 'urql';
-import type { OverviewWalletsQuery } from '../../gql/graphql';
+import type { BalanceChangedSubscription, OverviewWalletsQuery } from '../../gql/graphql';
 import { useT } from '../../i18n';
 import { formatMoney } from '../../ui/money';
 import { messages } from './messages';
 import { BalanceChangedDocument } from './operations';
 
 export type OverviewWallet = NonNullable<OverviewWalletsQuery['wallets']['edges'][number]>['node'];
+type BalanceEvent = BalanceChangedSubscription['balanceChanged'];
 
 /**
  * One wallet: its balance, available and held amounts as loaded, then as `balanceChanged` reports them
@@ -20,14 +21,22 @@ export function WalletCard({
   onChange: (reason: string) => void;
 }) {
   const t = useT(messages);
-  const [{ data: live }] = useSubscription(
+  const [{ data }] = useSubscription(
     { query: BalanceChangedDocument, variables: { walletId: wallet.id } },
     (_prev, event) => event,
   );
-  const now = live?.balanceChanged;
+  // The last event, and the loaded wallet it came after: a wallet loaded again (after a reconnection)
+  // is newer than any event before it.
+  const walletRef = useRef(wallet);
+  walletRef.current = wallet;
+  const [live, setLive] = useState<{ after: OverviewWallet; event: BalanceEvent } | null>(null);
+  const event = data?.balanceChanged;
   useEffect(() => {
-    if (now) onChange(now.reason);
-  }, [now, onChange]);
+    if (!event) return;
+    setLive({ after: walletRef.current, event });
+    onChange(event.reason);
+  }, [event, onChange]);
+  const now = live && live.after === wallet ? live.event : null;
   const balance = now?.balance ?? wallet.balance;
   const available = now?.available ?? wallet.available;
   const held = now?.held ?? wallet.held;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { Redirect } from 'wouter';
+import { useOnReconnected } from '../../client';
 import { useT } from '../../i18n';
 import { fixedOffset } from '../../ui/days';
 import { ErrorNotice } from '../../ui/ErrorNotice';
@@ -46,7 +47,17 @@ export default function Overview() {
 function OrganizationOverview({ organizationId }: { organizationId: string }) {
   const t = useT(messages);
   const [pulse, bump] = usePulse();
-  const [{ data, error }] = useQuery({ query: OverviewWalletsDocument, variables: { organizationId } });
+  const [{ data, error }, refetchWallets] = useQuery({
+    query: OverviewWalletsDocument,
+    variables: { organizationId },
+  });
+  // Balance events sent while the WebSocket was down are lost: load everything again when it is back.
+  useOnReconnected(
+    useCallback(() => {
+      refetchWallets({ requestPolicy: 'network-only' });
+      bump();
+    }, [refetchWallets, bump]),
+  );
   const today = useToday(organizationId, pulse);
   const wallets = (data?.wallets.edges ?? []).map((e) => e.node);
   const orgWallet = wallets.find((w) => w.owner.type === 'ORGANIZATION');
