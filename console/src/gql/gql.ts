@@ -60,7 +60,6 @@ type Documents = {
     "\n  query OverviewToday($organizationId: ID!) {\n    effectivePlan(organizationId: $organizationId) {\n      plan { id name timeZone }\n    }\n    todayUsage(organizationId: $organizationId) {\n      day\n      resetsAt\n      limits { metric model currency limit used remaining }\n    }\n  }\n": typeof types.OverviewTodayDocument,
     "\n  subscription OverviewLimitChanged($organizationId: ID!) {\n    limitChanged(organizationId: $organizationId) {\n      kind\n      metric\n      used\n      limit\n    }\n  }\n": typeof types.OverviewLimitChangedDocument,
     "\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n": typeof types.OverviewSpendDocument,
-    "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n": typeof types.AuthSettingsDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": typeof types.SelectOrganizationDocument,
@@ -117,7 +116,6 @@ const documents: Documents = {
     "\n  query OverviewToday($organizationId: ID!) {\n    effectivePlan(organizationId: $organizationId) {\n      plan { id name timeZone }\n    }\n    todayUsage(organizationId: $organizationId) {\n      day\n      resetsAt\n      limits { metric model currency limit used remaining }\n    }\n  }\n": types.OverviewTodayDocument,
     "\n  subscription OverviewLimitChanged($organizationId: ID!) {\n    limitChanged(organizationId: $organizationId) {\n      kind\n      metric\n      used\n      limit\n    }\n  }\n": types.OverviewLimitChangedDocument,
     "\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n": types.OverviewSpendDocument,
-    "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n": types.AuthSettingsDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": types.SelectOrganizationDocument,
@@ -326,10 +324,6 @@ export function graphql(source: "\n  subscription OverviewLimitChanged($organiza
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n"): (typeof documents)["\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n"): (typeof documents)["\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,13 +1,13 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
-import { Link, useLocation, useSearch } from 'wouter';
+import { useMutation } from 'urql';
+import { useLocation, useSearch } from 'wouter';
 import { useRestartClient } from '../../client';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { useViewerState } from '../../viewer';
 import { messages } from './messages';
-import { AuthSettingsDocument, SignInDocument } from './operations';
+import { SignInDocument } from './operations';
 import { safeNext } from './RequireSignIn';
 
 /**
@@ -21,7 +21,6 @@ export default function SignIn() {
   const next = safeNext(new URLSearchParams(useSearch()).get('next'));
   const restart = useRestartClient();
   const { viewer } = useViewerState();
-  const [{ data: settings }] = useQuery({ query: AuthSettingsDocument });
   const [result, signIn] = useMutation(SignInDocument);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -121,17 +120,6 @@ export default function SignIn() {
           )}
         </div>
       </form>
-      {!totpStep && (
-        <p className="auth-links">
-          <Link href="/reset-password">{t('forgot')}</Link>
-          {settings?.authSettings.signUpOpen && (
-            <>
-              {' · '}
-              {t('noAccount')} <Link href="/sign-up">{t('signUp')}</Link>
-            </>
-          )}
-        </p>
-      )}
     </AuthPage>
   );
 }

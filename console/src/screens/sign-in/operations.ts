@@ -1,11 +1,5 @@
 import { graphql } from '../../gql';
 
-export const AuthSettingsDocument = graphql(`
-  query AuthSettings {
-    authSettings { signUpOpen }
-  }
-`);
-
 // Sets the session cookie and the readable CSRF cookie; `viewer` is null while a TOTP code is still needed.
 export const SignInDocument = graphql(`
   mutation SignIn($input: SignInInput!) {
