@@ -1,11 +1,12 @@
-import { StrictMode } from 'react';
+import { StrictMode, useCallback, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'urql';
 import { Route, Router, Switch } from 'wouter';
-import { createConsoleClient } from './client';
+import { type ConsoleClient, ReconnectedContext, RestartClientContext, createConsoleClient } from './client';
 import { LocaleProvider } from './i18n';
 import { Shell } from './layout/Shell';
-import { ROUTES } from './routes';
+import { PUBLIC_ROUTES, ROUTES } from './routes';
+import { RequireSignIn } from './screens/sign-in/RequireSignIn';
 import './styles.css';
 import { ViewerProvider } from './viewer';
 
@@ -13,7 +14,7 @@ function NotFound() {
   return <p>404</p>;
 }
 
-function App() {
+function Screens() {
   return (
     <Switch>
       {ROUTES.map((r) => (
@@ -24,20 +25,62 @@ function App() {
   );
 }
 
-const client = createConsoleClient();
+/** Sign-in, sign-up, email verification and password reset need no session; every other screen does. */
+function App() {
+  return (
+    <Switch>
+      {PUBLIC_ROUTES.map((r) => (
+        <Route key={r.path} path={r.path} component={r.component} />
+      ))}
+      <Route>
+        <RequireSignIn>
+          <Shell>
+            <Screens />
+          </Shell>
+        </RequireSignIn>
+      </Route>
+    </Switch>
+  );
+}
+
+/** One GraphQL client per principal: signing in or out, or switching organization, starts a new one. */
+function ClientRoot() {
+  const [generation, setGeneration] = useState(0);
+  const current = useRef<ConsoleClient | null>(null);
+  const restart = useCallback(() => {
+    current.current?.dispose();
+    current.current = null;
+    setGeneration((g) => g + 1);
+  }, []);
+  if (!current.current) {
+    // A session that ends under an open screen starts over once, whatever number of operations notice it.
+    let ended = false;
+    current.current = createConsoleClient(() => {
+      if (ended) return;
+      ended = true;
+      // Not inside urql's delivery of the result (possibly during a render): after it.
+      queueMicrotask(restart);
+    });
+  }
+  return (
+    <RestartClientContext.Provider value={restart}>
+      <ReconnectedContext.Provider value={current.current.onReconnected}>
+        <Provider value={current.current.client}>
+          <ViewerProvider key={generation}>
+            <App />
+          </ViewerProvider>
+        </Provider>
+      </ReconnectedContext.Provider>
+    </RestartClientContext.Provider>
+  );
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <LocaleProvider>
-      <Provider value={client}>
-        <Router base="/console">
-          <ViewerProvider signedOut={<p>Sign in</p>}>
-            <Shell>
-              <App />
-            </Shell>
-          </ViewerProvider>
-        </Router>
-      </Provider>
+      <Router base="/console">
+        <ClientRoot />
+      </Router>
     </LocaleProvider>
   </StrictMode>,
 );

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { defineMessages } from './i18n';
+import Account from './screens/account';
 import ApiKeys from './screens/api-keys';
 import Overview from './screens/overview';
 import TopUp from './screens/top-up';
@@ -12,6 +13,7 @@ import OperatorPayments from './screens/operator/payments';
 import OperatorPlans from './screens/operator/plans';
 import OperatorPricing from './screens/operator/pricing';
 import OperatorRisk from './screens/operator/risk';
+import SignIn from './screens/sign-in/SignIn';
 import type { Viewer } from './viewer';
 
 export const navMessages = defineMessages({
@@ -29,6 +31,7 @@ export const navMessages = defineMessages({
     payments: 'Payments and disputes',
     outbox: 'Outbox',
     health: 'Consistency',
+    account: 'Account',
   },
   'zh-CN': {
     overview: '概览',
@@ -44,6 +47,7 @@ export const navMessages = defineMessages({
     payments: '支付与争议',
     outbox: '发件箱',
     health: '一致性',
+    account: '账户',
   },
 });
 
@@ -52,13 +56,14 @@ export type NavKey = keyof (typeof navMessages)['en'];
 export interface ScreenRoute {
   path: string;
   nav: NavKey;
-  section: 'customer' | 'operator';
+  section: 'customer' | 'operator' | 'account';
   component: ComponentType;
   /** Whether the nav shows it; the gateway enforces access whatever the console shows. */
   visible: (v: Viewer) => boolean;
 }
 
 const isOperator = (v: Viewer) => v.isPlatformAdmin;
+const isPerson = (v: Viewer) => v.kind === 'session';
 const inOrganization = (v: Viewer) => v.organization !== null && v.organization !== undefined;
 
 /** Every screen of the console (paths are below /console). */
@@ -111,4 +116,10 @@ export const ROUTES: ScreenRoute[] = [
     component: OperatorHealth,
     visible: isOperator,
   },
+  { path: '/account', nav: 'account', section: 'account', component: Account, visible: isPerson },
+];
+
+/** Screens that need no session (signing in, and the links sent by email). */
+export const PUBLIC_ROUTES: { path: string; component: ComponentType }[] = [
+  { path: '/sign-in', component: SignIn },
 ];

@@ -55,6 +55,14 @@ type Documents = {
     "\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": typeof types.OperatorSetRiskSettingsDocument,
     "\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n": typeof types.OperatorDeleteRiskSettingsDocument,
     "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n": typeof types.OperatorEffectiveRiskSettingsDocument,
+    "\n  query OverviewWallets($organizationId: ID!) {\n    wallets(organizationId: $organizationId, first: 50) {\n      edges {\n        node {\n          id\n          currency\n          status\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n          held { amount currency unit }\n        }\n      }\n    }\n  }\n": typeof types.OverviewWalletsDocument,
+    "\n  subscription BalanceChanged($walletId: ID!) {\n    balanceChanged(walletId: $walletId) {\n      walletId\n      reason\n      balance { amount currency unit }\n      available { amount currency unit }\n      held { amount currency unit }\n    }\n  }\n": typeof types.BalanceChangedDocument,
+    "\n  query OverviewToday($organizationId: ID!) {\n    effectivePlan(organizationId: $organizationId) {\n      plan { id name timeZone }\n    }\n    todayUsage(organizationId: $organizationId) {\n      day\n      resetsAt\n      limits { metric model currency limit used remaining }\n    }\n  }\n": typeof types.OverviewTodayDocument,
+    "\n  subscription OverviewLimitChanged($organizationId: ID!) {\n    limitChanged(organizationId: $organizationId) {\n      kind\n      metric\n      used\n      limit\n    }\n  }\n": typeof types.OverviewLimitChangedDocument,
+    "\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n": typeof types.OverviewSpendDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
+    "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": typeof types.SelectOrganizationDocument,
     "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamOrganizationDocument,
     "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": typeof types.CreateMemberDocument,
     "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": typeof types.UpdateMembershipDocument,
@@ -82,7 +90,7 @@ type Documents = {
     "\n  query UsageModels {\n    usageAggregates(groupBy: MODEL) { model }\n  }\n": typeof types.UsageModelsDocument,
     "\n  query UsageKeys {\n    apiKeys(first: 100, includeRevoked: true) {\n      edges { node { id name prefix } }\n    }\n  }\n": typeof types.UsageKeysDocument,
     "\n  query UsageRecords($filter: UsageFilter, $first: Int!, $after: String) {\n    usageRecords(filter: $filter, first: $first, after: $after) {\n      edges {\n        node {\n          id\n          requestId\n          createdAt\n          apiKeyId\n          modelRequested\n          modelServed\n          promptTokens\n          completionTokens\n          cachedTokens\n          cost { amount currency unit }\n          status\n          httpStatus\n          latencyMs\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.UsageRecordsDocument,
-    "\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      user { id email name }\n      organization { id name }\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      sessionId\n      isPlatformAdmin\n      totpEnabled\n      user { id email name }\n      organization { id name }\n      organizations { role organization { id name } }\n    }\n  }\n": typeof types.ViewerDocument,
 };
 const documents: Documents = {
     "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    modelAllowlist\n    budgetNanos\n    budgetCurrency\n    dailyCapNanos\n    rpmLimit\n    tpmLimit\n    expiresAt\n    revokedAt\n    graceUntil\n    lastUsedAt\n    createdAt\n    user { id email }\n  }\n": types.ApiKeyFieldsFragmentDoc,
@@ -126,6 +134,14 @@ const documents: Documents = {
     "\n  mutation OperatorSetRiskSettings($scopeType: RiskScopeType!, $scopeId: String, $settings: JSON!) {\n    setRiskSettings(scopeType: $scopeType, scopeId: $scopeId, settings: $settings) {\n      scopeType\n      scopeId\n      settings\n    }\n  }\n": types.OperatorSetRiskSettingsDocument,
     "\n  mutation OperatorDeleteRiskSettings($scopeType: RiskScopeType!, $scopeId: String) {\n    deleteRiskSettings(scopeType: $scopeType, scopeId: $scopeId)\n  }\n": types.OperatorDeleteRiskSettingsDocument,
     "\n  query OperatorEffectiveRiskSettings($organizationId: ID!, $userId: String, $apiKeyId: String) {\n    effectiveRiskSettings(organizationId: $organizationId, userId: $userId, apiKeyId: $apiKeyId)\n  }\n": types.OperatorEffectiveRiskSettingsDocument,
+    "\n  query OverviewWallets($organizationId: ID!) {\n    wallets(organizationId: $organizationId, first: 50) {\n      edges {\n        node {\n          id\n          currency\n          status\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n          held { amount currency unit }\n        }\n      }\n    }\n  }\n": types.OverviewWalletsDocument,
+    "\n  subscription BalanceChanged($walletId: ID!) {\n    balanceChanged(walletId: $walletId) {\n      walletId\n      reason\n      balance { amount currency unit }\n      available { amount currency unit }\n      held { amount currency unit }\n    }\n  }\n": types.BalanceChangedDocument,
+    "\n  query OverviewToday($organizationId: ID!) {\n    effectivePlan(organizationId: $organizationId) {\n      plan { id name timeZone }\n    }\n    todayUsage(organizationId: $organizationId) {\n      day\n      resetsAt\n      limits { metric model currency limit used remaining }\n    }\n  }\n": types.OverviewTodayDocument,
+    "\n  subscription OverviewLimitChanged($organizationId: ID!) {\n    limitChanged(organizationId: $organizationId) {\n      kind\n      metric\n      used\n      limit\n    }\n  }\n": types.OverviewLimitChangedDocument,
+    "\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n": types.OverviewSpendDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
+    "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": types.SelectOrganizationDocument,
     "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.TeamOrganizationDocument,
     "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": types.CreateMemberDocument,
     "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": types.UpdateMembershipDocument,
@@ -153,7 +169,7 @@ const documents: Documents = {
     "\n  query UsageModels {\n    usageAggregates(groupBy: MODEL) { model }\n  }\n": types.UsageModelsDocument,
     "\n  query UsageKeys {\n    apiKeys(first: 100, includeRevoked: true) {\n      edges { node { id name prefix } }\n    }\n  }\n": types.UsageKeysDocument,
     "\n  query UsageRecords($filter: UsageFilter, $first: Int!, $after: String) {\n    usageRecords(filter: $filter, first: $first, after: $after) {\n      edges {\n        node {\n          id\n          requestId\n          createdAt\n          apiKeyId\n          modelRequested\n          modelServed\n          promptTokens\n          completionTokens\n          cachedTokens\n          cost { amount currency unit }\n          status\n          httpStatus\n          latencyMs\n        }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.UsageRecordsDocument,
-    "\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      user { id email name }\n      organization { id name }\n    }\n  }\n": types.ViewerDocument,
+    "\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      sessionId\n      isPlatformAdmin\n      totpEnabled\n      user { id email name }\n      organization { id name }\n      organizations { role organization { id name } }\n    }\n  }\n": types.ViewerDocument,
 };
 
 /**
@@ -337,6 +353,38 @@ export function graphql(source: "\n  query OperatorEffectiveRiskSettings($organi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query OverviewWallets($organizationId: ID!) {\n    wallets(organizationId: $organizationId, first: 50) {\n      edges {\n        node {\n          id\n          currency\n          status\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n          held { amount currency unit }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query OverviewWallets($organizationId: ID!) {\n    wallets(organizationId: $organizationId, first: 50) {\n      edges {\n        node {\n          id\n          currency\n          status\n          owner { type id }\n          balance { amount currency unit }\n          available { amount currency unit }\n          held { amount currency unit }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription BalanceChanged($walletId: ID!) {\n    balanceChanged(walletId: $walletId) {\n      walletId\n      reason\n      balance { amount currency unit }\n      available { amount currency unit }\n      held { amount currency unit }\n    }\n  }\n"): (typeof documents)["\n  subscription BalanceChanged($walletId: ID!) {\n    balanceChanged(walletId: $walletId) {\n      walletId\n      reason\n      balance { amount currency unit }\n      available { amount currency unit }\n      held { amount currency unit }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OverviewToday($organizationId: ID!) {\n    effectivePlan(organizationId: $organizationId) {\n      plan { id name timeZone }\n    }\n    todayUsage(organizationId: $organizationId) {\n      day\n      resetsAt\n      limits { metric model currency limit used remaining }\n    }\n  }\n"): (typeof documents)["\n  query OverviewToday($organizationId: ID!) {\n    effectivePlan(organizationId: $organizationId) {\n      plan { id name timeZone }\n    }\n    todayUsage(organizationId: $organizationId) {\n      day\n      resetsAt\n      limits { metric model currency limit used remaining }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription OverviewLimitChanged($organizationId: ID!) {\n    limitChanged(organizationId: $organizationId) {\n      kind\n      metric\n      used\n      limit\n    }\n  }\n"): (typeof documents)["\n  subscription OverviewLimitChanged($organizationId: ID!) {\n    limitChanged(organizationId: $organizationId) {\n      kind\n      metric\n      used\n      limit\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n"): (typeof documents)["\n  query OverviewSpend($organizationId: ID!, $from: DateTime!, $timeZone: String!) {\n    usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {\n      day\n      requests\n      cost { amount currency unit }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    signOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n"): (typeof documents)["\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -445,7 +493,7 @@ export function graphql(source: "\n  query UsageRecords($filter: UsageFilter, $f
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      user { id email name }\n      organization { id name }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      user { id email name }\n      organization { id name }\n    }\n  }\n"];
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      sessionId\n      isPlatformAdmin\n      totpEnabled\n      user { id email name }\n      organization { id name }\n      organizations { role organization { id name } }\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      sessionId\n      isPlatformAdmin\n      totpEnabled\n      user { id email name }\n      organization { id name }\n      organizations { role organization { id name } }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -25,6 +25,32 @@ export function sharesOrg(ctx: Context, userId: string): Promise<boolean> {
   return loader.load(userId);
 }
 
+/** Per-request batch: which of these organizations the signed-in person belongs to (one query per batch). */
+const ownMembershipLoaders = new WeakMap<Context, DataLoader<string, boolean>>();
+
+/**
+ * Does the signed-in person (a session) belong to this organization, selected or not? Only for what the
+ * organization switcher needs (its name, through `viewer.organizations`): its members, teams and
+ * everything else stay behind `inOrg`, that is behind selecting it.
+ */
+export function isOwnMembership(ctx: Context, organizationId: string): Promise<boolean> {
+  const p = ctx.principal;
+  if (p?.kind !== 'session') return Promise.resolve(false);
+  let loader = ownMembershipLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(async (ids) => {
+      const rows = await ctx.services.db.membership.findMany({
+        where: { userId: p.userId, organizationId: { in: [...ids] } },
+        select: { organizationId: true },
+      });
+      const found = new Set(rows.map((r) => r.organizationId));
+      return ids.map((id) => found.has(id));
+    });
+    ownMembershipLoaders.set(ctx, loader);
+  }
+  return loader.load(organizationId);
+}
+
 /** Is the caller in this organization (or a platform admin)? */
 export const inOrg = (ctx: Context, organizationId: string): boolean =>
   orgAccess(ctx.principal, organizationId) !== null;

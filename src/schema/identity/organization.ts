@@ -5,11 +5,13 @@ import { isPlatformAdmin, isMember } from '../../identity/principal.ts';
 import { NotFoundError } from '../../lib/errors.ts';
 import { requirePrincipal } from '../../identity/access.ts';
 import * as orgs from '../../identity/organizations.ts';
-import { inOrg } from '../../graphql/access/identity.ts';
+import { inOrg, isOwnMembership } from '../../graphql/access/identity.ts';
 
 export const OrganizationNode = builder.prismaNode('Organization', {
   id: { field: 'id' },
-  authScopes: (org, ctx) => inOrg(ctx, org.id),
+  // A person in several organizations sees the others' names (the organization switcher), nothing more:
+  // Team and Membership check inOrg themselves.
+  authScopes: (org, ctx) => inOrg(ctx, org.id) || isOwnMembership(ctx, org.id),
   fields: (t) => ({
     name: t.exposeString('name'),
     slug: t.exposeString('slug'),

@@ -1,0 +1,125 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { useMutation } from 'urql';
+import { useLocation, useSearch } from 'wouter';
+import { useRestartClient } from '../../client';
+import { useT } from '../../i18n';
+import { AuthPage } from '../../layout/AuthPage';
+import { ErrorNotice } from '../../ui/ErrorNotice';
+import { useViewerState } from '../../viewer';
+import { messages } from './messages';
+import { SignInDocument } from './operations';
+import { safeNext } from './RequireSignIn';
+
+/**
+ * Email and password, then the authenticator code when the account has TOTP on (`totpRequired`: the
+ * gateway made no session yet, so the second call sends all three). Signed in → back where the person
+ * was sent from (`?next=`), with a fresh client so nothing of the signed-out state is kept.
+ */
+export default function SignIn() {
+  const t = useT(messages);
+  const [, navigate] = useLocation();
+  const next = safeNext(new URLSearchParams(useSearch()).get('next'));
+  const restart = useRestartClient();
+  const { viewer } = useViewerState();
+  const [result, signIn] = useMutation(SignInDocument);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [totpCode, setTotpCode] = useState('');
+  const [totpStep, setTotpStep] = useState(false);
+
+  useEffect(() => {
+    if (viewer) navigate(next, { replace: true });
+  }, [viewer, next, navigate]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const r = await signIn({ input: { email, password, ...(totpStep ? { totpCode } : {}) } });
+    if (r.data?.signIn.totpRequired) {
+      setTotpStep(true);
+      return;
+    }
+    if (r.data?.signIn.viewer) {
+      navigate(next, { replace: true });
+      restart();
+    }
+  }
+
+  const explain = {
+    INVALID_CREDENTIALS: totpStep ? t('totpInvalid') : t('invalidCredentials'),
+    TOTP_CODE_INVALID: t('totpInvalid'),
+    RATE_LIMITED: t('rateLimited'),
+    // The GraphQL cost budget of one address for callers not signed in.
+    RATE_LIMIT_EXCEEDED: t('rateLimited'),
+    EMAIL_NOT_VERIFIED: t('emailNotVerified'),
+  };
+
+  return (
+    <AuthPage title={totpStep ? t('totpTitle') : t('title')}>
+      <form onSubmit={submit} className="stack">
+        {totpStep ? (
+          <>
+            <p>{t('totpHelp')}</p>
+            <label>
+              {t('totpCode')}
+              <input
+                name="totpCode"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxLength={6}
+                required
+                // biome-ignore lint/a11y/noAutofocus: the one field of this step, right after the password
+                autoFocus
+                value={totpCode}
+                onChange={(e) => setTotpCode(e.target.value.trim())}
+              />
+            </label>
+          </>
+        ) : (
+          <>
+            <label>
+              {t('email')}
+              <input
+                type="email"
+                name="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
+            </label>
+            <label>
+              {t('password')}
+              <input
+                type="password"
+                name="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </label>
+          </>
+        )}
+        <ErrorNotice error={result.error} explain={explain} />
+        <div className="row">
+          <button type="submit" disabled={result.fetching}>
+            {totpStep ? t('verify') : t('submit')}
+          </button>
+          {totpStep && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setTotpStep(false);
+                setTotpCode('');
+              }}
+            >
+              {t('back')}
+            </button>
+          )}
+        </div>
+      </form>
+    </AuthPage>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { signInOverHttp } from './session.ts';
+
+/** 1280×800, the size every console screen must be usable at. */
+export const VIEWPORT = { width: 1280, height: 800 };
+
+/** Signs in through the sign-in screen as a person would, and waits for the console behind it. */
+export async function signInThroughScreen(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+}
+
+/**
+ * A browser context already signed in (the cookies `signIn` sets, obtained over HTTP): for tests about a
+ * screen rather than about signing in.
+ */
+export async function signedInContext(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  password: string,
+  opts: { locale?: string } = {},
+): Promise<BrowserContext> {
+  const { cookie } = await signInOverHttp(baseUrl, email, password);
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    ...(opts.locale ? { locale: opts.locale } : {}),
+  });
+  await context.addCookies(
+    cookie.split('; ').map((pair) => {
+      const i = pair.indexOf('=');
+      return { name: pair.slice(0, i), value: pair.slice(i + 1), url: baseUrl };
+    }),
+  );
+  return context;
+}
