@@ -106,6 +106,8 @@ describe('identity lists are batched, and the CLI bootstraps', () => {
       organizationId: expect.stringMatching(/^org_/),
       userId: expect.stringMatching(/^user_/),
       apiKey: expect.stringMatching(/^tg-/),
+      // The owner has no password yet: a one-time link to set one for the console.
+      setPasswordUrl: expect.stringMatching(/\/console\/reset-password\?token=/),
     });
     const v = await t.gql(
       '{ viewer { role scopes organization { slug } user { email name } } }',
