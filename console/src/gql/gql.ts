@@ -63,6 +63,11 @@ type Documents = {
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": typeof types.SelectOrganizationDocument,
+    "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n": typeof types.AuthSettingsDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n": typeof types.VerifyEmailDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": typeof types.ResetPasswordDocument,
     "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamOrganizationDocument,
     "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": typeof types.CreateMemberDocument,
     "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": typeof types.UpdateMembershipDocument,
@@ -142,6 +147,11 @@ const documents: Documents = {
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": types.SelectOrganizationDocument,
+    "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n": types.AuthSettingsDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n": types.SignUpDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n": types.VerifyEmailDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": types.ResetPasswordDocument,
     "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.TeamOrganizationDocument,
     "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": types.CreateMemberDocument,
     "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": types.UpdateMembershipDocument,
@@ -382,6 +392,26 @@ export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n"): (typeof documents)["\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n"): (typeof documents)["\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"): (typeof documents)["\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n"): (typeof documents)["\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
