@@ -55,10 +55,14 @@ export default function ResetPassword() {
               name="password"
               autoComplete="new-password"
               required
+              aria-describedby="password-hint"
               value={password}
               onChange={(e) => setPassword(e.target.value)}
             />
           </label>
+          <span id="password-hint" className="muted">
+            {t('passwordHint')}
+          </span>
           <label>
             {t('passwordAgain')}
             <input

@@ -66,10 +66,14 @@ export default function SignUp() {
             name="password"
             autoComplete="new-password"
             required
+            aria-describedby="password-hint"
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
+        <span id="password-hint" className="muted">
+          {t('passwordHint')}
+        </span>
         <label>
           {t('name')}
           <input name="name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />

@@ -30,6 +30,7 @@ export const publicMessages = defineMessages({
     resetSubmit: 'Set password',
     resetDone: 'Your password is changed and every session signed out. Sign in with the new password.',
     mismatch: 'The two passwords differ.',
+    passwordHint: 'At least 12 characters.',
     rateLimited: 'Too many requests. Wait a moment, then try again.',
   },
   'zh-CN': {
@@ -60,6 +61,7 @@ export const publicMessages = defineMessages({
     resetSubmit: '设置密码',
     resetDone: '密码已更改，所有会话均已退出。请使用新密码登录。',
     mismatch: '两次输入的密码不一致。',
+    passwordHint: '至少 12 个字符。',
     rateLimited: '请求过多，请稍后再试。',
   },
 });
