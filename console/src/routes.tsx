@@ -13,7 +13,11 @@ import OperatorPayments from './screens/operator/payments';
 import OperatorPlans from './screens/operator/plans';
 import OperatorPricing from './screens/operator/pricing';
 import OperatorRisk from './screens/operator/risk';
+import ForgotPassword from './screens/sign-in/ForgotPassword';
+import ResetPassword from './screens/sign-in/ResetPassword';
 import SignIn from './screens/sign-in/SignIn';
+import SignUp from './screens/sign-in/SignUp';
+import VerifyEmail from './screens/sign-in/VerifyEmail';
 import type { Viewer } from './viewer';
 
 export const navMessages = defineMessages({
@@ -122,4 +126,8 @@ export const ROUTES: ScreenRoute[] = [
 /** Screens that need no session (signing in, and the links sent by email). */
 export const PUBLIC_ROUTES: { path: string; component: ComponentType }[] = [
   { path: '/sign-in', component: SignIn },
+  { path: '/sign-up', component: SignUp },
+  { path: '/verify-email', component: VerifyEmail },
+  { path: '/forgot-password', component: ForgotPassword },
+  { path: '/reset-password', component: ResetPassword },
 ];

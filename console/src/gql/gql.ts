@@ -14,6 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query Sessions {\n    sessions { id createdAt lastSeenAt expiresAt userAgent current }\n  }\n": typeof types.SessionsDocument,
+    "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": typeof types.RevokeSessionDocument,
+    "\n  mutation StartTotpEnrollment {\n    startTotpEnrollment { secret qrCode otpauthUrl }\n  }\n": typeof types.StartTotpEnrollmentDocument,
+    "\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code)\n  }\n": typeof types.ConfirmTotpEnrollmentDocument,
+    "\n  mutation DisableTotp($code: String!) {\n    disableTotp(code: $code)\n  }\n": typeof types.DisableTotpDocument,
     "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    modelAllowlist\n    budgetNanos\n    budgetCurrency\n    dailyCapNanos\n    rpmLimit\n    tpmLimit\n    expiresAt\n    revokedAt\n    graceUntil\n    lastUsedAt\n    createdAt\n    user { id email }\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
     "\n  query ApiKeys($after: String, $includeRevoked: Boolean) {\n    apiKeys(first: 100, after: $after, includeRevoked: $includeRevoked) {\n      edges { node { ...ApiKeyFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey { ...ApiKeyFields }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
@@ -63,6 +68,11 @@ type Documents = {
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": typeof types.SelectOrganizationDocument,
+    "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n": typeof types.AuthSettingsDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n": typeof types.VerifyEmailDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": typeof types.ResetPasswordDocument,
     "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamOrganizationDocument,
     "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": typeof types.CreateMemberDocument,
     "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": typeof types.UpdateMembershipDocument,
@@ -93,6 +103,11 @@ type Documents = {
     "\n  query Viewer {\n    viewer {\n      kind\n      isPlatformAdmin\n      role\n      scopes\n      apiKeyId\n      sessionId\n      isPlatformAdmin\n      totpEnabled\n      user { id email name }\n      organization { id name }\n      organizations { role organization { id name } }\n    }\n  }\n": typeof types.ViewerDocument,
 };
 const documents: Documents = {
+    "\n  query Sessions {\n    sessions { id createdAt lastSeenAt expiresAt userAgent current }\n  }\n": types.SessionsDocument,
+    "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": types.RevokeSessionDocument,
+    "\n  mutation StartTotpEnrollment {\n    startTotpEnrollment { secret qrCode otpauthUrl }\n  }\n": types.StartTotpEnrollmentDocument,
+    "\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code)\n  }\n": types.ConfirmTotpEnrollmentDocument,
+    "\n  mutation DisableTotp($code: String!) {\n    disableTotp(code: $code)\n  }\n": types.DisableTotpDocument,
     "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    scopes\n    modelAllowlist\n    budgetNanos\n    budgetCurrency\n    dailyCapNanos\n    rpmLimit\n    tpmLimit\n    expiresAt\n    revokedAt\n    graceUntil\n    lastUsedAt\n    createdAt\n    user { id email }\n  }\n": types.ApiKeyFieldsFragmentDoc,
     "\n  query ApiKeys($after: String, $includeRevoked: Boolean) {\n    apiKeys(first: 100, after: $after, includeRevoked: $includeRevoked) {\n      edges { node { ...ApiKeyFields } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ApiKeysDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey { ...ApiKeyFields }\n    }\n  }\n": types.CreateApiKeyDocument,
@@ -142,6 +157,11 @@ const documents: Documents = {
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      totpRequired\n      viewer { kind }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n": types.SelectOrganizationDocument,
+    "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n": types.AuthSettingsDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n": types.SignUpDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n": types.VerifyEmailDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n": types.ResetPasswordDocument,
     "\n  query TeamOrganization($id: ID!) {\n    organization(id: $id) {\n      id\n      memberships(first: 50) {\n        edges {\n          node {\n            id\n            role\n            createdAt\n            user { id email name }\n          }\n        }\n      }\n      teams(first: 10) {\n        edges {\n          node {\n            id\n            name\n            members(first: 10) {\n              edges { node { id user { id email } } }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.TeamOrganizationDocument,
     "\n  mutation CreateMember($input: CreateUserInput!) {\n    createUser(input: $input) { id email }\n  }\n": types.CreateMemberDocument,
     "\n  mutation UpdateMembership($input: MembershipInput!) {\n    updateMembership(input: $input) { id role }\n  }\n": types.UpdateMembershipDocument,
@@ -186,6 +206,26 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Sessions {\n    sessions { id createdAt lastSeenAt expiresAt userAgent current }\n  }\n"): (typeof documents)["\n  query Sessions {\n    sessions { id createdAt lastSeenAt expiresAt userAgent current }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n"): (typeof documents)["\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartTotpEnrollment {\n    startTotpEnrollment { secret qrCode otpauthUrl }\n  }\n"): (typeof documents)["\n  mutation StartTotpEnrollment {\n    startTotpEnrollment { secret qrCode otpauthUrl }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code)\n  }\n"): (typeof documents)["\n  mutation ConfirmTotpEnrollment($code: String!) {\n    confirmTotpEnrollment(code: $code)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableTotp($code: String!) {\n    disableTotp(code: $code)\n  }\n"): (typeof documents)["\n  mutation DisableTotp($code: String!) {\n    disableTotp(code: $code)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -382,6 +422,26 @@ export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n"): (typeof documents)["\n  mutation SelectOrganization($organizationId: ID!) {\n    selectOrganization(organizationId: $organizationId) { organization { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n"): (typeof documents)["\n  query AuthSettings {\n    authSettings { signUpOpen }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { verificationSent }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"): (typeof documents)["\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n"): (typeof documents)["\n  mutation ResetPassword($token: String!, $password: String!) {\n    resetPassword(token: $token, password: $password)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -3,6 +3,8 @@ import { DataTable } from '../../ui/DataTable';
 import { Card, Page } from '../../ui/Page';
 import { useViewer } from '../../viewer';
 import { messages } from './messages';
+import { Sessions } from './Sessions';
+import { Totp } from './Totp';
 
 /** Who is signed in, and the organizations this person belongs to (with the role in each). */
 export default function Account() {
@@ -46,6 +48,8 @@ export default function Account() {
           ]}
         />
       </Card>
+      <Sessions />
+      <Totp />
     </Page>
   );
 }

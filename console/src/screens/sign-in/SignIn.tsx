@@ -1,13 +1,14 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { useMutation } from 'urql';
-import { useLocation, useSearch } from 'wouter';
+import { useMutation, useQuery } from 'urql';
+import { Link, useLocation, useSearch } from 'wouter';
 import { useRestartClient } from '../../client';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { useViewerState } from '../../viewer';
 import { messages } from './messages';
-import { SignInDocument } from './operations';
+import { AuthSettingsDocument, SignInDocument } from './operations';
+import { publicMessages } from './public-messages';
 import { safeNext } from './RequireSignIn';
 
 /**
@@ -17,6 +18,8 @@ import { safeNext } from './RequireSignIn';
  */
 export default function SignIn() {
   const t = useT(messages);
+  const tp = useT(publicMessages);
+  const [settings] = useQuery({ query: AuthSettingsDocument });
   const [, navigate] = useLocation();
   const next = safeNext(new URLSearchParams(useSearch()).get('next'));
   const restart = useRestartClient();
@@ -120,6 +123,12 @@ export default function SignIn() {
           )}
         </div>
       </form>
+      {!totpStep && (
+        <p className="row">
+          <Link href="/forgot-password">{tp('forgotLink')}</Link>
+          {settings.data?.authSettings.signUpOpen && <Link href="/sign-up">{tp('signUpLink')}</Link>}
+        </p>
+      )}
     </AuthPage>
   );
 }

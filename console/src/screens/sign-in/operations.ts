@@ -21,3 +21,33 @@ export const SelectOrganizationDocument = graphql(`
     selectOrganization(organizationId: $organizationId) { organization { id } }
   }
 `);
+
+export const AuthSettingsDocument = graphql(`
+  query AuthSettings {
+    authSettings { signUpOpen }
+  }
+`);
+
+export const SignUpDocument = graphql(`
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) { verificationSent }
+  }
+`);
+
+export const VerifyEmailDocument = graphql(`
+  mutation VerifyEmail($token: String!) {
+    verifyEmail(token: $token)
+  }
+`);
+
+export const RequestPasswordResetDocument = graphql(`
+  mutation RequestPasswordReset($email: String!) {
+    requestPasswordReset(email: $email)
+  }
+`);
+
+export const ResetPasswordDocument = graphql(`
+  mutation ResetPassword($token: String!, $password: String!) {
+    resetPassword(token: $token, password: $password)
+  }
+`);
