@@ -81,9 +81,14 @@ describe('wallet leases through the proxy (openai client, PostgreSQL + Redis)', 
     expect((await leaseHolds()).some((h) => h.status === 'active')).toBe(true);
     await g.t.app.services.ledger.setWalletStatus(g.orgWalletId, 'frozen');
     expect(await ask()).toEqual({ status: 403, code: 'WALLET_NOT_ACTIVE' });
-    const metrics = await (await fetch(`${g.t.url}/metrics`)).text();
-    expect(metrics).toMatch(/tollgate_wallet_lease_events_total\{event="retired"\} [1-9]/);
-    expect(metrics).toMatch(/tollgate_wallet_lease_events_total\{event="released"\} [1-9]/);
+    // The lease is given back once its finished requests' captures land, after SETTLEMENT_LINGER_MS.
+    const metrics = () => fetch(`${g.t.url}/metrics`).then((r) => r.text());
+    await expect
+      .poll(metrics, { timeout: 20_000 })
+      .toMatch(/tollgate_wallet_lease_events_total\{event="retired"\} [1-9]/);
+    await expect
+      .poll(metrics, { timeout: 20_000 })
+      .toMatch(/tollgate_wallet_lease_events_total\{event="released"\} [1-9]/);
     await g.t.app.services.ledger.setWalletStatus(g.orgWalletId, 'active');
     expect(await ask()).toBe(200);
   });
