@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import type { SharedState } from '../infra/shared-state.ts';
 import { logger } from '../lib/logger.ts';
 
 /**
@@ -79,7 +80,13 @@ export async function rollUpUsage(db: Db, now: Date): Promise<Date | null> {
   return rolledUpTo(db);
 }
 
-/** Runs rollUpUsage every `intervalMs` (first run right away), one run at a time. */
+/**
+ * Runs rollUpUsage every `intervalMs` (first run right away), one run at a time, and once per interval
+ * across the cluster: each run first claims the interval's lease in SharedState (the claim that
+ * counter rebuilds and limit announcements use, `reserve(key, 1, 1, ttl)`), and a process that loses it
+ * skips the round. The lease only saves work — rollUpUsage serializes on its state row and rolls each
+ * bucket up once — so when SharedState cannot answer the process rolls up anyway.
+ */
 export class UsageRollupJob {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
@@ -87,16 +94,32 @@ export class UsageRollupJob {
 
   constructor(
     private readonly db: Db,
+    private readonly state: Pick<SharedState, 'reserve'>,
     private readonly clock: () => Date,
     private readonly intervalMs: number,
   ) {}
+
+  /** Rolls up unless another process holds this interval's lease; returns whether this call rolled up. */
+  async runOnce(): Promise<boolean> {
+    const now = this.clock();
+    const interval = Math.floor(now.getTime() / this.intervalMs);
+    const leased = await this.state
+      .reserve(`usage-rollup:${interval}`, 1, 1, 2 * this.intervalMs)
+      .then((r) => r.ok)
+      .catch((err) => {
+        logger.warn({ err }, 'usage rollup lease unavailable; rolling up without it');
+        return true;
+      });
+    if (leased) await rollUpUsage(this.db, now);
+    return leased;
+  }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     const tick = async () => {
       if (this.stopped) return;
-      this.running = rollUpUsage(this.db, this.clock()).catch((err) =>
+      this.running = this.runOnce().catch((err) =>
         logger.warn({ err }, 'usage rollup failed; retrying next round'),
       );
       await this.running;

@@ -229,7 +229,7 @@ export async function compose(config: Config, overrides: CompositionOverrides = 
       jobStops.push(() => recovery.stop());
       if (config.USAGE_ROLLUP_INTERVAL_MS > 0) {
         // Wall clock, as the usage writer's createdAt (src/admission/usage-record.ts).
-        const rollup = new UsageRollupJob(db, () => new Date(), config.USAGE_ROLLUP_INTERVAL_MS);
+        const rollup = new UsageRollupJob(db, state, () => new Date(), config.USAGE_ROLLUP_INTERVAL_MS);
         rollup.start();
         jobStops.push(() => rollup.stop());
       }

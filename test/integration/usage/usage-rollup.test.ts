@@ -7,6 +7,7 @@ import {
   rolledUpTo,
 } from '../../../src/admission/usage-rollup.ts';
 import type { Context } from '../../../src/context.ts';
+import { MemorySharedState } from '../../../src/infra/memory-shared-state.ts';
 import type { Principal } from '../../../src/identity/principal.ts';
 import { newId } from '../../../src/lib/ids.ts';
 import {
@@ -155,7 +156,7 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
   it('runs the job at start and again every interval', async () => {
     await insert([rec(T0 + 60_000)]);
     let now = T0 + DAY;
-    const job = new UsageRollupJob(db.prisma, () => new Date(now), 20);
+    const job = new UsageRollupJob(db.prisma, new MemorySharedState(() => now), () => new Date(now), 20);
     const reaches = async (ms: number) => {
       for (let i = 0; i < 500 && (await rolledUpTo(db.prisma))?.getTime() !== ms; i++)
         await new Promise((r) => setTimeout(r, 10));
@@ -169,6 +170,34 @@ describe('the usage rollup gives the same aggregates as the raw records', () => 
     } finally {
       await job.stop();
     }
+  });
+
+  it('rolls up once per interval across processes that share state', async () => {
+    await insert([rec(T0 + 60_000)]);
+    const interval = 15 * 60_000;
+    let now = T0 + DAY;
+    const state = new MemorySharedState(() => now);
+    const clock = () => new Date(now);
+    const a = new UsageRollupJob(db.prisma, state, clock, interval);
+    const b = new UsageRollupJob(db.prisma, state, clock, interval);
+
+    expect(await Promise.all([a.runOnce(), b.runOnce()])).toEqual([true, false]);
+    expect((await rolledUpTo(db.prisma))?.getTime()).toBe(T0 + DAY - ROLLUP_LAG_MS);
+    // Later in the same interval: still nobody.
+    now += interval - 1;
+    expect(await Promise.all([b.runOnce(), a.runOnce()])).toEqual([false, false]);
+    // The next interval: one of them again, and it rolls up what has closed since.
+    now += 1;
+    expect(await Promise.all([b.runOnce(), a.runOnce()])).toEqual([true, false]);
+    expect((await rolledUpTo(db.prisma))?.getTime()).toBe(T0 + DAY + interval - ROLLUP_LAG_MS);
+  });
+
+  it('rolls up without the lease when shared state cannot answer', async () => {
+    await insert([rec(T0 + 60_000)]);
+    const down = { reserve: () => Promise.reject(new Error('connection refused')) };
+    const job = new UsageRollupJob(db.prisma, down, () => new Date(T0 + DAY), 300_000);
+    expect(await job.runOnce()).toBe(true);
+    expect((await rolledUpTo(db.prisma))?.getTime()).toBe(T0 + DAY - ROLLUP_LAG_MS);
   });
 
   it('property: equal to the raw aggregation for any records, roll-up instant, period, grouping and time zone', async () => {
