@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the console (console/ → console/dist) when the build is missing or stale: `npm start` and the
 // test scripts run it, so the README's two commands still do all the set-up. Stale means the sources
-// (console/ less dist, plus package-lock.json and the Vite config) hash differently from the hash the
+// (console/ less dist, plus package-lock.json, the Vite config and the gateway's pure modules the console
+// imports) hash differently from the hash the
 // last build left in dist/.build-hash. `--force` builds anyway. The build goes to a temporary folder that
 // replaces dist whole, so a reader never sees half a build.
 import { createHash } from 'node:crypto';
@@ -23,7 +24,8 @@ function files(dir) {
 
 export function sourceHash() {
   const h = createHash('sha256');
-  for (const f of [...files(consoleDir), join(root, 'package-lock.json')].sort()) {
+  const shared = ['package-lock.json', 'src/lib/currencies.ts'].map((f) => join(root, f));
+  for (const f of [...files(consoleDir), ...shared].sort()) {
     h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
   }
   return h.digest('hex');

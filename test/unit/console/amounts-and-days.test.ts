@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { browserOffset, dayOf, lastDays, nextDay, startOfDay } from '../../../console/src/ui/dates.ts';
 import {
-  browserOffset,
-  dayOf,
-  lastDays,
-  nextDay,
-  startOfDay,
-} from '../../../console/src/screens/usage/days.ts';
-import { nanosToMajorText, parseMajorToNanos } from '../../../console/src/ui/nanos.ts';
+  formatMoney,
+  formatNanosExact,
+  minorDigits,
+  parseMajorToMinor,
+  parseMajorToNanos,
+} from '../../../console/src/ui/money.ts';
+import { CURRENCY_EXPONENTS } from '../../../src/lib/currencies.ts';
 
 describe('console nano amounts', () => {
   it('turns typed major units into exact nanos without floats', () => {
@@ -24,10 +25,10 @@ describe('console nano amounts', () => {
   });
 
   it('shows nanos back as the shortest exact major amount', () => {
-    expect(nanosToMajorText('12500000000')).toBe('12.5');
-    expect(nanosToMajorText('1')).toBe('0.000000001');
-    expect(nanosToMajorText('3000000000')).toBe('3');
-    expect(nanosToMajorText('9007199254740993')).toBe('9007199.254740993');
+    expect(formatNanosExact('12500000000')).toBe('12.5');
+    expect(formatNanosExact('1')).toBe('0.000000001');
+    expect(formatNanosExact('3000000000')).toBe('3');
+    expect(formatNanosExact('9007199254740993')).toBe('9007199.254740993');
   });
 });
 
@@ -45,7 +46,7 @@ describe('console usage days in a fixed offset', () => {
   });
 
   it('lists the last N days ending today, oldest first', () => {
-    expect(lastDays(3, '+00:00', new Date('2026-03-01T10:00:00Z'))).toEqual([
+    expect(lastDays(3, '+00:00', new Date('2026-03-01T10:00:00Z')).days).toEqual([
       '2026-02-27',
       '2026-02-28',
       '2026-03-01',
@@ -54,5 +55,23 @@ describe('console usage days in a fixed offset', () => {
 
   it('formats the browser offset as ±HH:MM', () => {
     expect(browserOffset()).toMatch(/^[+-]\d{2}:\d{2}$/);
+  });
+});
+
+describe('console money uses the gateway currency exponents', () => {
+  it('shows and parses every currency with the decimals the gateway charges it in', () => {
+    for (const [currency, exponent] of CURRENCY_EXPONENTS) {
+      expect(minorDigits(currency)).toBe(exponent);
+      const one = (10n ** BigInt(exponent)).toString();
+      expect(formatMoney({ amount: one, currency, unit: 'MINOR' })).toBe(
+        `${exponent ? `1.${'0'.repeat(exponent)}` : '1'} ${currency}`,
+      );
+      expect(parseMajorToMinor('1', currency)).toBe(one);
+    }
+    // The two the console's own list had wrong: ISK has no decimals, BHD three.
+    expect(formatMoney({ amount: '1500', currency: 'ISK', unit: 'MINOR' })).toBe('1,500 ISK');
+    expect(formatMoney({ amount: '1500', currency: 'BHD', unit: 'MINOR' })).toBe('1.500 BHD');
+    expect(parseMajorToMinor('1.234', 'BHD')).toBe('1234');
+    expect(parseMajorToMinor('1.5', 'ISK')).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayOf, fixedOffset, lastDays } from '../../../console/src/ui/days.ts';
+import { dayOf, fixedOffset, lastDays } from '../../../console/src/ui/dates.ts';
 
 describe('console day boundaries', () => {
   it('cuts days at midnight UTC+8 by default: 15:59:59Z and 16:00:00Z are different days', () => {

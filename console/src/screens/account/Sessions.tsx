@@ -2,7 +2,7 @@ import { useMutation, useQuery } from 'urql';
 import { useT } from '../../i18n';
 import { ConfirmButton } from '../../ui/ConfirmButton';
 import { DataTable } from '../../ui/DataTable';
-import { formatUtc } from '../../ui/datetime';
+import { formatUtc } from '../../ui/dates';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Card } from '../../ui/Page';
 import { messages } from './messages';

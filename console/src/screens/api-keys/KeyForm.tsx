@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ApiKeyFieldsFragment, ApiScope } from '../../gql/graphql';
-import { nanosToMajorText, parseMajorToNanos } from '../../ui/nanos';
+import { formatNanosExact, parseMajorToNanos } from '../../ui/money';
 import type { T } from './messages';
 
 export const ALL_SCOPES: ApiScope[] = ['INFERENCE', 'READ', 'MANAGE', 'BILLING'];
@@ -33,8 +33,8 @@ function draftOf(key: ApiKeyFieldsFragment | null): Draft {
     name: key?.name ?? '',
     scopes: key?.scopes ?? ['INFERENCE'],
     models: key?.modelAllowlist.join(', ') ?? '',
-    budget: key?.budgetNanos ? nanosToMajorText(key.budgetNanos) : '',
-    dailyCap: key?.dailyCapNanos ? nanosToMajorText(key.dailyCapNanos) : '',
+    budget: key?.budgetNanos ? formatNanosExact(key.budgetNanos) : '',
+    dailyCap: key?.dailyCapNanos ? formatNanosExact(key.dailyCapNanos) : '',
     currency: key?.budgetCurrency ?? 'USD',
     rpm: key?.rpmLimit?.toString() ?? '',
     tpm: key?.tpmLimit?.toString() ?? '',

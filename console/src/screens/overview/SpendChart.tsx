@@ -3,7 +3,7 @@ import { useQuery } from 'urql';
 import { useT } from '../../i18n';
 import { Chart, type ChartOption } from '../../ui/Chart';
 import { ErrorNotice } from '../../ui/ErrorNotice';
-import { lastDays } from '../../ui/days';
+import { lastDays } from '../../ui/dates';
 import { formatMoney, formatUnits, minorDigits } from '../../ui/money';
 import { Card } from '../../ui/Page';
 import { messages } from './messages';

@@ -3,7 +3,7 @@ import { useQuery } from 'urql';
 import { Redirect } from 'wouter';
 import { useOnReconnected } from '../../client';
 import { useT } from '../../i18n';
-import { fixedOffset } from '../../ui/days';
+import { fixedOffset } from '../../ui/dates';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Card, Page } from '../../ui/Page';
 import { useViewer } from '../../viewer';

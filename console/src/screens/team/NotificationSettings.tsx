@@ -4,7 +4,7 @@ import type { NotificationType } from '../../gql/graphql';
 import { useT } from '../../i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Card } from '../../ui/Page';
-import { nanosToMajorText, parseMajorToNanos } from '../../ui/nanos';
+import { formatNanosExact, parseMajorToNanos } from '../../ui/money';
 import { messages } from './messages';
 import { NotificationSettingsQuery, UpdateNotificationSettingsMutation } from './operations';
 
@@ -32,7 +32,7 @@ interface StoredNotifications {
 
 function thresholdsText(t: StoredNotifications['balanceLowThresholdsNanos']): string {
   return Object.entries(t ?? {})
-    .map(([currency, nanos]) => `${currency} ${nanos.map(nanosToMajorText).join(', ')}`)
+    .map(([currency, nanos]) => `${currency} ${nanos.map(formatNanosExact).join(', ')}`)
     .join('\n');
 }
 

@@ -6,7 +6,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Card } from '../../ui/Page';
 import { formatMoney } from '../../ui/money';
 import { type Metric, type ModelTotals, chartValue, mainCurrency, totalsByModel } from './aggregate';
-import { lastDays, startOfDay } from './days';
+import { lastDays } from '../../ui/dates';
 import type { T } from './messages';
 import { UsageByDayAndModelDocument } from './operations';
 
@@ -21,10 +21,10 @@ export function UsageCharts({ t, offset }: { t: T; offset: string }) {
   const [range, setRange] = useState<Range>(30);
   const [metric, setMetric] = useState<Metric>('requests');
   const metricId = useId();
-  const days = useMemo(() => lastDays(range, offset), [range, offset]);
+  const { from, days } = useMemo(() => lastDays(range, offset, new Date()), [range, offset]);
   const [res] = useQuery({
     query: UsageByDayAndModelDocument,
-    variables: { filter: { from: startOfDay(days[0]!, offset) }, timeZone: offset },
+    variables: { filter: { from: from.toISOString() }, timeZone: offset },
   });
   const rows = res.data?.usageAggregates ?? NO_ROWS;
   const totals = useMemo(() => totalsByModel(rows), [rows]);

@@ -3,7 +3,7 @@ import { useT } from '../../i18n';
 import { Page } from '../../ui/Page';
 import { UsageCharts } from './UsageCharts';
 import { UsageLog } from './UsageLog';
-import { browserOffset } from './days';
+import { browserOffset } from '../../ui/dates';
 import { messages } from './messages';
 import './usage.css';
 

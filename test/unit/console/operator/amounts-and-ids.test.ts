@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { KNOWN_FIELDS, readField, writeField } from '../../../../console/src/screens/operator/risk/fields.ts';
-import { isoToUtcInput, utcInputToIso } from '../../../../console/src/ui/datetime.ts';
+import { isoToUtcInput, utcInputToIso } from '../../../../console/src/ui/dates.ts';
 import { rawId } from '../../../../console/src/ui/ids.ts';
 import {
   formatNanosExact,
   parseMajorToNanos,
   parseWholeNumber,
   perMillionTokens,
-} from '../../../../console/src/ui/nanos.ts';
+} from '../../../../console/src/ui/money.ts';
 
 describe('operator amounts typed in major units become exact nanos', () => {
   it('parses up to 9 decimals without a float, and refuses what it cannot represent', () => {

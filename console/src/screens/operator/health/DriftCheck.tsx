@@ -3,7 +3,7 @@ import { useT } from '../../../i18n';
 import { DataTable } from '../../../ui/DataTable';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { formatNanosExact } from '../../../ui/nanos';
+import { formatNanosExact } from '../../../ui/money';
 import { useOnDemandQuery } from '../../../ui/useOnDemandQuery';
 import { messages } from './messages';
 import { LiteLLMDriftDocument, ResyncLiteLLMBudgetsDocument } from './operations';

@@ -5,7 +5,7 @@ import { DataTable } from '../../../ui/DataTable';
 import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
-import { formatUtc } from '../../../ui/datetime';
+import { formatUtc } from '../../../ui/dates';
 import { rawId } from '../../../ui/ids';
 import { formatMoney } from '../../../ui/money';
 import { messages } from './messages';

@@ -5,7 +5,7 @@ import { useT } from '../../../i18n';
 import { DataTable } from '../../../ui/DataTable';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
-import { formatUtc } from '../../../ui/datetime';
+import { formatUtc } from '../../../ui/dates';
 import { messages } from './messages';
 import { OrganizationsDocument } from './operations';
 

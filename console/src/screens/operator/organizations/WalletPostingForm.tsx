@@ -4,8 +4,7 @@ import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
 import { useIdempotencyKey } from '../../../ui/idempotency';
-import { formatMoney } from '../../../ui/money';
-import { parseMajorToNanos } from '../../../ui/nanos';
+import { formatMoney, parseMajorToNanos } from '../../../ui/money';
 import { messages } from './messages';
 import { AdjustWalletDocument, GrantCreditsDocument } from './operations';
 

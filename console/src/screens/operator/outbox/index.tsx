@@ -8,7 +8,7 @@ import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { formatUtc } from '../../../ui/datetime';
+import { formatUtc } from '../../../ui/dates';
 import { messages } from './messages';
 import { OutboxDeliveriesDocument, ReplayDeliveryDocument } from './operations';
 

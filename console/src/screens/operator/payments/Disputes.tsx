@@ -5,7 +5,7 @@ import { useT } from '../../../i18n';
 import { DataTable } from '../../../ui/DataTable';
 import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
-import { formatUtc } from '../../../ui/datetime';
+import { formatUtc } from '../../../ui/dates';
 import { formatMoney } from '../../../ui/money';
 import { messages } from './messages';
 import { DisputesDocument } from './operations';

@@ -6,7 +6,7 @@ import { DataTable } from '../../../ui/DataTable';
 import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { formatUtc } from '../../../ui/datetime';
+import { formatUtc } from '../../../ui/dates';
 import { formatMoney } from '../../../ui/money';
 import { messages } from './messages';
 import { PaymentsDocument, ReleasePaymentReviewDocument } from './operations';

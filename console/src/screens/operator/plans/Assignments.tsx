@@ -5,7 +5,7 @@ import { useT } from '../../../i18n';
 import { DataTable } from '../../../ui/DataTable';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { formatUtc, utcInputToIso } from '../../../ui/datetime';
+import { formatUtc, utcInputToIso } from '../../../ui/dates';
 import { rawId } from '../../../ui/ids';
 import type { OrgChoice } from './Grants';
 import { messages } from './messages';

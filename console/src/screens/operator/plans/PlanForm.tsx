@@ -12,7 +12,7 @@ import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { JsonField, parseJsonText } from '../../../ui/JsonField';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { formatNanosExact, parseMajorToNanos, parseWholeNumber } from '../../../ui/nanos';
+import { formatNanosExact, parseMajorToNanos, parseWholeNumber } from '../../../ui/money';
 import { messages } from './messages';
 import { CreatePlanDocument, UpdatePlanDocument } from './operations';
 

@@ -7,7 +7,7 @@ import { DataTable } from '../../../ui/DataTable';
 import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
-import { formatNanosExact } from '../../../ui/nanos';
+import { formatNanosExact } from '../../../ui/money';
 import { Assignments } from './Assignments';
 import { Grants } from './Grants';
 import { messages } from './messages';

@@ -3,7 +3,7 @@ import { useMutation } from 'urql';
 import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { utcInputToIso } from '../../../ui/datetime';
+import { utcInputToIso } from '../../../ui/dates';
 import { messages } from './messages';
 import { CreatePriceRuleDocument } from './operations';
 import { DEFAULT_PRICES, PriceFields, parsePrices } from './PriceFields';

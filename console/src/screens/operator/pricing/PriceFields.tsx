@@ -1,5 +1,5 @@
 import { useT } from '../../../i18n';
-import { parseWholeNumber, perMillionTokens } from '../../../ui/nanos';
+import { parseWholeNumber, perMillionTokens } from '../../../ui/money';
 import { messages } from './messages';
 
 export interface Prices {

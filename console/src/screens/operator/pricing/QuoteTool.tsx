@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { formatNanosExact } from '../../../ui/nanos';
+import { formatNanosExact } from '../../../ui/money';
 import { useOnDemandQuery } from '../../../ui/useOnDemandQuery';
 import { messages } from './messages';
 import { PriceQuoteDocument } from './operations';

@@ -4,7 +4,7 @@ import type { OperatorPriceRuleFragment } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { StatusNotice } from '../../../ui/StatusNotice';
-import { formatUtc, isoToUtcInput, utcInputToIso } from '../../../ui/datetime';
+import { formatUtc, isoToUtcInput, utcInputToIso } from '../../../ui/dates';
 import { messages } from './messages';
 import { SchedulePriceChangeDocument, UpdatePriceRuleDocument } from './operations';
 import { PriceFields, type Prices, parsePrices } from './PriceFields';
