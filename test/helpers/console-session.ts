@@ -13,8 +13,10 @@ export async function signInThroughScreen(page: Page, email: string, password: s
 }
 
 /**
- * A browser context already signed in (the cookies `signIn` sets, obtained over HTTP): for tests about a
- * screen rather than about signing in.
+ * A browser context already signed in, for tests about a screen rather than about signing in: signs in
+ * over HTTP (as the sign-in screen does) and puts the cookies it answered on the context — the httpOnly
+ * session cookie and the readable CSRF cookie the console echoes in X-Tollgate-CSRF. `locale` is the
+ * browser's and is stored as the console's language before any page script runs.
  */
 export async function signedInContext(
   browser: Browser,
@@ -31,8 +33,17 @@ export async function signedInContext(
   await context.addCookies(
     cookie.split('; ').map((pair) => {
       const i = pair.indexOf('=');
-      return { name: pair.slice(0, i), value: pair.slice(i + 1), url: baseUrl };
+      const name = pair.slice(0, i);
+      return {
+        name,
+        value: pair.slice(i + 1),
+        url: baseUrl,
+        httpOnly: name === 'tollgate_session',
+        sameSite: 'Lax' as const,
+      };
     }),
   );
+  if (opts.locale)
+    await context.addInitScript((l) => localStorage.setItem('tollgate.locale', l), opts.locale);
   return context;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { Role } from '../../../src/identity/principal.ts';
 import { createPasswordUser } from '../../../testkit/identity.ts';
-import { signInOverHttp } from '../../helpers/session.ts';
+import { signedInContext } from '../../helpers/console-session.ts';
 import type { Gateway } from '../gateway/helpers.ts';
 
 export interface ConsoleUser {
@@ -11,9 +11,8 @@ export interface ConsoleUser {
 }
 
 /**
- * A person of the gateway's organization with a password and `role` (default owner), signed in over
- * HTTP as the sign-in screen does; the returned browser context holds that session's cookies (the
- * httpOnly session cookie and the readable CSRF cookie the console echoes in X-Tollgate-CSRF).
+ * A person of the gateway's organization with a password and `role` (default owner), and a browser
+ * context signed in as them (`signedInContext`).
  */
 export async function consoleContext(
   browser: Browser,
@@ -29,23 +28,8 @@ export async function consoleContext(
     role: opts.role ?? 'owner',
   });
   const user = { email, userId };
-  const { cookie } = await signInOverHttp(g.t.url, user.email, password);
-  const locale = opts.locale ?? 'en';
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
-  await context.addCookies(
-    cookie.split('; ').map((pair) => {
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at);
-      return {
-        name,
-        value: pair.slice(at + 1),
-        url: g.t.url,
-        httpOnly: name === 'tollgate_session',
-        sameSite: 'Lax' as const,
-      };
-    }),
-  );
-  // The console keeps the chosen language in localStorage; set it before any page script runs.
-  await context.addInitScript((l) => localStorage.setItem('tollgate.locale', l), locale);
+  const context = await signedInContext(browser, g.t.url, email, password, {
+    locale: opts.locale ?? 'en',
+  });
   return { context, user };
 }

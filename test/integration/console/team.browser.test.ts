@@ -12,7 +12,7 @@ import {
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { ENCRYPTION_KEY } from '../risk/harness.ts';
 import { createPasswordUser } from '../../../testkit/identity.ts';
-import { signedInContext } from './signed-in.ts';
+import { signedInContext } from '../../helpers/console-session.ts';
 
 /**
  * The Team screen in headless Chromium: members and roles under the gateway's rank rules, teams,
@@ -59,7 +59,7 @@ describe('console Team screen', () => {
   });
 
   async function openTeam(user: { email: string; password: string }, locale: 'en' | 'zh-CN' = 'en') {
-    const context = await signedInContext(browser, t.url, user, locale);
+    const context = await signedInContext(browser, t.url, user.email, user.password, { locale });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));

@@ -15,7 +15,7 @@ import {
 } from '../../helpers/console-browser.ts';
 import { type TestDatabase, openTestDatabase } from '../../helpers/db.ts';
 import { createPasswordUser } from '../../../testkit/identity.ts';
-import { signedInContext } from './signed-in.ts';
+import { signedInContext } from '../../helpers/console-session.ts';
 
 const STRIPE_KEY = 'sk_test_tollgate_console';
 const ALIPAY_APP_ID = '2021000000000091';
@@ -87,7 +87,7 @@ describe('console Top-up screen', () => {
   });
 
   async function openTopUp(opts: { locale?: 'en' | 'zh-CN' } = {}) {
-    const context = await signedInContext(browser, t.url, person, opts.locale);
+    const context = await signedInContext(browser, t.url, person.email, person.password, opts);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -169,7 +169,7 @@ describe('console Top-up screen', () => {
   });
 
   it('keeps Pay disabled and says what to do when Stripe.js cannot be loaded', async () => {
-    const context = await signedInContext(browser, t.url, person);
+    const context = await signedInContext(browser, t.url, person.email, person.password);
     const page = await context.newPage();
     await routeStripe(page, stripe, { stripeJs: 'blocked' });
     await page.goto(`${t.url}/console/top-up`);
