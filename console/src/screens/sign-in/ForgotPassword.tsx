@@ -1,10 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useMutation } from 'urql';
 import { Link } from 'wouter';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
-import { ErrorNotice } from '../../ui/ErrorNotice';
 import { StatusNotice } from '../../ui/StatusNotice';
+import { AuthForm, EmailField } from './AuthForm';
 import { RequestPasswordResetDocument } from './operations';
 import { publicMessages } from './public-messages';
 
@@ -14,11 +14,6 @@ export default function ForgotPassword() {
   const [result, request] = useMutation(RequestPasswordResetDocument);
   const [email, setEmail] = useState('');
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    await request({ email });
-  }
-
   return (
     <AuthPage title={t('forgotTitle')}>
       {result.data?.requestPasswordReset ? (
@@ -27,27 +22,17 @@ export default function ForgotPassword() {
           <Link href="/sign-in">{t('backToSignIn')}</Link>
         </div>
       ) : (
-        <form onSubmit={submit} className="stack">
+        <AuthForm
+          onSubmit={() => request({ email })}
+          error={result.error}
+          explain={{ RATE_LIMITED: t('rateLimited') }}
+          fetching={result.fetching}
+          submitLabel={t('forgotSubmit')}
+          actions={<Link href="/sign-in">{t('backToSignIn')}</Link>}
+        >
           <p>{t('forgotHelp')}</p>
-          <label>
-            {t('email')}
-            <input
-              type="email"
-              name="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          </label>
-          <ErrorNotice error={result.error} explain={{ RATE_LIMITED: t('rateLimited') }} />
-          <div className="row">
-            <button type="submit" disabled={result.fetching}>
-              {t('forgotSubmit')}
-            </button>
-            <Link href="/sign-in">{t('backToSignIn')}</Link>
-          </div>
-        </form>
+          <EmailField label={t('email')} value={email} onValue={setEmail} />
+        </AuthForm>
       )}
     </AuthPage>
   );

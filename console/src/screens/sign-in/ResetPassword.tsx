@@ -1,10 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useMutation } from 'urql';
 import { Link, useSearch } from 'wouter';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
-import { ErrorNotice } from '../../ui/ErrorNotice';
 import { StatusNotice } from '../../ui/StatusNotice';
+import { AuthForm, Field, NewPasswordField } from './AuthForm';
 import { ResetPasswordDocument } from './operations';
 import { publicMessages } from './public-messages';
 
@@ -17,8 +17,7 @@ export default function ResetPassword() {
   const [again, setAgain] = useState('');
   const [mismatch, setMismatch] = useState(false);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     if (password !== again) {
       setMismatch(true);
       return;
@@ -47,49 +46,39 @@ export default function ResetPassword() {
           <Link href="/sign-in">{t('signIn')}</Link>
         </div>
       ) : (
-        <form onSubmit={submit} className="stack">
-          <label>
-            {t('newPassword')}
-            <input
-              type="password"
-              name="password"
-              autoComplete="new-password"
-              required
-              aria-describedby="password-hint"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
-          <span id="password-hint" className="muted">
-            {t('passwordHint')}
-          </span>
-          <label>
-            {t('passwordAgain')}
-            <input
-              type="password"
-              name="passwordAgain"
-              autoComplete="new-password"
-              required
-              value={again}
-              onChange={(e) => setAgain(e.target.value)}
-            />
-          </label>
+        <AuthForm
+          onSubmit={submit}
+          error={result.error}
+          explain={{ TOKEN_INVALID: t('tokenInvalid'), RATE_LIMITED: t('rateLimited') }}
+          fetching={result.fetching}
+          submitLabel={t('resetSubmit')}
+          actions={
+            result.error?.graphQLErrors[0]?.extensions?.code === 'TOKEN_INVALID' && (
+              <Link href="/forgot-password">{t('forgotLink')}</Link>
+            )
+          }
+        >
+          <NewPasswordField
+            label={t('newPassword')}
+            hint={t('passwordHint')}
+            value={password}
+            onValue={setPassword}
+          />
+          <Field
+            label={t('passwordAgain')}
+            type="password"
+            name="passwordAgain"
+            autoComplete="new-password"
+            required
+            value={again}
+            onValue={setAgain}
+          />
           {mismatch && (
             <div role="alert" className="notice notice-error">
               {t('mismatch')}
             </div>
           )}
-          <ErrorNotice
-            error={result.error}
-            explain={{ TOKEN_INVALID: t('tokenInvalid'), RATE_LIMITED: t('rateLimited') }}
-          />
-          {result.error?.graphQLErrors[0]?.extensions?.code === 'TOKEN_INVALID' && (
-            <Link href="/forgot-password">{t('forgotLink')}</Link>
-          )}
-          <button type="submit" disabled={result.fetching}>
-            {t('resetSubmit')}
-          </button>
-        </form>
+        </AuthForm>
       )}
     </AuthPage>
   );

@@ -1,11 +1,11 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link, useLocation, useSearch } from 'wouter';
 import { useRestartClient } from '../../client';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
-import { ErrorNotice } from '../../ui/ErrorNotice';
 import { useViewerState } from '../../viewer';
+import { AuthForm, EmailField, Field } from './AuthForm';
 import { messages } from './messages';
 import { AuthSettingsDocument, SignInDocument } from './operations';
 import { publicMessages } from './public-messages';
@@ -34,8 +34,7 @@ export default function SignIn() {
     if (viewer) navigate(next, { replace: true });
   }, [viewer, next, navigate]);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit() {
     const r = await signIn({ input: { email, password, ...(totpStep ? { totpCode } : {}) } });
     if (r.data?.signIn.totpRequired) {
       setTotpStep(true);
@@ -58,58 +57,14 @@ export default function SignIn() {
 
   return (
     <AuthPage title={totpStep ? t('totpTitle') : t('title')}>
-      <form onSubmit={submit} className="stack">
-        {totpStep ? (
-          <>
-            <p>{t('totpHelp')}</p>
-            <label>
-              {t('totpCode')}
-              <input
-                name="totpCode"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-                // biome-ignore lint/a11y/noAutofocus: the one field of this step, right after the password
-                autoFocus
-                value={totpCode}
-                onChange={(e) => setTotpCode(e.target.value.trim())}
-              />
-            </label>
-          </>
-        ) : (
-          <>
-            <label>
-              {t('email')}
-              <input
-                type="email"
-                name="email"
-                autoComplete="username"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-              />
-            </label>
-            <label>
-              {t('password')}
-              <input
-                type="password"
-                name="password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            </label>
-          </>
-        )}
-        <ErrorNotice error={result.error} explain={explain} />
-        <div className="row">
-          <button type="submit" disabled={result.fetching}>
-            {totpStep ? t('verify') : t('submit')}
-          </button>
-          {totpStep && (
+      <AuthForm
+        onSubmit={submit}
+        error={result.error}
+        explain={explain}
+        fetching={result.fetching}
+        submitLabel={totpStep ? t('verify') : t('submit')}
+        actions={
+          totpStep && (
             <button
               type="button"
               className="secondary"
@@ -120,9 +75,41 @@ export default function SignIn() {
             >
               {t('back')}
             </button>
-          )}
-        </div>
-      </form>
+          )
+        }
+      >
+        {totpStep ? (
+          <>
+            <p>{t('totpHelp')}</p>
+            <Field
+              label={t('totpCode')}
+              name="totpCode"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              // The one field of this step, right after the password.
+              autoFocus
+              value={totpCode}
+              onValue={(v) => setTotpCode(v.trim())}
+            />
+          </>
+        ) : (
+          <>
+            <EmailField label={t('email')} value={email} onValue={setEmail} />
+            <Field
+              label={t('password')}
+              type="password"
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onValue={setPassword}
+            />
+          </>
+        )}
+      </AuthForm>
       {!totpStep && (
         <p className="row">
           <Link href="/forgot-password">{tp('forgotLink')}</Link>

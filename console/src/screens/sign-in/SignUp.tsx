@@ -1,10 +1,11 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { StatusNotice } from '../../ui/StatusNotice';
+import { AuthForm, EmailField, Field, NewPasswordField } from './AuthForm';
 import { AuthSettingsDocument, SignUpDocument } from './operations';
 import { publicMessages } from './public-messages';
 
@@ -21,12 +22,10 @@ export default function SignUp() {
   const [name, setName] = useState('');
   const [organizationName, setOrganizationName] = useState('');
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    await signUp({
+  const submit = () =>
+    signUp({
       input: { email, password, organizationName, ...(name.trim() ? { name: name.trim() } : {}) },
     });
-  }
 
   let body: ReactNode;
   if (settings.fetching) body = <p className="muted">…</p>;
@@ -47,55 +46,31 @@ export default function SignUp() {
     );
   else
     body = (
-      <form onSubmit={submit} className="stack">
-        <label>
-          {t('email')}
-          <input
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label>
-          {t('password')}
-          <input
-            type="password"
-            name="password"
-            autoComplete="new-password"
-            required
-            aria-describedby="password-hint"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <span id="password-hint" className="muted">
-          {t('passwordHint')}
-        </span>
-        <label>
-          {t('name')}
-          <input name="name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          {t('organizationName')}
-          <input
-            name="organizationName"
-            autoComplete="organization"
-            required
-            value={organizationName}
-            onChange={(e) => setOrganizationName(e.target.value)}
-          />
-        </label>
-        <ErrorNotice error={result.error} explain={{ RATE_LIMITED: t('rateLimited') }} />
-        <div className="row">
-          <button type="submit" disabled={result.fetching}>
-            {t('signUpSubmit')}
-          </button>
-          <Link href="/sign-in">{t('backToSignIn')}</Link>
-        </div>
-      </form>
+      <AuthForm
+        onSubmit={submit}
+        error={result.error}
+        explain={{ RATE_LIMITED: t('rateLimited') }}
+        fetching={result.fetching}
+        submitLabel={t('signUpSubmit')}
+        actions={<Link href="/sign-in">{t('backToSignIn')}</Link>}
+      >
+        <EmailField label={t('email')} value={email} onValue={setEmail} />
+        <NewPasswordField
+          label={t('password')}
+          hint={t('passwordHint')}
+          value={password}
+          onValue={setPassword}
+        />
+        <Field label={t('name')} name="name" autoComplete="name" value={name} onValue={setName} />
+        <Field
+          label={t('organizationName')}
+          name="organizationName"
+          autoComplete="organization"
+          required
+          value={organizationName}
+          onValue={setOrganizationName}
+        />
+      </AuthForm>
     );
 
   return <AuthPage title={t('signUpTitle')}>{body}</AuthPage>;
