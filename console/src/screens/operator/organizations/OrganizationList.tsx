@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useT } from '../../../i18n';
-import { DataTable } from '../../../ui/DataTable';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
+import { PagedTable } from '../../../ui/PagedTable';
 import { formatUtc } from '../../../ui/dates';
 import { messages } from './messages';
 import { OrganizationsDocument } from './operations';
@@ -39,40 +39,30 @@ export function OrganizationList() {
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
           <span className="field-hint">{t('searchHint')}</span>
         </label>
-        {fetching && !data ? (
-          <p className="muted">{t('loading')}</p>
-        ) : (
-          <DataTable
-            caption={t('list')}
-            rows={rows}
-            rowKey={(o) => o.id}
-            empty={t('none')}
-            columns={[
-              {
-                key: 'name',
-                header: t('name'),
-                cell: (o) => (
-                  <Link href={`/operator/organizations?id=${encodeURIComponent(o.id)}`}>{o.name}</Link>
-                ),
-              },
-              { key: 'slug', header: t('slug'), cell: (o) => o.slug },
-              { key: 'status', header: t('status'), cell: (o) => o.status },
-              { key: 'created', header: t('created'), cell: (o) => formatUtc(o.createdAt) },
-            ]}
-          />
-        )}
-        <div className="row-actions">
-          {after && (
-            <button type="button" className="secondary" onClick={() => setAfter(null)}>
-              {t('first')}
-            </button>
-          )}
-          {pageInfo?.hasNextPage && (
-            <button type="button" className="secondary" onClick={() => setAfter(pageInfo.endCursor ?? null)}>
-              {t('more')}
-            </button>
-          )}
-        </div>
+        <PagedTable
+          scroll={false}
+          loading={fetching && !data}
+          pageInfo={pageInfo}
+          after={after}
+          onAfter={setAfter}
+          text={{ loading: t('loading'), first: t('first'), more: t('more') }}
+          caption={t('list')}
+          rows={rows}
+          rowKey={(o) => o.id}
+          empty={t('none')}
+          columns={[
+            {
+              key: 'name',
+              header: t('name'),
+              cell: (o) => (
+                <Link href={`/operator/organizations?id=${encodeURIComponent(o.id)}`}>{o.name}</Link>
+              ),
+            },
+            { key: 'slug', header: t('slug'), cell: (o) => o.slug },
+            { key: 'status', header: t('status'), cell: (o) => o.status },
+            { key: 'created', header: t('created'), cell: (o) => formatUtc(o.createdAt) },
+          ]}
+        />
       </Card>
     </Page>
   );

@@ -2,9 +2,8 @@ import { useState } from 'react';
 import { useQuery } from 'urql';
 import type { DisputeStatus } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
-import { DataTable } from '../../../ui/DataTable';
-import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
+import { PagedTable, StatusFilter, useCursor } from '../../../ui/PagedTable';
 import { formatUtc } from '../../../ui/dates';
 import { formatMoney } from '../../../ui/money';
 import { messages } from './messages';
@@ -17,7 +16,7 @@ const PAGE = 50;
 export function Disputes() {
   const t = useT(messages);
   const [status, setStatus] = useState<DisputeStatus | ''>('OPEN');
-  const [after, setAfter] = useState<string | null>(null);
+  const [after, setAfter] = useCursor({ status });
   const [{ data, error, fetching }] = useQuery({
     query: DisputesDocument,
     variables: { first: PAGE, after, status: status ? [status] : null },
@@ -27,91 +26,68 @@ export function Disputes() {
   return (
     <>
       <p className="field-hint">{t('disputesHint')}</p>
-      <label>
-        {t('disputeStatus')}
-        <select
-          value={status}
-          onChange={(e) => {
-            setStatus(e.target.value as DisputeStatus | '');
-            setAfter(null);
-          }}
-        >
-          <option value="">{t('any')}</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
+      <StatusFilter
+        label={t('disputeStatus')}
+        any={t('any')}
+        value={status}
+        statuses={STATUSES}
+        onChange={setStatus}
+      />
       <ErrorNotice error={error} />
-      {fetching && !data ? (
-        <p className="muted">{t('loading')}</p>
-      ) : (
-        <ScrollRegion label={t('disputes')}>
-          <DataTable
-            caption={t('disputes')}
-            rows={rows}
-            rowKey={(d) => d.id}
-            empty={t('noDisputes')}
-            columns={[
-              { key: 'created', header: t('created'), cell: (d) => formatUtc(d.createdAt) },
-              {
-                key: 'amount',
-                header: t('amount'),
-                align: 'right',
-                cell: (d) => <span className="amount">{formatMoney(d.amount)}</span>,
-              },
-              {
-                key: 'status',
-                header: t('status'),
-                cell: (d) => (
-                  <span
-                    className={`badge ${d.status === 'OPEN' ? 'badge-bad' : d.status === 'WON' ? 'badge-ok' : ''}`}
-                  >
-                    {d.status}
-                  </span>
-                ),
-              },
-              {
-                key: 'reason',
-                header: t('reason'),
-                cell: (d) => (
-                  <>
-                    {d.reason ?? ''}
-                    <div className="muted small">
-                      {t('disputeId')} <code>{d.providerDisputeId}</code>
-                    </div>
-                  </>
-                ),
-              },
-              {
-                key: 'payment',
-                header: t('payment'),
-                cell: (d) => (
-                  <>
-                    {formatMoney(d.payment.amount)} · {d.payment.provider}
-                    <br />
-                    <code className="muted small">{d.payment.orderId}</code>
-                  </>
-                ),
-              },
-            ]}
-          />
-        </ScrollRegion>
-      )}
-      <div className="row-actions">
-        {after && (
-          <button type="button" className="secondary" onClick={() => setAfter(null)}>
-            {t('first')}
-          </button>
-        )}
-        {pageInfo?.hasNextPage && (
-          <button type="button" className="secondary" onClick={() => setAfter(pageInfo.endCursor ?? null)}>
-            {t('more')}
-          </button>
-        )}
-      </div>
+      <PagedTable
+        loading={fetching && !data}
+        pageInfo={pageInfo}
+        after={after}
+        onAfter={setAfter}
+        text={{ loading: t('loading'), first: t('first'), more: t('more') }}
+        caption={t('disputes')}
+        rows={rows}
+        rowKey={(d) => d.id}
+        empty={t('noDisputes')}
+        columns={[
+          { key: 'created', header: t('created'), cell: (d) => formatUtc(d.createdAt) },
+          {
+            key: 'amount',
+            header: t('amount'),
+            align: 'right',
+            cell: (d) => <span className="amount">{formatMoney(d.amount)}</span>,
+          },
+          {
+            key: 'status',
+            header: t('status'),
+            cell: (d) => (
+              <span
+                className={`badge ${d.status === 'OPEN' ? 'badge-bad' : d.status === 'WON' ? 'badge-ok' : ''}`}
+              >
+                {d.status}
+              </span>
+            ),
+          },
+          {
+            key: 'reason',
+            header: t('reason'),
+            cell: (d) => (
+              <>
+                {d.reason ?? ''}
+                <div className="muted small">
+                  {t('disputeId')} <code>{d.providerDisputeId}</code>
+                </div>
+              </>
+            ),
+          },
+          {
+            key: 'payment',
+            header: t('payment'),
+            cell: (d) => (
+              <>
+                {formatMoney(d.payment.amount)} · {d.payment.provider}
+                <br />
+                <code className="muted small">{d.payment.orderId}</code>
+              </>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

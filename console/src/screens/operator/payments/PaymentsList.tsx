@@ -2,9 +2,8 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import type { PaymentStatus } from '../../../gql/graphql';
 import { useT } from '../../../i18n';
-import { DataTable } from '../../../ui/DataTable';
-import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
+import { PagedTable, StatusFilter, useCursor } from '../../../ui/PagedTable';
 import { StatusNotice } from '../../../ui/StatusNotice';
 import { formatUtc } from '../../../ui/dates';
 import { formatMoney } from '../../../ui/money';
@@ -31,7 +30,7 @@ export function PaymentsList() {
   const [reviewOnly, setReviewOnly] = useState(true);
   const [status, setStatus] = useState<PaymentStatus | ''>('');
   const [organizationId, setOrganizationId] = useState('');
-  const [after, setAfter] = useState<string | null>(null);
+  const [after, setAfter] = useCursor({ status, organizationId });
   const [{ data, error, fetching }, refetch] = useQuery({
     query: PaymentsDocument,
     variables: {
@@ -57,17 +56,13 @@ export function PaymentsList() {
           <input type="checkbox" checked={reviewOnly} onChange={(e) => setReviewOnly(e.target.checked)} />
           {t('reviewOnly')}
         </label>
-        <label>
-          {t('status')}
-          <select value={status} onChange={(e) => setStatus(e.target.value as PaymentStatus | '')}>
-            <option value="">{t('any')}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter
+          label={t('status')}
+          any={t('any')}
+          value={status}
+          statuses={STATUSES}
+          onChange={setStatus}
+        />
         <label>
           {t('organizationId')}
           <input value={organizationId} onChange={(e) => setOrganizationId(e.target.value)} />
@@ -75,122 +70,108 @@ export function PaymentsList() {
       </div>
       <ErrorNotice error={error ?? releaseState.error} />
       <StatusNotice>{released ? t('released', { id: released }) : null}</StatusNotice>
-      {fetching && !data ? (
-        <p className="muted">{t('loading')}</p>
-      ) : (
-        <ScrollRegion label={t('payments')}>
-          <DataTable
-            caption={t('payments')}
-            rows={rows}
-            rowKey={(p) => p.id}
-            empty={reviewOnly ? t('noneReview') : t('none')}
-            columns={[
-              { key: 'created', header: t('created'), cell: (p) => formatUtc(p.createdAt) },
-              {
-                key: 'amount',
-                header: t('amount'),
-                align: 'right',
-                cell: (p) => (
-                  <>
-                    <span className="amount">{formatMoney(p.amount)}</span>
-                    {p.amountRefunded.amount !== '0' && (
-                      <div className="muted amount">
-                        {t('refunded')} {formatMoney(p.amountRefunded)}
-                      </div>
-                    )}
-                  </>
-                ),
-              },
-              {
-                key: 'status',
-                header: t('status'),
-                cell: (p) => (
-                  <>
-                    {p.status}
-                    {p.underReview && (
-                      <div>
-                        <span className="badge badge-bad">{t('underReview')}</span>
-                      </div>
-                    )}
-                    {p.riskLevel && <div className="muted">{t('risk', { level: p.riskLevel })}</div>}
-                  </>
-                ),
-              },
-              {
-                key: 'provider',
-                header: t('provider'),
-                cell: (p) => (
-                  <>
-                    {p.provider}
-                    <div className="muted small">
-                      {t('order')} <code>{p.orderId}</code>
-                    </div>
-                  </>
-                ),
-              },
-              {
-                key: 'refunds',
-                header: t('refunds'),
-                cell: (p) =>
-                  p.refunds.map((r) => (
-                    <div key={r.id}>
-                      {formatMoney(r.amount)} · {r.status}
-                      {r.reason ? ` · ${r.reason}` : ''}
-                    </div>
-                  )),
-              },
-              {
-                key: 'actions',
-                header: t('actions'),
-                cell: (p) => (
-                  <div className="row-actions">
-                    {p.underReview && (
-                      <button
-                        type="button"
-                        aria-label={t('releaseFor', { id: p.id })}
-                        disabled={releaseState.fetching}
-                        onClick={async () => {
-                          setReleased(null);
-                          const res = await release({ paymentId: p.id });
-                          if (res.data) {
-                            setReleased(p.id);
-                            reload();
-                          }
-                        }}
-                      >
-                        {t('release')}
-                      </button>
-                    )}
-                    {p.status === 'SUCCEEDED' &&
-                      BigInt(p.amountRefunded.amount) < BigInt(p.amount.amount) && (
-                        <button
-                          type="button"
-                          className="secondary"
-                          aria-label={t('refundFor', { id: p.id })}
-                          onClick={() => setRefunding(p.id)}
-                        >
-                          {t('refund')}
-                        </button>
-                      )}
+      <PagedTable
+        loading={fetching && !data}
+        pageInfo={pageInfo}
+        after={after}
+        onAfter={setAfter}
+        text={{ loading: t('loading'), first: t('first'), more: t('more') }}
+        caption={t('payments')}
+        rows={rows}
+        rowKey={(p) => p.id}
+        empty={reviewOnly ? t('noneReview') : t('none')}
+        columns={[
+          { key: 'created', header: t('created'), cell: (p) => formatUtc(p.createdAt) },
+          {
+            key: 'amount',
+            header: t('amount'),
+            align: 'right',
+            cell: (p) => (
+              <>
+                <span className="amount">{formatMoney(p.amount)}</span>
+                {p.amountRefunded.amount !== '0' && (
+                  <div className="muted amount">
+                    {t('refunded')} {formatMoney(p.amountRefunded)}
                   </div>
-                ),
-              },
-            ]}
-          />
-        </ScrollRegion>
-      )}
-      <div className="row-actions">
-        {after && (
-          <button type="button" className="secondary" onClick={() => setAfter(null)}>
-            {t('first')}
-          </button>
-        )}
-        {pageInfo?.hasNextPage && (
-          <button type="button" className="secondary" onClick={() => setAfter(pageInfo.endCursor ?? null)}>
-            {t('more')}
-          </button>
-        )}
-      </div>
+                )}
+              </>
+            ),
+          },
+          {
+            key: 'status',
+            header: t('status'),
+            cell: (p) => (
+              <>
+                {p.status}
+                {p.underReview && (
+                  <div>
+                    <span className="badge badge-bad">{t('underReview')}</span>
+                  </div>
+                )}
+                {p.riskLevel && <div className="muted">{t('risk', { level: p.riskLevel })}</div>}
+              </>
+            ),
+          },
+          {
+            key: 'provider',
+            header: t('provider'),
+            cell: (p) => (
+              <>
+                {p.provider}
+                <div className="muted small">
+                  {t('order')} <code>{p.orderId}</code>
+                </div>
+              </>
+            ),
+          },
+          {
+            key: 'refunds',
+            header: t('refunds'),
+            cell: (p) =>
+              p.refunds.map((r) => (
+                <div key={r.id}>
+                  {formatMoney(r.amount)} · {r.status}
+                  {r.reason ? ` · ${r.reason}` : ''}
+                </div>
+              )),
+          },
+          {
+            key: 'actions',
+            header: t('actions'),
+            cell: (p) => (
+              <div className="row-actions">
+                {p.underReview && (
+                  <button
+                    type="button"
+                    aria-label={t('releaseFor', { id: p.id })}
+                    disabled={releaseState.fetching}
+                    onClick={async () => {
+                      setReleased(null);
+                      const res = await release({ paymentId: p.id });
+                      if (res.data) {
+                        setReleased(p.id);
+                        reload();
+                      }
+                    }}
+                  >
+                    {t('release')}
+                  </button>
+                )}
+                {p.status === 'SUCCEEDED' && BigInt(p.amountRefunded.amount) < BigInt(p.amount.amount) && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={t('refundFor', { id: p.id })}
+                    onClick={() => setRefunding(p.id)}
+                  >
+                    {t('refund')}
+                  </button>
+                )}
+              </div>
+            ),
+          },
+        ]}
+      />
       {refundPayment && (
         <RefundForm
           key={refundPayment.id}
