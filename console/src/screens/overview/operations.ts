@@ -5,15 +5,7 @@ export const OverviewWalletsDocument = graphql(`
   query OverviewWallets($organizationId: ID!) {
     wallets(organizationId: $organizationId, first: 50) {
       edges {
-        node {
-          id
-          currency
-          status
-          owner { type id }
-          balance { amount currency unit }
-          available { amount currency unit }
-          held { amount currency unit }
-        }
+        node { ...WalletBalances }
       }
     }
   }
@@ -24,9 +16,9 @@ export const BalanceChangedDocument = graphql(`
     balanceChanged(walletId: $walletId) {
       walletId
       reason
-      balance { amount currency unit }
-      available { amount currency unit }
-      held { amount currency unit }
+      balance { ...MoneyFields }
+      available { ...MoneyFields }
+      held { ...MoneyFields }
     }
   }
 `);
@@ -61,7 +53,7 @@ export const SpendByDayDocument = graphql(`
     usageAggregates(groupBy: DAY, timeZone: $timeZone, filter: { organizationId: $organizationId, from: $from }) {
       day
       requests
-      cost { amount currency unit }
+      cost { ...MoneyFields }
     }
   }
 `);

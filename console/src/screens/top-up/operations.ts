@@ -8,8 +8,8 @@ export const TopUpWalletsQuery = graphql(`
           id
           currency
           owner { type id }
-          balance { amount currency unit }
-          available { amount currency unit }
+          balance { ...MoneyFields }
+          available { ...MoneyFields }
         }
       }
     }
@@ -37,7 +37,7 @@ export const CreateTopUpMutation = graphql(`
         id
         provider
         status
-        amount { amount currency unit }
+        amount { ...MoneyFields }
       }
     }
   }
@@ -52,7 +52,7 @@ export const PaymentStatusQuery = graphql(`
         id
         status
         failureMessage
-        amount { amount currency unit }
+        amount { ...MoneyFields }
       }
     }
   }
@@ -73,20 +73,20 @@ export const PaymentHistoryQuery = graphql(`
           status
           underReview
           failureMessage
-          amount { amount currency unit }
-          amountRefunded { amount currency unit }
+          amount { ...MoneyFields }
+          amountRefunded { ...MoneyFields }
           refunds {
             id
             status
             reason
             createdAt
-            amount { amount currency unit }
+            amount { ...MoneyFields }
           }
           disputes {
             id
             status
             reason
-            amount { amount currency unit }
+            amount { ...MoneyFields }
           }
         }
       }

@@ -10,7 +10,7 @@ export const UsageByDayAndModelDocument = graphql(`
       promptTokens
       completionTokens
       cachedTokens
-      cost { amount currency unit }
+      cost { ...MoneyFields }
     }
   }
 `);
@@ -45,7 +45,7 @@ export const UsageRecordsDocument = graphql(`
           promptTokens
           completionTokens
           cachedTokens
-          cost { amount currency unit }
+          cost { ...MoneyFields }
           status
           httpStatus
           latencyMs

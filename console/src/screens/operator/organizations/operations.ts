@@ -5,11 +5,7 @@ export const OrganizationsDocument = graphql(`
     organizations(first: $first, after: $after) {
       edges {
         node {
-          id
-          name
-          slug
-          status
-          createdAt
+          ...OrganizationFields
         }
       }
       pageInfo {
@@ -23,11 +19,7 @@ export const OrganizationsDocument = graphql(`
 export const OrganizationDetailDocument = graphql(`
   query OperatorOrganizationDetail($id: ID!) {
     organization(id: $id) {
-      id
-      name
-      slug
-      status
-      createdAt
+      ...OrganizationFields
       memberships(first: 25) {
         edges {
           node {
@@ -48,28 +40,7 @@ export const OrganizationDetailDocument = graphql(`
     wallets(organizationId: $id, first: 10) {
       edges {
         node {
-          id
-          currency
-          status
-          owner {
-            id
-            type
-          }
-          balance {
-            amount
-            currency
-            unit
-          }
-          available {
-            amount
-            currency
-            unit
-          }
-          held {
-            amount
-            currency
-            unit
-          }
+          ...WalletBalances
           entries(first: 5) {
             edges {
               node {
@@ -77,11 +48,7 @@ export const OrganizationDetailDocument = graphql(`
                 createdAt
                 reason
                 description
-                amount {
-                  amount
-                  currency
-                  unit
-                }
+                amount { ...MoneyFields }
               }
             }
           }
@@ -99,17 +66,7 @@ export const OrganizationDetailDocument = graphql(`
       }
     }
     planAssignments(organizationId: $id) {
-      id
-      subjectType
-      subjectId
-      effectiveFrom
-      effectiveTo
-      assignedBy
-      plan {
-        id
-        code
-        name
-      }
+      ...PlanAssignmentFields
     }
   }
 `);
@@ -117,13 +74,7 @@ export const OrganizationDetailDocument = graphql(`
 export const GrantCreditsDocument = graphql(`
   mutation OperatorGrantCredits($input: GrantCreditsInput!) {
     grantCredits(input: $input) {
-      transactionId
-      idempotencyHit
-      balanceAfter {
-        amount
-        currency
-        unit
-      }
+      ...WalletPostingFields
     }
   }
 `);
@@ -131,13 +82,7 @@ export const GrantCreditsDocument = graphql(`
 export const AdjustWalletDocument = graphql(`
   mutation OperatorAdjustWallet($input: AdjustWalletInput!) {
     adjustWallet(input: $input) {
-      transactionId
-      idempotencyHit
-      balanceAfter {
-        amount
-        currency
-        unit
-      }
+      ...WalletPostingFields
     }
   }
 `);

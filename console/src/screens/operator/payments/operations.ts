@@ -16,26 +16,14 @@ export const PaymentsDocument = graphql(`
           createdAt
           succeededAt
           failureCode
-          amount {
-            amount
-            currency
-            unit
-          }
-          amountRefunded {
-            amount
-            currency
-            unit
-          }
+          amount { ...MoneyFields }
+          amountRefunded { ...MoneyFields }
           refunds {
             id
             status
             reason
             createdAt
-            amount {
-              amount
-              currency
-              unit
-            }
+            amount { ...MoneyFields }
           }
         }
       }
@@ -61,11 +49,7 @@ export const RefundPaymentDocument = graphql(`
     refundPayment(input: $input) {
       id
       status
-      amount {
-        amount
-        currency
-        unit
-      }
+      amount { ...MoneyFields }
     }
   }
 `);
@@ -81,20 +65,12 @@ export const DisputesDocument = graphql(`
           reason
           createdAt
           updatedAt
-          amount {
-            amount
-            currency
-            unit
-          }
+          amount { ...MoneyFields }
           payment {
             id
             orderId
             provider
-            amount {
-              amount
-              currency
-              unit
-            }
+            amount { ...MoneyFields }
           }
         }
       }

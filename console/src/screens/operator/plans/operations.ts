@@ -81,17 +81,7 @@ export const RevokePlanGrantDocument = graphql(`
 export const PlanAssignmentsDocument = graphql(`
   query OperatorPlanAssignments($organizationId: ID!) {
     planAssignments(organizationId: $organizationId) {
-      id
-      subjectType
-      subjectId
-      effectiveFrom
-      effectiveTo
-      assignedBy
-      plan {
-        id
-        code
-        name
-      }
+      ...PlanAssignmentFields
     }
   }
 `);
