@@ -1,6 +1,12 @@
 import { useState } from 'react';
+import { defineMessages, useT } from '../i18n';
 import { type Column, DataTable } from './DataTable';
 import { ScrollRegion } from './ScrollRegion';
+
+const messages = defineMessages({
+  en: { any: 'Any', loading: 'Loading…', first: 'First page', more: 'Next page' },
+  'zh-CN': { any: '全部', loading: '加载中…', first: '第一页', more: '下一页' },
+});
 
 /**
  * The `after` cursor of a paged list and its setter. The list starts again at its first page whenever
@@ -15,24 +21,23 @@ export function useCursor(filter: unknown): [string | null, (after: string | nul
 /** A filter of a list by one status (or any): the screen's label, the statuses and how each reads. */
 export function StatusFilter<S extends string>({
   label,
-  any,
   value,
   statuses,
   onChange,
   optionLabel = (s) => s,
 }: {
   label: string;
-  any: string;
   value: S | '';
   statuses: readonly S[];
   onChange: (status: S | '') => void;
   optionLabel?: (status: S) => string;
 }) {
+  const t = useT(messages);
   return (
     <label>
       {label}
       <select value={value} onChange={(e) => onChange(e.target.value as S | '')}>
-        <option value="">{any}</option>
+        <option value="">{t('any')}</option>
         {statuses.map((s) => (
           <option key={s} value={s}>
             {optionLabel(s)}
@@ -52,7 +57,6 @@ export function PagedTable<Row>({
   pageInfo,
   after,
   onAfter,
-  text,
   scroll = true,
   ...table
 }: {
@@ -65,14 +69,14 @@ export function PagedTable<Row>({
   pageInfo: { hasNextPage: boolean; endCursor?: string | null } | undefined;
   after: string | null;
   onAfter: (after: string | null) => void;
-  text: { loading: string; first: string; more: string };
   scroll?: boolean;
 }) {
+  const t = useT(messages);
   const body = <DataTable {...table} />;
   return (
     <>
       {loading ? (
-        <p className="muted">{text.loading}</p>
+        <p className="muted">{t('loading')}</p>
       ) : scroll ? (
         <ScrollRegion label={table.caption}>{body}</ScrollRegion>
       ) : (
@@ -81,12 +85,12 @@ export function PagedTable<Row>({
       <div className="row-actions">
         {after && (
           <button type="button" className="secondary" onClick={() => onAfter(null)}>
-            {text.first}
+            {t('first')}
           </button>
         )}
         {pageInfo?.hasNextPage && (
           <button type="button" className="secondary" onClick={() => onAfter(pageInfo.endCursor ?? null)}>
-            {text.more}
+            {t('more')}
           </button>
         )}
       </div>

@@ -45,7 +45,6 @@ export function OrganizationList() {
           pageInfo={pageInfo}
           after={after}
           onAfter={setAfter}
-          text={{ loading: t('loading'), first: t('first'), more: t('more') }}
           caption={t('list')}
           rows={rows}
           rowKey={(o) => o.id}

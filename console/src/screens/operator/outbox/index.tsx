@@ -35,7 +35,6 @@ export default function OutboxScreen() {
         <div className="form-row">
           <StatusFilter
             label={t('status')}
-            any={t('any')}
             value={status}
             statuses={STATUSES}
             onChange={setStatus}
@@ -53,7 +52,6 @@ export default function OutboxScreen() {
           pageInfo={pageInfo}
           after={after}
           onAfter={setAfter}
-          text={{ loading: t('loading'), first: t('first'), more: t('more') }}
           caption={t('deliveries')}
           rows={rows}
           rowKey={(m) => m.id}

@@ -26,20 +26,13 @@ export function Disputes() {
   return (
     <>
       <p className="field-hint">{t('disputesHint')}</p>
-      <StatusFilter
-        label={t('disputeStatus')}
-        any={t('any')}
-        value={status}
-        statuses={STATUSES}
-        onChange={setStatus}
-      />
+      <StatusFilter label={t('disputeStatus')} value={status} statuses={STATUSES} onChange={setStatus} />
       <ErrorNotice error={error} />
       <PagedTable
         loading={fetching && !data}
         pageInfo={pageInfo}
         after={after}
         onAfter={setAfter}
-        text={{ loading: t('loading'), first: t('first'), more: t('more') }}
         caption={t('disputes')}
         rows={rows}
         rowKey={(d) => d.id}

@@ -56,13 +56,7 @@ export function PaymentsList() {
           <input type="checkbox" checked={reviewOnly} onChange={(e) => setReviewOnly(e.target.checked)} />
           {t('reviewOnly')}
         </label>
-        <StatusFilter
-          label={t('status')}
-          any={t('any')}
-          value={status}
-          statuses={STATUSES}
-          onChange={setStatus}
-        />
+        <StatusFilter label={t('status')} value={status} statuses={STATUSES} onChange={setStatus} />
         <label>
           {t('organizationId')}
           <input value={organizationId} onChange={(e) => setOrganizationId(e.target.value)} />
@@ -75,7 +69,6 @@ export function PaymentsList() {
         pageInfo={pageInfo}
         after={after}
         onAfter={setAfter}
-        text={{ loading: t('loading'), first: t('first'), more: t('more') }}
         caption={t('payments')}
         rows={rows}
         rowKey={(p) => p.id}
