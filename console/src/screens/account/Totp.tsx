@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import { useT } from '../../i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
+import { TotpCodeField } from '../../ui/Field';
 import { Card } from '../../ui/Page';
 import { StatusNotice } from '../../ui/StatusNotice';
 import { useViewer } from '../../viewer';
@@ -11,32 +12,6 @@ import {
   DisableTotpDocument,
   StartTotpEnrollmentDocument,
 } from './operations';
-
-function CodeField({
-  value,
-  onChange,
-  label,
-}: {
-  value: string;
-  onChange: (v: string) => void;
-  label: string;
-}) {
-  return (
-    <label>
-      {label}
-      <input
-        name="totpCode"
-        inputMode="numeric"
-        autoComplete="one-time-code"
-        pattern="[0-9]{6}"
-        maxLength={6}
-        required
-        value={value}
-        onChange={(e) => onChange(e.target.value.trim())}
-      />
-    </label>
-  );
-}
 
 /**
  * Two-factor sign-in: enrolling shows a new secret (QR code and text) that is pending until a code of it
@@ -82,7 +57,7 @@ export function Totp() {
         {viewer.totpEnabled ? (
           <form onSubmit={submitDisable} className="stack">
             <p>{t('totpOn')}</p>
-            <CodeField label={t('totpCode')} value={code} onChange={setCode} />
+            <TotpCodeField label={t('totpCode')} value={code} onValue={setCode} />
             <ErrorNotice error={disabled.error} explain={explain} />
             <div className="row">
               <button type="submit" className="danger" disabled={disabled.fetching}>
@@ -97,7 +72,7 @@ export function Totp() {
             <p>
               {t('totpSecret')} <code data-testid="totp-secret">{enrollment.secret}</code>
             </p>
-            <CodeField label={t('totpCode')} value={code} onChange={setCode} />
+            <TotpCodeField label={t('totpCode')} value={code} onValue={setCode} />
             <ErrorNotice error={confirmed.error} explain={explain} />
             <div className="row">
               <button type="submit" disabled={confirmed.fetching}>

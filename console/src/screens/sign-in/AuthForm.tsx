@@ -1,6 +1,7 @@
-import type { FormEvent, InputHTMLAttributes, ReactNode } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import type { CombinedError } from 'urql';
 import { ErrorNotice } from '../../ui/ErrorNotice';
+import { Field } from '../../ui/Field';
 
 /**
  * The form of the screens before signing in: its fields, the gateway's error in the screen's words
@@ -38,23 +39,6 @@ export function AuthForm({
         {actions}
       </div>
     </form>
-  );
-}
-
-/** A labelled text input that reports its value. */
-export function Field({
-  label,
-  onValue,
-  ...input
-}: { label: string; onValue: (value: string) => void } & Omit<
-  InputHTMLAttributes<HTMLInputElement>,
-  'onChange'
->) {
-  return (
-    <label>
-      {label}
-      <input {...input} onChange={(e) => onValue(e.target.value)} />
-    </label>
   );
 }
 

@@ -4,7 +4,8 @@ import { Link, useSearch } from 'wouter';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
 import { StatusNotice } from '../../ui/StatusNotice';
-import { AuthForm, Field, NewPasswordField } from './AuthForm';
+import { Field } from '../../ui/Field';
+import { AuthForm, NewPasswordField } from './AuthForm';
 import { ResetPasswordDocument } from './operations';
 import { publicMessages } from './public-messages';
 

@@ -5,7 +5,8 @@ import { useRestartClient } from '../../client';
 import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
 import { useViewerState } from '../../viewer';
-import { AuthForm, EmailField, Field } from './AuthForm';
+import { Field, TotpCodeField } from '../../ui/Field';
+import { AuthForm, EmailField } from './AuthForm';
 import { messages } from './messages';
 import { AuthSettingsDocument, SignInDocument } from './operations';
 import { publicMessages } from './public-messages';
@@ -81,18 +82,12 @@ export default function SignIn() {
         {totpStep ? (
           <>
             <p>{t('totpHelp')}</p>
-            <Field
+            <TotpCodeField
               label={t('totpCode')}
-              name="totpCode"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              required
               // The one field of this step, right after the password.
               autoFocus
               value={totpCode}
-              onValue={(v) => setTotpCode(v.trim())}
+              onValue={setTotpCode}
             />
           </>
         ) : (

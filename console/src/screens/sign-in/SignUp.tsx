@@ -5,7 +5,8 @@ import { useT } from '../../i18n';
 import { AuthPage } from '../../layout/AuthPage';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { StatusNotice } from '../../ui/StatusNotice';
-import { AuthForm, EmailField, Field, NewPasswordField } from './AuthForm';
+import { Field } from '../../ui/Field';
+import { AuthForm, EmailField, NewPasswordField } from './AuthForm';
 import { AuthSettingsDocument, SignUpDocument } from './operations';
 import { publicMessages } from './public-messages';
 
