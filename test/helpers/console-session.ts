@@ -13,19 +13,17 @@ export async function signInThroughScreen(page: Page, email: string, password: s
 }
 
 /**
- * A browser context already signed in, for tests about a screen rather than about signing in: signs in
- * over HTTP (as the sign-in screen does) and puts the cookies it answered on the context — the httpOnly
- * session cookie and the readable CSRF cookie the console echoes in X-Tollgate-CSRF. `locale` is the
- * browser's and is stored as the console's language before any page script runs.
+ * A browser context holding a signed-in session: the cookies `signIn` answered (`cookie`, as
+ * `signInOverHttp` returns it) — the httpOnly session cookie and the readable CSRF cookie the console
+ * echoes in X-Tollgate-CSRF. `locale` is the browser's and is stored as the console's language before any
+ * page script runs.
  */
-export async function signedInContext(
+export async function sessionContext(
   browser: Browser,
   baseUrl: string,
-  email: string,
-  password: string,
+  cookie: string,
   opts: { locale?: string } = {},
 ): Promise<BrowserContext> {
-  const { cookie } = await signInOverHttp(baseUrl, email, password);
   const context = await browser.newContext({
     viewport: VIEWPORT,
     ...(opts.locale ? { locale: opts.locale } : {}),
@@ -46,4 +44,19 @@ export async function signedInContext(
   if (opts.locale)
     await context.addInitScript((l) => localStorage.setItem('tollgate.locale', l), opts.locale);
   return context;
+}
+
+/**
+ * A browser context already signed in over HTTP (as the sign-in screen does), for tests about a screen
+ * rather than about signing in.
+ */
+export async function signedInContext(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  password: string,
+  opts: { locale?: string } = {},
+): Promise<BrowserContext> {
+  const { cookie } = await signInOverHttp(baseUrl, email, password);
+  return sessionContext(browser, baseUrl, cookie, opts);
 }
