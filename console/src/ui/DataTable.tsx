@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { type MoneyLike, formatMoney } from './money';
 
 export interface Column<Row> {
   key: string;
@@ -54,4 +55,14 @@ export function DataTable<Row>({
       </tbody>
     </table>
   );
+}
+
+/** A right-aligned column of the row's amount `field`, formatted exactly (`formatMoney`). */
+export function moneyColumn<F extends string>(field: F, header: string): Column<Record<F, MoneyLike>> {
+  return {
+    key: field,
+    header,
+    align: 'right',
+    cell: (r) => <span className="amount">{formatMoney(r[field])}</span>,
+  };
 }

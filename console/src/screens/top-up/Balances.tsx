@@ -1,10 +1,9 @@
 import type { UseQueryState } from 'urql';
 import type { TopUpWalletsQuery as Wallets } from '../../gql/graphql';
 import { useT } from '../../i18n';
-import { type Column, DataTable } from '../../ui/DataTable';
+import { type Column, DataTable, moneyColumn } from '../../ui/DataTable';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Card } from '../../ui/Page';
-import { formatMoney } from '../../ui/money';
 import { messages } from './messages';
 
 type WalletRow = Wallets['wallets']['edges'][number]['node'];
@@ -16,18 +15,8 @@ export function Balances({ result }: { result: UseQueryState<Wallets> }) {
   const columns: Column<WalletRow>[] = [
     { key: 'owner', header: t('wallet'), cell: (w) => t(`owner.${w.owner.type}`) },
     { key: 'currency', header: t('currency'), cell: (w) => w.currency },
-    {
-      key: 'balance',
-      header: t('balance'),
-      align: 'right',
-      cell: (w) => <span className="amount">{formatMoney(w.balance)}</span>,
-    },
-    {
-      key: 'available',
-      header: t('available'),
-      align: 'right',
-      cell: (w) => <span className="amount">{formatMoney(w.available)}</span>,
-    },
+    moneyColumn('balance', t('balance')),
+    moneyColumn('available', t('available')),
   ];
   return (
     <Card title={t('balances')}>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useQuery } from 'urql';
 import type { PaymentHistoryQuery as History } from '../../gql/graphql';
 import { useLocale, useT } from '../../i18n';
-import { type Column, DataTable } from '../../ui/DataTable';
+import { type Column, DataTable, moneyColumn } from '../../ui/DataTable';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Card } from '../../ui/Page';
 import { formatMoney } from '../../ui/money';
@@ -32,12 +32,7 @@ function HistoryPage({
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const columns: Column<Row>[] = [
     { key: 'date', header: t('date'), cell: (p) => dates.format(new Date(p.createdAt)) },
-    {
-      key: 'amount',
-      header: t('amount'),
-      align: 'right',
-      cell: (p) => <span className="amount">{formatMoney(p.amount)}</span>,
-    },
+    moneyColumn('amount', t('amount')),
     { key: 'provider', header: t('provider'), cell: (p) => providerLabel(t, p.provider) },
     {
       key: 'status',
@@ -84,12 +79,7 @@ function HistoryPage({
           </ul>
         ),
     },
-    {
-      key: 'refunded',
-      header: t('refunded'),
-      align: 'right',
-      cell: (p) => <span className="amount">{formatMoney(p.amountRefunded)}</span>,
-    },
+    moneyColumn('amountRefunded', t('refunded')),
   ];
   const info = result.data?.payments.pageInfo;
   return (

@@ -1,13 +1,12 @@
 import { useQuery } from 'urql';
 import { Link } from 'wouter';
 import { useT } from '../../../i18n';
-import { DataTable } from '../../../ui/DataTable';
+import { DataTable, moneyColumn } from '../../../ui/DataTable';
 import { ScrollRegion } from '../../../ui/ScrollRegion';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { Card, Page } from '../../../ui/Page';
 import { formatUtc } from '../../../ui/dates';
 import { rawId } from '../../../ui/ids';
-import { formatMoney } from '../../../ui/money';
 import { messages } from './messages';
 import { OrganizationDetailDocument } from './operations';
 import { WalletPostingForm } from './WalletPostingForm';
@@ -57,24 +56,9 @@ export function OrganizationDetail({ id }: { id: string }) {
             { key: 'currency', header: t('currency'), cell: (w) => w.currency },
             { key: 'owner', header: t('owner'), cell: (w) => subject(w.owner.type, w.owner.id) },
             { key: 'status', header: t('status'), cell: (w) => w.status },
-            {
-              key: 'balance',
-              header: t('balance'),
-              align: 'right',
-              cell: (w) => <span className="amount">{formatMoney(w.balance)}</span>,
-            },
-            {
-              key: 'available',
-              header: t('available'),
-              align: 'right',
-              cell: (w) => <span className="amount">{formatMoney(w.available)}</span>,
-            },
-            {
-              key: 'held',
-              header: t('held'),
-              align: 'right',
-              cell: (w) => <span className="amount">{formatMoney(w.held)}</span>,
-            },
+            moneyColumn('balance', t('balance')),
+            moneyColumn('available', t('available')),
+            moneyColumn('held', t('held')),
           ]}
         />
         {wallets.map((w) => (
@@ -89,12 +73,7 @@ export function OrganizationDetail({ id }: { id: string }) {
                 { key: 'at', header: t('created'), cell: (e) => formatUtc(e.createdAt) },
                 { key: 'reason', header: t('reason'), cell: (e) => e.reason },
                 { key: 'description', header: t('description'), cell: (e) => e.description ?? '' },
-                {
-                  key: 'amount',
-                  header: t('amount'),
-                  align: 'right',
-                  cell: (e) => <span className="amount">{formatMoney(e.amount)}</span>,
-                },
+                moneyColumn('amount', t('amount')),
               ]}
             />
           </details>

@@ -5,6 +5,7 @@ import { useT } from '../../../i18n';
 import { ErrorNotice } from '../../../ui/ErrorNotice';
 import { PagedTable, StatusFilter, useCursor } from '../../../ui/PagedTable';
 import { formatUtc } from '../../../ui/dates';
+import { moneyColumn } from '../../../ui/DataTable';
 import { formatMoney } from '../../../ui/money';
 import { messages } from './messages';
 import { DisputesDocument } from './operations';
@@ -39,12 +40,7 @@ export function Disputes() {
         empty={t('noDisputes')}
         columns={[
           { key: 'created', header: t('created'), cell: (d) => formatUtc(d.createdAt) },
-          {
-            key: 'amount',
-            header: t('amount'),
-            align: 'right',
-            cell: (d) => <span className="amount">{formatMoney(d.amount)}</span>,
-          },
+          moneyColumn('amount', t('amount')),
           {
             key: 'status',
             header: t('status'),
