@@ -22,6 +22,40 @@ export const NOTIFICATION_TYPES: NotificationType[] = [
   'SPEND_VELOCITY_BREACH',
 ];
 
+/** A checkbox per notification type; `types` are the checked ones. */
+export function TypeChoices({
+  legend,
+  hint,
+  types,
+  onChange,
+}: {
+  legend: string;
+  hint?: string;
+  types: ReadonlySet<string>;
+  onChange: (types: Set<string>) => void;
+}) {
+  return (
+    <fieldset className="choices">
+      <legend>{legend}</legend>
+      {hint && <p className="muted">{hint}</p>}
+      {NOTIFICATION_TYPES.map((type) => (
+        <label key={type} className="choice">
+          <input
+            type="checkbox"
+            checked={types.has(type)}
+            onChange={(e) => {
+              const next = new Set(types);
+              e.target.checked ? next.add(type) : next.delete(type);
+              onChange(next);
+            }}
+          />
+          <code>{type}</code>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 /** The `notifications` section of the organization's stored settings (docs/risk-and-notifications.md). */
 interface StoredNotifications {
   emailRecipients?: string[];
@@ -122,23 +156,7 @@ export function NotificationSettings({
             {t('emailRecipientsHint')}
           </span>
         </label>
-        <fieldset className="choices">
-          <legend>{t('emailEventTypes')}</legend>
-          {NOTIFICATION_TYPES.map((type) => (
-            <label key={type} className="choice">
-              <input
-                type="checkbox"
-                checked={types.has(type)}
-                onChange={(e) => {
-                  const next = new Set(types);
-                  e.target.checked ? next.add(type) : next.delete(type);
-                  setTypes(next);
-                }}
-              />
-              <code>{type}</code>
-            </label>
-          ))}
-        </fieldset>
+        <TypeChoices legend={t('emailEventTypes')} types={types} onChange={setTypes} />
         <label className="wide">
           {t('thresholds')}
           <textarea

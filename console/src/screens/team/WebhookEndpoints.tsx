@@ -1,13 +1,13 @@
 import { type FormEvent, useState } from 'react';
 import { type CombinedError, useMutation, useQuery } from 'urql';
-import type { NotificationType, WebhookEndpointsQuery as Endpoints } from '../../gql/graphql';
+import type { WebhookEndpointsQuery as Endpoints } from '../../gql/graphql';
 import { useLocale, useT } from '../../i18n';
 import { ConfirmButton } from '../../ui/ConfirmButton';
 import { type Column, DataTable } from '../../ui/DataTable';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { OnceSecret } from '../../ui/OnceSecret';
 import { Card } from '../../ui/Page';
-import { NOTIFICATION_TYPES } from './NotificationSettings';
+import { NOTIFICATION_TYPES, TypeChoices } from './NotificationSettings';
 import { WebhookDeliveries } from './WebhookDeliveries';
 import { messages } from './messages';
 import {
@@ -85,7 +85,7 @@ export function WebhookEndpoints({
   const [shown, setShown] = useState<ShownSecret | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [url, setUrl] = useState('');
-  const [types, setTypes] = useState<Set<NotificationType>>(new Set());
+  const [types, setTypes] = useState<Set<string>>(new Set());
   if (!canManage) return null;
 
   async function run(op: () => Promise<{ error?: CombinedError }>): Promise<boolean> {
@@ -225,24 +225,7 @@ export function WebhookEndpoints({
               onChange={(e) => setUrl(e.target.value)}
             />
           </label>
-          <fieldset className="choices">
-            <legend>{t('eventTypes')}</legend>
-            <p className="muted">{t('allEventsHint')}</p>
-            {NOTIFICATION_TYPES.map((type) => (
-              <label key={type} className="choice">
-                <input
-                  type="checkbox"
-                  checked={types.has(type)}
-                  onChange={(e) => {
-                    const next = new Set(types);
-                    e.target.checked ? next.add(type) : next.delete(type);
-                    setTypes(next);
-                  }}
-                />
-                <code>{type}</code>
-              </label>
-            ))}
-          </fieldset>
+          <TypeChoices legend={t('eventTypes')} hint={t('allEventsHint')} types={types} onChange={setTypes} />
           <button type="submit" disabled={created.fetching || !url.trim()}>
             {t('createEndpoint')}
           </button>
