@@ -37,7 +37,8 @@ import { FakeAdmission } from '../testkit/fake-admission.ts';
 import type { BenchAdmission, BenchCounters } from './lib/admission.ts';
 import { type LiteLlmProcess, startLiteLlm } from './lib/litellm-process.ts';
 import { nodeHttpTransport } from './lib/node-http-transport.ts';
-import { procCpuUs } from './lib/proc-cpu.ts';
+import { procRssBytes, procTree, procTreeCpuUs } from './lib/proc-cpu.ts';
+import { startServe } from './lib/serve-process.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -99,12 +100,39 @@ interface Gateway {
   url: string;
   /** Counts requests for CPU µs/req; absent where no HTTP is parsed (tcp-relay). */
   server?: http.Server;
-  /** A gateway in another process (LiteLLM): its CPU is read from /proc, per request sent. */
+  /**
+   * A gateway in other processes (LiteLLM, `tollgate serve`): the CPU of this process and all its
+   * descendants is read from /proc, per request sent; its RSS likewise.
+   */
   pid?: number;
+  /** A cluster primary: it serves nothing itself, so the RSS column's maximum leaves it out. */
+  primary?: boolean;
   credential: string;
   counters?: () => Promise<BenchCounters>;
   close(): Promise<void>;
 }
+
+interface Rss {
+  /** The largest serving process (a worker, or the only process), bytes. */
+  max: number;
+  /** Every process of the target (cluster primary included), bytes. */
+  total: number;
+  /** In the bench process, which also holds the harness and every in-process target. */
+  shared: boolean;
+}
+
+function rssOf(g: Gateway): Rss {
+  if (!g.pid) {
+    const rss = process.memoryUsage.rss();
+    return { max: rss, total: rss, shared: true };
+  }
+  const rss = procTree(g.pid).map(procRssBytes);
+  const serving = g.primary ? rss.slice(1) : rss;
+  return { max: Math.max(0, ...serving), total: rss.reduce((n, b) => n + b, 0), shared: false };
+}
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+const fmtRss = (r: Rss) => `${mib(r.max)}${r.shared ? '*' : ''}`;
 
 async function tollgate(
   upstream: string,
@@ -263,7 +291,7 @@ async function run(
   target.server?.on('request', count);
   const outside0 = await target.counters?.();
   const cpu0 = process.cpuUsage();
-  const pidCpu0 = target.pid ? procCpuUs(target.pid) : 0;
+  const pidCpu0 = target.pid ? procTreeCpuUs(target.pid) : 0;
   const gen = child(
     'bench/lib/loadgen.ts',
     JSON.stringify({
@@ -279,7 +307,7 @@ async function run(
   );
   const line = await firstLine(gen);
   const cpu = process.cpuUsage(cpu0);
-  const pidCpuUs = target.pid ? procCpuUs(target.pid) - pidCpu0 : 0;
+  const pidCpuUs = target.pid ? procTreeCpuUs(target.pid) - pidCpu0 : 0;
   target.server?.off('request', count);
   const outside1 = await target.counters?.();
   const sample = JSON.parse(line) as Omit<Sample, 'cpuUs' | 'handled' | 'outside'>;
@@ -300,6 +328,22 @@ async function run(
 
 const f = (n: number | null, d = 2) => (n === null || Number.isNaN(n) ? '—' : n.toFixed(d));
 
+/** `serve×N` (`tollgate serve --workers N` on the double) and `serve×N→litellm` (on LiteLLM). */
+const SERVE = /^serve×([1-9]\d?)(→litellm)?$/;
+const KNOWN = [
+  'direct',
+  'tollgate',
+  'tollgate-accounted',
+  'tollgate-node-http',
+  'http-proxy',
+  'tcp-relay',
+  'litellm',
+  'tollgate→litellm',
+];
+/** Targets in front of or behind LiteLLM: one LiteLLM worker keeps up with ~60–130 req/s here. */
+const behindLitellm = (name: string) => name === 'litellm' || name.endsWith('→litellm');
+const litellmMaxRps = Number(process.env.BENCH_LITELLM_MAX_RPS ?? 200);
+
 async function main() {
   const cpus = os.cpus();
   print(
@@ -316,14 +360,18 @@ async function main() {
     JSON.stringify({ masterKey: MASTER, serviceTimeMs: serviceMs, ttfbMs: serviceMs }),
   );
   const upstream = `http://127.0.0.1:${(await firstLine(doubleProc)).split(' ')[1]}`;
-  const only = (process.env.BENCH_TARGETS ?? 'tollgate,tollgate-accounted').split(',');
+  const only = (process.env.BENCH_TARGETS ?? 'tollgate,tollgate-accounted')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  for (const n of only) if (!KNOWN.includes(n) && !SERVE.test(n)) print(`# unknown target ${n}: ignored`);
   const fake = fakeAdmission();
   const accounted =
     only.includes('tollgate-accounted') || only.includes('tollgate→litellm')
       ? await accountedAdmission(upstream)
       : null;
-  const gateways: Record<string, Gateway | { url: string; credential: string }> = {
-    direct: { url: upstream, credential: MASTER },
+  const gateways: Record<string, Gateway> = {
+    direct: { url: upstream, credential: MASTER, close: async () => {} },
   };
   const cleanups: (() => Promise<void>)[] = [];
   /** Targets asked for that could not run, with the reason their rows print. */
@@ -339,71 +387,125 @@ async function main() {
       gateways['tollgate-node-http'] = await tollgate(upstream, fake, nodeHttpTransport(upstream, 256));
     if (only.includes('http-proxy')) gateways['http-proxy'] = await bareHttpProxy(upstream);
     if (only.includes('tcp-relay')) gateways['tcp-relay'] = await tcpRelay(upstream);
-    if (only.includes('litellm') || only.includes('tollgate→litellm')) {
-      let litellm: LiteLlmProcess | null = null;
+    let litellm: LiteLlmProcess | null = null;
+    if (only.some((n) => behindLitellm(n))) {
       try {
         litellm = await startLiteLlm({ upstream, model: 'gpt-bench', masterKey: MASTER });
       } catch (e) {
         const why = `litellm unavailable: ${(e as Error).message}`;
-        for (const n of ['litellm', 'tollgate→litellm']) if (only.includes(n)) unavailable[n] = why;
+        for (const n of only) if (behindLitellm(n)) unavailable[n] = why;
       }
       if (litellm) {
-        cleanups.push(() => litellm.close());
+        const lite = litellm;
+        cleanups.push(() => lite.close());
         if (only.includes('litellm'))
-          gateways.litellm = { url: litellm.url, pid: litellm.pid, credential: MASTER };
+          gateways.litellm = { url: lite.url, pid: lite.pid, credential: MASTER, close: async () => {} };
         if (only.includes('tollgate→litellm')) {
-          if (accounted) gateways['tollgate→litellm'] = await tollgate(litellm.url, accounted);
+          if (accounted) gateways['tollgate→litellm'] = await tollgate(lite.url, accounted);
           else
             unavailable['tollgate→litellm'] =
               'skipped: its accounting needs TEST_DATABASE_URL or BENCH_DATABASE_URL';
         }
       }
     }
+    // Each serve target on a Redis database of its own (bench/lib/serve-process.ts says why).
+    let redisDb = Number(process.env.BENCH_SERVE_REDIS_DB ?? 12);
+    for (const name of only) {
+      const m = SERVE.exec(name);
+      if (!m || unavailable[name]) continue;
+      const workers = Number(m[1]);
+      try {
+        const served = await startServe({
+          upstreamUrl: m[2] ? litellm!.url : upstream,
+          masterKey: MASTER,
+          workers,
+          redisDb: redisDb++,
+        });
+        gateways[name] = {
+          url: served.url,
+          pid: served.pid,
+          primary: workers > 1,
+          credential: served.credential,
+          counters: served.counters,
+          close: served.close,
+        };
+      } catch (e) {
+        unavailable[name] = `serve unavailable: ${(e as Error).message}`;
+      }
+    }
+    // The table in the order BENCH_TARGETS names them, `direct` first.
+    const order = ['direct', ...only.filter((n) => n !== 'direct')].filter((n) => gateways[n]);
+    const targets = order.map((n) => [n, gateways[n]!] as const);
+
     print(`# tollgate, tollgate-node-http: ${fake.label}`);
     if (accounted) print(`# tollgate-accounted, tollgate→litellm: ${accounted.label}`);
+    if (targets.some(([n]) => SERVE.test(n)))
+      print(
+        '# serve×N: the shipped `tollgate serve --workers N` (src/cli.ts as bin/tollgate.js starts it, plus the counters of bench/lib/serve-counted.ts) in its own process group, NODE_ENV=production, outbox, sweeps and settlement journal as in production, LITELLM_SYNC_MODE=none; its own fresh PostgreSQL database (the pool per worker as above) and Redis database, seeded as tollgate-accounted is (one org, its key, one price rule, a funded wallet); serve×1 is one process, serve×2 a cluster primary and two workers; serve×N→litellm forwards to the LiteLLM below',
+      );
     if (gateways.litellm || gateways['tollgate→litellm'])
       print(
-        '# litellm: the real LiteLLM proxy (scripts/litellm-proxy.sh), one worker, no database; its CPU µs/req is its Python process per request sent',
+        '# litellm: the real LiteLLM proxy (scripts/litellm-proxy.sh), one worker, no database; its CPU µs/req is its process tree per request sent',
+      );
+    if (targets.some(([n]) => behindLitellm(n)))
+      print(
+        `# litellm and the targets behind it run at offered rates up to BENCH_LITELLM_MAX_RPS=${litellmMaxRps} only: one LiteLLM worker keeps up with ~60–130 req/s here, and above that its open-loop queue would outlast the run`,
       );
     for (const [name, why] of Object.entries(unavailable)) print(`# ${name}: ${why}`);
     print(
-      "# added = target − direct (same rate, interleaved slices); achieved rps = responses / time until the last one ended; rps ratio = achieved rps / direct achieved rps; vs litellm = achieved rps / litellm achieved rps; CPU µs/req = this gateway process; DB q/req = PostgreSQL round trips per request; state calls/req = SharedState (Redis) calls per request (a call with nothing to do makes no round trip); PG CPU µs/req = CPU of this database's PostgreSQL backends",
+      "# added = target − direct (same rate, interleaved slices); achieved rps = responses / time until the last one ended; rps ratio = achieved rps / direct achieved rps; vs litellm = achieved rps / litellm achieved rps; CPU µs/req = the in-process gateways' bench process (process.cpuUsage), or for litellm and serve×N the target's whole process tree (primary and workers, from /proc) per request sent, warm-up included; DB q/req = PostgreSQL round trips per request (serve×N: summed over its processes); state calls/req = SharedState (Redis) calls per request (a call with nothing to do makes no round trip); PG CPU µs/req = CPU of this target's database's PostgreSQL backends",
     );
+    print(
+      "# RSS MiB = resident set (VmRSS) at the end of the rate's slices of the largest serving process (serve×2: the larger worker; serve×1, litellm: the one process); RSS total MiB = every process of the target (serve×2: primary + workers); * = the bench process itself, which holds every in-process target (tollgate, tollgate-accounted, tollgate→litellm) and the harness",
+    );
+    const rest = targets
+      .filter(([n]) => n !== 'direct')
+      .map(([n, g]) => {
+        const r = rssOf(g);
+        return `${n} ${fmtRss(r)}${r.total !== r.max ? ` (total ${mib(r.total)})` : ''}`;
+      });
+    print(`# RSS at rest (MiB, before the first request): ${rest.join('; ')}`);
     // One untimed pass per target first, so the first table does not carry JIT and pool warm-up.
-    for (const [name, g] of Object.entries(gateways))
+    for (const [name, g] of targets)
       if (name !== 'direct') for (const stream of [false, true]) await run(g, stream, 100, 1500);
     for (const stream of [false, true]) {
       print(`\n## ${stream ? 'streamed' : 'non-streamed'} chat completions`);
       print(
-        '| offered rps | target | achieved rps | rps ratio | vs litellm | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | added TTFB p99 | CPU µs/req | DB q/req | state calls/req | PG CPU µs/req | errors |',
+        '| offered rps | target | achieved rps | rps ratio | vs litellm | p50 ms | p99 ms | added p50 | added p99 | TTFB p50 | added TTFB p50 | added TTFB p99 | CPU µs/req | DB q/req | state calls/req | PG CPU µs/req | RSS MiB | RSS total MiB | errors |',
       );
-      print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+      print('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
       for (const rate of rates) {
+        const active = targets.filter(([n]) => rate <= litellmMaxRps || !behindLitellm(n));
         // Targets take turns in short slices, so drifting load from other processes hits them alike.
-        const samples: Record<string, Sample[]> = Object.fromEntries(
-          Object.keys(gateways).map((n) => [n, []]),
-        );
+        const samples: Record<string, Sample[]> = Object.fromEntries(active.map(([n]) => [n, []]));
         for (let round = 0; round < rounds; round++)
-          for (const [name, g] of Object.entries(gateways))
+          for (const [name, g] of active)
             samples[name]!.push(await run(g, stream, rate, durationMs / rounds));
         const base = summarise(samples.direct!);
         const lite = samples.litellm ? summarise(samples.litellm) : null;
-        for (const name of Object.keys(gateways)) {
+        for (const [name, g] of active) {
           const r = summarise(samples[name]!);
           const direct = name === 'direct';
           const added = (a: number, b: number) => (direct ? '—' : f(a - b));
           const addedTtfb = (a: number, b: number) => (direct || !stream ? '—' : f(a - b));
+          const rss = direct ? null : rssOf(g);
           print(
-            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${direct ? '—' : f(r.achievedRps / base.achievedRps)} | ${lite && name !== 'litellm' ? f(r.achievedRps / lite.achievedRps) : '—'} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base.p50)} | ${added(r.p99, base.p99)} | ${f(r.ttfbP50)} | ${addedTtfb(r.ttfbP50, base.ttfbP50)} | ${addedTtfb(r.ttfbP99, base.ttfbP99)} | ${direct ? '—' : f(r.cpuUsPerReq, 0)} | ${f(r.dbQueriesPerReq, 1)} | ${f(r.redisCallsPerReq, 1)} | ${f(r.dbCpuUsPerReq, 0)} | ${r.errors} |`,
+            `| ${rate} | ${name} | ${f(r.achievedRps, 0)} | ${direct ? '—' : f(r.achievedRps / base.achievedRps)} | ${lite && name !== 'litellm' ? f(r.achievedRps / lite.achievedRps) : '—'} | ${f(r.p50)} | ${f(r.p99)} | ${added(r.p50, base.p50)} | ${added(r.p99, base.p99)} | ${f(r.ttfbP50)} | ${addedTtfb(r.ttfbP50, base.ttfbP50)} | ${addedTtfb(r.ttfbP99, base.ttfbP99)} | ${direct ? '—' : f(r.cpuUsPerReq, 0)} | ${f(r.dbQueriesPerReq, 1)} | ${f(r.redisCallsPerReq, 1)} | ${f(r.dbCpuUsPerReq, 0)} | ${rss ? fmtRss(rss) : '—'} | ${rss ? mib(rss.total) : '—'} | ${r.errors} |`,
           );
         }
+        for (const [name] of targets)
+          if (!active.some(([n]) => n === name))
+            print(
+              `| ${rate} | ${name} | skipped: above BENCH_LITELLM_MAX_RPS=${litellmMaxRps} |${' — |'.repeat(16)}`,
+            );
         for (const [name, why] of Object.entries(unavailable))
-          print(`| ${rate} | ${name} | ${why} |${' — |'.repeat(14)}`);
+          print(`| ${rate} | ${name} | ${why} |${' — |'.repeat(16)}`);
       }
     }
   } finally {
-    for (const g of Object.values(gateways)) if ('close' in g) await g.close();
-    for (const c of cleanups) await c();
+    // Every close runs even if one fails: a serve target left running would outlive the bench.
+    for (const close of [...Object.values(gateways).map((g) => g.close), ...cleanups])
+      await close().catch((e: Error) => process.stderr.write(`# cleanup failed: ${e.message}\n`));
     doubleProc.kill('SIGTERM');
   }
 }

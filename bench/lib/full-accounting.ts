@@ -10,7 +10,7 @@
  * queries (= round trips, each `pg` query call) and shared-state calls (at most one Redis round trip each) made,
  * and the CPU time of this database's PostgreSQL backends (read from /proc).
  */
-import { openThrowawayPostgres } from '../../testkit/db.ts';
+import { type TestDatabase, openThrowawayPostgres } from '../../testkit/db.ts';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -18,6 +18,7 @@ import { MemorySharedState } from '../../src/infra/memory-shared-state.ts';
 import { RedisSharedState } from '../../src/infra/redis-shared-state.ts';
 import type { SharedState } from '../../src/infra/shared-state.ts';
 import { bootstrap } from '../../src/resolvers/identity/bootstrap.ts';
+import type { Services } from '../../src/services.ts';
 import type { BenchAdmission, BenchAdmissionOptions } from './admission.ts';
 import { pgQueries } from './pg-queries.ts';
 import { procCpuUs } from './proc-cpu.ts';
@@ -38,34 +39,43 @@ function countingState(inner: SharedState, counter: { n: number }): SharedState 
   });
 }
 
-export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise<BenchAdmission> {
-  const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
+/** The PostgreSQL admin URL the accounted targets create their throwaway databases on, if any. */
+export function benchAdminUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
+}
+
+/** The shipped default pool size (DATABASE_POOL_SIZE) unless BENCH_DATABASE_POOL_SIZE says otherwise. */
+export function benchPoolSize(): number {
+  return Number(process.env.BENCH_DATABASE_POOL_SIZE ?? loadConfig({}).DATABASE_POOL_SIZE);
+}
+
+/** A fresh, migrated database for one accounted target (dropped on close). */
+export async function openBenchDatabase(prefix = 'tollgate_bench'): Promise<TestDatabase> {
+  const adminUrl = benchAdminUrl();
   if (!adminUrl)
     throw new Error(
       'full accounting needs PostgreSQL: set TEST_DATABASE_URL or BENCH_DATABASE_URL (npm run bench provisions one)',
     );
-  const redisUrl = process.env.TEST_REDIS_URL ?? process.env.BENCH_REDIS_URL;
-  // The shipped default pool size (DATABASE_POOL_SIZE) unless BENCH_DATABASE_POOL_SIZE says otherwise.
-  const poolSize = Number(process.env.BENCH_DATABASE_POOL_SIZE ?? loadConfig({}).DATABASE_POOL_SIZE);
-  const database = await openThrowawayPostgres(adminUrl, { poolSize, prefix: 'tollgate_bench' });
+  return openThrowawayPostgres(adminUrl, { poolSize: benchPoolSize(), prefix });
+}
 
-  const redisCalls = { n: 0 };
-  const inner: SharedState = redisUrl
-    ? new RedisSharedState(redisUrl, { keyPrefix: `bench${randomBytes(3).toString('hex')}:` })
-    : new MemorySharedState();
-  const config = loadConfig({
+/** The gateway configuration every accounted target runs with, as environment variables. */
+export function benchGatewayEnv(opts: BenchAdmissionOptions): Record<string, string> {
+  return {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     LITELLM_URL: opts.upstreamUrl,
     LITELLM_MASTER_KEY: opts.masterKey,
     LITELLM_SYNC_MODE: 'none',
-    OUTBOX_ENABLED: 'false',
-    MIGRATE_ON_START: 'false',
-    DATABASE_POOL_SIZE: String(poolSize),
-  });
-  // The app is never listened on: the benchmark serves its proxy handler over this admission.
-  const app = await createApp(config, { database, state: countingState(inner, redisCalls) });
-  const s = app.services;
+    DATABASE_POOL_SIZE: String(benchPoolSize()),
+  };
+}
+
+/**
+ * The tenant every accounted target serves: one organization with its bootstrap API key, one price
+ * rule for BENCH_MODEL, and an organization wallet funded so that no hold is ever refused.
+ */
+export async function seedBenchTenant(s: Services): Promise<{ apiKey: string }> {
   const boot = await bootstrap(s, { org: 'Bench Org', email: 'bench@tollgate.test' });
   await s.pricing.createRule({
     modelPattern: BENCH_MODEL,
@@ -88,13 +98,19 @@ export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise
     idempotencyKey: 'bench-funds',
     description: 'benchmark funds',
   });
+  return { apiKey: boot.apiKey };
+}
 
-  // CPU of this database's backends (other users of the same server are not counted), summed
-  // from per-backend deltas between reads; a backend that exits loses its last interval.
+/**
+ * CPU of `database`'s PostgreSQL backends (other users of the same server are not counted), µs,
+ * cumulative from the first call: summed from per-backend deltas between reads; a backend that
+ * exits loses its last interval.
+ */
+export function databaseCpuMeter(database: TestDatabase): () => Promise<number> {
   const seen = new Map<number, number>();
   let dbCpuUs = 0;
   let primed = false;
-  const readDbCpu = async () => {
+  return async () => {
     const rows = await database.prisma.$queryRaw<{ pid: number }[]>`
       SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
     pgQueries.n--; // this bookkeeping query is not the gateway's
@@ -106,16 +122,35 @@ export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise
       seen.set(Number(pid), now);
     }
     primed = true;
+    return dbCpuUs;
   };
+}
+
+export async function createBenchAdmission(opts: BenchAdmissionOptions): Promise<BenchAdmission> {
+  const database = await openBenchDatabase();
+  const redisUrl = process.env.TEST_REDIS_URL ?? process.env.BENCH_REDIS_URL;
+  const redisCalls = { n: 0 };
+  const inner: SharedState = redisUrl
+    ? new RedisSharedState(redisUrl, { keyPrefix: `bench${randomBytes(3).toString('hex')}:` })
+    : new MemorySharedState();
+  const config = loadConfig({
+    ...benchGatewayEnv(opts),
+    OUTBOX_ENABLED: 'false',
+    MIGRATE_ON_START: 'false',
+  });
+  // The app is never listened on: the benchmark serves its proxy handler over this admission.
+  const app = await createApp(config, { database, state: countingState(inner, redisCalls) });
+  const { apiKey } = await seedBenchTenant(app.services);
+  const readDbCpu = databaseCpuMeter(database);
   await readDbCpu();
-  const admission = s.admission!;
+  const admission = app.services.admission!;
   return {
     admission,
-    credential: boot.apiKey,
-    label: `full accounting on PostgreSQL ${new URL(adminUrl).host} (pool ${poolSize}), shared state ${redisUrl ? 'Redis' : 'memory'}`,
+    credential: apiKey,
+    label: `full accounting on PostgreSQL ${new URL(benchAdminUrl()!).host} (pool ${benchPoolSize()}), shared state ${redisUrl ? 'Redis' : 'memory'}`,
     async counters() {
       const queries = pgQueries.n;
-      await readDbCpu();
+      const dbCpuUs = await readDbCpu();
       return { dbQueries: queries, redisCalls: redisCalls.n, dbCpuUs };
     },
     async close() {
