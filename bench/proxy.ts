@@ -109,6 +109,8 @@ interface Gateway {
   primary?: boolean;
   credential: string;
   counters?: () => Promise<BenchCounters>;
+  /** process.memoryUsage() of each of its Node processes, where it can tell (serve×N). */
+  memory?: () => Promise<{ pid: number; memory: NodeJS.MemoryUsage }[]>;
   close(): Promise<void>;
 }
 
@@ -427,6 +429,7 @@ async function main() {
           primary: workers > 1,
           credential: served.credential,
           counters: served.counters,
+          memory: served.memory,
           close: served.close,
         };
       } catch (e) {
@@ -465,6 +468,19 @@ async function main() {
         return `${n} ${fmtRss(r)}${r.total !== r.max ? ` (total ${mib(r.total)})` : ''}`;
       });
     print(`# RSS at rest (MiB, before the first request): ${rest.join('; ')}`);
+    // Where a Node gateway's resident memory goes: V8 heap, and outside it (Prisma's WASM engine, buffers).
+    const heaps: [string, { memory: NodeJS.MemoryUsage }[]][] = [
+      ['bench process*', [{ memory: process.memoryUsage() }]],
+    ];
+    for (const [n, g] of targets) if (g.memory) heaps.push([n, await g.memory()]);
+    print(
+      `# memory at rest (MiB: rss = heap used / heap total + external, of which array buffers): ${heaps
+        .map(
+          ([n, ps]) =>
+            `${n} ${ps.map(({ memory: m }) => `${mib(m.rss)} = ${mib(m.heapUsed)}/${mib(m.heapTotal)} + ${mib(m.external)} (${mib(m.arrayBuffers)})`).join(', ')}`,
+        )
+        .join('; ')}`,
+    );
     // One untimed pass per target first, so the first table does not carry JIT and pool warm-up.
     for (const [name, g] of targets)
       if (name !== 'direct') for (const stream of [false, true]) await run(g, stream, 100, 1500);

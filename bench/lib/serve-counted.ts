@@ -6,7 +6,7 @@
  *  - PostgreSQL queries: pg.Client.prototype.query patched, as in the bench process (pg-queries.ts);
  *  - shared-state calls: each public method of RedisSharedState counted, as the bench's in-process
  *    countingState proxy counts them (internal calls between its methods are not counted there either).
- * Each process answers `{"dbQueries":n,"stateCalls":n}` on the Unix socket
+ * Each process answers `{"dbQueries":n,"stateCalls":n,"memory":process.memoryUsage()}` on the Unix socket
  * `$BENCH_COUNTER_DIR/<pid>.sock` (its own, not shared through the cluster primary), so the bench
  * reads exact cumulative counts from every process without stopping any.
  */
@@ -32,7 +32,9 @@ const dir = process.env.BENCH_COUNTER_DIR;
 if (dir)
   net
     .createServer((socket) =>
-      socket.end(`${JSON.stringify({ dbQueries: pgQueries.n, stateCalls: stateCalls.n })}\n`),
+      socket.end(
+        `${JSON.stringify({ dbQueries: pgQueries.n, stateCalls: stateCalls.n, memory: process.memoryUsage() })}\n`,
+      ),
     )
     // exclusive: in a cluster worker a listen is otherwise handed to the primary and shared.
     .listen({ path: join(dir, `${process.pid}.sock`), exclusive: true })

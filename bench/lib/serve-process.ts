@@ -39,6 +39,8 @@ export interface ServeProcess {
   credential: string;
   /** PostgreSQL queries and shared-state calls summed over every live process, and PG backend CPU. */
   counters(): Promise<BenchCounters>;
+  /** process.memoryUsage() of each live process, by pid (the cluster primary first). */
+  memory(): Promise<{ pid: number; memory: NodeJS.MemoryUsage }[]>;
   close(): Promise<void>;
 }
 
@@ -64,7 +66,13 @@ function probe(url: string): Promise<string | null> {
   });
 }
 
-function readCounter(path: string): Promise<{ dbQueries: number; stateCalls: number } | null> {
+interface ProcessCounters {
+  dbQueries: number;
+  stateCalls: number;
+  memory: NodeJS.MemoryUsage;
+}
+
+function readCounter(path: string): Promise<ProcessCounters | null> {
   return new Promise((resolve) => {
     let buf = '';
     const s = net.connect(path);
@@ -98,23 +106,28 @@ async function deleteGatewayKeys(redisUrl: string): Promise<void> {
   }
 }
 
-/** Live serve process groups, killed outright if the bench exits without closing them. */
-const live = new Set<number>();
+/** Live serve process groups and their close(), killed outright if the bench exits without closing them. */
+const live = new Map<number, () => Promise<void>>();
 let guarded = false;
 /** Ctrl-C reaches the terminal's process group, not these: without this they would outlive the bench. */
 function guardExit() {
   if (guarded) return;
   guarded = true;
   process.once('exit', () => {
-    for (const pgid of live)
+    for (const pgid of live.keys())
       try {
         process.kill(-pgid, 'SIGKILL');
       } catch {
         // already gone
       }
   });
-  // A signal's default action ends the process without 'exit' handlers.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  // A signal's default action ends the process without 'exit' handlers. Closed as at the end of a
+  // run (drained, database dropped, Redis keys deleted) if that takes under 30 s, else killed.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      const closing = Promise.allSettled([...live.values()].map((close) => close()));
+      void Promise.race([closing, sleep(30_000)]).finally(() => process.exit(130));
+    });
 }
 
 export async function startServe(
@@ -167,12 +180,11 @@ export async function startServe(
   });
   const pid = proc.pid!;
   guardExit();
-  live.add(pid);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
+  let closing: Promise<void> | null = null;
+  // Once: a signal may arrive while the run's own close is under way, and must wait for it.
+  const close = () => (closing ??= stop());
+  const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       // The graceful path first (the primary drains every worker), as a deployment stops it.
       proc.kill('SIGTERM');
@@ -189,6 +201,7 @@ export async function startServe(
     await database.close();
   };
 
+  live.set(pid, close);
   const url = `http://127.0.0.1:${port}`;
   const timeoutMs = opts.startTimeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
@@ -225,6 +238,11 @@ export async function startServe(
         redisCalls: counts.reduce((n, c) => n + (c?.stateCalls ?? 0), 0),
         dbCpuUs,
       };
+    },
+    async memory() {
+      const tree = procTree(pid);
+      const counts = await Promise.all(tree.map((p) => readCounter(join(dir, `${p}.sock`))));
+      return tree.flatMap((p, i) => (counts[i] ? [{ pid: p, memory: counts[i]!.memory }] : []));
     },
     close,
   };
