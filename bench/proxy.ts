@@ -12,11 +12,19 @@
  * no metering at all, a floor for that library), `litellm` (the real LiteLLM proxy, pinned, one worker,
  * no database, in front of the same double — bench/lib/litellm-process.ts) and `tollgate→litellm`
  * (full accounting forwarding to that LiteLLM: the deployment the README describes). Where LiteLLM
- * cannot be installed or started, its rows say why and the rest of the bench runs.
+ * cannot be installed or started, its rows say why and the rest of the bench runs. `serve×N` (N = 1,
+ * 2, …) is the shipped `tollgate serve --workers N` in processes of its own (bench/lib/serve-process.ts),
+ * its CPU and RSS read from /proc for the primary and every worker, its statements and shared-state
+ * calls counted in each of them (bench/lib/serve-counted.ts); `serve×N→litellm` forwards to LiteLLM.
+ * Every gateway's resident set size is read at rest and after each rate.
  *
  * Env: BENCH_RATES=50,100,200,500,1000,1500  BENCH_DURATION_MS=6000  BENCH_ROUNDS=3  BENCH_SERVICE_MS=20  BENCH_QUICK=1
- *      BENCH_TARGETS=tollgate,tollgate-accounted (the default; direct always runs; add
- *      tollgate-node-http,http-proxy for the transport comparison, litellm,tollgate→litellm for LiteLLM)
+ *      BENCH_TARGETS=tollgate,tollgate-accounted (the default; direct always runs; the table follows
+ *      this order; add tollgate-node-http,http-proxy for the transport comparison,
+ *      litellm,tollgate→litellm for LiteLLM, serve×1,serve×2 for the shipped CLI; `npm run
+ *      bench:proxy:full` names them all)
+ *      BENCH_LITELLM_MAX_RPS=200: litellm and the targets behind it skip higher offered rates
+ *      BENCH_SERVE_REDIS_DB=12: the first serve target's Redis logical database (the next gets 13, …)
  *      BENCH_ADMISSION_MODULE=path.ts exporting `createBenchAdmission(opts): Promise<BenchAdmission>`
  *      for `tollgate-accounted` (default bench/lib/full-accounting.ts, which needs TEST_DATABASE_URL
  *      or BENCH_DATABASE_URL; without one that target is skipped, said so).
