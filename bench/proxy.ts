@@ -355,6 +355,7 @@ const behindLitellm = (name: string) => name === 'litellm' || name.endsWith('→
 const litellmMaxRps = Number(process.env.BENCH_LITELLM_MAX_RPS ?? 200);
 
 async function main() {
+  const began = Date.now();
   const cpus = os.cpus();
   print(
     `# Proxy benchmark — ${cpus.length}× ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os
@@ -526,6 +527,12 @@ async function main() {
           print(`| ${rate} | ${name} | ${why} |${' — |'.repeat(16)}`);
       }
     }
+    print(
+      `\n# load at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join('/')}, run took ${((Date.now() - began) / 60_000).toFixed(1)} min`,
+    );
   } finally {
     // Every close runs even if one fails: a serve target left running would outlive the bench.
     for (const close of [...Object.values(gateways).map((g) => g.close), ...cleanups])
