@@ -30,6 +30,7 @@ import {
   openBenchDatabase,
   seedBenchTenant,
 } from './full-accounting.ts';
+import { freePort } from './free-port.ts';
 import { procTree } from './proc-cpu.ts';
 
 export interface ServeProcess {
@@ -42,16 +43,6 @@ export interface ServeProcess {
   /** process.memoryUsage() of each live process, by pid (the cluster primary first). */
   memory(): Promise<{ pid: number; memory: NodeJS.MemoryUsage }[]>;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
 }
 
 /** The answering worker's id (`x-tollgate-worker`, '' for a single process), on a new connection each time. */
