@@ -2,29 +2,33 @@
  * Webhook benchmark: verified Stripe `payment_intent.succeeded` webhooks per second, with the inbox
  * and the outbox on PostgreSQL (docs/payments.md, "Webhooks: acknowledged, then processed once").
  *
- * Seeds N pending top-ups through the payment service against the Stripe double, has the double's
- * customer pay each (its own webhook delivery paused), then POSTs the N signed events, plus a share
- * of duplicate deliveries, concurrently to the gateway's `/webhooks/stripe` with the outbox worker
- * running, as in production. Reports acknowledged/s and the acknowledgement's p50/p99, credited/s
- * (until every top-up's credit is in the ledger, through the worker and its confirming lookup at
- * the double), and PostgreSQL statements per webhook; then checks each top-up was credited once.
+ * Three processes, so the gateway's CPU per webhook is the gateway's alone and both cores are used:
+ * this one runs the gateway (and its outbox worker, as in production); the Stripe double runs in
+ * bench/lib/stripe-double-process.ts, the sender in bench/lib/webhook-loadgen.ts. Seeds N pending
+ * top-ups through the payment service against the double, has the double's customer pay each, then
+ * the sender POSTs the N signed events, plus a share of duplicate deliveries, concurrently to
+ * `/webhooks/stripe`. Reports acknowledged/s and the acknowledgement's p50/p99, credited/s (until
+ * every top-up's credit is in the ledger, through the worker and its confirming lookup at the
+ * double), PostgreSQL statements and CPU per webhook of each process; then checks each top-up was
+ * credited once and the ledger balances.
  *
  *   npx tsx bench/webhooks.ts   (TEST_DATABASE_URL or BENCH_DATABASE_URL; TEST_REDIS_URL optional)
  *   WEBHOOK_BENCH_EVENTS=2000 WEBHOOK_BENCH_CONCURRENCY=32 WEBHOOK_BENCH_DUPLICATE_PERCENT=10
  *   WEBHOOK_BENCH_WALLETS=100 (1: every credit on one wallet row, the worst case)
+ *   WEBHOOK_BENCH_OUTBOX=false: the acknowledgement alone (nothing credits), e.g. to profile it.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { Agent, request } from 'undici';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { MemorySharedState } from '../src/infra/memory-shared-state.ts';
 import { RedisSharedState } from '../src/infra/redis-shared-state.ts';
 import { bootstrap } from '../src/resolvers/identity/bootstrap.ts';
-import { StripeDouble } from '../test/doubles/stripe/server.ts';
-import { newWebhookSecret, stripeSignatureHeader } from '../test/doubles/stripe/signing.ts';
+import { newWebhookSecret } from '../test/doubles/stripe/signing.ts';
 import { openThrowawayPostgres } from '../testkit/db.ts';
 import { pgQueries } from './lib/pg-queries.ts';
+import { procCpuUs } from './lib/proc-cpu.ts';
 
 const EVENTS = Number(process.env.WEBHOOK_BENCH_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.WEBHOOK_BENCH_CONCURRENCY ?? 32);
@@ -50,6 +54,33 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) 
   );
 }
 
+/** A bench helper process with an IPC channel; its first stdout line is awaited by `firstLine`. */
+function child(script: string, arg = ''): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script, arg], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+}
+
+function firstLine(p: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    p.stdout!.on('data', (d) => {
+      buf += d;
+      const i = buf.indexOf('\n');
+      if (i !== -1) resolve(buf.slice(0, i));
+    });
+    p.once('exit', (code) => reject(new Error(`${p.spawnargs.join(' ')} exited ${code}`)));
+  });
+}
+
+/** Sends `message` and resolves with the child's next message. */
+function ask<T>(p: ChildProcess, message: unknown): Promise<T> {
+  return new Promise((resolve) => {
+    p.once('message', (m) => resolve(m as T));
+    p.send(message as object);
+  });
+}
+
 async function main() {
   const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
   if (!adminUrl)
@@ -59,9 +90,12 @@ async function main() {
   const database = await openThrowawayPostgres(adminUrl, { poolSize, prefix: 'tollgate_bench' });
   const apiKey = 'sk_test_tollgate_bench';
   const webhookSecret = newWebhookSecret();
-  const stripe = await StripeDouble.start({ apiKeys: [apiKey], webhookSecrets: [webhookSecret] });
-  // The bench delivers the events itself; the double's sender keeps them queued.
-  stripe.webhooks.switches.paused = true;
+  const stripe = child(
+    'bench/lib/stripe-double-process.ts',
+    JSON.stringify({ apiKeys: [apiKey], webhookSecrets: [webhookSecret] }),
+  );
+  const stripeBase = `http://127.0.0.1:${(await firstLine(stripe)).split(' ')[1]}`;
+  const sender = child('bench/lib/webhook-loadgen.ts');
   const config = loadConfig({
     // Not production: the config refuses a Stripe API base on loopback there (the double).
     NODE_ENV: 'test',
@@ -73,10 +107,11 @@ async function main() {
     STRIPE_SECRET_KEY: apiKey,
     STRIPE_PUBLISHABLE_KEY: 'pk_test_tollgate_bench',
     STRIPE_WEBHOOK_SECRETS: webhookSecret,
-    STRIPE_API_BASE: stripe.baseUrl,
+    STRIPE_API_BASE: stripeBase,
     PAYMENT_RETURN_URL: 'http://127.0.0.1/pay/return',
     PUBLIC_BASE_URL: 'http://tollgate.test',
     OUTBOX_ENABLED: process.env.WEBHOOK_BENCH_OUTBOX ?? 'true',
+    ...(process.env.OUTBOX_CONCURRENCY ? { OUTBOX_CONCURRENCY: process.env.OUTBOX_CONCURRENCY } : {}),
   });
   const state = redisUrl
     ? new RedisSharedState(redisUrl, { keyPrefix: `benchwh${randomBytes(3).toString('hex')}:` })
@@ -100,7 +135,7 @@ async function main() {
       )}; PostgreSQL ${new URL(adminUrl).host} (pool ${poolSize}), shared state ${redisUrl ? 'Redis' : 'memory'}`,
   );
   print(
-    `# ${EVENTS} top-ups over ${WALLETS} organization wallets, ${DUPLICATE_PERCENT}% duplicate deliveries, ${CONCURRENCY} concurrent POSTs; gateway, Stripe double and load in this one process`,
+    `# ${EVENTS} top-ups over ${WALLETS} organization wallets, ${DUPLICATE_PERCENT}% duplicate deliveries, ${CONCURRENCY} concurrent POSTs; gateway (with its outbox worker), Stripe double and sender in three processes`,
   );
 
   // Seed: N pending top-ups, each paid at the double (which records its succeeded event).
@@ -123,13 +158,7 @@ async function main() {
       pis[i] = t.providerTxnId;
     },
   );
-  for (const pi of pis) stripe.customerPays(pi, 'pm_card_visa');
-  const byPi = new Map(
-    stripe.events
-      .filter((e) => e.type === 'payment_intent.succeeded')
-      .map((e) => [(e.data.object as { id: string }).id, e]),
-  );
-  const bodies = pis.map((pi) => JSON.stringify(byPi.get(pi), null, 2));
+  const { bodies } = await ask<{ bodies: string[] }>(stripe, { pay: pis });
   const duplicates = Math.round((EVENTS * DUPLICATE_PERCENT) / 100);
   const deliveries = [...bodies, ...bodies.slice(0, duplicates)];
   // Duplicates spread through the run, not bunched at its end.
@@ -144,40 +173,24 @@ async function main() {
     pgQueries.n--; // the bench's own poll
     return n;
   };
-  const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });
   const url = `http://127.0.0.1:${port}/webhooks/stripe`;
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
   const queriesBefore = pgQueries.n;
   const cpuBefore = process.cpuUsage();
+  const stripeCpuBefore = procCpuUs(stripe.pid!);
+  const senderCpuBefore = procCpuUs(sender.pid!);
   const start = performance.now();
   let creditedAt = Number.NaN;
-  let ackQueries = 0;
-  await pool(deliveries, CONCURRENCY, async (body) => {
-    const t0 = performance.now();
-    const res = await request(url, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        'stripe-signature': stripeSignatureHeader({
-          payload: body,
-          secrets: [webhookSecret],
-          timestampSeconds: Math.floor(Date.now() / 1000),
-        }),
-      },
-      body,
-    });
-    await res.body.dump();
-    latencies.push(performance.now() - t0);
-    statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-  });
-  const ackedAt = performance.now();
-  ackQueries = pgQueries.n - queriesBefore;
-  print(
-    `# acknowledged ${deliveries.length} in ${((ackedAt - start) / 1000).toFixed(2)} s; crediting (outbox ${config.OUTBOX_ENABLED ? 'on' : 'off'})`,
+  const sent = await ask<{ latencies: number[]; statuses: Record<string, number>; elapsedMs: number }>(
+    sender,
+    { url, secret: webhookSecret, concurrency: CONCURRENCY, deliveries },
   );
-  // WEBHOOK_BENCH_OUTBOX=false: the acknowledgement alone (nothing credits), e.g. to profile it.
+  const ackedAt = performance.now();
+  const ackQueries = pgQueries.n - queriesBefore;
+  const ackCpu = process.cpuUsage(cpuBefore);
+  const senderCpuUs = procCpuUs(sender.pid!) - senderCpuBefore;
+  print(
+    `# acknowledged ${deliveries.length} in ${(sent.elapsedMs / 1000).toFixed(2)} s; crediting (outbox ${config.OUTBOX_ENABLED ? 'on' : 'off'})`,
+  );
   while (config.OUTBOX_ENABLED) {
     if ((await credited()) >= EVENTS) {
       creditedAt = performance.now();
@@ -187,28 +200,32 @@ async function main() {
     await new Promise((r) => setTimeout(r, 20));
   }
   const cpu = process.cpuUsage(cpuBefore);
+  const stripeCpuUs = procCpuUs(stripe.pid!) - stripeCpuBefore;
   const totalQueries = pgQueries.n - queriesBefore;
-  latencies.sort((a, b) => a - b);
+  const latencies = sent.latencies.sort((a, b) => a - b);
 
   // Every top-up credited exactly once, duplicates included; the ledger balanced.
   const credits = await s.db.ledgerTransaction.count({ where: { idempotencyKey: { startsWith: 'topup:' } } });
   const consistent = (await s.ledger.checkConsistency()).ok;
-  const ackSeconds = (ackedAt - start) / 1000;
+  const ackSeconds = sent.elapsedMs / 1000;
   const creditSeconds = (creditedAt - start) / 1000;
+  const us = (c: { user: number; system: number }, n: number) => Math.round((c.user + c.system) / n);
+  const statuses = Object.entries(sent.statuses);
   print('');
   print(
-    '| deliveries | distinct events | acknowledged/s | ack p50 ms | ack p99 ms | credited/s | statements/webhook (ack) | statements/webhook (ack + credit) | gateway CPU µs/webhook | statuses | credits | ledger consistent |',
+    '| deliveries | distinct events | acknowledged/s | ack p50 ms | ack p99 ms | credited/s | statements/webhook (ack) | statements/webhook (ack + credit) | gateway CPU µs/delivery (ack phase) | gateway CPU µs/webhook (to credited) | Stripe double CPU µs/webhook | sender CPU µs/delivery | statuses | credits | ledger consistent |',
   );
-  print('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
+  print('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
   print(
-    `| ${deliveries.length} | ${EVENTS} | ${Math.round(deliveries.length / ackSeconds)} | ${pct(latencies, 50).toFixed(2)} | ${pct(latencies, 99).toFixed(2)} | ${Math.round(EVENTS / creditSeconds)} | ${(ackQueries / deliveries.length).toFixed(1)} | ${(totalQueries / EVENTS).toFixed(1)} | ${Math.round((cpu.user + cpu.system) / EVENTS)} | ${[...statuses].map(([k, v]) => `${k}×${v}`).join(' ')} | ${credits} | ${consistent ? 'yes' : 'NO'} |`,
+    `| ${deliveries.length} | ${EVENTS} | ${Math.round(deliveries.length / ackSeconds)} | ${pct(latencies, 50).toFixed(2)} | ${pct(latencies, 99).toFixed(2)} | ${config.OUTBOX_ENABLED ? Math.round(EVENTS / creditSeconds) : '—'} | ${(ackQueries / deliveries.length).toFixed(1)} | ${config.OUTBOX_ENABLED ? (totalQueries / EVENTS).toFixed(1) : '—'} | ${us(ackCpu, deliveries.length)} | ${config.OUTBOX_ENABLED ? us(cpu, EVENTS) : '—'} | ${Math.round(stripeCpuUs / EVENTS)} | ${Math.round(senderCpuUs / deliveries.length)} | ${statuses.map(([k, v]) => `${k}×${v}`).join(' ')} | ${credits} | ${consistent ? 'yes' : 'NO'} |`,
   );
-  await agent.close();
+  print(`# load at the end ${os.loadavg().map((l) => l.toFixed(2)).join('/')}`);
+  stripe.disconnect();
+  sender.disconnect();
   await app.close();
-  await stripe.close();
   await database.close();
   if (!config.OUTBOX_ENABLED) return;
-  if (credits !== EVENTS || !consistent || statuses.size !== 1 || !statuses.has(200)) {
+  if (credits !== EVENTS || !consistent || statuses.length !== 1 || !sent.statuses[200]) {
     console.error(`webhook bench: ${credits} credits for ${EVENTS} top-ups, consistent=${consistent}`);
     process.exit(1);
   }
