@@ -116,6 +116,8 @@ export const envSchema = z.object({
   OUTBOX_ENABLED: bool(true),
   OUTBOX_POLL_INTERVAL_MS: int(500, 10),
   OUTBOX_BATCH_SIZE: int(20, 1, 1000),
+  /** Deliveries in flight at once; 0: half of DATABASE_POOL_SIZE (src/outbox/wiring.ts). */
+  OUTBOX_CONCURRENCY: int(0, 0, 1000),
   OUTBOX_MAX_ATTEMPTS: int(12, 1, 1000),
   OUTBOX_BACKOFF_BASE_MS: int(1000, 1),
   OUTBOX_BACKOFF_MAX_MS: int(3_600_000, 1),

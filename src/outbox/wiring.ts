@@ -8,6 +8,8 @@ export function createOutbox(deps: {
   config: Pick<
     Config,
     | 'OUTBOX_BATCH_SIZE'
+    | 'OUTBOX_CONCURRENCY'
+    | 'DATABASE_POOL_SIZE'
     | 'OUTBOX_POLL_INTERVAL_MS'
     | 'OUTBOX_MAX_ATTEMPTS'
     | 'OUTBOX_BACKOFF_BASE_MS'
@@ -18,10 +20,19 @@ export function createOutbox(deps: {
   const c = deps.config;
   return new OutboxWorker(deps.db, {
     batchSize: c.OUTBOX_BATCH_SIZE,
+    concurrency: outboxConcurrency(c),
     pollIntervalMs: c.OUTBOX_POLL_INTERVAL_MS,
     maxAttempts: c.OUTBOX_MAX_ATTEMPTS,
     backoffBaseMs: c.OUTBOX_BACKOFF_BASE_MS,
     backoffMaxMs: c.OUTBOX_BACKOFF_MAX_MS,
     lockTimeoutMs: c.OUTBOX_LOCK_TIMEOUT_MS,
   });
+}
+
+/**
+ * Deliveries in flight at once: OUTBOX_CONCURRENCY, or (0, the default) half the database pool.
+ * Each delivery may hold one connection, so the worker never takes the whole pool from the routes.
+ */
+export function outboxConcurrency(c: Pick<Config, 'OUTBOX_CONCURRENCY' | 'DATABASE_POOL_SIZE'>): number {
+  return c.OUTBOX_CONCURRENCY > 0 ? c.OUTBOX_CONCURRENCY : Math.max(1, Math.floor(c.DATABASE_POOL_SIZE / 2));
 }

@@ -22,6 +22,12 @@ export class PermanentDeliveryError extends Error {
 
 export interface OutboxWorkerOptions {
   batchSize: number;
+  /**
+   * Deliveries of a batch run at once, at most (default: all of it). Each may hold a database
+   * connection (an interactive transaction), so it stays below the pool's size: the rest of the
+   * process (webhook routes, the proxy) keeps connections while the worker is busy.
+   */
+  concurrency?: number;
   pollIntervalMs: number;
   maxAttempts: number;
   backoffBaseMs: number;
@@ -97,10 +103,30 @@ export class OutboxWorker implements OutboxHandlers {
     await this.running;
   }
 
-  /** Claims and delivers one batch. Returns how many messages were attempted. */
+  /**
+   * Claims and delivers one batch, `concurrency` at a time, then marks what was delivered in one
+   * statement. Returns how many messages were attempted. A worker that dies before the mark leaves
+   * its rows `processing`: they are delivered again after the lock timeout (at least once, as
+   * always).
+   */
   async runOnce(): Promise<number> {
     const rows = await this.claim();
-    await Promise.all(rows.map((row) => this.deliver(row)));
+    const delivered: string[] = [];
+    let next = 0;
+    const lanes = Math.max(1, Math.min(this.opts.concurrency ?? rows.length, rows.length));
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < rows.length) {
+          const row = rows[next++]!;
+          if (await this.deliver(row)) delivered.push(row.id);
+        }
+      }),
+    );
+    if (delivered.length > 0)
+      await this.db.$executeRaw`
+        UPDATE outbox_messages SET status = 'delivered', "deliveredAt" = now(), "lockedAt" = NULL,
+               "lastError" = NULL
+         WHERE id = ANY(${delivered}::text[]) AND "lockedBy" = ${this.workerId}`;
     return rows.length;
   }
 
@@ -144,10 +170,11 @@ export class OutboxWorker implements OutboxHandlers {
     );
   }
 
-  private async deliver(row: ClaimedRow): Promise<void> {
+  /** Runs the handler; true when it succeeded (the caller marks the row delivered), else reschedules it. */
+  private async deliver(row: ClaimedRow): Promise<boolean> {
     const handler = this.handlers.get(row.topic)!;
     const requestId = row.requestId ?? `outbox:${row.id}`;
-    await runWithRequestContext({ requestId }, async () => {
+    return runWithRequestContext({ requestId }, async () => {
       try {
         await handler({
           id: row.id,
@@ -156,10 +183,7 @@ export class OutboxWorker implements OutboxHandlers {
           attempts: row.attempts,
           requestId,
         });
-        await this.db.$executeRaw`
-          UPDATE outbox_messages SET status = 'delivered', "deliveredAt" = now(), "lockedAt" = NULL,
-                 "lastError" = NULL
-           WHERE id = ${row.id} AND "lockedBy" = ${this.workerId}`;
+        return true;
       } catch (err) {
         const maxAttempts = row.maxAttempts ?? this.opts.maxAttempts;
         const permanent = err instanceof PermanentDeliveryError;
@@ -180,6 +204,7 @@ export class OutboxWorker implements OutboxHandlers {
              SET status = ${dead ? 'dead' : 'pending'}, "lockedAt" = NULL, "lastError" = ${message.slice(0, 2000)},
                  "nextAttemptAt" = now() + make_interval(secs => ${delayMs / 1000})
            WHERE id = ${row.id} AND "lockedBy" = ${this.workerId}`;
+        return false;
       }
     });
   }

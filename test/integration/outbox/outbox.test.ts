@@ -72,6 +72,49 @@ describe.each(backends())('outbox on %s', (backend) => {
     expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('never runs more than `concurrency` deliveries of a batch at once (each may hold a connection; issue 21)', async () => {
+    let inflight = 0;
+    let inflightMax = 0;
+    const seen: number[] = [];
+    const worker = new OutboxWorker(db.prisma, { ...fast, batchSize: 10, concurrency: 3 }).register(
+      't.lanes',
+      async (d) => {
+        inflight++;
+        inflightMax = Math.max(inflightMax, inflight);
+        // Yield a few turns so every lane that may start does start before this one ends.
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+        seen.push((d.payload as { n: number }).n);
+        inflight--;
+      },
+    );
+    await enqueueOutbox(
+      db.prisma,
+      Array.from({ length: 10 }, (_, n) => ({ topic: 't.lanes', payload: { n } })),
+    );
+    expect(await worker.runOnce()).toBe(10);
+    expect(inflightMax).toBe(3);
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect((await rows(db, 't.lanes')).map((r) => r.status)).toEqual(Array(10).fill('delivered'));
+  });
+
+  it('marks a batch delivered with one statement, and a failed delivery in it for retry', async () => {
+    const worker = new OutboxWorker(db.prisma, { ...fast, batchSize: 4, concurrency: 2 }).register(
+      't.mark',
+      async (d) => {
+        if ((d.payload as { n: number }).n === 2) throw new Error('receiver down');
+      },
+    );
+    await enqueueOutbox(
+      db.prisma,
+      [1, 2, 3, 4].map((n) => ({ topic: 't.mark', payload: { n } })),
+    );
+    await worker.runOnce();
+    const byN = new Map((await rows(db, 't.mark')).map((r) => [(r.payload as { n: number }).n, r]));
+    expect([1, 3, 4].map((n) => byN.get(n)?.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(byN.get(1)?.deliveredAt).not.toBeNull();
+    expect(byN.get(2)).toMatchObject({ status: 'pending', lastError: 'receiver down', attempts: 1 });
+  });
+
   it('retries a failing delivery with backoff, then succeeds', async () => {
     let calls = 0;
     const worker = new OutboxWorker(db.prisma, { ...fast, maxAttempts: 5 }).register('t.retry', async () => {
