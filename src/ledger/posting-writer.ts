@@ -40,6 +40,17 @@ export interface PostingSpec {
   actor: Actor;
   reversesId?: string;
   audit?: AuditInput | undefined;
+  /**
+   * The caller expects the key to be new (a top-up's first credit): the replay read before the
+   * transaction is skipped, and a replay is found by the key's unique violation instead.
+   */
+  expectNew?: boolean;
+  /**
+   * Writes that must commit with the posting or not at all (the payment a top-up credits), run
+   * inside its transaction after the wallet's rows and before the shared system account's row are
+   * locked (the lock order above), so the hot row is held no longer. Not run on a replay.
+   */
+  within?: ((tx: Tx, transactionId: string) => Promise<void>) | undefined;
 }
 
 /**
@@ -103,9 +114,11 @@ export function createPostingWriter(deps: {
   return async function post(p) {
     const key = checkIdempotencyKey(p.key);
     const hash = requestHash({ reason: p.reason, ...p.hashInput });
-    const existing = await db.ledgerTransaction.findUnique({
-      where: { idempotencyScope_idempotencyKey: { idempotencyScope: p.scope, idempotencyKey: key } },
-    });
+    const existing = p.expectNew
+      ? null
+      : await db.ledgerTransaction.findUnique({
+          where: { idempotencyScope_idempotencyKey: { idempotencyScope: p.scope, idempotencyKey: key } },
+        });
     if (existing) return postingReplay(existing, hash, p);
     const { currency, organizationId } = await walletInfo(p.walletId);
     const counter = p.counterAccount(currency);
@@ -148,6 +161,7 @@ export function createPostingWriter(deps: {
         // Wallet account first, then the (shared, hot) system account: see the lock order in ledger-service.ts.
         await tx.$executeRaw`
           UPDATE ledger_accounts SET "balanceNanos" = "balanceNanos" + ${delta}::bigint WHERE id = ${walletAccount}`;
+        await p.within?.(tx, txId);
         await tx.$executeRaw`
           UPDATE ledger_accounts SET "balanceNanos" = "balanceNanos" - ${delta}::bigint WHERE id = ${counter}`;
         await onWalletMoneyMoved?.(tx, p.walletId);

@@ -4,7 +4,7 @@ import { SystemAccount, checkProviderId } from './accounts.ts';
 import { TransactionNotFoundError } from './errors.ts';
 import { IdempotencyScope } from './idempotency-keys.ts';
 import { checkPostingAmount } from './posting-amount.ts';
-import type { PostPosting } from './posting-writer.ts';
+import type { PostPosting, PostingSpec } from './posting-writer.ts';
 import type { Actor, AuditInput, PostingResult } from './types.ts';
 
 /**
@@ -22,6 +22,9 @@ export interface Postings {
     idempotencyKey: string;
     provider?: string;
     description?: string;
+    /** See PostingSpec (posting-writer.ts): skip the replay read; writes that commit with the credit. */
+    expectNew?: boolean;
+    within?: PostingSpec['within'];
   }): Promise<PostingResult>;
   /**
    * A refund of a payment: wallet → system:<provider>_clearing, reason refund. By default it may
@@ -149,6 +152,8 @@ export function createPostings(deps: { db: Db; post: PostPosting }): Postings {
         description: input.description ?? null,
         metadata: { paymentId: input.paymentId, provider },
         actor: SYSTEM,
+        expectNew: input.expectNew === true,
+        within: input.within,
       });
     },
 

@@ -2,7 +2,8 @@ import type { Payment } from '../generated/prisma/client.ts';
 import { logger } from '../lib/logger.ts';
 import { notificationKeys } from '../notifications/service.ts';
 import type { PaymentSucceededEvent, QueryResult } from '../providers/payment/types.ts';
-import { type PaymentsDeps, billingOwner, providerOf } from './deps.ts';
+import type { Tx } from '../db/client.ts';
+import { type BillingOwner, type PaymentsDeps, providerOf } from './deps.ts';
 import { freezeOpenDisputes } from './dispute-freeze.ts';
 import { confirmSuccess, merchantClaimMismatch } from './event-trust.ts';
 import { awaitsReview, holdForReview } from './review.ts';
@@ -72,8 +73,7 @@ export async function markSucceeded(
     riskLevel: confirmation.query.riskLevel ?? claim?.riskLevel ?? null,
     riskScore: claim?.riskScore ?? null,
   };
-  const order = await db.order.findUniqueOrThrow({ where: { id: payment.orderId } });
-  const wallet = await ledger.getWallet(order.walletId);
+  const { order, wallet } = await readOrderAndWallet(db, payment.orderId);
   const decision = await risk.decideCredit({
     organizationId: order.organizationId,
     userId: order.userId,
@@ -82,62 +82,133 @@ export async function markSucceeded(
   });
   // The order's amount, never what an event says: confirmSuccess checked the provider received it.
   const creditNanos = order.creditNanos;
-  // Idempotent on the payment id: a second delivery, a reconciliation run or a crash-and-retry
-  // finds the posting already made.
-  const credit = await ledger.creditTopUp({
-    walletId: wallet.id,
-    amountNanos: creditNanos,
-    paymentId: payment.id,
-    idempotencyKey: `topup:${payment.id}`,
-    provider: payment.provider,
-  });
-  if (decision.credit === 'hold_for_review')
+  const markPaid = (tx: Tx, creditTransactionId: string) =>
+    markPaidIn(deps, tx, {
+      payment,
+      order,
+      walletId: wallet.id,
+      owner: { ownerType: wallet.ownerType, ownerId: wallet.ownerId, currency: wallet.currency },
+      outcome,
+      creditTransactionId,
+      review: decision.credit === 'hold_for_review' ? { state: 'pending', reason: decision.reason } : null,
+    });
+  let won: boolean;
+  if (decision.credit === 'now') {
+    // The usual path: the credit, the payment and order rows, the Lago mirror job and the
+    // notification commit in one transaction, so a crash leaves all of it or none for the retry.
+    let inCredit = false;
+    const credit = await ledger.creditTopUp({
+      walletId: wallet.id,
+      amountNanos: creditNanos,
+      paymentId: payment.id,
+      idempotencyKey: `topup:${payment.id}`,
+      provider: payment.provider,
+      expectNew: true,
+      within: async (tx, transactionId) => {
+        inCredit = await markPaid(tx, transactionId);
+      },
+    });
+    // Credited before (another success path, or a version that committed the credit on its own):
+    // the payment is marked in a transaction of its own, once.
+    won = credit.idempotencyHit ? await db.$transaction((tx) => markPaid(tx, credit.transactionId)) : inCredit;
+  } else {
+    // Idempotent on the payment id: a second delivery, a reconciliation run or a crash-and-retry
+    // finds the posting already made.
+    const credit = await ledger.creditTopUp({
+      walletId: wallet.id,
+      amountNanos: creditNanos,
+      paymentId: payment.id,
+      idempotencyKey: `topup:${payment.id}`,
+      provider: payment.provider,
+    });
     await ledger.freeze({
       walletId: wallet.id,
       amountNanos: creditNanos,
       idempotencyKey: `review:${payment.id}`,
       metadata: { paymentId: payment.id, reason: decision.reason },
     });
-  const won = await db.$transaction(async (tx) => {
-    const n = await tx.payment.updateMany({
-      where: { id: payment.id, status: { not: 'succeeded' } },
-      data: {
-        status: 'succeeded',
-        succeededAt: deps.clock(),
-        riskLevel: outcome.riskLevel,
-        riskScore: outcome.riskScore,
-        creditTransactionId: credit.transactionId,
-        failureCode: null,
-        failureMessage: null,
-        metadata: {
-          ...(payment.metadata as object),
-          review:
-            decision.credit === 'hold_for_review' ? { state: 'pending', reason: decision.reason } : null,
-        },
-      },
-    });
-    if (n.count === 0) return false;
-    await tx.order.update({ where: { id: order.id }, data: { status: 'paid' } });
-    await deps.billing?.enqueueTopUp(tx, { paymentId: payment.id, owner: billingOwner(wallet) });
-    await notifications.notify(tx, {
-      type: 'payment_succeeded',
-      organizationId: order.organizationId,
-      dedupeKey: notificationKeys.paymentSucceeded(payment.id),
-      payload: {
-        paymentId: payment.id,
-        orderId: order.id,
-        walletId: wallet.id,
-        currency: payment.currency,
-        amountMinor: String(outcome.amountReceivedMinor),
-      },
-    });
-    return true;
-  });
+    won = await db.$transaction((tx) => markPaid(tx, credit.transactionId));
+  }
   // Another success path (a second delivery, the reconciler) marked the payment succeeded first,
   // without review (it could not read the risk outcome), while this one froze the credit.
   if (!won && decision.credit === 'hold_for_review')
     await recordPendingReview(deps, payment.id, decision.reason, outcome);
   await freezeOpenDisputes(deps, payment.id);
+}
+
+/** The order a payment pays and the wallet it credits, in one statement. */
+async function readOrderAndWallet(db: PaymentsDeps['db'], orderId: string) {
+  const rows = await db.$queryRaw<
+    Array<{
+      id: string;
+      organizationId: string;
+      userId: string | null;
+      creditNanos: bigint;
+      walletId: string;
+      ownerType: string;
+      ownerId: string;
+      currency: string;
+    }>
+  >`SELECT o.id, o."organizationId", o."userId", o."creditNanos", w.id AS "walletId", w."ownerType",
+           w."ownerId", w.currency
+      FROM orders o JOIN wallets w ON w.id = o."walletId"
+     WHERE o.id = ${orderId}`;
+  const r = rows[0];
+  if (!r) throw new Error(`order ${orderId} or its wallet not found`);
+  return {
+    order: { id: r.id, organizationId: r.organizationId, userId: r.userId, creditNanos: r.creditNanos },
+    wallet: { id: r.walletId, ownerType: r.ownerType, ownerId: r.ownerId, currency: r.currency },
+  };
+}
+
+/**
+ * Marks the payment succeeded and its order paid (one statement, only if it was not succeeded
+ * yet), then queues the Lago mirror and the notification, in `tx`. Returns whether this call
+ * moved the payment.
+ */
+async function markPaidIn(
+  deps: PaymentsDeps,
+  tx: Tx,
+  m: {
+    payment: Payment;
+    order: { id: string; organizationId: string };
+    walletId: string;
+    owner: BillingOwner;
+    outcome: { amountReceivedMinor: bigint; riskLevel: string | null; riskScore: number | null };
+    creditTransactionId: string;
+    review: { state: 'pending'; reason: string | null } | null;
+  },
+): Promise<boolean> {
+  const { payment, order, outcome } = m;
+  const metadata = JSON.stringify({ ...(payment.metadata as object), review: m.review });
+  const updatedAt = new Date().toISOString();
+  const moved = await tx.$queryRaw<Array<{ id: string }>>`
+    WITH p AS (
+      UPDATE payments
+         SET status = 'succeeded', "succeededAt" = ${deps.clock().toISOString()}::timestamp(3),
+             "riskLevel" = ${outcome.riskLevel}::text, "riskScore" = ${outcome.riskScore}::int,
+             "creditTransactionId" = ${m.creditTransactionId}, "failureCode" = NULL, "failureMessage" = NULL,
+             metadata = ${metadata}::jsonb, "updatedAt" = ${updatedAt}::timestamp(3)
+       WHERE id = ${payment.id} AND status <> 'succeeded'
+      RETURNING "orderId")
+    UPDATE orders SET status = 'paid', "updatedAt" = ${updatedAt}::timestamp(3)
+      FROM p WHERE orders.id = p."orderId"
+    RETURNING orders.id`;
+  if (moved.length === 0) return false;
+  await deps.billing?.enqueueTopUp(tx, { paymentId: payment.id, owner: m.owner });
+  await deps.notifications.notify(tx, {
+    type: 'payment_succeeded',
+    organizationId: order.organizationId,
+    dedupeKey: notificationKeys.paymentSucceeded(payment.id),
+    payload: {
+      paymentId: payment.id,
+      orderId: order.id,
+      walletId: m.walletId,
+      currency: payment.currency,
+      amountMinor: String(outcome.amountReceivedMinor),
+    },
+  });
+  return true;
 }
 
 /**
