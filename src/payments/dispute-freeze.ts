@@ -9,12 +9,12 @@ import type { PaymentsDeps } from './deps.ts';
  */
 export async function freezeOpenDisputes(deps: PaymentsDeps, paymentId: string): Promise<void> {
   const { db, ledger, risk } = deps;
-  const open = await db.dispute.findMany({
-    where: { paymentId, status: 'open', freezeHoldId: null },
-    include: { payment: { include: { order: true } } },
-  });
-  for (const { payment, ...dispute } of open) {
-    if (payment.status !== 'succeeded') return;
+  // Almost always none: the payment and its order are read only when there is one.
+  const open = await db.dispute.findMany({ where: { paymentId, status: 'open', freezeHoldId: null } });
+  if (open.length === 0) return;
+  const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { order: true } });
+  if (payment.status !== 'succeeded') return;
+  for (const dispute of open) {
     const freezeNanos = await risk.disputeFreezeNanos({
       organizationId: payment.order.organizationId,
       disputedAmountMinor: dispute.amountMinor,
