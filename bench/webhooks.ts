@@ -184,7 +184,6 @@ async function main() {
     sender,
     { url, secret: webhookSecret, concurrency: CONCURRENCY, deliveries },
   );
-  const ackedAt = performance.now();
   const ackQueries = pgQueries.n - queriesBefore;
   const ackCpu = process.cpuUsage(cpuBefore);
   const senderCpuUs = procCpuUs(sender.pid!) - senderCpuBefore;
@@ -219,7 +218,12 @@ async function main() {
   print(
     `| ${deliveries.length} | ${EVENTS} | ${Math.round(deliveries.length / ackSeconds)} | ${pct(latencies, 50).toFixed(2)} | ${pct(latencies, 99).toFixed(2)} | ${config.OUTBOX_ENABLED ? Math.round(EVENTS / creditSeconds) : '—'} | ${(ackQueries / deliveries.length).toFixed(1)} | ${config.OUTBOX_ENABLED ? (totalQueries / EVENTS).toFixed(1) : '—'} | ${us(ackCpu, deliveries.length)} | ${config.OUTBOX_ENABLED ? us(cpu, EVENTS) : '—'} | ${Math.round(stripeCpuUs / EVENTS)} | ${Math.round(senderCpuUs / deliveries.length)} | ${statuses.map(([k, v]) => `${k}×${v}`).join(' ')} | ${credits} | ${consistent ? 'yes' : 'NO'} |`,
   );
-  print(`# load at the end ${os.loadavg().map((l) => l.toFixed(2)).join('/')}`);
+  print(
+    `# load at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join('/')}`,
+  );
   stripe.disconnect();
   sender.disconnect();
   await app.close();

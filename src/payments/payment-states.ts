@@ -35,7 +35,7 @@ export async function markSucceeded(
     return;
   }
   if (!payment.providerTxnId) return;
-  const { db, ledger, risk, notifications } = deps;
+  const { db, ledger, risk } = deps;
   const claim = source.event ?? null;
   const provider = providerOf(deps, payment.provider);
   // Alipay signs every merchant's notifications with one key: the event must name our app first.
@@ -110,7 +110,9 @@ export async function markSucceeded(
     });
     // Credited before (another success path, or a version that committed the credit on its own):
     // the payment is marked in a transaction of its own, once.
-    won = credit.idempotencyHit ? await db.$transaction((tx) => markPaid(tx, credit.transactionId)) : inCredit;
+    won = credit.idempotencyHit
+      ? await db.$transaction((tx) => markPaid(tx, credit.transactionId))
+      : inCredit;
   } else {
     // Idempotent on the payment id: a second delivery, a reconciliation run or a crash-and-retry
     // finds the posting already made.

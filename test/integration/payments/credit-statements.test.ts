@@ -49,7 +49,9 @@ describe('the cost of crediting a paid top-up', () => {
     await gw.t.app.services.outbox.drain();
     const p = await paidTopUp();
     const event = gw.stripe.events.find(
-      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as { metadata?: { payment_id?: string } }).metadata?.payment_id === p.paymentId,
+      (e) =>
+        e.type === 'payment_intent.succeeded' &&
+        (e.data.object as { metadata?: { payment_id?: string } }).metadata?.payment_id === p.paymentId,
     )!;
     const job = await db.outboxMessage.findFirstOrThrow({
       where: { topic: PAYMENT_EVENT_TOPIC, dedupeKey: `inbox:stripe:${event.id}` },
@@ -61,7 +63,10 @@ describe('the cost of crediting a paid top-up', () => {
     expect(payment.status).toBe('succeeded');
     const ran = statements.get(job.requestId!) ?? [];
     const text = ran.map((s) => s.replace(/\s+/g, ' ').slice(0, 80)).join('\n');
-    expect(ran.filter((s) => s === 'BEGIN'), text).toHaveLength(1);
+    expect(
+      ran.filter((s) => s === 'BEGIN'),
+      text,
+    ).toHaveLength(1);
     expect(ran.length, text).toBeLessThanOrEqual(15);
   });
 });
