@@ -107,6 +107,13 @@ o AS (
 SELECT e.id, (SELECT count(*) FROM o) AS "jobCount" FROM e`,
 };
 
+/** The success mark of `inboxHandler`, through the driver: the last statement of every event's run. */
+const INBOX_MARK_PROCESSED: Statement = {
+  name: 'inbox_mark_processed',
+  text: `UPDATE provider_events SET attempts = attempts + 1, "processedAt" = $3::timestamp(3), "lastError" = NULL
+ WHERE provider = $1::text AND "eventId" = $2::text`,
+};
+
 interface Delivery {
   event: InboxEvent;
   requestId: string | null;
@@ -247,9 +254,6 @@ export function inboxHandler(
       });
       throw err;
     }
-    await db.providerEvent.update({
-      where,
-      data: { attempts: { increment: 1 }, processedAt: clock(), lastError: null },
-    });
+    await sqlFor(db).query(INBOX_MARK_PROCESSED, [provider, eventId, clock().toISOString()]);
   };
 }

@@ -1,4 +1,10 @@
+import { type Statement, sqlFor } from '../db/sql.ts';
 import type { PaymentsDeps } from './deps.ts';
+
+const OPEN_UNFROZEN_DISPUTE: Statement = {
+  name: 'payment_open_unfrozen_dispute',
+  text: `SELECT 1 AS one FROM disputes WHERE "paymentId" = $1::text AND status = 'open' AND "freezeHoldId" IS NULL LIMIT 1`,
+};
 
 /**
  * Freezes the disputed share of a succeeded payment's credit for each of its open disputes that
@@ -9,9 +15,10 @@ import type { PaymentsDeps } from './deps.ts';
  */
 export async function freezeOpenDisputes(deps: PaymentsDeps, paymentId: string): Promise<void> {
   const { db, ledger, risk } = deps;
-  // Almost always none: the payment and its order are read only when there is one.
+  // Almost always none: asked through the driver (src/db/sql.ts), and the rest read only when there is one.
+  const [any] = await sqlFor(db).query(OPEN_UNFROZEN_DISPUTE, [paymentId]);
+  if (!any) return;
   const open = await db.dispute.findMany({ where: { paymentId, status: 'open', freezeHoldId: null } });
-  if (open.length === 0) return;
   const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { order: true } });
   if (payment.status !== 'succeeded') return;
   for (const dispute of open) {

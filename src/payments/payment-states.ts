@@ -3,6 +3,7 @@ import { logger } from '../lib/logger.ts';
 import { notificationKeys } from '../notifications/service.ts';
 import type { PaymentSucceededEvent, QueryResult } from '../providers/payment/types.ts';
 import type { Tx } from '../db/client.ts';
+import { type Statement, sqlFor } from '../db/sql.ts';
 import { type BillingOwner, type PaymentsDeps, providerOf } from './deps.ts';
 import { freezeOpenDisputes } from './dispute-freeze.ts';
 import { confirmSuccess, merchantClaimMismatch } from './event-trust.ts';
@@ -138,24 +139,26 @@ export async function markSucceeded(
   await freezeOpenDisputes(deps, payment.id);
 }
 
-/** The order a payment pays and the wallet it credits, in one statement. */
+/** The order a payment pays and the wallet it credits: one statement, through the driver (src/db/sql.ts). */
+const ORDER_AND_WALLET: Statement = {
+  name: 'payment_order_and_wallet',
+  text: `SELECT o.id, o."organizationId", o."userId", o."creditNanos", w.id AS "walletId", w."ownerType",
+       w."ownerId", w.currency
+  FROM orders o JOIN wallets w ON w.id = o."walletId"
+ WHERE o.id = $1::text`,
+};
+
 async function readOrderAndWallet(db: PaymentsDeps['db'], orderId: string) {
-  const rows = await db.$queryRaw<
-    Array<{
-      id: string;
-      organizationId: string;
-      userId: string | null;
-      creditNanos: bigint;
-      walletId: string;
-      ownerType: string;
-      ownerId: string;
-      currency: string;
-    }>
-  >`SELECT o.id, o."organizationId", o."userId", o."creditNanos", w.id AS "walletId", w."ownerType",
-           w."ownerId", w.currency
-      FROM orders o JOIN wallets w ON w.id = o."walletId"
-     WHERE o.id = ${orderId}`;
-  const r = rows[0];
+  const [r] = await sqlFor(db).query<{
+    id: string;
+    organizationId: string;
+    userId: string | null;
+    creditNanos: bigint;
+    walletId: string;
+    ownerType: string;
+    ownerId: string;
+    currency: string;
+  }>(ORDER_AND_WALLET, [orderId]);
   if (!r) throw new Error(`order ${orderId} or its wallet not found`);
   return {
     order: { id: r.id, organizationId: r.organizationId, userId: r.userId, creditNanos: r.creditNanos },
