@@ -36,8 +36,11 @@ export interface InboxJob {
   eventId: string;
 }
 
-/** A stored event as its processor sees it. */
-export type StoredInboxEvent = ProviderEvent;
+/** A stored event as its processor sees it (not the raw body nor the payload: `decoded` is what it needs). */
+export type StoredInboxEvent = Pick<
+  ProviderEvent,
+  'id' | 'provider' | 'eventId' | 'type' | 'decoded' | 'attempts'
+>;
 
 /**
  * Attempts per event before its job is dead-lettered: with the outbox backoff (capped at
@@ -105,6 +108,13 @@ o AS (
   ON CONFLICT DO NOTHING
   RETURNING 1)
 SELECT e.id, (SELECT count(*) FROM o) AS "jobCount" FROM e`,
+};
+
+/** The event `inboxHandler` applies, through the driver: only what a processor reads. */
+const INBOX_LOAD: Statement = {
+  name: 'inbox_load',
+  text: `SELECT id, provider, "eventId", type, decoded, attempts, "processedAt" IS NOT NULL AS processed
+  FROM provider_events WHERE provider = $1::text AND "eventId" = $2::text`,
 };
 
 /** The success mark of `inboxHandler`, through the driver: the last statement of every event's run. */
@@ -239,9 +249,12 @@ export function inboxHandler(
     if (typeof provider !== 'string' || typeof eventId !== 'string')
       throw new PermanentDeliveryError('inbox job without provider and event id');
     const where = { provider_eventId: { provider, eventId } };
-    const stored = await db.providerEvent.findUnique({ where });
+    const [stored] = await sqlFor(db).query<StoredInboxEvent & { processed: boolean }>(INBOX_LOAD, [
+      provider,
+      eventId,
+    ]);
     if (!stored) throw new PermanentDeliveryError(`no stored ${provider} event ${eventId}`);
-    if (stored.processedAt) return;
+    if (stored.processed) return;
     try {
       await process(stored);
     } catch (err) {
