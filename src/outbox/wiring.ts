@@ -30,9 +30,12 @@ export function createOutbox(deps: {
 }
 
 /**
- * Deliveries in flight at once: OUTBOX_CONCURRENCY, or (0, the default) half the database pool.
- * Each delivery may hold one connection, so the worker never takes the whole pool from the routes.
+ * Deliveries in flight at once: OUTBOX_CONCURRENCY, or (0, the default) half the database pool;
+ * never more than the pool less one. Each delivery may hold one connection, so the worker never
+ * takes the whole pool from the routes.
  */
 export function outboxConcurrency(c: Pick<Config, 'OUTBOX_CONCURRENCY' | 'DATABASE_POOL_SIZE'>): number {
-  return c.OUTBOX_CONCURRENCY > 0 ? c.OUTBOX_CONCURRENCY : Math.max(1, Math.floor(c.DATABASE_POOL_SIZE / 2));
+  const pool = c.DATABASE_POOL_SIZE;
+  const wanted = c.OUTBOX_CONCURRENCY > 0 ? c.OUTBOX_CONCURRENCY : Math.floor(pool / 2);
+  return Math.max(1, Math.min(wanted, pool - 1));
 }

@@ -7,7 +7,8 @@ describe('outbox concurrency', () => {
     expect(outboxConcurrency({ OUTBOX_CONCURRENCY: 0, DATABASE_POOL_SIZE: 1 })).toBe(1);
   });
 
-  it('takes OUTBOX_CONCURRENCY when set', () => {
+  it('takes OUTBOX_CONCURRENCY when set, but never the whole pool', () => {
     expect(outboxConcurrency({ OUTBOX_CONCURRENCY: 3, DATABASE_POOL_SIZE: 10 })).toBe(3);
+    expect(outboxConcurrency({ OUTBOX_CONCURRENCY: 50, DATABASE_POOL_SIZE: 10 })).toBe(9);
   });
 });
