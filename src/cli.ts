@@ -1,7 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, loadConfig } from './config.ts';
 import { DatabaseInUseError } from './db/data-dir-lock.ts';
-import { openDatabase } from './db/client.ts';
 import { ConfigError } from './lib/errors.ts';
 import { logger } from './lib/logger.ts';
 import { logUnhandledRejections } from './lib/unhandled-rejections.ts';
@@ -89,6 +88,7 @@ options:
       'usage: tollgate migrate\n\nApplies pending migrations to DATABASE_URL (or the embedded database) and exits.\n',
     options: {},
     async run(_values, config) {
+      const { openDatabase } = await import('./db/client.ts');
       const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.TOLLGATE_DATA_DIR });
       try {
         const applied = await db.migrate();
@@ -226,6 +226,7 @@ async function withDatabase(
   fn: (db: import('./db/client.ts').Db) => Promise<void>,
 ): Promise<number> {
   const { AppError } = await import('./lib/errors.ts');
+  const { openDatabase } = await import('./db/client.ts');
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.TOLLGATE_DATA_DIR });
   try {
     if (config.MIGRATE_ON_START) await database.migrate();
