@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts';
 import { readBillingCurrency } from '../ledger/billing-currency.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 
 const CACHE_TTL_MS = 60_000;
 
@@ -9,6 +10,7 @@ const CACHE_TTL_MS = 60_000;
  */
 export class BillingCurrency {
   private readonly cache = new Map<string, { value: string; expiresAtMs: number }>();
+  private readonly loads = new SingleFlight<string>();
 
   constructor(
     private readonly db: Db,
@@ -18,7 +20,9 @@ export class BillingCurrency {
   async of(organizationId: string): Promise<string> {
     const cached = this.cache.get(organizationId);
     if (cached && cached.expiresAtMs > Date.now()) return cached.value;
-    const value = await readBillingCurrency(this.db, organizationId, this.defaultCurrency);
+    const value = await this.loads.run(organizationId, () =>
+      readBillingCurrency(this.db, organizationId, this.defaultCurrency),
+    );
     this.cache.set(organizationId, { value, expiresAtMs: Date.now() + CACHE_TTL_MS });
     return value;
   }

@@ -4,6 +4,7 @@ import { UnauthenticatedError } from '../lib/errors.ts';
 import { logger } from '../lib/logger.ts';
 import { randomBase62, sha256Hex } from './crypto.ts';
 import { type ApiScope, type Principal, isApiScope, isRole } from './principal.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 
 export const API_KEY_SECRET_PREFIX = 'tg-';
 const SECRET_RANDOM_LENGTH = 40;
@@ -62,6 +63,8 @@ const INVALID = () => new UnauthenticatedError('Invalid API key', 'INVALID_API_K
  */
 export class ApiKeyService {
   private readonly cache = new Map<string, CacheEntry>();
+  /** One database read per key at a time, however many requests find its entry expired. */
+  private readonly loads = new SingleFlight<CacheEntry>();
   /** Bumped by every invalidation: a load that raced an invalidation is not cached. */
   private generation = 0;
   private unsubscribe: (() => Promise<void>) | undefined;
@@ -99,7 +102,8 @@ export class ApiKeyService {
     const hash = sha256Hex(secret);
     const nowMs = this.deps.clock().getTime();
     let entry = this.cache.get(hash);
-    if (entry === undefined || entry.cachedUntilMs <= nowMs) entry = await this.load(hash, nowMs);
+    if (entry === undefined || entry.cachedUntilMs <= nowMs)
+      entry = await this.loads.run(hash, () => this.load(hash, nowMs));
     if (entry.state === 'unknown') throw INVALID();
     if (entry.revoked) throw new UnauthenticatedError('API key has been revoked', 'API_KEY_REVOKED');
     if (nowMs >= entry.expiresAtMs) throw new UnauthenticatedError('API key has expired', 'API_KEY_EXPIRED');
@@ -139,8 +143,14 @@ export class ApiKeyService {
 
   private dropLocal(hashes: readonly string[] | null): void {
     this.generation++;
-    if (hashes === null) this.cache.clear();
-    else for (const h of hashes) this.cache.delete(h);
+    if (hashes === null) {
+      this.cache.clear();
+      this.loads.forget();
+    } else
+      for (const h of hashes) {
+        this.cache.delete(h);
+        this.loads.forget(h);
+      }
     for (const listener of this.invalidationListeners) {
       try {
         listener(hashes);

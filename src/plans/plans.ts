@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { parseCurrency } from '../lib/money.ts';
 import { newId } from '../lib/ids.ts';
 import { logger } from '../lib/logger.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 import type { PricingService } from '../pricing/price-rules.ts';
 import { DEFAULT_TIME_ZONE, assertTimeZone } from './time-zone.ts';
 
@@ -90,6 +91,8 @@ const MAX_LIMIT = BigInt(Number.MAX_SAFE_INTEGER);
 /** Plans (with their daily limits), and which plan applies to whom and when. */
 export class PlanService {
   private readonly cache = new Map<string, { rows: AssignmentRow[]; expiresAtMs: number }>();
+  /** One read per subject set at a time, however many requests find it expired. */
+  private readonly loads = new SingleFlight<AssignmentRow[]>();
   private generation = 0;
   private subscribed = false;
 
@@ -118,6 +121,7 @@ export class PlanService {
   private dropCache() {
     this.generation++;
     this.cache.clear();
+    this.loads.forget();
   }
 
   /**
@@ -325,6 +329,10 @@ export class PlanService {
     const key = [ids.organizationId, ids.teamId ?? '', ids.userId ?? '', ids.apiKeyId ?? ''].join('|');
     const hit = this.cache.get(key);
     if (hit && hit.expiresAtMs > Date.now()) return [...hit.rows];
+    return [...(await this.loads.run(key, () => this.loadAssignments(key, ids)))];
+  }
+
+  private async loadAssignments(key: string, ids: SubjectIds): Promise<AssignmentRow[]> {
     const generation = this.generation;
     const subjects: { subjectType: SubjectType; subjectId: string }[] = [
       { subjectType: 'organization', subjectId: ids.organizationId },
@@ -341,7 +349,7 @@ export class PlanService {
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(key, { rows, expiresAtMs: Date.now() + ttl });
     }
-    return [...rows];
+    return rows;
   }
 
   private async assertSubjectInOrganization(a: AssignmentInput) {

@@ -4,6 +4,7 @@ import type { SharedState } from '../infra/shared-state.ts';
 import { newId } from '../lib/ids.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { logger } from '../lib/logger.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 import { NOTIFICATION_TYPES } from '../notifications/types.ts';
 
 /** Amounts travel as decimal strings in JSON: 64-bit integers do not survive JSON numbers. */
@@ -122,14 +123,28 @@ export interface RiskSubject {
 
 const INVALIDATE_CHANNEL = 'risk:settings-changed';
 
+interface LayerEntry {
+  settings: RiskSettings | undefined;
+  expiresAtMs: number;
+}
+
 /**
  * risk_settings rows, cached per process for `ttlMs`. A change made through `put`/`remove` is
  * announced on shared state so every process drops its copy at once; the TTL only bounds
  * staleness after edits made behind Tollgate's back.
  */
 export class RiskSettingsStore {
-  private readonly cache = new Map<string, { settings: RiskSettings | undefined; expiresAtMs: number }>();
+  private readonly cache = new Map<string, LayerEntry>();
   private readonly facts = new Map<string, { value: unknown; expiresAtMs: number }>();
+  /**
+   * `effective` per subject, merged once and served while the very layer entries it was merged
+   * from are still cached and fresh: every request asks for its settings (rate limits and spend
+   * caps: twice), and a merge allocates a copy of every layer.
+   */
+  private readonly merged = new Map<string, { settings: RiskSettings; from: LayerEntry[] }>();
+  /** One read per set of missing layers (or per fact) at a time, however many requests find them expired. */
+  private readonly layerLoads = new SingleFlight<void>();
+  private readonly factLoads = new SingleFlight<unknown>();
   private unsubscribe: Promise<() => Promise<void>> | undefined;
 
   constructor(
@@ -139,9 +154,7 @@ export class RiskSettingsStore {
     private readonly nowMs: () => number = Date.now,
   ) {
     this.unsubscribe = state
-      .subscribe(INVALIDATE_CHANNEL, (key) => {
-        this.cache.delete(key);
-      })
+      .subscribe(INVALIDATE_CHANNEL, (key) => this.dropLayer(key))
       .catch((err) => {
         logger.warn({ err }, 'risk settings invalidation unavailable; relying on the cache TTL');
         return async () => {};
@@ -162,27 +175,40 @@ export class RiskSettingsStore {
     scopes: [RiskScopeType, string][],
     client: Pick<Db, 'riskSetting'> = this.db,
   ): Promise<(RiskSettings | undefined)[]> {
+    return (await this.layerEntries(scopes, client)).map((e) => e?.settings);
+  }
+
+  /** The cache entries of these scopes' layers, loaded where missing or expired. */
+  private async layerEntries(
+    scopes: [RiskScopeType, string][],
+    client: Pick<Db, 'riskSetting'> = this.db,
+  ): Promise<(LayerEntry | undefined)[]> {
     const now = this.nowMs();
     const missing = scopes.filter(([t, id]) => {
       const hit = this.cache.get(RiskSettingsStore.key(t, id));
       return !hit || hit.expiresAtMs <= now;
     });
     if (missing.length) {
-      const rows = await client.riskSetting.findMany({
-        where: { OR: missing.map(([scopeType, scopeId]) => ({ scopeType, scopeId })) },
-      });
-      for (const [t, id] of missing) {
-        const row = rows.find((r) => r.scopeType === t && r.scopeId === id);
-        let settings: RiskSettings | undefined;
-        if (row) {
-          const parsed = riskSettingsSchema.safeParse(row.settings);
-          if (parsed.success) settings = parsed.data;
-          else logger.error({ scopeType: t, scopeId: id }, 'ignoring invalid risk_settings row');
+      const load = async () => {
+        const rows = await client.riskSetting.findMany({
+          where: { OR: missing.map(([scopeType, scopeId]) => ({ scopeType, scopeId })) },
+        });
+        for (const [t, id] of missing) {
+          const row = rows.find((r) => r.scopeType === t && r.scopeId === id);
+          let settings: RiskSettings | undefined;
+          if (row) {
+            const parsed = riskSettingsSchema.safeParse(row.settings);
+            if (parsed.success) settings = parsed.data;
+            else logger.error({ scopeType: t, scopeId: id }, 'ignoring invalid risk_settings row');
+          }
+          this.cache.set(RiskSettingsStore.key(t, id), { settings, expiresAtMs: now + this.ttlMs });
         }
-        this.cache.set(RiskSettingsStore.key(t, id), { settings, expiresAtMs: now + this.ttlMs });
-      }
+      };
+      // Inside a transaction its own client reads (PGlite's one connection is held): no sharing.
+      if (client !== this.db) await load();
+      else await this.layerLoads.run(missing.map(([t, id]) => RiskSettingsStore.key(t, id)).join(','), load);
     }
-    return scopes.map(([t, id]) => this.cache.get(RiskSettingsStore.key(t, id))?.settings);
+    return scopes.map(([t, id]) => this.cache.get(RiskSettingsStore.key(t, id)));
   }
 
   /**
@@ -194,7 +220,19 @@ export class RiskSettingsStore {
     if (subject.organizationId) scopes.push(['organization', subject.organizationId]);
     if (subject.userId) scopes.push(['user', subject.userId]);
     if (subject.apiKeyId) scopes.push(['api_key', subject.apiKeyId]);
-    return mergeRiskSettings(DEFAULT_RISK_SETTINGS, ...(await this.layers(scopes, client)));
+    const keys = scopes.map(([t, id]) => RiskSettingsStore.key(t, id));
+    const memoKey = keys.join(',');
+    const now = this.nowMs();
+    const memo = this.merged.get(memoKey);
+    if (memo?.from.every((e, i) => e.expiresAtMs > now && this.cache.get(keys[i]!) === e))
+      return memo.settings;
+    const entries = await this.layerEntries(scopes, client);
+    const settings = mergeRiskSettings(DEFAULT_RISK_SETTINGS, ...entries.map((e) => e?.settings));
+    if (entries.every((e) => e !== undefined)) {
+      if (this.merged.size >= 50_000) this.merged.clear();
+      this.merged.set(memoKey, { settings, from: entries });
+    }
+    return settings;
   }
 
   async get(scopeType: RiskScopeType, scopeId: string): Promise<RiskSettings | undefined> {
@@ -223,8 +261,13 @@ export class RiskSettingsStore {
 
   private async invalidate(scopeType: RiskScopeType, scopeId: string) {
     const key = RiskSettingsStore.key(scopeType, scopeId);
-    this.cache.delete(key);
+    this.dropLayer(key);
     await this.state.publish(INVALIDATE_CHANNEL, key).catch(() => {});
+  }
+
+  private dropLayer(key: string) {
+    this.cache.delete(key);
+    this.layerLoads.forget();
   }
 
   /** Small cached facts the rules need on every request (key limits, account ages). */
@@ -232,7 +275,7 @@ export class RiskSettingsStore {
     const now = this.nowMs();
     const hit = this.facts.get(key);
     if (hit && hit.expiresAtMs > now) return hit.value as T;
-    const value = await load();
+    const value = (await this.factLoads.run(key, load)) as T;
     if (this.facts.size > 50_000) this.facts.clear();
     this.facts.set(key, { value, expiresAtMs: now + this.ttlMs });
     return value;
