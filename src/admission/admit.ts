@@ -21,7 +21,7 @@ export interface AdmitContext {
   billing: BillingCurrency;
   keySpend: KeySpendLimits;
   wallet: WalletReservation;
-  journal: Pick<SettlementJournal, 'append' | 'ack' | 'markIndex'>;
+  journal: Pick<SettlementJournal, 'append' | 'ack' | 'markIndex' | 'sent'>;
   journalFailures: Counter<'entry'>;
 }
 
@@ -164,7 +164,9 @@ export async function admitRequest(
     // The admission is journaled while the request is forwarded, not before: once the command is
     // on the connection it reaches Redis even if this process dies next, and Redis applies it
     // before the `settled` entry that the answer waits for (one connection, in order). So the
-    // answer waits for one round trip, not two (docs/benchmarks.md, "Settlement journal").
+    // answer waits for one round trip, not two (docs/benchmarks.md, "Settlement journal"). The
+    // request is forwarded once the entry is on the connection (`sent`: the journal sends the
+    // entries of one event-loop turn together), not before.
     const admittedId = ctx.journal.append({ kind: 'admitted', record }).catch((err) => {
       ctx.journalFailures.inc({ entry: 'admitted' });
       logger.warn({ err, requestId: info.requestId }, 'settlement journal write failed');
@@ -175,6 +177,7 @@ export async function admitRequest(
       if (id) await ctx.journal.ack([id]);
     });
     const upstreamCredential = await s.litellm.credentialFor(principal.apiKeyId);
+    await ctx.journal.sent?.();
 
     const ticket: Ticket = {
       record,

@@ -24,7 +24,10 @@ const marks = (replica: string) => `sj:marks:${replica}`;
 
 /**
  * The journal in Redis: one stream per process (`sj:stream:<replica>`), written with one XADD per
- * entry and trimmed with XDEL once posted. Each process renews a liveness key every third of
+ * entry and trimmed with XDEL once posted. The entries appended and acknowledged during one turn
+ * of the event loop go out together, as one pipeline: one socket write and one read of the
+ * replies for all of them, where each write to Redis costs the process tens of µs of CPU
+ * (issue 21). `sent` resolves once they are on the connection. Each process renews a liveness key every third of
  * `replicaTtlMs`; a process whose key has expired (killed, or its host gone) is taken over by the
  * first live process that claims its stream (`SET NX` on a claim key, so one at a time), which
  * posts what it finds and deletes the stream once empty. A restarted process has a new replica id:
@@ -44,6 +47,14 @@ export class RedisJournal implements SettlementJournal {
   private registered: Promise<unknown> | null = null;
   /** Acknowledgements that failed (Redis away): sent again with the next ones, or by the heartbeat. */
   private unacked: string[] = [];
+  /** Entries and acknowledgements of this turn of the event loop, sent by `flush` on the next. */
+  private appending: { value: string; resolve: (id: string) => void; reject: (err: unknown) => void }[] = [];
+  private acking: string[] = [];
+  private acked: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** A flush is scheduled and has not taken its batch yet. */
+  private scheduled = false;
+  /** The latest flush: resolves once its batch is written (flushes write in the order scheduled). */
+  private lastFlush: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
@@ -84,45 +95,101 @@ export class RedisJournal implements SettlementJournal {
     return marks(this.replica);
   }
 
-  async append(entry: JournalEntry): Promise<string> {
-    // The liveness key goes first: an entry in a stream nobody is known to own would be taken at once.
-    if (!this.registered) await this.start();
-    else await this.registered;
-    const id = await this.redis.xadd(stream(this.replica), '*', 'e', encodeEntry(entry));
-    if (!id) throw new Error('XADD returned no id');
-    return id;
+  append(entry: JournalEntry): Promise<string> {
+    const value = encodeEntry(entry);
+    return new Promise<string>((resolve, reject) => {
+      this.appending.push({ value, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Resolves once everything appended so far is on the connection (or has failed): from then on
+   * it reaches Redis even if this process dies, ahead of anything sent later on the connection.
+   */
+  sent(): Promise<void> {
+    return this.lastFlush;
   }
 
   /**
    * Deletes in batches: the ids acknowledged during one turn of the event loop (a group-committed
-   * posting settles many requests at once) go in one XDEL, sent on the next turn.
+   * posting settles many requests at once) go in one XDEL, sent on the next turn with that turn's
+   * appends.
    */
   ack(ids: readonly string[]): Promise<void> {
     this.acking.push(...ids);
-    this.ackFlush ??= new Promise<void>((resolve, reject) =>
+    return new Promise<void>((resolve, reject) => {
+      this.acked.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.lastFlush = new Promise<void>((resolve) =>
       setImmediate(() => {
-        this.ackFlush = null;
-        this.flushAcks().then(resolve, reject);
+        this.scheduled = false;
+        resolve(this.flush());
       }),
     );
-    return this.ackFlush;
   }
-  private acking: string[] = [];
-  private ackFlush: Promise<void> | null = null;
 
-  private async flushAcks(): Promise<void> {
-    const all = [...this.unacked, ...this.acking];
+  /**
+   * Sends this turn's appends and acknowledgements as one pipeline. Resolves once it is written
+   * (the replies settle each caller's promise later); never rejects.
+   */
+  private async flush(): Promise<void> {
+    const appends = this.appending;
+    const acks = [...this.unacked, ...this.acking];
+    const acked = this.acked;
+    this.appending = [];
     this.unacked = [];
     this.acking = [];
-    if (!all.length) return;
-    try {
-      await this.redis.xdel(stream(this.replica), ...all);
-    } catch (err) {
+    this.acked = [];
+    const failAcks = (err: unknown) => {
       // Left as they are, the entries would be posted again (harmlessly) if this process died, and
       // would stay in its stream for as long as it lives.
-      this.unacked.push(...all);
-      throw err;
+      this.unacked.push(...acks);
+      for (const a of acked) a.reject(err);
+    };
+    if (appends.length) {
+      try {
+        // The liveness key goes first: an entry in a stream nobody is known to own would be taken at once.
+        if (!this.registered) await this.start();
+        else await this.registered;
+      } catch (err) {
+        for (const a of appends) a.reject(err);
+        failAcks(err);
+        return;
+      }
     }
+    if (!appends.length && !acks.length) {
+      for (const a of acked) a.resolve();
+      return;
+    }
+    const key = stream(this.replica);
+    const pipeline = this.redis.pipeline();
+    for (const a of appends) pipeline.xadd(key, '*', 'e', a.value);
+    if (acks.length) pipeline.xdel(key, ...acks);
+    // exec writes the commands now (or queues them while Redis reconnects); its replies come later.
+    void pipeline.exec().then(
+      (replies) => {
+        appends.forEach((a, i) => {
+          const [err, id] = replies?.[i] ?? [new Error('no reply to XADD'), null];
+          if (err) a.reject(err);
+          else if (typeof id !== 'string') a.reject(new Error('XADD returned no id'));
+          else a.resolve(id);
+        });
+        const delErr = acks.length ? replies?.[appends.length]?.[0] : null;
+        if (delErr) failAcks(delErr);
+        else for (const a of acked) a.resolve();
+      },
+      (err: unknown) => {
+        for (const a of appends) a.reject(err);
+        failAcks(err);
+      },
+    );
   }
 
   async claimOrphans(): Promise<OrphanBatch | null> {
@@ -168,7 +235,7 @@ export class RedisJournal implements SettlementJournal {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     if (!this.registered) return;
-    await this.flushAcks().catch((err) => logger.warn({ err }, 'settlement journal ack failed'));
+    await this.ack([]).catch((err) => logger.warn({ err }, 'settlement journal ack failed'));
     // Nothing left: leave no trace. Else others may take over at once rather than after the TTL.
     if (forget && (await this.redis.xlen(stream(this.replica))) === 0)
       await this.redis

@@ -57,6 +57,19 @@ describe('settlement journal file (single-node mode)', () => {
   it('entries round-trip with exact bigints', () => {
     const e: JournalEntry = { kind: 'admitted', record: record('r1') };
     expect(decodeEntry(encodeEntry(e))).toEqual(e);
+    const big: JournalEntry = {
+      ...(settled('r1') as Extract<JournalEntry, { kind: 'settled' }>),
+      costNanos: 2n ** 63n - 1n,
+      chargedNanos: 9_007_199_254_740_993n,
+    };
+    expect(decodeEntry(encodeEntry(big))).toEqual(big);
+  });
+
+  it('entries are written as the generic bigint encoding wrote them, so processes of either version read each other', () => {
+    const generic = (e: JournalEntry) =>
+      JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? { $n: v.toString() } : v));
+    for (const e of [{ kind: 'admitted', record: record('r1') } as const, settled('r1')])
+      expect(JSON.parse(encodeEntry(e))).toEqual(JSON.parse(generic(e)));
   });
 
   it('what a process left unacknowledged is handed, once, to the next one on the same directory; acknowledged entries are not', async () => {
