@@ -110,7 +110,9 @@ print(
     (requests ? `, ${((busy * usPerSample) / requests).toFixed(0)} µs busy per request` : ''),
 );
 const table = (title: string, rows: Map<string, number>, other: Map<string, number>, otherName: string) => {
-  print(`\n## ${title}\n\n| function or file | ${title.startsWith('self') || title.startsWith('file self') ? 'self' : 'total'} | ${otherName} |\n|---|---|---|`);
+  print(
+    `\n## ${title}\n\n| function or file | ${title.startsWith('self') || title.startsWith('file self') ? 'self' : 'total'} | ${otherName} |\n|---|---|---|`,
+  );
   for (const [k, c] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, top))
     print(`| ${k} | ${pct(c)}${us(c)} | ${pct(other.get(k) ?? 0)} |`);
 };

@@ -173,10 +173,9 @@ export class RedisJournal implements SettlementJournal {
     if (appends.length + (acks.length ? 1 : 0) === 1) {
       const only = appends[0];
       if (only)
-        this.redis.xadd(key, '*', 'e', only.value).then(
-          (id) => (id ? only.resolve(id) : only.reject(new Error('XADD returned no id'))),
-          only.reject,
-        );
+        this.redis
+          .xadd(key, '*', 'e', only.value)
+          .then((id) => (id ? only.resolve(id) : only.reject(new Error('XADD returned no id'))), only.reject);
       else
         this.redis.xdel(key, ...acks).then(() => {
           for (const a of acked) a.resolve();

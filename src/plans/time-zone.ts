@@ -75,9 +75,21 @@ export function planDayOf(at: Date, tz: string = DEFAULT_TIME_ZONE): string {
 }
 
 const boundsCache = new Map<string, PlanDayBounds>();
+/** Per time zone, the bounds last asked for: every request of the day falls inside them. */
+const currentBounds = new Map<string, PlanDayBounds>();
 
 /** The plan day of `at` with its first instant and the instant it resets (the next local midnight). */
 export function planDayBounds(at: Date, tz: string = DEFAULT_TIME_ZONE): PlanDayBounds {
+  const t = at.getTime();
+  const current = currentBounds.get(tz);
+  if (current && t >= current.startsAt.getTime() && t < current.resetsAt.getTime()) return current;
+  const bounds = dayBounds(at, tz);
+  if (currentBounds.size > 10_000) currentBounds.clear();
+  currentBounds.set(tz, bounds);
+  return bounds;
+}
+
+function dayBounds(at: Date, tz: string): PlanDayBounds {
   const day = planDayOf(at, tz);
   const cacheKey = `${tz}|${day}`;
   const cached = boundsCache.get(cacheKey);

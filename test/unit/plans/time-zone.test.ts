@@ -12,6 +12,16 @@ describe('plan days', () => {
     });
   });
 
+  it('serves every instant of a day the same bounds, and moves on at the reset instant, back and forth', () => {
+    const tz = 'Asia/Shanghai';
+    const first = planDayBounds(new Date('2026-05-01T03:00:00Z'), tz);
+    expect(planDayBounds(new Date('2026-05-01T15:59:59.999Z'), tz)).toBe(first);
+    expect(planDayBounds(new Date('2026-04-30T16:00:00.000Z'), tz)).toBe(first);
+    expect(planDayBounds(new Date('2026-05-01T16:00:00.000Z'), tz).day).toBe('2026-05-02');
+    expect(planDayBounds(new Date('2026-04-30T15:59:59.999Z'), tz).day).toBe('2026-04-30');
+    expect(planDayBounds(new Date('2026-05-01T12:00:00Z'), tz).day).toBe('2026-05-01');
+  });
+
   it('gives the same boundaries for Asia/Shanghai as for +08:00', () => {
     for (const at of ['2026-03-10T15:59:59.999Z', '2026-03-10T16:00:00Z', '2026-07-01T03:00:00Z']) {
       expect(planDayBounds(new Date(at), 'Asia/Shanghai')).toEqual(planDayBounds(new Date(at), '+08:00'));
