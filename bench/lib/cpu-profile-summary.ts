@@ -96,8 +96,14 @@ for (const s of samples) {
     if (n.callFrame.functionName === '(root)') break;
     const k = fnKey(n);
     const f = fileKey(n);
-    if (!seen.has(k)) add(total, k), seen.add(k);
-    if (!seenFiles.has(f)) add(fileTotal, f), seenFiles.add(f);
+    if (!seen.has(k)) {
+      add(total, k);
+      seen.add(k);
+    }
+    if (!seenFiles.has(f)) {
+      add(fileTotal, f);
+      seenFiles.add(f);
+    }
   }
 }
 const busy = samples.length - idle;
