@@ -96,7 +96,13 @@ export class RedisJournal implements SettlementJournal {
   }
 
   append(entry: JournalEntry): Promise<string> {
-    const value = encodeEntry(entry);
+    let value: string;
+    try {
+      value = encodeEntry(entry);
+    } catch (err) {
+      // A failed write, like any other: the caller counts it and serves the request.
+      return Promise.reject(err);
+    }
     return new Promise<string>((resolve, reject) => {
       this.appending.push({ value, resolve, reject });
       this.schedule();
