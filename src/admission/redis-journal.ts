@@ -178,11 +178,13 @@ export class RedisJournal implements SettlementJournal {
     // One command alone goes as itself: an ioredis pipeline costs more JS than the command.
     if (appends.length + (acks.length ? 1 : 0) === 1) {
       const only = appends[0];
-      if (only)
+      if (only) {
+        // `ack([])` calls of this turn had nothing to delete: they are done.
+        for (const a of acked) a.resolve();
         this.redis
           .xadd(key, '*', 'e', only.value)
           .then((id) => (id ? only.resolve(id) : only.reject(new Error('XADD returned no id'))), only.reject);
-      else
+      } else
         this.redis.xdel(key, ...acks).then(() => {
           for (const a of acked) a.resolve();
         }, failAcks);

@@ -73,6 +73,18 @@ describe('RedisJournal', () => {
     await journal.close({ forget: true });
   });
 
+  it('an acknowledgement of nothing resolves, also in the turn of a lone append (orphan postings and close ack nothing)', async () => {
+    const journal = new RedisJournal(state.client, { replicaTtlMs: 60_000 });
+    await journal.start();
+    const settledWithin = <T>(p: Promise<T>) =>
+      Promise.race([p.then(() => 'resolved'), new Promise((r) => setTimeout(() => r('pending'), 2_000))]);
+    const [nothing, id] = [journal.ack([]), journal.append(settled('lone-1'))];
+    expect(await settledWithin(nothing)).toBe('resolved');
+    expect(await settledWithin(journal.ack([]))).toBe('resolved');
+    await journal.ack([await id]);
+    await journal.close({ forget: true });
+  });
+
   it('sent resolves once the entries appended so far are written, before their replies', async () => {
     const journal = new RedisJournal(state.client, { replicaTtlMs: 60_000 });
     await journal.start();
