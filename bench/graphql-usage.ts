@@ -2,7 +2,9 @@
  * The console's usage queries on a million usage records, through the real GraphQL HTTP endpoint,
  * authenticated as the big organization's owner key: the 30-day aggregate per day and per model
  * (Overview and Usage screens), a usage-log page filtered by key, model and date range, and paging
- * through 10,000 rows of the log (what a client-side CSV export does). p50/p99 per query.
+ * through 10,000 rows of the log (what a client-side CSV export does), and the organization's wallets
+ * with their last entries (Overview, the operator's organization screen) on a ledger of a million
+ * entries. p50/p99 per query.
  *
  *   npm run bench -- graphql-usage
  *   BENCH_DATABASE_URL=postgresql://tollgate@127.0.0.1:55520/postgres npx tsx bench/graphql-usage.ts
@@ -31,6 +33,8 @@ const KEEP = process.env.BENCH_KEEP_DATABASE === '1';
 /** Share of the rows that belong to the big organization (the rest spread over 19 others). */
 const BIG_PERCENT = 55;
 const KEYS = 8;
+/** Postings in the hot wallet's history (two entries each: the wallet's and the system account's). */
+const POSTINGS = Number(process.env.BENCH_LEDGER_POSTINGS ?? 500_000);
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet', 'claude-haiku', 'deepseek-chat', 'qwen-max'];
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -96,6 +100,56 @@ try {
     `seeded ${ROWS.toLocaleString('en')} usage records over 90 days (${bigRows.toLocaleString('en')} in the big organization, 19 others, ${KEYS} keys, ${MODELS.length} models) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 
+  // A ledger of a million entries: the big organization's USD wallet with POSTINGS usage postings
+  // spread over 90 days (its counterpart, the promotions account, as many entries), and a quiet CNY
+  // wallet with 20 postings 60–90 days old. Entry ids (a sequence) are not in time order, as on a
+  // ledger written by many processes; the page is newest first by time.
+  const l0 = performance.now();
+  const wallets = [] as { id: string; currency: string }[];
+  for (const currency of ['USD', 'CNY']) {
+    const w = await app.services.ledger.ensureWallet({
+      organizationId: big,
+      ownerType: 'organization',
+      ownerId: big,
+      currency,
+    });
+    await app.services.ledger.grant({
+      walletId: w.id,
+      amountNanos: 1_000_000n * 1_000_000_000n,
+      idempotencyKey: `bench-funds-${currency}`,
+      description: 'benchmark funds',
+    });
+    wallets.push({ id: w.id, currency });
+  }
+  const history = async (wallet: { id: string; currency: string }, n: number, ageSql: string) => {
+    await database.prisma.$executeRawUnsafe(`
+      INSERT INTO ledger_transactions (id, reason, "idempotencyScope", "idempotencyKey", "requestHash", "createdAt")
+      SELECT 'ltx_bench_${wallet.currency}_' || i, 'usage', 'bench', '${wallet.currency}-' || i, 'bench', ${ageSql}
+        FROM generate_series(1, ${n}) AS i`);
+    await database.prisma.$executeRawUnsafe(`
+      INSERT INTO ledger_entries ("transactionId", "accountId", currency, "amountNanos", reason, "createdAt")
+      SELECT t.id, v.account, '${wallet.currency}', v.amount, 'usage', t."createdAt"
+        FROM ledger_transactions t,
+             LATERAL (VALUES ('wallet:${wallet.id}', -1000::bigint), ('system:promotions:${wallet.currency}', 1000::bigint)) AS v(account, amount)
+       WHERE t.id LIKE 'ltx_bench_${wallet.currency}_%'
+       ORDER BY random()`);
+  };
+  await history(wallets[0]!, POSTINGS, "now() - random() * interval '90 days'");
+  await history(wallets[1]!, 20, "now() - interval '60 days' - random() * interval '30 days'");
+  // Balances stay the sums of their entries.
+  await database.prisma.$executeRawUnsafe(`
+    UPDATE ledger_accounts a SET "balanceNanos" = s.total
+      FROM (SELECT "accountId", SUM("amountNanos") AS total FROM ledger_entries GROUP BY "accountId") s
+     WHERE s."accountId" = a.id`);
+  await database.prisma.$executeRawUnsafe(`
+    UPDATE wallets w SET "balanceNanos" = a."balanceNanos" FROM ledger_accounts a WHERE a."walletId" = w.id`);
+  await database.prisma.$executeRawUnsafe('ANALYZE ledger_entries');
+  await database.prisma.$executeRawUnsafe('ANALYZE ledger_transactions');
+  const entries = await database.prisma.ledgerEntry.count();
+  print(
+    `seeded ${entries.toLocaleString('en')} ledger entries (${POSTINGS.toLocaleString('en')} postings on one wallet, 20 on a quiet one) in ${((performance.now() - l0) / 1000).toFixed(1)} s`,
+  );
+
   // ---------------------------------------------------------------- measure
   const port = await app.listen(0, '127.0.0.1');
   const gql = async (query: string, variables: Record<string, unknown>) => {
@@ -119,6 +173,11 @@ try {
       edges { cursor node { id requestId apiKeyId modelRequested promptTokens completionTokens cost { amount currency } status createdAt } }
       pageInfo { hasNextPage endCursor } } }`;
 
+  const WALLETS = `query {
+    wallets(first: 10) { edges { node {
+      id currency status balance { amount currency } available { amount currency } held { amount currency }
+      entries(first: 5) { edges { node { id createdAt reason description amount { amount currency } } } } } } } }`;
+
   const cases: { name: string; run: () => Promise<unknown> }[] = [
     {
       name: 'usageAggregates by day, 30 days',
@@ -141,6 +200,16 @@ try {
             to: new Date(now - 7 * 86_400_000).toISOString(),
           },
         }),
+    },
+    {
+      name: `wallets with their last 5 entries (${entries.toLocaleString('en')} ledger entries)`,
+      run: async () => {
+        const d: any = await gql(WALLETS, {});
+        const pages = d.wallets.edges.map((e: any) => e.node.entries.edges.length);
+        if (pages.length !== 2 || pages.some((n: number) => n !== 5))
+          throw new Error(`expected two wallets with five entries each, got ${JSON.stringify(pages)}`);
+        return d;
+      },
     },
     {
       name: 'usageRecords 100 after a cursor 5,000 rows deep',

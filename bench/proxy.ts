@@ -47,6 +47,7 @@ import { type LiteLlmProcess, startLiteLlm } from './lib/litellm-process.ts';
 import { nodeHttpTransport } from './lib/node-http-transport.ts';
 import { procRssBytes, procTree, procTreeCpuUs } from './lib/proc-cpu.ts';
 import { startServe } from './lib/serve-process.ts';
+import { firstLine } from './lib/child.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -63,18 +64,6 @@ const tsx = ['--import', 'tsx'];
 
 function child(script: string, arg: string): ChildProcess {
   return spawn(process.execPath, [...tsx, script, arg], { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-function firstLine(p: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    p.stdout!.on('data', (d) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i !== -1) resolve(buf.slice(0, i));
-    });
-    p.once('exit', (code) => reject(new Error(`${p.spawnargs.join(' ')} exited ${code}`)));
-  });
 }
 
 function fakeAdmission(): BenchAdmission {

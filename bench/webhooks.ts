@@ -28,6 +28,7 @@ import { RedisSharedState } from '../src/infra/redis-shared-state.ts';
 import { bootstrap } from '../src/resolvers/identity/bootstrap.ts';
 import { newWebhookSecret } from '../test/doubles/stripe/signing.ts';
 import { openThrowawayPostgres } from '../testkit/db.ts';
+import { firstLine } from './lib/child.ts';
 import { pgQueries } from './lib/pg-queries.ts';
 import { procCpuUs } from './lib/proc-cpu.ts';
 
@@ -59,18 +60,6 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: number) 
 function child(script: string, arg = ''): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', script, arg], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-}
-
-function firstLine(p: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    p.stdout!.on('data', (d) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i !== -1) resolve(buf.slice(0, i));
-    });
-    p.once('exit', (code) => reject(new Error(`${p.spawnargs.join(' ')} exited ${code}`)));
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { watchStart } from './child.ts';
 import { freePort } from './free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,17 +70,7 @@ export async function startLiteLlm(opts: {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const keep = (d: Buffer) => {
-    log = (log + d).slice(-4000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  // A spawn failure is an 'error' event: unheard, it would end the whole bench.
-  let spawnError: Error | null = null;
-  proc.once('error', (e) => {
-    spawnError = e;
-  });
+  const started = watchStart(proc);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const close = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
@@ -98,16 +89,12 @@ export async function startLiteLlm(opts: {
       () => false,
     );
     if (ok) break;
-    if (spawnError || proc.exitCode !== null || Date.now() > deadline) {
+    const why = started.failure(
+      Date.now() > deadline ? `not ready after ${opts.startTimeoutMs ?? 120_000} ms` : null,
+    );
+    if (why) {
       await close();
-      const last = log.trim().split('\n').at(-1) ?? '';
-      throw new Error(
-        spawnError
-          ? `could not start: ${String(spawnError)}`
-          : proc.exitCode !== null
-            ? `exited ${proc.exitCode}: ${last}`
-            : `not ready after ${opts.startTimeoutMs ?? 120_000} ms: ${last}`,
-      );
+      throw new Error(why);
     }
     await sleep(250);
   }

@@ -18,6 +18,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { watchStart } from './child.ts';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -159,16 +160,7 @@ export async function startServe(
     // Its own process group: the last-resort kill reaches the workers too.
     { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  let log = '';
-  const keep = (d: Buffer) => {
-    log = (log + d).slice(-4000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  let spawnError: Error | null = null;
-  proc.once('error', (e) => {
-    spawnError = e;
-  });
+  const started = watchStart(proc);
   const pid = proc.pid!;
   guardExit();
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -202,16 +194,14 @@ export async function startServe(
     const w = await probe(url);
     if (w !== null) workersSeen.add(w);
     if (workersSeen.size >= opts.workers) break;
-    if (spawnError || proc.exitCode !== null || Date.now() > deadline) {
+    const why = started.failure(
+      Date.now() > deadline
+        ? `${workersSeen.size} of ${opts.workers} workers answering after ${timeoutMs} ms`
+        : null,
+    );
+    if (why) {
       await close();
-      const last = log.trim().split('\n').at(-1) ?? '';
-      throw new Error(
-        spawnError
-          ? `could not start: ${String(spawnError)}`
-          : proc.exitCode !== null
-            ? `exited ${proc.exitCode}: ${last}`
-            : `${workersSeen.size} of ${opts.workers} workers answering after ${timeoutMs} ms: ${last}`,
-      );
+      throw new Error(why);
     }
     await sleep(100);
   }
