@@ -85,7 +85,17 @@ export function createSharedPubSub(state: SharedState) {
       return true;
     },
   };
-  return createPubSub<PubSubEvents>({ eventTarget: eventTarget as any });
+  const pubsub = createPubSub<PubSubEvents>({ eventTarget: eventTarget as any });
+  return Object.assign(pubsub, {
+    /**
+     * Resolves once this process receives what is published on `topic` (its shared-state
+     * subscription is in place), for a subscriber that listens and then reads the current state:
+     * nothing published after the read can be missed. Resolves at once for a topic nobody listens to.
+     */
+    async listening(topic: keyof PubSubEvents & string): Promise<void> {
+      await listeners.get(topic)?.unsubscribe;
+    },
+  });
 }
 
 export type PubSub = ReturnType<typeof createSharedPubSub>;

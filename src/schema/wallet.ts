@@ -273,6 +273,27 @@ builder.queryField('ledgerConsistency', (t) =>
   }),
 );
 
+/**
+ * The wallet as it is, then its changes: listening starts first (the first `next` starts the pub/sub
+ * subscription and buffers what arrives), then `current` reads once the subscription is in place.
+ */
+async function* currentThenChanges(
+  changes: AsyncIterable<BalanceChangedEvent>,
+  current: () => Promise<BalanceChangedEvent>,
+): AsyncGenerator<BalanceChangedEvent> {
+  const it = changes[Symbol.asyncIterator]();
+  let next = it.next();
+  try {
+    yield await current();
+    for (let r = await next; !r.done; r = await next) {
+      next = it.next();
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
 const BalanceChanged = builder.objectRef<BalanceChangedEvent>('BalanceChanged').implement({
   fields: (t) => ({
     walletId: t.globalID({ resolve: (e) => ({ type: 'Wallet', id: e.walletId }) }),
@@ -285,7 +306,7 @@ const BalanceChanged = builder.objectRef<BalanceChangedEvent>('BalanceChanged').
     }),
     reason: t.exposeString('reason', {
       description:
-        'topup | usage | refund | grant | adjustment | reversal | hold | hold_released | hold_expired',
+        'topup | usage | refund | grant | adjustment | reversal | hold | hold_released | hold_expired | current (the first event with `current: true`)',
     }),
     transactionId: t.exposeString('transactionId', { nullable: true }),
   }),
@@ -296,15 +317,35 @@ builder.subscriptionField('balanceChanged', (t) =>
     keyScope: 'read',
     type: BalanceChanged,
     description:
-      'Balance and held amount of a wallet after every change (the caller must be able to see it).',
+      'Balance and held amount of a wallet after every change (the caller must be able to see it). With ' +
+      '`current: true` the first event is the wallet as it is once the subscription listens (reason ' +
+      '`current`): a client that loaded the wallet before subscribing misses no change made in between.',
     authScopes: { authenticated: true },
-    args: { walletId: t.arg.id({ required: true }) },
+    args: {
+      walletId: t.arg.id({ required: true }),
+      current: t.arg.boolean({ required: false, defaultValue: false }),
+    },
     subscribe: async (_root, args, ctx) => {
       const walletId = decodeId(args.walletId, 'Wallet');
       const wallet = await ctx.services.db.wallet.findUnique({ where: { id: walletId } });
       if (!wallet) throw new NotFoundError('Wallet', walletId);
       if (!(await canSeeWallet(ctx, wallet))) throw new ForbiddenError('You may not see this wallet');
-      return ctx.services.pubsub.subscribe(`balanceChanged:${walletId}`);
+      const topic = `balanceChanged:${walletId}` as const;
+      const changes = ctx.services.pubsub.subscribe(topic);
+      if (!args.current) return changes;
+      return currentThenChanges(changes, async () => {
+        await ctx.services.pubsub.listening(topic);
+        const now = await ctx.services.db.wallet.findUniqueOrThrow({ where: { id: walletId } });
+        return {
+          walletId,
+          organizationId: now.organizationId,
+          currency: now.currency,
+          balanceNanos: now.balanceNanos.toString(),
+          heldNanos: now.heldNanos.toString(),
+          reason: 'current',
+          transactionId: null,
+        };
+      });
     },
     resolve: (event) => event,
   }),

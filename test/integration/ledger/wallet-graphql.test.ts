@@ -335,4 +335,65 @@ describe('Wallet GraphQL API', () => {
     const errors = Array.isArray(refused?.errors) ? refused.errors : [refused?.errors];
     expect(errors[0].extensions?.code ?? errors[0].message).toBe('FORBIDDEN');
   });
+
+  it('with current: true, starts with the wallet as it is once listening, so a change right after is never missed', async () => {
+    const ledger = t.app.services.ledger;
+    const w = await ledger.ensureWallet({
+      organizationId: orgId,
+      ownerType: 'user',
+      ownerId: users.alice!,
+      currency: 'EUR',
+    });
+    await ledger.grant({
+      walletId: w.id,
+      amountNanos: USD,
+      idempotencyKey: 'current-before',
+      description: 'before',
+    });
+    const alice = createClient({
+      url: `${t.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${keys.alice!}` },
+      retryAttempts: 0,
+    });
+    const received: any[] = [];
+    let first!: () => void;
+    const firstArrived = new Promise<void>((r) => (first = r));
+    const done = new Promise<void>((resolve, reject) => {
+      const stop = alice.subscribe(
+        {
+          query: `subscription($id: ID!) { balanceChanged(walletId: $id, current: true) { reason balance { amount currency } transactionId } }`,
+          variables: { id: w.id },
+        },
+        {
+          next: (msg) => {
+            received.push((msg.data as any)?.balanceChanged ?? msg);
+            if (received.length === 1) first();
+            if (received.length === 2) {
+              stop();
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => resolve(),
+        },
+      );
+    });
+    await firstArrived;
+    // One grant, no retry: once the first event came, the subscription listens.
+    await ledger.grant({
+      walletId: w.id,
+      amountNanos: 2n * USD,
+      idempotencyKey: 'current-after',
+      description: 'after',
+    });
+    await done;
+    alice.dispose();
+    expect(received[0]).toEqual({
+      reason: 'current',
+      balance: { amount: USD.toString(), currency: 'EUR' },
+      transactionId: null,
+    });
+    expect(received[1]).toMatchObject({ reason: 'grant', balance: { amount: (3n * USD).toString() } });
+  });
 });

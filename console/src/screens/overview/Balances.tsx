@@ -11,7 +11,8 @@ type BalanceEvent = BalanceChangedSubscription['balanceChanged'];
 
 /**
  * One wallet: its balance, available and held amounts as loaded, then as `balanceChanged` reports them
- * (every ledger move and hold of the wallet), so the figures follow spending without a reload.
+ * (the wallet once the subscription listens, then every ledger move and hold of the wallet), so the
+ * figures follow spending without a reload and miss no change made while the subscription started.
  */
 export function WalletCard({
   wallet,
@@ -34,7 +35,8 @@ export function WalletCard({
   useEffect(() => {
     if (!event) return;
     setLive({ after: walletRef.current, event });
-    onChange(event.reason);
+    // The first event (`current`: the wallet once the subscription listens) changes nothing else.
+    if (event.reason !== 'current') onChange(event.reason);
   }, [event, onChange]);
   const now = live && live.after === wallet ? live.event : null;
   const balance = now?.balance ?? wallet.balance;

@@ -13,7 +13,7 @@ export const OverviewWalletsDocument = graphql(`
 
 export const BalanceChangedDocument = graphql(`
   subscription BalanceChanged($walletId: ID!) {
-    balanceChanged(walletId: $walletId) {
+    balanceChanged(walletId: $walletId, current: true) {
       walletId
       reason
       balance { ...MoneyFields }
