@@ -8,6 +8,7 @@ import type { BalanceChangedEvent } from '../pubsub.ts';
 import { adjustWallet, grantCredits } from '../resolvers/wallet/admin-postings.ts';
 import { type EntriesPage, loadEntriesPage } from '../resolvers/wallet/ledger-entries-page.ts';
 import { canSeeWallet, visibleWalletsWhere } from '../graphql/access/wallets.ts';
+import { currentThenChanges } from '../graphql/current-then-changes.ts';
 import { decodeId } from '../graphql/ids.ts';
 
 export interface MoneyShape {
@@ -272,27 +273,6 @@ builder.queryField('ledgerConsistency', (t) =>
     resolve: (_root, _args, ctx) => ctx.services.ledger.checkConsistency(),
   }),
 );
-
-/**
- * The wallet as it is, then its changes: listening starts first (the first `next` starts the pub/sub
- * subscription and buffers what arrives), then `current` reads once the subscription is in place.
- */
-async function* currentThenChanges(
-  changes: AsyncIterable<BalanceChangedEvent>,
-  current: () => Promise<BalanceChangedEvent>,
-): AsyncGenerator<BalanceChangedEvent> {
-  const it = changes[Symbol.asyncIterator]();
-  let next = it.next();
-  try {
-    yield await current();
-    for (let r = await next; !r.done; r = await next) {
-      next = it.next();
-      yield r.value;
-    }
-  } finally {
-    await it.return?.();
-  }
-}
 
 const BalanceChanged = builder.objectRef<BalanceChangedEvent>('BalanceChanged').implement({
   fields: (t) => ({
