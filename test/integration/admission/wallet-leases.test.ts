@@ -222,9 +222,10 @@ describe.each(backends())('WalletLeases on %s', (backend) => {
       t.ledger.holdForPayer({ payer: t.payer, amountNanos: E, idempotencyKey: key });
     const refusal = await hold('first')().catch((e) => e);
     expect(refusal.code).toBe('INSUFFICIENT_FUNDS');
-    // B hears of it (pub/sub in a gateway) a little later and, idle, gives its lease back.
-    setTimeout(() => b.retireOrganization(t.org.id), 100);
-    const h = await a.holdAfterGivingBack(t.payer, hold('waited'), refusal);
+    // B hears of it (pub/sub in a gateway) once A is waiting and, idle, gives its lease back.
+    const waited = a.holdAfterGivingBack(t.payer, hold('waited'), refusal);
+    b.retireOrganization(t.org.id);
+    const h = await waited;
     expect(h.amountNanos).toBe(E);
     // B's lease is gone now: served at once.
     expect((await a.holdAfterGivingBack(t.payer, hold('again'), refusal)).amountNanos).toBe(E);

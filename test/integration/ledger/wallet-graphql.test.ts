@@ -280,14 +280,19 @@ describe('Wallet GraphQL API', () => {
         retryAttempts: 0,
       });
     const sub = `subscription($id: ID!) { balanceChanged(walletId: $id) { walletId reason balance { amount currency } held { amount } available { amount } transactionId } }`;
+    // `current: true`: its first event (the wallet as it is) says the subscription listens.
+    const live = `subscription($id: ID!) { balanceChanged(walletId: $id, current: true) { walletId reason balance { amount currency } held { amount } available { amount } transactionId } }`;
 
     const alice = client(keys.alice!);
     const received: any[] = [];
+    let listening!: () => void;
+    const isListening = new Promise<void>((r) => (listening = r));
     const done = new Promise<void>((resolve, reject) => {
       const stop = alice.subscribe(
-        { query: sub, variables: { id: w.id } },
+        { query: live, variables: { id: w.id } },
         {
           next: (msg) => {
+            if ((msg.data as any)?.balanceChanged?.reason === 'current') return listening();
             received.push(msg);
             if ((msg.data as any)?.balanceChanged?.reason === 'hold') {
               stop();
@@ -299,16 +304,8 @@ describe('Wallet GraphQL API', () => {
         },
       );
     });
-    // The subscription is live once the pub/sub channel is subscribed; retry the first posting until it arrives.
-    for (let i = 0; i < 50 && received.length === 0; i++) {
-      await ledger.grant({
-        walletId: w.id,
-        amountNanos: USD,
-        idempotencyKey: `sub-grant-${i}`,
-        description: 'sub',
-      });
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await isListening;
+    await ledger.grant({ walletId: w.id, amountNanos: USD, idempotencyKey: 'sub-grant', description: 'sub' });
     const hold = await ledger.hold({ walletId: w.id, amountNanos: 250_000_000n, idempotencyKey: 'sub-hold' });
     await done;
     alice.dispose();
