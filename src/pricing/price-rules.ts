@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { parseCurrency } from '../lib/money.ts';
 import { logger } from '../lib/logger.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 import {
   type PriceFields,
   type ResolvedPrice,
@@ -85,7 +86,8 @@ export class PricingService {
   private rules: Stored[] | null = null;
   private loadedAtMs = 0;
   private generation = 0;
-  private loading: Promise<Stored[]> | null = null;
+  /** One read of the rules at a time, however many requests find the cache expired. */
+  private readonly loads = new SingleFlight<Stored[]>();
   private subscribed: Promise<unknown> | null = null;
 
   constructor(
@@ -240,7 +242,7 @@ export class PricingService {
   private dropCache() {
     this.generation++;
     this.rules = null;
-    this.loading = null;
+    this.loads.forget();
   }
 
   private async loadRules(): Promise<Stored[]> {
@@ -250,24 +252,17 @@ export class PricingService {
         .catch((err) => logger.warn({ err }, 'price cache invalidation subscribe failed'));
     const ttl = this.deps.cacheTtlMs ?? 5_000;
     if (this.rules && Date.now() - this.loadedAtMs < ttl) return this.rules;
-    if (this.loading) return this.loading;
-    const generation = this.generation;
-    const loading = this.deps.db.priceRule
-      .findMany({ omit: { createdAt: true, updatedAt: true } })
-      .then((rules) => {
+    return this.loads.run('rules', () => {
+      const generation = this.generation;
+      return this.deps.db.priceRule.findMany({ omit: { createdAt: true, updatedAt: true } }).then((rules) => {
         // A write during the load invalidated it: serve it to this caller, but do not keep it.
         if (generation === this.generation) {
           this.rules = rules;
           this.loadedAtMs = Date.now();
-          this.loading = null;
         }
         return rules;
       });
-    this.loading = loading;
-    loading.catch(() => {
-      if (this.loading === loading) this.loading = null;
     });
-    return loading;
   }
 }
 
