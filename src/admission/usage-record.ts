@@ -41,8 +41,12 @@ VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8
 };
 
 /** Writes a usage record in one driver-level statement (it stands alone: no delivery rides with it). */
-export async function insertUsageRecord(sql: Sql, d: UsageRecordData): Promise<void> {
-  await sql.query(INSERT_USAGE, row(d, new Date().toISOString()));
+export async function insertUsageRecord(
+  sql: Sql,
+  d: UsageRecordData,
+  createdAt = new Date().toISOString(),
+): Promise<void> {
+  await sql.query(INSERT_USAGE, row(d, createdAt));
 }
 
 /** Many records in one statement: one array per column, unnested into rows. */
@@ -90,7 +94,8 @@ function row(d: UsageRecordData, createdAt: string): unknown[] {
  * each caller gets its own outcome.
  */
 export class UsageRecordWriter {
-  private readonly commits: GroupCommit<UsageRecordData, void>;
+  /** Each record with the time it was handed over (its request's settlement), not its batch's flush. */
+  private readonly commits: GroupCommit<{ d: UsageRecordData; at: string }, void>;
 
   constructor(
     private readonly sql: Sql,
@@ -101,13 +106,14 @@ export class UsageRecordWriter {
   }
 
   write(data: UsageRecordData): Promise<void> {
-    return this.commits.submit('', data);
+    // Stamped now: a record that lingers for its batch must not sort after a later request's record
+    // written on its own (the usage log is newest first by this time).
+    return this.commits.submit('', { d: data, at: new Date().toISOString() });
   }
 
-  private async flush(batch: UsageRecordData[]): Promise<PromiseSettledResult<void>[]> {
-    const createdAt = new Date().toISOString();
+  private async flush(batch: { d: UsageRecordData; at: string }[]): Promise<PromiseSettledResult<void>[]> {
     if (batch.length > 1) {
-      const rows = batch.map((d) => row(d, createdAt));
+      const rows = batch.map(({ d, at }) => row(d, at));
       const columns = rows[0]!.map((_, i) => rows.map((r) => r[i]));
       try {
         await this.sql.query(INSERT_USAGE_MANY, columns);
@@ -117,9 +123,9 @@ export class UsageRecordWriter {
       }
     }
     const out: PromiseSettledResult<void>[] = [];
-    for (const d of batch)
+    for (const { d, at } of batch)
       out.push(
-        await insertUsageRecord(this.sql, d).then(
+        await insertUsageRecord(this.sql, d, at).then(
           () => ({ status: 'fulfilled', value: undefined }) as const,
           (reason: unknown) => ({ status: 'rejected', reason }) as const,
         ),
